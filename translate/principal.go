@@ -1,0 +1,34 @@
+package translate
+
+import "path"
+
+// Principal is an authenticated caller and what it may do.
+type Principal struct {
+	AccessKey string
+	// Grants are bucket-name patterns (path.Match syntax; "*" is every
+	// bucket) with the access each allows. Access is the greatest granted by
+	// any matching pattern.
+	Grants []Grant
+}
+
+// Grant allows Access on the buckets matching Pattern.
+type Grant struct {
+	Pattern string
+	Access  Access // AccessRead or AccessWrite (write implies read)
+}
+
+// Allowed returns whether p may perform an operation needing access on bucket.
+func (p *Principal) Allowed(bucket string, access Access) bool {
+	if p == nil {
+		return false
+	}
+	if access == AccessNone {
+		return true
+	}
+	for _, g := range p.Grants {
+		if ok, _ := path.Match(g.Pattern, bucket); ok && g.Access >= access {
+			return true
+		}
+	}
+	return false
+}
