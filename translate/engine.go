@@ -1,0 +1,162 @@
+package translate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+)
+
+// Caller is who makes a request and under which front rules: the
+// authenticated principal and the rules of the dialect the client speaks.
+type Caller struct {
+	Principal *Principal
+	Rules     *Rules
+}
+
+// BodyInput is a request body as a dialect decoded it: the payload stream
+// (any transfer framing already removed), its declared size, and the
+// integrity values the client sent. The engine adds the algorithms it needs
+// and wraps it in a Body.
+type BodyInput struct {
+	Reader  io.Reader
+	Size    int64 // -1 when unknown
+	Options BodyOptions
+}
+
+// Engine carries out neutral requests on the configured backends. It owns
+// every decision that is not wire-specific: access checks, validation
+// against the front rules, upload tokens, ETags and checksums. It holds no
+// upload state of its own, so any number of engines with the same
+// configuration serve any step of any upload.
+type Engine struct {
+	backends map[string]Backend
+	deflt    string
+	sealer   *Sealer
+	now      func() time.Time
+}
+
+// EngineConfig configures an Engine.
+type EngineConfig struct {
+	// Backends by name; Default names the one that holds every bucket.
+	Backends map[string]Backend
+	Default  string
+	// UploadIDSecret seals client upload IDs (at least 16 bytes).
+	UploadIDSecret []byte
+}
+
+// NewEngine checks cfg and returns an Engine.
+func NewEngine(cfg EngineConfig) (*Engine, error) {
+	if _, ok := cfg.Backends[cfg.Default]; !ok {
+		return nil, fmt.Errorf("engine: default backend %q is not configured", cfg.Default)
+	}
+	s, err := NewSealer(cfg.UploadIDSecret)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	return &Engine{backends: cfg.Backends, deflt: cfg.Default, sealer: s, now: time.Now}, nil
+}
+
+// route returns the backend holding bucket.
+func (e *Engine) route(bucket string) (Backend, string) {
+	return e.backends[e.deflt], e.deflt
+}
+
+// authorize checks the caller may perform op on bucket.
+func authorize(c Caller, bucket string, access Access) error {
+	if !c.Principal.Allowed(bucket, access) {
+		return &Error{Code: ErrAccessDenied, Bucket: bucket, Message: "Access Denied"}
+	}
+	return nil
+}
+
+// ListBuckets returns the buckets the caller may read.
+func (e *Engine) ListBuckets(ctx context.Context, c Caller) ([]BucketInfo, error) {
+	var out []BucketInfo
+	for _, name := range e.backendNames() {
+		bs, err := e.backends[name].ListBuckets(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range bs {
+			if c.Principal.Allowed(b.Name, AccessRead) {
+				out = append(out, b)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func (e *Engine) backendNames() []string {
+	// Until routing spreads buckets over backends, only the default holds any.
+	return []string{e.deflt}
+}
+
+// CreateBucket creates a bucket the caller may write.
+func (e *Engine) CreateBucket(ctx context.Context, c Caller, bucket string) error {
+	if err := CheckBucketName(bucket); err != nil {
+		return err
+	}
+	if err := authorize(c, bucket, AccessWrite); err != nil {
+		return err
+	}
+	b, _ := e.route(bucket)
+	return withBucket(b.CreateBucket(ctx, bucket), bucket, "")
+}
+
+// HeadBucket checks a bucket exists and the caller may read it.
+func (e *Engine) HeadBucket(ctx context.Context, c Caller, bucket string) (BucketInfo, error) {
+	if err := authorize(c, bucket, AccessRead); err != nil {
+		return BucketInfo{}, err
+	}
+	b, _ := e.route(bucket)
+	info, err := b.HeadBucket(ctx, bucket)
+	return info, withBucket(err, bucket, "")
+}
+
+// DeleteBucket deletes an empty bucket.
+func (e *Engine) DeleteBucket(ctx context.Context, c Caller, bucket string) error {
+	if err := authorize(c, bucket, AccessWrite); err != nil {
+		return err
+	}
+	b, _ := e.route(bucket)
+	return withBucket(b.DeleteBucket(ctx, bucket), bucket, "")
+}
+
+// ListObjects returns one page of a listing. MaxKeys above 1000 is capped
+// at 1000, as S3 does.
+func (e *Engine) ListObjects(ctx context.Context, c Caller, bucket string, q ListQuery) (ListPage, error) {
+	if err := authorize(c, bucket, AccessRead); err != nil {
+		return ListPage{}, err
+	}
+	if q.MaxKeys < 0 {
+		return ListPage{}, &Error{Code: ErrInvalidArgument, ArgName: "max-keys", ArgValue: fmt.Sprint(q.MaxKeys), Message: "max-keys cannot be negative"}
+	}
+	if q.MaxKeys > 1000 {
+		q.MaxKeys = 1000
+	}
+	b, _ := e.route(bucket)
+	page, err := b.ListObjects(ctx, bucket, q)
+	return page, withBucket(err, bucket, "")
+}
+
+// withBucket fills the bucket and key into a neutral error that lacks them.
+func withBucket(err error, bucket, key string) error {
+	if err == nil {
+		return nil
+	}
+	var te *Error
+	if errors.As(err, &te) {
+		if te.Bucket == "" {
+			te.Bucket = bucket
+		}
+		if te.Key == "" {
+			te.Key = key
+		}
+		return te
+	}
+	return &Error{Code: ErrInternal, Bucket: bucket, Key: key, Err: err}
+}

@@ -1,0 +1,381 @@
+package translate
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// CreateUploadRequest starts a multipart upload.
+type CreateUploadRequest struct {
+	Bucket, Key       string
+	Metadata          Metadata
+	ChecksumAlgorithm ChecksumAlgorithm // "" for none
+	ChecksumType      ChecksumType      // "" picks the algorithm's default
+}
+
+// CreateMultipartUpload starts an upload and returns the client's upload ID.
+func (e *Engine) CreateMultipartUpload(ctx context.Context, c Caller, req CreateUploadRequest) (string, UploadInfo, error) {
+	if err := authorize(c, req.Bucket, AccessWrite); err != nil {
+		return "", UploadInfo{}, err
+	}
+	if err := c.Rules.CheckKey(req.Bucket, req.Key); err != nil {
+		return "", UploadInfo{}, err
+	}
+	if req.ChecksumAlgorithm != "" {
+		switch {
+		case req.ChecksumType == "" && req.ChecksumAlgorithm == CRC64NVME:
+			req.ChecksumType = ChecksumFullObject
+		case req.ChecksumType == "":
+			req.ChecksumType = ChecksumComposite
+		case req.ChecksumType == ChecksumFullObject && !req.ChecksumAlgorithm.IsCRC(),
+			req.ChecksumType == ChecksumComposite && req.ChecksumAlgorithm == CRC64NVME:
+			return "", UploadInfo{}, &Error{Code: ErrInvalidRequest,
+				Message: fmt.Sprintf("The %s checksum type cannot be used with the %s checksum algorithm.", req.ChecksumType, strings.ToLower(string(req.ChecksumAlgorithm)))}
+		}
+	} else if req.ChecksumType != "" {
+		return "", UploadInfo{}, &Error{Code: ErrInvalidRequest, Message: "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header."}
+	}
+	b, name := e.route(req.Bucket)
+	info := UploadInfo{Bucket: req.Bucket, Key: req.Key, Initiator: c.Principal.AccessKey, Initiated: e.now().UTC(),
+		Metadata: req.Metadata, ChecksumAlgorithm: req.ChecksumAlgorithm, ChecksumType: req.ChecksumType}
+	id, err := b.CreateMultipartUpload(ctx, info)
+	if err != nil {
+		return "", UploadInfo{}, withBucket(err, req.Bucket, req.Key)
+	}
+	info.ID = id
+	return e.sealer.Seal(req.Bucket, req.Key, UploadRef{Backend: name, ID: id}), info, nil
+}
+
+// openUpload resolves a client upload ID to its backend and state.
+func (e *Engine) openUpload(ctx context.Context, bucket, key, uploadID string) (Backend, UploadInfo, error) {
+	ref, err := e.sealer.Open(bucket, key, uploadID)
+	if err != nil {
+		return nil, UploadInfo{}, err
+	}
+	b, ok := e.backends[ref.Backend]
+	if !ok {
+		return nil, UploadInfo{}, &Error{Code: ErrNoSuchUpload, Bucket: bucket, Key: key, UploadID: uploadID,
+			Message: "The specified multipart upload does not exist."}
+	}
+	info, err := b.GetMultipartUpload(ctx, bucket, key, ref.ID)
+	if err != nil {
+		err = withBucket(err, bucket, key)
+		if te := AsError(err); te.Code == ErrNoSuchUpload {
+			te.UploadID = uploadID
+		}
+		return nil, UploadInfo{}, err
+	}
+	return b, info, nil
+}
+
+// checkPartNumber enforces the front rules' part-number range.
+func checkPartNumber(rules *Rules, n int, raw string) error {
+	if n < rules.MinPartNumber || n > rules.MaxPartNumber {
+		return &Error{Code: ErrInvalidArgument, ArgName: "partNumber", ArgValue: raw,
+			Message: fmt.Sprintf("Part number must be an integer between %d and %d, inclusive", rules.MinPartNumber, rules.MaxPartNumber)}
+	}
+	return nil
+}
+
+// UploadPartRequest uploads one part.
+type UploadPartRequest struct {
+	Bucket, Key, UploadID string
+	PartNumber            int
+	// RawPartNumber is the part number as sent, for error messages.
+	RawPartNumber string
+	Body          BodyInput
+}
+
+// UploadPart stores one part, verifying the body's digests on the way.
+// The returned part carries the upload's checksum algorithm's value.
+func (e *Engine) UploadPart(ctx context.Context, c Caller, req UploadPartRequest) (PartInfo, UploadInfo, error) {
+	if err := authorize(c, req.Bucket, AccessWrite); err != nil {
+		return PartInfo{}, UploadInfo{}, err
+	}
+	if err := checkPartNumber(c.Rules, req.PartNumber, req.RawPartNumber); err != nil {
+		return PartInfo{}, UploadInfo{}, err
+	}
+	if req.Body.Size > c.Rules.MaxPartSize {
+		return PartInfo{}, UploadInfo{}, &Error{Code: ErrEntityTooLarge, Bucket: req.Bucket, Key: req.Key,
+			Message: "Your proposed upload exceeds the maximum allowed size",
+			Extra:   map[string]string{"ProposedSize": strconv.FormatInt(req.Body.Size, 10), "MaxSizeAllowed": strconv.FormatInt(c.Rules.MaxPartSize, 10)}}
+	}
+	b, info, err := e.openUpload(ctx, req.Bucket, req.Key, req.UploadID)
+	if err != nil {
+		return PartInfo{}, UploadInfo{}, err
+	}
+	var extra []ChecksumAlgorithm
+	if info.ChecksumAlgorithm != "" {
+		extra = append(extra, info.ChecksumAlgorithm)
+	}
+	req.Body.Options.MaxSize = c.Rules.MaxPartSize
+	body, err := newBody(req.Body, c.Rules, extra...)
+	if err != nil {
+		return PartInfo{}, UploadInfo{}, err
+	}
+	part, err := b.UploadPart(ctx, req.Bucket, req.Key, info.ID, req.PartNumber, body)
+	return part, info, withBucket(err, req.Bucket, req.Key)
+}
+
+// UploadPartCopyRequest copies a range of an object into a part.
+type UploadPartCopyRequest struct {
+	Bucket, Key, UploadID string
+	PartNumber            int
+	RawPartNumber         string
+	SrcBucket, SrcKey     string
+	// SrcRange is the raw x-amz-copy-source-range ("" for the whole source).
+	SrcRange      string
+	SrcConditions Conditions
+}
+
+// UploadPartCopy stores a range of an existing object as a part and returns
+// it with the source's description.
+func (e *Engine) UploadPartCopy(ctx context.Context, c Caller, req UploadPartCopyRequest) (PartInfo, ObjectInfo, error) {
+	if err := authorize(c, req.SrcBucket, AccessRead); err != nil {
+		return PartInfo{}, ObjectInfo{}, err
+	}
+	if err := authorize(c, req.Bucket, AccessWrite); err != nil {
+		return PartInfo{}, ObjectInfo{}, err
+	}
+	if err := checkPartNumber(c.Rules, req.PartNumber, req.RawPartNumber); err != nil {
+		return PartInfo{}, ObjectInfo{}, err
+	}
+	b, info, err := e.openUpload(ctx, req.Bucket, req.Key, req.UploadID)
+	if err != nil {
+		return PartInfo{}, ObjectInfo{}, err
+	}
+	src, _ := e.route(req.SrcBucket)
+	srcInfo, err := src.HeadObject(ctx, req.SrcBucket, req.SrcKey)
+	if err != nil {
+		return PartInfo{}, ObjectInfo{}, withBucket(err, req.SrcBucket, req.SrcKey)
+	}
+	if err := req.SrcConditions.Check(srcInfo, true); err != nil {
+		return PartInfo{}, ObjectInfo{}, err
+	}
+	rng, err := ParseCopyRange(req.SrcRange, srcInfo.Size)
+	if err != nil {
+		return PartInfo{}, ObjectInfo{}, err
+	}
+	size := srcInfo.Size
+	if rng != nil {
+		size = rng.Length
+	}
+	if size > c.Rules.MaxPartSize {
+		return PartInfo{}, ObjectInfo{}, &Error{Code: ErrEntityTooLarge, Message: "Your proposed upload exceeds the maximum allowed size"}
+	}
+	algs := append([]ChecksumAlgorithm(nil), c.Rules.AlwaysChecksum...)
+	if info.ChecksumAlgorithm != "" {
+		algs = append(algs, info.ChecksumAlgorithm)
+	}
+	part, err := b.UploadPartCopy(ctx, req.Bucket, req.Key, info.ID, req.PartNumber, req.SrcBucket, req.SrcKey, rng, algs)
+	return part, srcInfo, withBucket(err, req.Bucket, req.Key)
+}
+
+// ListParts returns one page of an upload's parts and the upload itself.
+func (e *Engine) ListParts(ctx context.Context, c Caller, bucket, key, uploadID string, after, max int) (PartsPage, UploadInfo, error) {
+	if err := authorize(c, bucket, AccessRead); err != nil {
+		return PartsPage{}, UploadInfo{}, err
+	}
+	b, info, err := e.openUpload(ctx, bucket, key, uploadID)
+	if err != nil {
+		return PartsPage{}, UploadInfo{}, err
+	}
+	if max <= 0 || max > 1000 {
+		max = 1000
+	}
+	page, err := b.ListParts(ctx, bucket, key, info.ID, after, max)
+	return page, info, withBucket(err, bucket, key)
+}
+
+// UploadListing is a page of uploads with the client upload IDs.
+type UploadListing struct {
+	UploadsPage
+	// IDs[i] is the client upload ID of Uploads[i].
+	IDs []string
+}
+
+// ListMultipartUploads lists in-progress uploads. IDAfter in q is a client
+// upload ID (upload-id-marker); one that does not open is ignored.
+func (e *Engine) ListMultipartUploads(ctx context.Context, c Caller, bucket string, q UploadsQuery) (UploadListing, error) {
+	if err := authorize(c, bucket, AccessRead); err != nil {
+		return UploadListing{}, err
+	}
+	if raw := q.IDAfter; raw != "" {
+		q.IDAfter = ""
+		if ref, err := e.sealer.Open(bucket, q.KeyAfter, raw); err == nil {
+			q.IDAfter = ref.ID
+		}
+	}
+	if q.MaxUploads <= 0 || q.MaxUploads > 1000 {
+		q.MaxUploads = 1000
+	}
+	b, name := e.route(bucket)
+	page, err := b.ListMultipartUploads(ctx, bucket, q)
+	if err != nil {
+		return UploadListing{}, withBucket(err, bucket, "")
+	}
+	out := UploadListing{UploadsPage: page}
+	for _, u := range page.Uploads {
+		out.IDs = append(out.IDs, e.sealer.Seal(bucket, u.Key, UploadRef{Backend: name, ID: u.ID}))
+	}
+	return out, nil
+}
+
+// AbortMultipartUpload frees an upload and its parts.
+func (e *Engine) AbortMultipartUpload(ctx context.Context, c Caller, bucket, key, uploadID string) error {
+	if err := authorize(c, bucket, AccessWrite); err != nil {
+		return err
+	}
+	b, info, err := e.openUpload(ctx, bucket, key, uploadID)
+	if err != nil {
+		return err
+	}
+	return withBucket(b.AbortMultipartUpload(ctx, bucket, key, info.ID), bucket, key)
+}
+
+// ClientPart is one entry of a client's Complete request.
+type ClientPart struct {
+	Number   int
+	ETag     string // as sent, quotes allowed
+	Checksum Checksums
+}
+
+// CompleteUploadRequest completes an upload.
+type CompleteUploadRequest struct {
+	Bucket, Key, UploadID string
+	Parts                 []ClientPart
+	// Checksum is a whole-object checksum the client sent (header), if any.
+	Checksum Checksums
+	// ObjectSize is x-amz-mp-object-size, or -1.
+	ObjectSize int64
+}
+
+// CompleteMultipartUpload validates the client's part list against the
+// stored parts under the front rules, computes the multipart ETag and
+// checksums, and has the backend assemble the object.
+func (e *Engine) CompleteMultipartUpload(ctx context.Context, c Caller, req CompleteUploadRequest) (ObjectInfo, error) {
+	if err := authorize(c, req.Bucket, AccessWrite); err != nil {
+		return ObjectInfo{}, err
+	}
+	b, upload, err := e.openUpload(ctx, req.Bucket, req.Key, req.UploadID)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	if len(req.Parts) == 0 {
+		return ObjectInfo{}, &Error{Code: ErrMalformedXML, Message: "The XML you provided was not well-formed or did not validate against our published schema"}
+	}
+	if len(req.Parts) > c.Rules.MaxPartNumber {
+		return ObjectInfo{}, &Error{Code: ErrTooManyParts, Message: "You have attempted to upload more parts than allowed."}
+	}
+	for i, p := range req.Parts {
+		if err := checkPartNumber(c.Rules, p.Number, strconv.Itoa(p.Number)); err != nil {
+			return ObjectInfo{}, err
+		}
+		if i > 0 && p.Number <= req.Parts[i-1].Number {
+			return ObjectInfo{}, &Error{Code: ErrInvalidPartOrder, UploadID: req.UploadID,
+				Message: "The list of parts was not in ascending order. The parts list must be specified in order by part number."}
+		}
+	}
+	stored, err := e.allParts(ctx, b, req.Bucket, req.Key, upload.ID)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	parts := make([]CompletePart, 0, len(req.Parts))
+	md5s := md5.New()
+	var sizes []int64
+	var total int64
+	var algValues, crc64Values []string
+	for i, p := range req.Parts {
+		sp, ok := stored[p.Number]
+		if !ok || !strings.EqualFold(strings.Trim(p.ETag, `" `), sp.ETag) || !checksumsAgree(p.Checksum, sp.Checksum) {
+			return ObjectInfo{}, &Error{Code: ErrInvalidPart, UploadID: req.UploadID,
+				Extra:   map[string]string{"PartNumber": strconv.Itoa(p.Number), "ETag": p.ETag},
+				Message: "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not have matched the part's entity tag."}
+		}
+		if i < len(req.Parts)-1 && sp.Size < c.Rules.MinPartSize {
+			return ObjectInfo{}, &Error{Code: ErrEntityTooSmall, UploadID: req.UploadID,
+				Extra: map[string]string{"ProposedSize": strconv.FormatInt(sp.Size, 10), "MinSizeAllowed": strconv.FormatInt(c.Rules.MinPartSize, 10),
+					"PartNumber": strconv.Itoa(p.Number), "ETag": sp.ETag},
+				Message: "Your proposed upload is smaller than the minimum allowed size"}
+		}
+		raw, err := hex.DecodeString(sp.ETag)
+		if err != nil {
+			return ObjectInfo{}, Wrap(ErrInternal, err, "stored part ETag is not hex")
+		}
+		md5s.Write(raw)
+		parts = append(parts, CompletePart{Number: p.Number, Size: sp.Size, ETag: sp.ETag})
+		sizes = append(sizes, sp.Size)
+		total += sp.Size
+		if upload.ChecksumAlgorithm != "" {
+			algValues = append(algValues, sp.Checksum[upload.ChecksumAlgorithm])
+		}
+		crc64Values = append(crc64Values, sp.Checksum[CRC64ECMA])
+	}
+	if req.ObjectSize >= 0 && req.ObjectSize != total {
+		return ObjectInfo{}, &Error{Code: ErrInvalidRequest,
+			Message: fmt.Sprintf("The provided 'x-amz-mp-object-size' header value %d does not match what was computed: %d", req.ObjectSize, total)}
+	}
+	info := ObjectInfo{Key: req.Key, Size: total, Metadata: upload.Metadata, PartSizes: sizes,
+		ETag: fmt.Sprintf("%s-%d", hex.EncodeToString(md5s.Sum(nil)), len(parts)), Checksum: Checksums{}}
+	if alg := upload.ChecksumAlgorithm; alg != "" {
+		var sum string
+		if upload.ChecksumType == ChecksumFullObject {
+			sum, err = FullObjectCRC(alg, algValues, sizes)
+		} else {
+			sum, err = CompositeChecksum(alg, algValues)
+		}
+		if err != nil {
+			return ObjectInfo{}, Wrap(ErrInvalidPart, err, "a part lacks the upload's checksum")
+		}
+		info.Checksum[alg] = sum
+		info.ChecksumType = upload.ChecksumType
+	}
+	if sum, err := FullObjectCRC(CRC64ECMA, crc64Values, sizes); err == nil {
+		info.Checksum[CRC64ECMA] = sum
+		if info.ChecksumType == "" {
+			info.ChecksumType = ChecksumFullObject
+		}
+	}
+	for alg, want := range req.Checksum {
+		if got := info.Checksum[alg]; got != want && strings.TrimSuffix(got, fmt.Sprintf("-%d", len(parts))) != want {
+			return ObjectInfo{}, &Error{Code: ErrChecksumMismatch, Extra: map[string]string{"Algorithm": string(alg)},
+				Message: fmt.Sprintf("The %s you specified did not match the calculated checksum.", alg)}
+		}
+	}
+	out, err := b.CompleteMultipartUpload(ctx, CompleteRequest{Bucket: req.Bucket, Key: req.Key, UploadID: upload.ID, Parts: parts, Info: info})
+	return out, withBucket(err, req.Bucket, req.Key)
+}
+
+// checksumsAgree reports whether every checksum the client sent for a part
+// equals the stored one.
+func checksumsAgree(sent, stored Checksums) bool {
+	for a, v := range sent {
+		if stored[a] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// allParts reads every stored part of an upload, by number.
+func (e *Engine) allParts(ctx context.Context, b Backend, bucket, key, id string) (map[int]PartInfo, error) {
+	out := map[int]PartInfo{}
+	after := 0
+	for {
+		page, err := b.ListParts(ctx, bucket, key, id, after, 1000)
+		if err != nil {
+			return nil, withBucket(err, bucket, key)
+		}
+		for _, p := range page.Parts {
+			out[p.Number] = p
+		}
+		if !page.Truncated || len(page.Parts) == 0 {
+			return out, nil
+		}
+		after = page.NextMarker
+	}
+}

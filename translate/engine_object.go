@@ -1,0 +1,210 @@
+package translate
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+)
+
+// GetRequest reads an object, or part of it.
+type GetRequest struct {
+	Bucket, Key string
+	// Range is the raw Range header ("" for none).
+	Range string
+	// PartNumber, when > 0, selects one part of a multipart object (or the
+	// whole of a single-part object for 1).
+	PartNumber int
+	Conditions Conditions
+}
+
+// GetObject opens an object for reading after checking conditions and
+// resolving the range. On success the caller must close the body.
+func (e *Engine) GetObject(ctx context.Context, c Caller, req GetRequest) (*Object, error) {
+	info, rng, err := e.prepareRead(ctx, c, req)
+	if err != nil {
+		return nil, err
+	}
+	b, _ := e.route(req.Bucket)
+	obj, err := b.GetObject(ctx, req.Bucket, req.Key, rng)
+	if err != nil {
+		return nil, withBucket(err, req.Bucket, req.Key)
+	}
+	if obj.Info.ETag != info.ETag || obj.Info.Size != info.Size {
+		// Overwritten between the checks and the open: serve what was opened
+		// only if it still satisfies the request.
+		obj.Body.Close()
+		return nil, &Error{Code: ErrServiceUnavailable, Bucket: req.Bucket, Key: req.Key, Message: "The object changed while it was being read; retry."}
+	}
+	return obj, nil
+}
+
+// HeadObject describes an object after checking conditions; with a
+// PartNumber or Range, Range on the result says which bytes a GET would
+// return.
+func (e *Engine) HeadObject(ctx context.Context, c Caller, req GetRequest) (ObjectInfo, *Range, error) {
+	return e.prepareRead(ctx, c, req)
+}
+
+func (e *Engine) prepareRead(ctx context.Context, c Caller, req GetRequest) (ObjectInfo, *Range, error) {
+	if err := authorize(c, req.Bucket, AccessRead); err != nil {
+		return ObjectInfo{}, nil, err
+	}
+	b, _ := e.route(req.Bucket)
+	info, err := b.HeadObject(ctx, req.Bucket, req.Key)
+	if err != nil {
+		return ObjectInfo{}, nil, withBucket(err, req.Bucket, req.Key)
+	}
+	if err := req.Conditions.Check(info, false); err != nil {
+		return info, nil, err
+	}
+	if req.PartNumber != 0 {
+		rng, err := partRange(info, req.PartNumber, c.Rules)
+		return info, rng, err
+	}
+	rng, err := ParseRange(req.Range, info.Size)
+	return info, rng, err
+}
+
+// partRange returns the byte range of part n of an object.
+func partRange(info ObjectInfo, n int, rules *Rules) (*Range, error) {
+	if n < rules.MinPartNumber || n > rules.MaxPartNumber {
+		return nil, &Error{Code: ErrInvalidArgument, ArgName: "partNumber", ArgValue: strconv.Itoa(n),
+			Message: fmt.Sprintf("Part number must be an integer between %d and %d, inclusive", rules.MinPartNumber, rules.MaxPartNumber)}
+	}
+	if len(info.PartSizes) == 0 {
+		if n != 1 {
+			return nil, &Error{Code: ErrInvalidRange, Message: "The requested partnumber is not satisfiable"}
+		}
+		return &Range{Start: 0, Length: info.Size}, nil
+	}
+	if n > len(info.PartSizes) {
+		return nil, &Error{Code: ErrInvalidRange, Message: "The requested partnumber is not satisfiable"}
+	}
+	var off int64
+	for _, s := range info.PartSizes[:n-1] {
+		off += s
+	}
+	return &Range{Start: off, Length: info.PartSizes[n-1]}, nil
+}
+
+// newBody wraps a dialect's body input with the checksums the rules and
+// the operation require.
+func newBody(in BodyInput, rules *Rules, extra ...ChecksumAlgorithm) (*Body, error) {
+	opts := in.Options
+	opts.Algorithms = append(append(append([]ChecksumAlgorithm(nil), opts.Algorithms...), rules.AlwaysChecksum...), extra...)
+	return NewBody(in.Reader, in.Size, opts)
+}
+
+// PutObjectRequest is a front PutObject.
+type PutRequest struct {
+	Bucket, Key string
+	Metadata    Metadata
+	Body        BodyInput
+}
+
+// PutObject stores an object whole.
+func (e *Engine) PutObject(ctx context.Context, c Caller, req PutRequest) (ObjectInfo, error) {
+	if err := authorize(c, req.Bucket, AccessWrite); err != nil {
+		return ObjectInfo{}, err
+	}
+	if err := c.Rules.CheckKey(req.Bucket, req.Key); err != nil {
+		return ObjectInfo{}, err
+	}
+	if req.Body.Size > c.Rules.MaxObjectSize {
+		return ObjectInfo{}, &Error{Code: ErrEntityTooLarge, Bucket: req.Bucket, Key: req.Key,
+			Message: "Your proposed upload exceeds the maximum allowed size",
+			Extra:   map[string]string{"ProposedSize": strconv.FormatInt(req.Body.Size, 10), "MaxSizeAllowed": strconv.FormatInt(c.Rules.MaxObjectSize, 10)}}
+	}
+	req.Body.Options.MaxSize = c.Rules.MaxObjectSize
+	body, err := newBody(req.Body, c.Rules)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	b, _ := e.route(req.Bucket)
+	info, err := b.PutObject(ctx, req.Bucket, req.Key, body, req.Metadata)
+	return info, withBucket(err, req.Bucket, req.Key)
+}
+
+// DeleteObject deletes a key; a missing key is not an error.
+func (e *Engine) DeleteObject(ctx context.Context, c Caller, bucket, key string) error {
+	if err := authorize(c, bucket, AccessWrite); err != nil {
+		return err
+	}
+	if key == "" {
+		return &Error{Code: ErrInvalidArgument, Bucket: bucket, Message: "Object key must not be empty."}
+	}
+	b, _ := e.route(bucket)
+	return withBucket(b.DeleteObject(ctx, bucket, key), bucket, key)
+}
+
+// DeleteResult is the outcome for one key of DeleteObjects.
+type DeleteResult struct {
+	Key string
+	Err error
+}
+
+// DeleteObjects deletes up to 1000 keys, reporting each.
+func (e *Engine) DeleteObjects(ctx context.Context, c Caller, bucket string, keys []string) ([]DeleteResult, error) {
+	if err := authorize(c, bucket, AccessWrite); err != nil {
+		return nil, err
+	}
+	if len(keys) == 0 || len(keys) > 1000 {
+		return nil, &Error{Code: ErrMalformedXML, Message: "The XML you provided was not well-formed or did not validate against our published schema"}
+	}
+	b, _ := e.route(bucket)
+	if _, err := b.HeadBucket(ctx, bucket); err != nil {
+		return nil, withBucket(err, bucket, "")
+	}
+	out := make([]DeleteResult, 0, len(keys))
+	for _, k := range keys {
+		var err error
+		if k == "" {
+			err = &Error{Code: ErrInvalidArgument, Message: "Object key must not be empty."}
+		} else {
+			err = withBucket(b.DeleteObject(ctx, bucket, k), bucket, k)
+		}
+		out = append(out, DeleteResult{Key: k, Err: err})
+	}
+	return out, nil
+}
+
+// CopyRequest is a front CopyObject.
+type CopyRequest struct {
+	SrcBucket, SrcKey string
+	Bucket, Key       string
+	ReplaceMetadata   bool
+	Metadata          Metadata
+	SrcConditions     Conditions
+}
+
+// CopyObject copies an object, keeping or replacing its metadata.
+func (e *Engine) CopyObject(ctx context.Context, c Caller, req CopyRequest) (ObjectInfo, error) {
+	if err := authorize(c, req.SrcBucket, AccessRead); err != nil {
+		return ObjectInfo{}, err
+	}
+	if err := authorize(c, req.Bucket, AccessWrite); err != nil {
+		return ObjectInfo{}, err
+	}
+	if err := c.Rules.CheckKey(req.Bucket, req.Key); err != nil {
+		return ObjectInfo{}, err
+	}
+	src, _ := e.route(req.SrcBucket)
+	info, err := src.HeadObject(ctx, req.SrcBucket, req.SrcKey)
+	if err != nil {
+		return ObjectInfo{}, withBucket(err, req.SrcBucket, req.SrcKey)
+	}
+	if err := req.SrcConditions.Check(info, true); err != nil {
+		return ObjectInfo{}, err
+	}
+	if req.SrcBucket == req.Bucket && req.SrcKey == req.Key && !req.ReplaceMetadata {
+		return ObjectInfo{}, &Error{Code: ErrInvalidRequest, Bucket: req.Bucket, Key: req.Key,
+			Message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."}
+	}
+	meta := info.Metadata
+	if req.ReplaceMetadata {
+		meta = req.Metadata
+	}
+	dst, _ := e.route(req.Bucket)
+	out, err := dst.CopyObject(ctx, req.SrcBucket, req.SrcKey, req.Bucket, req.Key, meta)
+	return out, withBucket(err, req.Bucket, req.Key)
+}
