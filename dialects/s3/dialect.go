@@ -1,0 +1,154 @@
+// Package s3 serves the Amazon S3 REST dialect: its routing table, its
+// signatures (SigV4 in the header or query, aws-chunked bodies, SigV2),
+// its XML bodies and its error table. Everything that is not wire specific
+// is the engine's.
+package s3
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/dialects/hmacsig"
+	"github.com/babelgate/babelgate/dialects/sigv4"
+	"github.com/babelgate/babelgate/translate"
+)
+
+// Config configures the S3 dialect.
+type Config struct {
+	Engine      *translate.Engine
+	Credentials dialects.Credentials
+	// Rules are the limits S3 clients are promised.
+	Rules translate.Rules
+	// MaxSkew bounds clock skew for signed requests (default 15 min).
+	MaxSkew time.Duration
+	// Region is reported by GetBucketLocation and expected in SigV4
+	// scopes only loosely (any region verifies).
+	Region string
+	// Now returns the current time (tests); nil means time.Now.
+	Now func() time.Time
+}
+
+// Dialect is the S3 dialect.
+type Dialect struct {
+	cfg   Config
+	v4    *sigv4.Verifier
+	rules translate.Rules
+}
+
+// New returns the S3 dialect.
+func New(cfg Config) *Dialect {
+	if cfg.MaxSkew == 0 {
+		cfg.MaxSkew = 15 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	d := &Dialect{cfg: cfg, rules: cfg.Rules}
+	d.v4 = &sigv4.Verifier{Lookup: d.secret, Service: "s3", MaxSkew: cfg.MaxSkew, Now: cfg.Now}
+	return d
+}
+
+// Name implements dialects.Dialect.
+func (d *Dialect) Name() string { return "s3" }
+
+// Begin sets S3's request-ID headers on every response.
+func (d *Dialect) Begin(w http.ResponseWriter, r *dialects.Request) {
+	h := w.Header()
+	h.Set("x-amz-request-id", r.ID)
+	h.Set("x-amz-id-2", r.HostID)
+	h.Set("Server", "babelgate")
+}
+
+func (d *Dialect) secret(accessKey string) (string, bool) {
+	secret, _, ok := d.cfg.Credentials.Lookup(accessKey)
+	return secret, ok
+}
+
+// Authenticate verifies SigV4 (header or presigned query, with aws-chunked
+// bodies) or SigV2 (header or query) and returns the caller. It sets
+// r.Payload to the decoded body.
+func (d *Dialect) Authenticate(r *dialects.Request) (translate.Caller, error) {
+	hr := r.HTTP
+	auth := hr.Header.Get("Authorization")
+	r.Payload = dialects.Payload{Reader: hr.Body, Size: hr.ContentLength}
+	var accessKey string
+	switch {
+	case sigv4.IsHeaderAuth(hr) || sigv4.IsQueryAuth(hr):
+		a, err := d.v4.Verify(hr)
+		if err != nil {
+			return translate.Caller{}, err
+		}
+		accessKey = a.AccessKey
+		if err := d.decodePayload(r, a); err != nil {
+			return translate.Caller{}, err
+		}
+	case strings.HasPrefix(auth, "AWS "):
+		ak, err := hmacsig.S3.VerifyHeader(hr, r.Bucket, r.VirtualHosted, d.secret, d.cfg.Now(), d.cfg.MaxSkew)
+		if err != nil {
+			return translate.Caller{}, err
+		}
+		accessKey = ak
+	case hr.URL.Query().Has("AWSAccessKeyId"):
+		ak, err := hmacsig.S3.VerifyQuery(hr, r.Bucket, r.VirtualHosted, d.secret, d.cfg.Now())
+		if err != nil {
+			return translate.Caller{}, err
+		}
+		accessKey = ak
+	case strings.HasPrefix(auth, "AWS4-ECDSA-P256-SHA256"):
+		return translate.Caller{}, translate.Errorf(translate.ErrNotImplemented, "Signature Version 4A is not supported.")
+	case auth != "":
+		return translate.Caller{}, translate.Errorf(translate.ErrAuthorizationHeaderMalformed, "Unsupported Authorization Type")
+	default:
+		return translate.Caller{}, &translate.Error{Code: translate.ErrAccessDenied, Message: "Anonymous access is not allowed."}
+	}
+	_, p, _ := d.cfg.Credentials.Lookup(accessKey)
+	return translate.Caller{Principal: p, Rules: &d.rules}, nil
+}
+
+// decodePayload sets up the request's payload after SigV4: the aws-chunked
+// decoder for STREAMING-* bodies, or the signed SHA-256 to verify.
+func (d *Dialect) decodePayload(r *dialects.Request, a *sigv4.Auth) error {
+	hr := r.HTTP
+	switch {
+	case a.Streaming():
+		dl := hr.Header.Get("x-amz-decoded-content-length")
+		size, err := parseSize(dl)
+		if err != nil {
+			return &translate.Error{Code: translate.ErrMissingContentLength, Message: "You must provide the x-amz-decoded-content-length header with aws-chunked uploads."}
+		}
+		cr, err := a.NewChunkedReader(hr.Body)
+		if err != nil {
+			return err
+		}
+		r.Payload = dialects.Payload{Reader: cr, Size: size, Trailer: cr.Trailers,
+			TrailerNames: splitList(hr.Header.Get("x-amz-trailer"))}
+	case isHexSHA256(a.PayloadHash):
+		r.Payload.SHA256 = a.PayloadHash
+	}
+	return nil
+}
+
+func isHexSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, strings.ToLower(p))
+		}
+	}
+	return out
+}

@@ -1,0 +1,245 @@
+package s3
+
+import (
+	"crypto/md5"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/translate"
+)
+
+const metaPrefix = "x-amz-meta-"
+
+// maxUserMetadata is S3's limit on user metadata (names plus values).
+const maxUserMetadata = 2 << 10
+
+// decodeMetadata reads the content headers and x-amz-meta-* from h.
+func decodeMetadata(h http.Header) (translate.Metadata, error) {
+	m := translate.Metadata{
+		ContentType:        h.Get("Content-Type"),
+		ContentEncoding:    stripAWSChunked(h.Get("Content-Encoding")),
+		ContentDisposition: h.Get("Content-Disposition"),
+		ContentLanguage:    h.Get("Content-Language"),
+		CacheControl:       h.Get("Cache-Control"),
+		Expires:            h.Get("Expires"),
+		StorageClass:       h.Get("x-amz-storage-class"),
+		SSE:                h.Get("x-amz-server-side-encryption"),
+	}
+	size := 0
+	for k, vs := range h {
+		lk := strings.ToLower(k)
+		if name, ok := strings.CutPrefix(lk, metaPrefix); ok && name != "" {
+			if m.User == nil {
+				m.User = map[string]string{}
+			}
+			v := strings.Join(vs, ",")
+			m.User[name] = v
+			size += len(name) + len(v)
+		}
+	}
+	if size > maxUserMetadata {
+		return m, &translate.Error{Code: translate.ErrMetadataTooLarge,
+			Extra: map[string]string{"Size": strconv.Itoa(size), "MaxSizeAllowed": strconv.Itoa(maxUserMetadata)}}
+	}
+	switch m.StorageClass {
+	case "", "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
+		"DEEP_ARCHIVE", "GLACIER_IR", "OUTPOSTS", "SNOW", "EXPRESS_ONEZONE":
+	default:
+		return m, &translate.Error{Code: translate.ErrInvalidStorageClass, Message: "The storage class you specified is not valid"}
+	}
+	switch m.SSE {
+	case "", "AES256", "aws:kms", "aws:kms:dsse":
+	default:
+		return m, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "x-amz-server-side-encryption", ArgValue: m.SSE,
+			Message: "The encryption method specified is not supported"}
+	}
+	if h.Get("x-amz-server-side-encryption-customer-algorithm") != "" {
+		return m, translate.Errorf(translate.ErrNotImplemented, "Server-side encryption with customer-provided keys is not supported.")
+	}
+	return m, nil
+}
+
+// stripAWSChunked removes the aws-chunked transfer coding from a
+// Content-Encoding value; it describes the request, not the object.
+func stripAWSChunked(v string) string {
+	var keep []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" && !strings.EqualFold(p, "aws-chunked") {
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, ",")
+}
+
+// writeObjectHeaders sets the headers describing an object on a GET or
+// HEAD response.
+func writeObjectHeaders(h http.Header, info translate.ObjectInfo, withChecksums bool) {
+	m := info.Metadata
+	h.Set("ETag", quote(info.ETag))
+	h.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
+	h.Set("Accept-Ranges", "bytes")
+	ct := m.ContentType
+	if ct == "" {
+		ct = "binary/octet-stream"
+	}
+	h.Set("Content-Type", ct)
+	for k, v := range map[string]string{"Content-Encoding": m.ContentEncoding, "Content-Disposition": m.ContentDisposition,
+		"Content-Language": m.ContentLanguage, "Cache-Control": m.CacheControl, "Expires": m.Expires,
+		"x-amz-storage-class": storageClassHeader(m.StorageClass), "x-amz-server-side-encryption": m.SSE} {
+		if v != "" {
+			h.Set(k, v)
+		}
+	}
+	for k, v := range m.User {
+		h[http.CanonicalHeaderKey(metaPrefix+k)] = []string{v}
+	}
+	if withChecksums {
+		writeChecksumHeaders(h, info.Checksum)
+		if len(s3Checksums(info.Checksum)) > 0 && info.ChecksumType != "" {
+			h.Set("x-amz-checksum-type", string(info.ChecksumType))
+		}
+	}
+}
+
+// storageClassHeader returns the x-amz-storage-class to send: S3 omits it
+// for STANDARD.
+func storageClassHeader(sc string) string {
+	if sc == "STANDARD" {
+		return ""
+	}
+	return sc
+}
+
+// s3Checksums returns the entries of c that S3 clients know.
+func s3Checksums(c translate.Checksums) translate.Checksums {
+	out := translate.Checksums{}
+	for _, a := range translate.S3ChecksumAlgorithms {
+		if v, ok := c[a]; ok && v != "" {
+			out[a] = v
+		}
+	}
+	return out
+}
+
+func writeChecksumHeaders(h http.Header, c translate.Checksums) {
+	for a, v := range s3Checksums(c) {
+		h.Set("x-amz-checksum-"+strings.ToLower(string(a)), v)
+	}
+}
+
+func checksumXML(c translate.Checksums) checksumFields {
+	return checksumFields{ChecksumCRC32: c[translate.CRC32], ChecksumCRC32C: c[translate.CRC32C],
+		ChecksumCRC64NVME: c[translate.CRC64NVME], ChecksumSHA1: c[translate.SHA1], ChecksumSHA256: c[translate.SHA256]}
+}
+
+func (f checksumFields) checksums() translate.Checksums {
+	out := translate.Checksums{}
+	for a, v := range map[translate.ChecksumAlgorithm]string{translate.CRC32: f.ChecksumCRC32, translate.CRC32C: f.ChecksumCRC32C,
+		translate.CRC64NVME: f.ChecksumCRC64NVME, translate.SHA1: f.ChecksumSHA1, translate.SHA256: f.ChecksumSHA256} {
+		if v != "" {
+			out[a] = v
+		}
+	}
+	return out
+}
+
+func quote(etag string) string { return `"` + etag + `"` }
+
+// bodyInput builds the engine's view of the request body: the decoded
+// payload and every integrity value the client sent, as headers or
+// announced trailers.
+func bodyInput(r *dialects.Request) (translate.BodyInput, error) {
+	h := r.HTTP.Header
+	p := r.Payload
+	if p.Size < 0 {
+		return translate.BodyInput{}, &translate.Error{Code: translate.ErrMissingContentLength, Message: "You must provide the Content-Length HTTP header."}
+	}
+	in := translate.BodyInput{Reader: p.Reader, Size: p.Size, Options: translate.BodyOptions{SHA256: p.SHA256}}
+	if p.Reader == nil {
+		in.Reader = http.NoBody
+	}
+	if v, ok := h["Content-Md5"]; ok {
+		raw, err := base64.StdEncoding.DecodeString(strings.Join(v, ""))
+		if err != nil || len(raw) != md5.Size {
+			return in, &translate.Error{Code: translate.ErrInvalidDigest, Message: "The Content-MD5 you specified is not valid."}
+		}
+		in.Options.ContentMD5 = raw
+	}
+	for _, a := range translate.S3ChecksumAlgorithms {
+		name := "x-amz-checksum-" + strings.ToLower(string(a))
+		if v := h.Get(name); v != "" {
+			if _, err := translate.DecodeChecksum(a, v); err != nil {
+				return in, &translate.Error{Code: translate.ErrInvalidRequest, Message: "Value for " + name + " header is invalid."}
+			}
+			if in.Options.Expected == nil {
+				in.Options.Expected = translate.Checksums{}
+			}
+			in.Options.Expected[a] = v
+		}
+	}
+	if alg := h.Get("x-amz-sdk-checksum-algorithm"); alg != "" {
+		if a, ok := translate.ParseChecksumAlgorithm(alg); ok {
+			in.Options.Algorithms = append(in.Options.Algorithms, a)
+		}
+	}
+	for _, name := range p.TrailerNames {
+		alg, ok := strings.CutPrefix(name, "x-amz-checksum-")
+		a, known := translate.ParseChecksumAlgorithm(alg)
+		if !ok || !known {
+			return in, &translate.Error{Code: translate.ErrInvalidRequest, Message: "The value specified in the x-amz-trailer header is not supported"}
+		}
+		in.Options.Algorithms = append(in.Options.Algorithms, a)
+	}
+	if p.Trailer != nil {
+		names := p.TrailerNames
+		in.Options.Trailer = func() (translate.Checksums, error) {
+			got := p.Trailer()
+			out := translate.Checksums{}
+			for _, name := range names {
+				v, ok := got[name]
+				if !ok {
+					return nil, &translate.Error{Code: translate.ErrMalformedTrailer, Message: "The trailer " + name + " announced in x-amz-trailer was not sent."}
+				}
+				a, _ := translate.ParseChecksumAlgorithm(strings.TrimPrefix(name, "x-amz-checksum-"))
+				if _, err := translate.DecodeChecksum(a, v); err != nil {
+					return nil, &translate.Error{Code: translate.ErrInvalidRequest, Message: "Value for " + name + " trailing header is invalid."}
+				}
+				out[a] = v
+			}
+			return out, nil
+		}
+	}
+	return in, nil
+}
+
+func parseSize(s string) (int64, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err == nil && n < 0 {
+		err = strconv.ErrRange
+	}
+	return n, err
+}
+
+// parseConditions reads If-* headers with the given prefix ("" or
+// "x-amz-copy-source-").
+func parseConditions(h http.Header, prefix string) translate.Conditions {
+	t := func(name string) time.Time {
+		v := h.Get(prefix + name)
+		if v == "" {
+			return time.Time{}
+		}
+		tm, err := http.ParseTime(v)
+		if err != nil {
+			return time.Time{}
+		}
+		return tm
+	}
+	return translate.Conditions{
+		IfMatch: h.Get(prefix + "If-Match"), IfNoneMatch: h.Get(prefix + "If-None-Match"),
+		IfModifiedSince: t("If-Modified-Since"), IfUnmodifiedSince: t("If-Unmodified-Since"),
+	}
+}
