@@ -36,6 +36,11 @@ type Request struct {
 	Caller translate.Caller
 	// Payload is the decoded body, set by authentication.
 	Payload Payload
+	// AuthKind names how the request was authenticated ("sigv4",
+	// "sigv4-query", "sigv2", ...) and PayloadMode how its body was framed
+	// and signed (S3's x-amz-content-sha256 literal, or "signed"); both are
+	// logged, never the signature itself.
+	AuthKind, PayloadMode string
 	// Started is when the pipeline began.
 	Started time.Time
 
@@ -184,6 +189,12 @@ func (p *Pipeline) log(d Dialect, r *Request, w *recorder) {
 	}
 	if r.Caller.Principal != nil {
 		attrs = append(attrs, slog.String("access_key", r.Caller.Principal.AccessKey))
+	}
+	if r.AuthKind != "" {
+		attrs = append(attrs, slog.String("auth", r.AuthKind))
+	}
+	if r.PayloadMode != "" {
+		attrs = append(attrs, slog.String("payload", r.PayloadMode))
 	}
 	level := slog.LevelInfo
 	if w.err != nil {

@@ -15,52 +15,52 @@ type Code int
 // The error vocabulary. Comments name the S3 wording; other dialects map to
 // their own.
 const (
-	ErrInternal                  Code = iota + 1 // unexpected failure; never a client mistake
-	ErrNotImplemented                            // operation or feature not supported
-	ErrAccessDenied                              // authenticated but not allowed
-	ErrInvalidAccessKeyID                        // unknown access key
-	ErrSignatureDoesNotMatch                     // bad signature
-	ErrRequestTimeTooSkewed                      // clock skew over the limit
-	ErrExpiredPresignedRequest                   // presigned URL past its expiry
-	ErrMissingSecurityHeader                     // a required auth element is absent
-	ErrAuthorizationHeaderMalformed              // Authorization header cannot be parsed
-	ErrAuthorizationQueryMalformed               // presigned query cannot be parsed
-	ErrInvalidArgument                           // a parameter is out of range or malformed
-	ErrInvalidRequest                            // the request as a whole is invalid
-	ErrInvalidBucketName                         // bucket name not allowed
-	ErrInvalidKey                                // object key not allowed (too long, bad UTF-8)
-	ErrNoSuchBucket                              // bucket does not exist
-	ErrBucketAlreadyExists                       // bucket exists and belongs to someone else
-	ErrBucketAlreadyOwnedByYou                   // bucket exists and the caller may write it
-	ErrBucketNotEmpty                            // delete of a bucket that holds objects
-	ErrNoSuchKey                                 // object does not exist
-	ErrNoSuchUpload                              // upload does not exist (or forged token)
-	ErrInvalidPart                               // Complete names a part that is missing or has another ETag
-	ErrInvalidPartOrder                          // Complete lists parts out of ascending order
-	ErrEntityTooSmall                            // a non-last part under the minimum, or too small a body
-	ErrEntityTooLarge                            // a part or object over the maximum
-	ErrInvalidDigest                             // Content-MD5 (or checksum header) malformed
-	ErrBadDigest                                 // Content-MD5 does not match the body
-	ErrContentSHA256Mismatch                     // x-amz-content-sha256 does not match the body
-	ErrChecksumMismatch                          // an x-amz-checksum-* value does not match the body
-	ErrIncompleteBody                            // fewer bytes than declared
-	ErrMissingContentLength                      // a body without a length
-	ErrMalformedXML                              // request XML cannot be parsed or is empty
-	ErrInvalidRange                              // Range not satisfiable
-	ErrPreconditionFailed                        // If-Match / If-Unmodified-Since failed
-	ErrNotModified                               // If-None-Match / If-Modified-Since: not modified (304)
-	ErrMethodNotAllowed                          // method not allowed on this resource
-	ErrServiceUnavailable                        // backend unavailable; retryable
-	ErrSlowDown                                  // backend throttling; retryable
-	ErrRequestTimeout                            // client too slow sending the body
-	ErrInvalidObjectState                        // object is in a state that forbids the call
-	ErrKeyTooLong                                // object key over 1024 bytes
-	ErrMetadataTooLarge                          // user metadata over the limit
-	ErrInvalidStorageClass                       // unknown storage class
-	ErrMalformedTrailer                          // aws-chunked framing or trailer malformed
-	ErrInvalidEncryptionAlgorithm                // bad server-side encryption value
-	ErrInvalidCopySource                         // copy source header malformed
-	ErrTooManyParts                              // more parts than allowed
+	ErrInternal                     Code = iota + 1 // unexpected failure; never a client mistake
+	ErrNotImplemented                               // operation or feature not supported
+	ErrAccessDenied                                 // authenticated but not allowed
+	ErrInvalidAccessKeyID                           // unknown access key
+	ErrSignatureDoesNotMatch                        // bad signature
+	ErrRequestTimeTooSkewed                         // clock skew over the limit
+	ErrExpiredPresignedRequest                      // presigned URL past its expiry
+	ErrMissingSecurityHeader                        // a required auth element is absent
+	ErrAuthorizationHeaderMalformed                 // Authorization header cannot be parsed
+	ErrAuthorizationQueryMalformed                  // presigned query cannot be parsed
+	ErrInvalidArgument                              // a parameter is out of range or malformed
+	ErrInvalidRequest                               // the request as a whole is invalid
+	ErrInvalidBucketName                            // bucket name not allowed
+	ErrInvalidKey                                   // object key not allowed (too long, bad UTF-8)
+	ErrNoSuchBucket                                 // bucket does not exist
+	ErrBucketAlreadyExists                          // bucket exists and belongs to someone else
+	ErrBucketAlreadyOwnedByYou                      // bucket exists and the caller may write it
+	ErrBucketNotEmpty                               // delete of a bucket that holds objects
+	ErrNoSuchKey                                    // object does not exist
+	ErrNoSuchUpload                                 // upload does not exist (or forged token)
+	ErrInvalidPart                                  // Complete names a part that is missing or has another ETag
+	ErrInvalidPartOrder                             // Complete lists parts out of ascending order
+	ErrEntityTooSmall                               // a non-last part under the minimum, or too small a body
+	ErrEntityTooLarge                               // a part or object over the maximum
+	ErrInvalidDigest                                // Content-MD5 (or checksum header) malformed
+	ErrBadDigest                                    // Content-MD5 does not match the body
+	ErrContentSHA256Mismatch                        // x-amz-content-sha256 does not match the body
+	ErrChecksumMismatch                             // an x-amz-checksum-* value does not match the body
+	ErrIncompleteBody                               // fewer bytes than declared
+	ErrMissingContentLength                         // a body without a length
+	ErrMalformedXML                                 // request XML cannot be parsed or is empty
+	ErrInvalidRange                                 // Range not satisfiable
+	ErrPreconditionFailed                           // If-Match / If-Unmodified-Since failed
+	ErrNotModified                                  // If-None-Match / If-Modified-Since: not modified (304)
+	ErrMethodNotAllowed                             // method not allowed on this resource
+	ErrServiceUnavailable                           // backend unavailable; retryable
+	ErrSlowDown                                     // backend throttling; retryable
+	ErrRequestTimeout                               // client too slow sending the body
+	ErrInvalidObjectState                           // object is in a state that forbids the call
+	ErrKeyTooLong                                   // object key over 1024 bytes
+	ErrMetadataTooLarge                             // user metadata over the limit
+	ErrInvalidStorageClass                          // unknown storage class
+	ErrMalformedTrailer                             // aws-chunked framing or trailer malformed
+	ErrInvalidEncryptionAlgorithm                   // bad server-side encryption value
+	ErrInvalidCopySource                            // copy source header malformed
+	ErrTooManyParts                                 // more parts than allowed
 )
 
 // AllCodes lists every Code, in order. Dialect tests iterate it to prove

@@ -76,21 +76,31 @@ func (d *Dialect) Authenticate(r *dialects.Request) (translate.Caller, error) {
 	var accessKey string
 	switch {
 	case sigv4.IsHeaderAuth(hr) || sigv4.IsQueryAuth(hr):
+		r.AuthKind = "sigv4"
+		if sigv4.IsQueryAuth(hr) {
+			r.AuthKind = "sigv4-query"
+		}
 		a, err := d.v4.Verify(hr)
 		if err != nil {
 			return translate.Caller{}, err
 		}
 		accessKey = a.AccessKey
+		r.PayloadMode = a.PayloadHash
+		if isHexSHA256(a.PayloadHash) {
+			r.PayloadMode = "signed"
+		}
 		if err := d.decodePayload(r, a); err != nil {
 			return translate.Caller{}, err
 		}
 	case strings.HasPrefix(auth, "AWS "):
+		r.AuthKind = "sigv2"
 		ak, err := hmacsig.S3.VerifyHeader(hr, r.Bucket, r.VirtualHosted, d.secret, d.cfg.Now(), d.cfg.MaxSkew)
 		if err != nil {
 			return translate.Caller{}, err
 		}
 		accessKey = ak
 	case hr.URL.Query().Has("AWSAccessKeyId"):
+		r.AuthKind = "sigv2-query"
 		ak, err := hmacsig.S3.VerifyQuery(hr, r.Bucket, r.VirtualHosted, d.secret, d.cfg.Now())
 		if err != nil {
 			return translate.Caller{}, err

@@ -266,3 +266,20 @@ func (g *gateway) HTTPClient(virtual bool) *http.Client {
 }
 
 func splitHostPort(hp string) (string, string, error) { return net.SplitHostPort(hp) }
+
+// logHas reports whether one log line contains every fragment.
+func logHas(log string, fragments ...string) bool {
+	for _, line := range strings.Split(log, "\n") {
+		all := true
+		for _, f := range fragments {
+			if !strings.Contains(line, f) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}

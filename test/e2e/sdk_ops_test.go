@@ -75,6 +75,17 @@ func TestSDKOperations(t *testing.T) {
 			g := startGateway(t, opts...)
 			c := g.s3Client(t, adminAK, adminSK, m.virtual)
 			exerciseOperations(t, c)
+			// The SDK's defaults differ by scheme (protocols.md §7): over
+			// https it streams aws-chunked bodies with a CRC32 trailer, over
+			// http it signs the payload's SHA-256. Prove which path ran.
+			want := `"op":"UploadPart"`
+			mode := `"payload":"signed"`
+			if m.tls {
+				mode = `"payload":"STREAMING-UNSIGNED-PAYLOAD-TRAILER"`
+			}
+			if !logHas(g.Log(), want, mode) {
+				t.Fatalf("no UploadPart logged with %s", mode)
+			}
 		})
 	}
 }

@@ -1,0 +1,347 @@
+// Package backendtest is the conformance suite for translate.Backend. Every
+// backend's tests call Run, so that all backends keep one meaning of
+// "correct": the contracts written on translate.Backend.
+//
+// The suite creates its own buckets (named bgt-<label>-<random>, valid in
+// every dialect), removes them when done, and sizes non-last multipart
+// parts at 5 MiB so that it also runs against stores with S3's limits.
+package backendtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	mrand "math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/babelgate/babelgate/translate"
+)
+
+// partSize is the size of multipart parts that are not last: S3's minimum.
+const partSize = 5 << 20
+
+// Run runs the conformance suite. newBackend is called once per subtest
+// and must return a backend that no other subtest uses concurrently in a
+// conflicting way (a fresh one, or one shared store: the suite's bucket
+// names are unique). Subtests run in parallel.
+func Run(t *testing.T, newBackend func(t *testing.T) translate.Backend) {
+	tests := []struct {
+		name string
+		fn   func(*harness)
+	}{
+		{"Buckets", testBuckets},
+		{"DeleteBucketWithUploads", testDeleteBucketWithUploads},
+		{"MissingBucket", testMissingBucket},
+		{"PutGetHead", testPutGetHead},
+		{"EmptyObject", testEmptyObject},
+		{"RangeReads", testRangeReads},
+		{"Overwrite", testOverwrite},
+		{"Delete", testDelete},
+		{"Metadata", testMetadata},
+		{"TrickyKeys", testTrickyKeys},
+		{"ListBasics", testListBasics},
+		{"ListPaging", testListPaging},
+		{"Copy", testCopy},
+		{"Multipart", testMultipart},
+		{"UploadPartCopy", testUploadPartCopy},
+		{"ListPartsPaging", testListPartsPaging},
+		{"ListUploads", testListUploads},
+		{"CompleteInvalidPart", testCompleteInvalidPart},
+		{"Abort", testAbort},
+		{"ForeignUpload", testForeignUpload},
+		{"FailedBodyPut", testFailedBodyPut},
+		{"FailedBodyPart", testFailedBodyPart},
+		{"ConcurrentUploadPart", testConcurrentUploadPart},
+		{"ConcurrentPut", testConcurrentPut},
+		{"Cancelled", testCancelled},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.fn(&harness{T: t, b: newBackend(t), ctx: t.Context()})
+		})
+	}
+}
+
+// harness carries one subtest's backend and helpers that fail the test on
+// unexpected errors.
+type harness struct {
+	*testing.T
+	b   translate.Backend
+	ctx context.Context
+}
+
+// bucket creates a bucket with a unique name and removes it, with all it
+// holds, when the test ends.
+func (h *harness) bucket(label string) string {
+	h.Helper()
+	name := uniqueBucket(label)
+	if err := h.b.CreateBucket(h.ctx, name); err != nil {
+		h.Fatalf("CreateBucket(%s): %v", name, err)
+	}
+	h.Cleanup(func() { removeBucket(h.T, h.b, name) })
+	return name
+}
+
+// uniqueBucket returns an unused, valid bucket name.
+func uniqueBucket(label string) string {
+	var r [4]byte
+	rand.Read(r[:])
+	return fmt.Sprintf("bgt-%s-%s", label, hex.EncodeToString(r[:]))
+}
+
+// removeBucket deletes every object and upload in bucket, then the bucket,
+// logging rather than failing: it runs in cleanup.
+func removeBucket(t *testing.T, b translate.Backend, bucket string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	for after := ""; ; {
+		page, err := b.ListObjects(ctx, bucket, translate.ListQuery{After: after, MaxKeys: 1000})
+		if err != nil {
+			if translate.CodeOf(err) != translate.ErrNoSuchBucket {
+				t.Logf("cleanup: listing %s: %v", bucket, err)
+			}
+			return
+		}
+		for _, o := range page.Objects {
+			if err := b.DeleteObject(ctx, bucket, o.Key); err != nil {
+				t.Logf("cleanup: deleting %s/%q: %v", bucket, o.Key, err)
+			}
+		}
+		if !page.Truncated {
+			break
+		}
+		after = page.Next
+	}
+	if ups, err := b.ListMultipartUploads(ctx, bucket, translate.UploadsQuery{MaxUploads: 1000}); err == nil {
+		for _, u := range ups.Uploads {
+			b.AbortMultipartUpload(ctx, bucket, u.Key, u.ID)
+		}
+	}
+	if err := b.DeleteBucket(ctx, bucket); err != nil && translate.CodeOf(err) != translate.ErrNoSuchBucket {
+		t.Logf("cleanup: deleting bucket %s: %v", bucket, err)
+	}
+}
+
+// put stores data under key, failing the test on error, and checks the
+// returned description against data.
+func (h *harness) put(bucket, key string, data []byte, meta translate.Metadata, algs ...translate.ChecksumAlgorithm) translate.ObjectInfo {
+	h.Helper()
+	info, err := h.b.PutObject(h.ctx, bucket, key, translate.BytesBody(data, algs...), meta)
+	if err != nil {
+		h.Fatalf("PutObject(%s, %q): %v", bucket, short(key), err)
+	}
+	if info.Size != int64(len(data)) || info.ETag != md5Hex(data) {
+		h.Fatalf("PutObject(%q) = size %d ETag %q, want %d %q", short(key), info.Size, info.ETag, len(data), md5Hex(data))
+	}
+	return info
+}
+
+// get reads key (or the range rng of it) whole, failing the test on error.
+func (h *harness) get(bucket, key string, rng *translate.Range) (translate.ObjectInfo, []byte) {
+	h.Helper()
+	obj, err := h.b.GetObject(h.ctx, bucket, key, rng)
+	if err != nil {
+		h.Fatalf("GetObject(%s, %q): %v", bucket, short(key), err)
+	}
+	defer obj.Body.Close()
+	data, err := io.ReadAll(obj.Body)
+	if err != nil {
+		h.Fatalf("reading %s/%q: %v", bucket, short(key), err)
+	}
+	return obj.Info, data
+}
+
+// wantContent checks that key holds exactly data.
+func (h *harness) wantContent(bucket, key string, data []byte) {
+	h.Helper()
+	info, got := h.get(bucket, key, nil)
+	if !bytes.Equal(got, data) {
+		h.Fatalf("%s/%q holds %d bytes (md5 %s), want %d (md5 %s)", bucket, short(key),
+			len(got), md5Hex(got), len(data), md5Hex(data))
+	}
+	if info.Size != int64(len(data)) {
+		h.Fatalf("%s/%q: Info.Size %d, want %d", bucket, short(key), info.Size, len(data))
+	}
+}
+
+// createUpload starts an upload of key, failing the test on error.
+func (h *harness) createUpload(bucket, key string) string {
+	h.Helper()
+	id, err := h.b.CreateMultipartUpload(h.ctx, translate.UploadInfo{Bucket: bucket, Key: key,
+		Initiator: "AKIDEXAMPLE", Initiated: time.Now().UTC()})
+	if err != nil {
+		h.Fatalf("CreateMultipartUpload(%s, %q): %v", bucket, short(key), err)
+	}
+	if id == "" {
+		h.Fatalf("CreateMultipartUpload returned an empty ID")
+	}
+	return id
+}
+
+// uploadPart stores a part, failing the test on error, and checks the
+// returned description against data.
+func (h *harness) uploadPart(bucket, key, id string, n int, data []byte, algs ...translate.ChecksumAlgorithm) translate.PartInfo {
+	h.Helper()
+	p, err := h.b.UploadPart(h.ctx, bucket, key, id, n, translate.BytesBody(data, algs...))
+	if err != nil {
+		h.Fatalf("UploadPart(%d): %v", n, err)
+	}
+	if p.Number != n || p.Size != int64(len(data)) || p.ETag != md5Hex(data) {
+		h.Fatalf("UploadPart(%d) = %+v, want size %d ETag %s", n, p, len(data), md5Hex(data))
+	}
+	return p
+}
+
+// listAll lists every key of bucket.
+func (h *harness) listAll(bucket string) []string {
+	h.Helper()
+	var keys []string
+	for after := ""; ; {
+		page, err := h.b.ListObjects(h.ctx, bucket, translate.ListQuery{After: after, MaxKeys: 1000})
+		if err != nil {
+			h.Fatalf("ListObjects(%s): %v", bucket, err)
+		}
+		for _, o := range page.Objects {
+			keys = append(keys, o.Key)
+		}
+		if !page.Truncated {
+			return keys
+		}
+		after = page.Next
+	}
+}
+
+// wantCode fails the test unless err has one of the codes.
+func wantCode(t testing.TB, err error, what string, codes ...translate.Code) {
+	t.Helper()
+	got := translate.CodeOf(err)
+	if !slices.Contains(codes, got) {
+		t.Fatalf("%s: got error %v (code %v), want code %v", what, err, got, codes)
+	}
+}
+
+// md5Hex returns the lowercase hex MD5 of data, the ETag of a single-part
+// object.
+func md5Hex(data []byte) string {
+	sum := md5.Sum(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// multipartETag returns the ETag S3 gives an object assembled from parts:
+// the MD5 of the parts' raw MD5s, "-N".
+func multipartETag(parts ...[]byte) string {
+	h := md5.New()
+	for _, p := range parts {
+		sum := md5.Sum(p)
+		h.Write(sum[:])
+	}
+	return fmt.Sprintf("%s-%d", hex.EncodeToString(h.Sum(nil)), len(parts))
+}
+
+// checksum returns the wire form of algorithm a's checksum of data.
+func checksum(t testing.TB, a translate.ChecksumAlgorithm, data []byte) string {
+	t.Helper()
+	h, err := translate.NewChecksumHash(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Write(data)
+	return translate.EncodeChecksum(h.Sum(nil))
+}
+
+// pattern returns n deterministic pseudo-random bytes for seed.
+func pattern(seed byte, n int) []byte {
+	var s [32]byte
+	s[0] = seed
+	out := make([]byte, n)
+	mrand.NewChaCha8(s).Read(out)
+	return out
+}
+
+// short abbreviates long keys in messages.
+func short(key string) string {
+	if len(key) > 60 {
+		return fmt.Sprintf("%s...(%d bytes)", key[:60], len(key))
+	}
+	return key
+}
+
+// sameUser compares user metadata, treating nil and empty as equal.
+func sameUser(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// wantMeta fails the test unless got has want's content headers and user
+// metadata.
+func wantMeta(t testing.TB, what string, got, want translate.Metadata) {
+	t.Helper()
+	type headers struct{ typ, enc, disp, lang, cache, expires string }
+	g := headers{got.ContentType, got.ContentEncoding, got.ContentDisposition, got.ContentLanguage, got.CacheControl, got.Expires}
+	w := headers{want.ContentType, want.ContentEncoding, want.ContentDisposition, want.ContentLanguage, want.CacheControl, want.Expires}
+	if g != w || !sameUser(got.User, want.User) {
+		t.Fatalf("%s: metadata %+v, want %+v", what, got, want)
+	}
+}
+
+// failingReader yields data, then fails with err.
+func failingReader(data []byte, err error) io.Reader {
+	return io.MultiReader(bytes.NewReader(data), errorReader{err})
+}
+
+type errorReader struct{ err error }
+
+func (e errorReader) Read([]byte) (int, error) { return 0, e.err }
+
+// errBoom is the error of a client connection that breaks mid-body.
+var errBoom = errors.New("connection reset by peer")
+
+// badBodies returns bodies that fail the translate.Body contract, with the
+// code each must fail with, for size bytes of content.
+func badBodies(t testing.TB, data []byte) []struct {
+	name string
+	body *translate.Body
+	code translate.Code
+} {
+	t.Helper()
+	mk := func(r io.Reader, size int64, opts translate.BodyOptions) *translate.Body {
+		b, err := translate.NewBody(r, size, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	wrongMD5 := md5.Sum([]byte("something else"))
+	n := int64(len(data))
+	return []struct {
+		name string
+		body *translate.Body
+		code translate.Code
+	}{
+		{"wrong Content-MD5", mk(bytes.NewReader(data), n, translate.BodyOptions{ContentMD5: wrongMD5[:]}), translate.ErrBadDigest},
+		{"wrong checksum", mk(bytes.NewReader(data), n, translate.BodyOptions{
+			Expected: translate.Checksums{translate.CRC32: checksum(t, translate.CRC32, []byte("x"))}}), translate.ErrChecksumMismatch},
+		{"reader fails midway", mk(failingReader(data[:n/2], errBoom), n, translate.BodyOptions{}), translate.ErrIncompleteBody},
+		{"short body", mk(bytes.NewReader(data[:n/2]), n, translate.BodyOptions{}), translate.ErrIncompleteBody},
+		{"long body", mk(bytes.NewReader(append(slices.Clip(data), 'x')), n, translate.BodyOptions{}), translate.ErrInvalidRequest},
+	}
+}
+
+// trimETag strips quotes, for comparing ETags.
+func trimETag(s string) string { return strings.ToLower(strings.Trim(s, `"`)) }
