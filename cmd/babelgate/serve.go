@@ -156,6 +156,15 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	logger := newLogger(cfg.Log, stderr)
 	bs, err := openBackends(ctx, cfg, true)
+	defer func() {
+		for name, b := range bs {
+			if c, ok := b.(io.Closer); ok {
+				if err := c.Close(); err != nil {
+					logger.Warn("closing backend", "backend", name, "error", err)
+				}
+			}
+		}
+	}()
 	if err != nil {
 		return err
 	}

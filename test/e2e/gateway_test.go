@@ -108,7 +108,7 @@ func writeCert(dir string) error {
 
 // gateway is one running babelgate process.
 type gateway struct {
-	t       *testing.T
+	t       testing.TB
 	TLS     bool
 	Dir     string // data and config directory
 	URL     string // http(s)://127.0.0.1:port
@@ -129,7 +129,7 @@ func withConfig(yaml string) gatewayOption { return func(g *gateway) { g.extra =
 
 // startGateway starts a gateway with a fresh data directory; it is stopped
 // when the test ends.
-func startGateway(t *testing.T, opts ...gatewayOption) *gateway {
+func startGateway(t testing.TB, opts ...gatewayOption) *gateway {
 	t.Helper()
 	g := &gateway{t: t, Dir: t.TempDir()}
 	for _, o := range opts {

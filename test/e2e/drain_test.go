@@ -1,0 +1,79 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// TestSIGTERMDrainsInFlight sends SIGTERM while an upload is half sent: the
+// gateway stops accepting but finishes the request before it exits.
+func TestSIGTERMDrainsInFlight(t *testing.T) {
+	g := startGateway(t)
+	ctx := context.Background()
+	c := g.s3Client(t, adminAK, adminSK, false)
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("drain")}); err != nil {
+		t.Fatal(err)
+	}
+	const size = 4 << 20
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("PUT", g.URL+"/drain/obj", pr)
+	req.ContentLength = size
+	req.Header.Set("x-amz-content-sha256", "UNSIGNED-PAYLOAD")
+	if err := v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: adminAK, SecretAccessKey: adminSK}, req,
+		"UNSIGNED-PAYLOAD", "s3", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		status int
+		err    error
+	}
+	res := make(chan result, 1)
+	go func() {
+		resp, err := g.HTTPClient(false).Do(req)
+		if err != nil {
+			res <- result{err: err}
+			return
+		}
+		resp.Body.Close()
+		res <- result{status: resp.StatusCode}
+	}()
+	data := randomBytes(size, 21)
+	if _, err := pw.Write(data[:size/2]); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	cmd := g.cmd
+	cmd.Process.Signal(syscall.SIGTERM)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		t.Fatalf("gateway exited with a request in flight: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	pw.Write(data[size/2:])
+	pw.Close()
+	r := <-res
+	if r.err != nil || r.status != http.StatusOK {
+		t.Fatalf("in-flight upload during shutdown: status %d, %v", r.status, r.err)
+	}
+	select {
+	case <-exited:
+	case <-time.After(15 * time.Second):
+		t.Fatal("gateway did not exit after draining")
+	}
+	g.cmd = nil
+	g.Restart()
+	h, err := g.s3Client(t, adminAK, adminSK, false).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("drain"), Key: aws.String("obj")})
+	if err != nil || aws.ToInt64(h.ContentLength) != size || aws.ToString(h.ETag) != fmt.Sprintf("%q", md5hex(data)) {
+		t.Fatalf("object written during shutdown: %+v, %v", h, err)
+	}
+}
