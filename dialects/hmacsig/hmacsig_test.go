@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -423,4 +424,36 @@ func FuzzVerifyHeader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestBucketOnlyTrailingSlash: botocore signs "/bucket/" for a path-style
+// request it sends as "/bucket"; both the header and the query forms verify,
+// and a virtual-hosted request does not get the extra reading.
+func TestBucketOnlyTrailingSlash(t *testing.T) {
+	const ak, secret = "AKIDEXAMPLE", "secret-key-example"
+	lookup := func(k string) (string, bool) { return secret, k == ak }
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	date := now.Format(http.TimeFormat)
+	for _, tt := range []struct {
+		name    string
+		virtual bool
+		wantOK  bool
+	}{{"path style", false, true}, {"virtual hosted", true, false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/bkt?encoding-type=url", nil)
+			r.Header.Set("Date", date)
+			sig := Sign(secret, "GET\n\n\n"+date+"\n/bkt/")
+			r.Header.Set("Authorization", "AWS "+ak+":"+sig)
+			_, err := S3.VerifyHeader(r, "bkt", tt.virtual, lookup, now, 0)
+			if (err == nil) != tt.wantOK {
+				t.Fatalf("VerifyHeader: %v, want ok=%v", err, tt.wantOK)
+			}
+		})
+	}
+	exp := strconv.FormatInt(now.Add(time.Minute).Unix(), 10)
+	sig := Sign(secret, "GET\n\n\n"+exp+"\n/bkt/")
+	r := httptest.NewRequest("GET", "/bkt?AWSAccessKeyId="+ak+"&Expires="+exp+"&Signature="+url.QueryEscape(sig), nil)
+	if _, err := S3.VerifyQuery(r, "bkt", false, lookup, now); err != nil {
+		t.Fatalf("VerifyQuery: %v", err)
+	}
 }

@@ -67,8 +67,8 @@ func (s *Scheme) VerifyHeader(r *http.Request, bucket string, virtualHosted bool
 	path, rawQuery := sigv4.RequestTarget(r)
 	date := r.Header.Get("Date")
 	var first string
-	for i := range s.SubResources {
-		resource := canonicalResource(&s.SubResources[i], bucket, path, virtualHosted, rawQuery)
+	for i, p := range subResourcePaths(len(s.SubResources), bucket, path, virtualHosted) {
+		resource := canonicalResource(&s.SubResources[i%len(s.SubResources)], bucket, p, virtualHosted, rawQuery)
 		candidates := []string{s.stringToSign(r, nil, "", resource, date)}
 		if amz := r.Header.Get(s.DateHeader); amz != "" {
 			// The three Date-line readings of the package comment.
@@ -135,9 +135,9 @@ func (s *Scheme) VerifyQuery(r *http.Request, bucket string, virtualHosted bool,
 		return "", unknownKey()
 	}
 	var first string
-	for i := range s.SubResources {
-		sub := &s.SubResources[i]
-		resource := canonicalResource(sub, bucket, path, virtualHosted, rawQuery)
+	for i, p := range subResourcePaths(len(s.SubResources), bucket, path, virtualHosted) {
+		sub := &s.SubResources[i%len(s.SubResources)]
+		resource := canonicalResource(sub, bucket, p, virtualHosted, rawQuery)
 		sts := s.stringToSign(r, s.queryHeaders(q, sub), "", resource, expires)
 		if first == "" {
 			first = sts
@@ -262,4 +262,22 @@ func truncate(s string) string {
 		return s[:64] + "..."
 	}
 	return s
+}
+
+// subResourcePaths returns the request paths to try, one per sub-resource
+// rule (n of them) for each: the path as sent and, for a path-style request
+// addressed to just a bucket, the bucket with a trailing slash, which
+// botocore signs ("/bucket/") while it sends "/bucket".
+func subResourcePaths(n int, bucket, path string, virtualHosted bool) []string {
+	paths := []string{path}
+	if !virtualHosted && bucket != "" && path == "/"+bucket {
+		paths = append(paths, path+"/")
+	}
+	out := make([]string, 0, n*len(paths))
+	for _, p := range paths {
+		for i := 0; i < n; i++ {
+			out = append(out, p)
+		}
+	}
+	return out
 }

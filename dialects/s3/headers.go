@@ -95,7 +95,7 @@ func writeObjectHeaders(h http.Header, info translate.ObjectInfo, withChecksums 
 		}
 	}
 	for k, v := range m.User {
-		h[http.CanonicalHeaderKey(metaPrefix+k)] = []string{v}
+		h[metaPrefix+k] = []string{v} // S3 sends these names lowercase; boto3 keeps the case it gets
 	}
 	if withChecksums {
 		writeChecksumHeaders(h, info.Checksum)
