@@ -157,7 +157,9 @@ type Backend struct {
 
 // Dialects holds per-dialect overrides of the front rules.
 type Dialects struct {
-	S3 Limits `yaml:"s3"`
+	S3  Limits `yaml:"s3"`
+	OSS Limits `yaml:"oss"`
+	OBS Limits `yaml:"obs"`
 }
 
 // Limits overrides some of a dialect's [translate.Rules]. A zero field keeps
@@ -167,6 +169,11 @@ type Limits struct {
 	MaxPartSize   Size `yaml:"max_part_size"`
 	MaxPartNumber int  `yaml:"max_part_number"`
 	MaxObjectSize Size `yaml:"max_object_size"`
+	// Domains are virtual-host base domains that belong to this dialect:
+	// bucket.<domain> addresses the bucket, and a request whose Host is
+	// under one of them is served in this dialect even when nothing else in
+	// it says so (an unsigned request). Host names only, lowercased.
+	Domains []string `yaml:"domains"`
 }
 
 // Apply returns base with l's non-zero fields in place of its own. base is
@@ -191,6 +198,22 @@ func (l Limits) Apply(base translate.Rules) translate.Rules {
 
 // S3Rules returns translate.S3Rules with the dialects.s3 overrides applied.
 func (c *Config) S3Rules() translate.Rules { return c.Dialects.S3.Apply(translate.S3Rules) }
+
+// OSSRules returns translate.OSSRules with the dialects.oss overrides applied.
+func (c *Config) OSSRules() translate.Rules { return c.Dialects.OSS.Apply(translate.OSSRules) }
+
+// OBSRules returns translate.OBSRules with the dialects.obs overrides applied.
+func (c *Config) OBSRules() translate.Rules { return c.Dialects.OBS.Apply(translate.OBSRules) }
+
+// AllDomains returns every virtual-host base domain: server.domains and
+// each dialect's own.
+func (c *Config) AllDomains() []string {
+	out := append([]string(nil), c.Server.Domains...)
+	for _, l := range []Limits{c.Dialects.S3, c.Dialects.OSS, c.Dialects.OBS} {
+		out = append(out, l.Domains...)
+	}
+	return out
+}
 
 // Load reads, decodes, defaults and validates the config file at path (see
 // the package comment). On any failure it returns a nil Config and an error
@@ -338,8 +361,10 @@ func (c *Config) applyDefaults() {
 	if s.Listen == "" {
 		s.Listen = DefaultListen
 	}
-	for i, d := range s.Domains {
-		s.Domains[i] = strings.ToLower(d)
+	for _, list := range [][]string{s.Domains, c.Dialects.S3.Domains, c.Dialects.OSS.Domains, c.Dialects.OBS.Domains} {
+		for i, d := range list {
+			list[i] = strings.ToLower(d)
+		}
 	}
 	setDuration(&s.MaxSkew, DefaultMaxSkew)
 	setDuration(&s.ShutdownTimeout, DefaultShutdownTimeout)

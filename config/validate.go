@@ -33,6 +33,8 @@ func (c *Config) Validate() error {
 	v.users()
 	v.backends()
 	v.limits("dialects.s3", c.Dialects.S3, c.S3Rules())
+	v.limits("dialects.oss", c.Dialects.OSS, c.OSSRules())
+	v.limits("dialects.obs", c.Dialects.OBS, c.OBSRules())
 	return v.p.err()
 }
 
@@ -59,25 +61,13 @@ func (v *validator) quote(path, value string) string { return v.c.src.quote(path
 func (v *validator) server() {
 	s := &v.c.Server
 	v.listen("server.listen", s.Listen)
-	seen := map[string]int{}
-	for i, d := range s.Domains {
-		p := fmt.Sprintf("server.domains[%d]", i)
-		switch {
-		case strings.Contains(d, "://"):
-			v.add(p, "%s is a URL, want a host name such as s3.example.com", v.quote(p, d))
-		case strings.Contains(d, ":"):
-			v.add(p, "%s has a port, want a host name only", v.quote(p, d))
-		case net.ParseIP(d) != nil:
-			v.add(p, "%s is an IP address, want a host name (buckets are addressed as bucket.<domain>)", v.quote(p, d))
-		case !validHostname(d):
-			v.add(p, "invalid host name %s", v.quote(p, d))
-		default:
-			if j, dup := seen[d]; dup {
-				v.add(p, "duplicate domain %s (first at server.domains[%d])", v.quote(p, d), j)
-			} else {
-				seen[d] = i
-			}
-		}
+	seen := map[string]string{}
+	v.domains("server.domains", s.Domains, seen)
+	for _, d := range []struct {
+		path string
+		list []string
+	}{{"dialects.s3.domains", v.c.Dialects.S3.Domains}, {"dialects.oss.domains", v.c.Dialects.OSS.Domains}, {"dialects.obs.domains", v.c.Dialects.OBS.Domains}} {
+		v.domains(d.path, d.list, seen)
 	}
 	if s.TLS.Enabled() {
 		v.tlsFile("server.tls.cert", s.TLS.Cert, "server.tls.key")
@@ -277,5 +267,29 @@ func (v *validator) limits(p string, l Limits, r translate.Rules) {
 		}
 		v.add(p+"."+field, "min_part_size %s is larger than max_part_size %s",
 			v.quote(p+".min_part_size", Size(r.MinPartSize).String()), v.quote(p+".max_part_size", Size(r.MaxPartSize).String()))
+	}
+}
+
+// domains checks a list of virtual-host base domains; seen records where
+// each domain was first named, across lists.
+func (v *validator) domains(path string, list []string, seen map[string]string) {
+	for i, d := range list {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		switch {
+		case strings.Contains(d, "://"):
+			v.add(p, "%s is a URL, want a host name such as s3.example.com", v.quote(p, d))
+		case strings.Contains(d, ":"):
+			v.add(p, "%s has a port, want a host name only", v.quote(p, d))
+		case net.ParseIP(d) != nil:
+			v.add(p, "%s is an IP address, want a host name (buckets are addressed as bucket.<domain>)", v.quote(p, d))
+		case !validHostname(d):
+			v.add(p, "invalid host name %s", v.quote(p, d))
+		default:
+			if first, dup := seen[d]; dup {
+				v.add(p, "duplicate domain %s (first at %s)", v.quote(p, d), first)
+			} else {
+				seen[d] = p
+			}
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -72,6 +73,15 @@ func (e *Engine) openUpload(ctx context.Context, bucket, key, uploadID string) (
 	return b, info, nil
 }
 
+// checkInitiator enforces Rules.InitiatorOnly.
+func checkInitiator(c Caller, info UploadInfo) error {
+	if c.Rules.InitiatorOnly && info.Initiator != c.Principal.AccessKey {
+		return &Error{Code: ErrAccessDenied, Bucket: info.Bucket, Key: info.Key,
+			Message: "Access Denied: only the initiator of a multipart upload may use it."}
+	}
+	return nil
+}
+
 // checkPartNumber enforces the front rules' part-number range.
 func checkPartNumber(rules *Rules, n int, raw string) error {
 	if n < rules.MinPartNumber || n > rules.MaxPartNumber {
@@ -106,6 +116,9 @@ func (e *Engine) UploadPart(ctx context.Context, c Caller, req UploadPartRequest
 	}
 	b, info, err := e.openUpload(ctx, req.Bucket, req.Key, req.UploadID)
 	if err != nil {
+		return PartInfo{}, UploadInfo{}, err
+	}
+	if err := checkInitiator(c, info); err != nil {
 		return PartInfo{}, UploadInfo{}, err
 	}
 	var extra []ChecksumAlgorithm
@@ -148,6 +161,9 @@ func (e *Engine) UploadPartCopy(ctx context.Context, c Caller, req UploadPartCop
 	if err != nil {
 		return PartInfo{}, ObjectInfo{}, err
 	}
+	if err := checkInitiator(c, info); err != nil {
+		return PartInfo{}, ObjectInfo{}, err
+	}
 	src, _ := e.route(req.SrcBucket)
 	srcInfo, err := src.HeadObject(ctx, req.SrcBucket, req.SrcKey)
 	if err != nil {
@@ -167,7 +183,7 @@ func (e *Engine) UploadPartCopy(ctx context.Context, c Caller, req UploadPartCop
 	if size > c.Rules.MaxPartSize {
 		return PartInfo{}, ObjectInfo{}, &Error{Code: ErrEntityTooLarge, Message: "Your proposed upload exceeds the maximum allowed size"}
 	}
-	algs := append([]ChecksumAlgorithm(nil), c.Rules.AlwaysChecksum...)
+	algs := append(append([]ChecksumAlgorithm(nil), EngineChecksums...), c.Rules.AlwaysChecksum...)
 	if info.ChecksumAlgorithm != "" {
 		algs = append(algs, info.ChecksumAlgorithm)
 	}
@@ -182,6 +198,9 @@ func (e *Engine) ListParts(ctx context.Context, c Caller, bucket, key, uploadID 
 	}
 	b, info, err := e.openUpload(ctx, bucket, key, uploadID)
 	if err != nil {
+		return PartsPage{}, UploadInfo{}, err
+	}
+	if err := checkInitiator(c, info); err != nil {
 		return PartsPage{}, UploadInfo{}, err
 	}
 	if max <= 0 || max > 1000 {
@@ -252,6 +271,9 @@ type CompleteUploadRequest struct {
 	Checksum Checksums
 	// ObjectSize is x-amz-mp-object-size, or -1.
 	ObjectSize int64
+	// AllParts completes with every uploaded part in number order, ignoring
+	// Parts (OSS's x-oss-complete-all: yes).
+	AllParts bool
 }
 
 // CompleteMultipartUpload validates the client's part list against the
@@ -264,6 +286,19 @@ func (e *Engine) CompleteMultipartUpload(ctx context.Context, c Caller, req Comp
 	b, upload, err := e.openUpload(ctx, req.Bucket, req.Key, req.UploadID)
 	if err != nil {
 		return ObjectInfo{}, err
+	}
+	if err := checkInitiator(c, upload); err != nil {
+		return ObjectInfo{}, err
+	}
+	stored, err := e.allParts(ctx, b, req.Bucket, req.Key, upload.ID)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	if req.AllParts {
+		req.Parts = req.Parts[:0]
+		for _, n := range sortedPartNumbers(stored) {
+			req.Parts = append(req.Parts, ClientPart{Number: n, ETag: stored[n].ETag})
+		}
 	}
 	if len(req.Parts) == 0 {
 		return ObjectInfo{}, &Error{Code: ErrMalformedXML, Message: "The XML you provided was not well-formed or did not validate against our published schema"}
@@ -279,10 +314,6 @@ func (e *Engine) CompleteMultipartUpload(ctx context.Context, c Caller, req Comp
 			return ObjectInfo{}, &Error{Code: ErrInvalidPartOrder, UploadID: req.UploadID,
 				Message: "The list of parts was not in ascending order. The parts list must be specified in order by part number."}
 		}
-	}
-	stored, err := e.allParts(ctx, b, req.Bucket, req.Key, upload.ID)
-	if err != nil {
-		return ObjectInfo{}, err
 	}
 	parts := make([]CompletePart, 0, len(req.Parts))
 	md5s := md5.New()
@@ -378,4 +409,13 @@ func (e *Engine) allParts(ctx context.Context, b Backend, bucket, key, id string
 		}
 		after = page.NextMarker
 	}
+}
+
+func sortedPartNumbers(parts map[int]PartInfo) []int {
+	out := make([]int, 0, len(parts))
+	for n := range parts {
+		out = append(out, n)
+	}
+	sort.Ints(out)
+	return out
 }

@@ -87,11 +87,18 @@ func partRange(info ObjectInfo, n int, rules *Rules) (*Range, error) {
 	return &Range{Start: off, Length: info.PartSizes[n-1]}, nil
 }
 
-// newBody wraps a dialect's body input with the checksums the rules and
-// the operation require.
+// EngineChecksums are computed on every body the engine stores, whatever
+// the dialect, so that any dialect reading the object later can return its
+// own checksum: OSS clients check x-oss-hash-crc64ecma on every transfer.
+var EngineChecksums = []ChecksumAlgorithm{CRC64ECMA}
+
+// newBody wraps a dialect's body input with the checksums the engine, the
+// rules and the operation require.
 func newBody(in BodyInput, rules *Rules, extra ...ChecksumAlgorithm) (*Body, error) {
 	opts := in.Options
-	opts.Algorithms = append(append(append([]ChecksumAlgorithm(nil), opts.Algorithms...), rules.AlwaysChecksum...), extra...)
+	algs := append([]ChecksumAlgorithm(nil), opts.Algorithms...)
+	algs = append(append(append(algs, EngineChecksums...), rules.AlwaysChecksum...), extra...)
+	opts.Algorithms = algs
 	return NewBody(in.Reader, in.Size, opts)
 }
 

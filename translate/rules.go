@@ -16,8 +16,12 @@ type Rules struct {
 	// MaxKeyLength is the longest key in bytes.
 	MaxKeyLength int
 	// AlwaysChecksum lists algorithms computed on every body whether or not
-	// the client asked (OSS: CRC64ECMA).
+	// the client asked, besides the engine's own (CRC64ECMA).
 	AlwaysChecksum []ChecksumAlgorithm
+	// InitiatorOnly restricts UploadPart, UploadPartCopy, ListParts and
+	// CompleteMultipartUpload to the principal that created the upload
+	// (OBS: 403 AccessDenied for anyone else, even with write access).
+	InitiatorOnly bool
 }
 
 // S3Rules are Amazon S3's documented limits.
@@ -27,4 +31,25 @@ var S3Rules = Rules{
 	MaxPartSize:   5 << 30,
 	MaxObjectSize: 5 << 30,
 	MaxKeyLength:  1024,
+}
+
+// OSSRules are Alibaba Cloud OSS's documented limits: 100 KB minimum
+// non-last parts, checked at Complete, never at UploadPart.
+var OSSRules = Rules{
+	MinPartNumber: 1, MaxPartNumber: 10000,
+	MinPartSize:   100 << 10,
+	MaxPartSize:   5 << 30,
+	MaxObjectSize: 5 << 30,
+	MaxKeyLength:  1023,
+}
+
+// OBSRules are Huawei Cloud OBS's native limits: 100 KB minimum non-last
+// parts, 5 GB maximum parts, and only the initiator may work on an upload.
+var OBSRules = Rules{
+	MinPartNumber: 1, MaxPartNumber: 10000,
+	MinPartSize:   100 << 10,
+	MaxPartSize:   5 << 30,
+	MaxObjectSize: 5 << 30,
+	MaxKeyLength:  1024,
+	InitiatorOnly: true,
 }

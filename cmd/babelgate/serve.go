@@ -15,7 +15,6 @@ import (
 	"github.com/babelgate/babelgate/backends"
 	"github.com/babelgate/babelgate/config"
 	"github.com/babelgate/babelgate/dialects"
-	"github.com/babelgate/babelgate/dialects/s3"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -177,11 +176,14 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	for _, u := range cfg.Users {
 		creds[u.AccessKey] = dialects.StaticUser{Secret: u.SecretKey, Principal: u.Principal()}
 	}
-	s3d := s3.New(s3.Config{Engine: engine, Credentials: creds, Rules: cfg.S3Rules(),
-		MaxSkew: cfg.Server.MaxSkew.Duration, Region: "us-east-1"})
+	env := dialectEnv{cfg: cfg, engine: engine, creds: creds}
+	fronts := map[string]dialects.Dialect{}
+	for name, build := range dialectFactories {
+		fronts[name] = build(env)
+	}
 	pipeline := &dialects.Pipeline{
-		Detector:   dialects.Detector{Fallback: s3d},
-		Addressing: dialects.Addressing{Domains: cfg.Server.Domains},
+		Detector:   dialects.NewDetector(dialects.DetectConfig{Dialects: fronts, Domains: dialectDomains(cfg)}),
+		Addressing: dialects.Addressing{Domains: cfg.AllDomains()},
 		Logger:     logger,
 	}
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
