@@ -135,8 +135,12 @@ func (p *Pipeline) ServeHTTP(hw http.ResponseWriter, hr *http.Request) {
 	r := &Request{HTTP: hr, ID: newRequestID(), Started: time.Now(), Query: hr.URL.Query()}
 	r.HostID = hostID(r.ID)
 	r.Bucket, r.Key, r.VirtualHosted = p.Addressing.Resolve(hr)
-	if hr.Body != nil {
-		hr.Body = &countingBody{ReadCloser: hr.Body, n: &r.bytesIn}
+	if body := hr.Body; body != nil {
+		hr.Body = &countingBody{ReadCloser: body, n: &r.bytesIn}
+		// net/http decides what to do with an unread body (drain a little,
+		// or answer at once and close, as for an Expect: 100-continue it
+		// never acknowledged) by looking at the original body's type.
+		defer func() { hr.Body = body }()
 	}
 	d := p.Detector.Detect(hr)
 	d.Begin(w, r)
@@ -165,11 +169,6 @@ func (p *Pipeline) ServeHTTP(hw http.ResponseWriter, hr *http.Request) {
 			return // the response is under way; the error is logged
 		}
 		d.EncodeError(w, r, err)
-	}
-	// Drain a little of an unread body so the connection can be reused;
-	// give up on large ones.
-	if hr.Body != nil {
-		io.CopyN(io.Discard, hr.Body, 64<<10)
 	}
 }
 

@@ -112,6 +112,14 @@ func BytesBody(p []byte, algs ...ChecksumAlgorithm) *Body {
 // Size returns the declared size, or -1 when unknown.
 func (b *Body) Size() int64 { return b.size }
 
+// ContentMD5 returns the Content-MD5 the client sent (nil if none), so a
+// backend can forward it for the store to verify as well.
+func (b *Body) ContentMD5() []byte { return b.opts.ContentMD5 }
+
+// Expected returns the checksums the client sent as headers, so a backend
+// whose store verifies checksums can forward them.
+func (b *Body) Expected() Checksums { return b.opts.Expected }
+
 // Read implements io.Reader with the contract described on Body.
 func (b *Body) Read(p []byte) (int, error) {
 	if b.err != nil {

@@ -79,7 +79,7 @@ func (s *Sealer) Seal(bucket, key string, ref UploadRef) string {
 func (s *Sealer) Open(bucket, key, id string) (UploadRef, error) {
 	fail := &Error{Code: ErrNoSuchUpload, Bucket: bucket, Key: key, UploadID: id,
 		Message: "The specified multipart upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."}
-	raw, err := base64.RawURLEncoding.DecodeString(id)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(id)
 	ns := s.aead.NonceSize()
 	if err != nil || len(raw) < ns+s.aead.Overhead()+2 || len(id) > 4096 {
 		return UploadRef{}, fail

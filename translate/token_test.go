@@ -17,6 +17,8 @@ func TestSealerRoundTripAndForgery(t *testing.T) {
 	if err != nil || got != ref {
 		t.Fatalf("Open = %+v, %v", got, err)
 	}
+	last := []byte(id)
+	last[len(last)-1] ^= 1 // may only touch the unused low bits
 	flipped := []byte(id)
 	flipped[len(flipped)/2] ^= 1
 	tests := []struct {
@@ -30,6 +32,7 @@ func TestSealerRoundTripAndForgery(t *testing.T) {
 		{"empty", "bkt", "dir/key", "", s},
 		{"other secret", "bkt", "dir/key", id, other},
 		{"truncated", "bkt", "dir/key", id[:len(id)-3], s},
+		{"last character changed", "bkt", "dir/key", string(last), s},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -96,10 +96,20 @@ func wire(err error) (wireError, *translate.Error) {
 	if !ok {
 		w = errorTable[translate.ErrInternal]
 	}
-	if te.Message != "" && te.Code != translate.ErrInternal {
+	if te.Message != "" && specificMessage[te.Code] {
 		w.Message = te.Message
 	}
 	return w, te
+}
+
+// specificMessage are the codes whose message says something the code
+// alone does not (which argument, which header, which feature); for every
+// other code the client sees S3's own wording, whatever a backend said.
+var specificMessage = map[translate.Code]bool{
+	translate.ErrInvalidArgument: true, translate.ErrInvalidRequest: true, translate.ErrNotImplemented: true,
+	translate.ErrChecksumMismatch: true, translate.ErrExpiredPresignedRequest: true, translate.ErrAuthorizationHeaderMalformed: true,
+	translate.ErrAuthorizationQueryMalformed: true, translate.ErrMalformedTrailer: true, translate.ErrServiceUnavailable: true,
+	translate.ErrAccessDenied: true, translate.ErrInvalidKey: true, translate.ErrIncompleteBody: true,
 }
 
 // EncodeError writes err as S3 does: the status, and for anything but HEAD
