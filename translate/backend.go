@@ -67,7 +67,12 @@ type Multipart interface {
 	// does not exist or belongs to another bucket or key.
 	GetMultipartUpload(ctx context.Context, bucket, key, uploadID string) (UploadInfo, error)
 	// UploadPart stores a part, replacing any part with that number,
-	// atomically: concurrent uploads of one number leave one of them whole.
+	// atomically. Concurrent uploads of one number follow last-write-wins
+	// by start time (OBS's rule): the part whose upload BEGAN last is kept,
+	// whole, never a mix, whatever order the uploads finish in, also across
+	// gateway instances sharing the store. An upload that loses (a
+	// later-begun one already committed) discards its bytes and still
+	// succeeds with its own PartInfo, so no client retries forever.
 	// Once Body has returned io.EOF the backend records body.Sums() as the
 	// part's Size, ETag and Checksum; see Body's contract. ErrNoSuchUpload.
 	UploadPart(ctx context.Context, bucket, key, uploadID string, number int, body *Body) (PartInfo, error)
@@ -90,4 +95,12 @@ type Multipart interface {
 	// AbortMultipartUpload frees the upload and all its parts.
 	// ErrNoSuchUpload.
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
+}
+
+// PartLocator is an optional Backend ability: finding the byte range of
+// part n of a multipart object when ObjectInfo.PartSizes is not known
+// (stores keep their own part layout). It returns the range and the
+// object's part count; ErrInvalidRange if there is no part n.
+type PartLocator interface {
+	PartRange(ctx context.Context, bucket, key string, n int) (*Range, int, error)
 }

@@ -47,11 +47,20 @@ func (s Sums) ETag() string { return hex.EncodeToString(s.MD5) }
 // commits what it wrote. If Read returns any other error, the body was
 // short, too long, failed a digest check or the client went away; the
 // backend discards everything it wrote and returns that error (as is or
-// wrapped). The final verification happens on the Read that would return
-// io.EOF, so a backend that stops reading early commits nothing verified.
-// After io.EOF, Sums returns the digests to record. A backend must not use
-// Body after it returns.
+// wrapped). After io.EOF, Sums returns the digests to record. A backend must
+// not use Body after it returns.
+//
+// Body withholds its final bytes until the payload has ended and every
+// digest has been checked: a backend that streams Body to a store with a
+// declared Content-Length therefore never delivers the last byte of a bad
+// body, and the store sees an incomplete request instead of committing it.
 type Body struct {
+	// pending holds bytes read and hashed but not yet returned; while the
+	// payload has not been verified, at least one stays here.
+	pending []byte
+	buf     []byte
+	done    bool // the payload ended and verified
+
 	r      io.Reader
 	size   int64
 	n      int64
@@ -120,8 +129,47 @@ func (b *Body) ContentMD5() []byte { return b.opts.ContentMD5 }
 // whose store verifies checksums can forward them.
 func (b *Body) Expected() Checksums { return b.opts.Expected }
 
+// holdbackSize bounds the bytes Body keeps between reads.
+const holdbackSize = 32 << 10
+
 // Read implements io.Reader with the contract described on Body.
 func (b *Body) Read(p []byte) (int, error) {
+	for {
+		switch {
+		case b.done:
+			if len(b.pending) == 0 {
+				return 0, io.EOF
+			}
+			n := copy(p, b.pending)
+			b.pending = b.pending[n:]
+			return n, nil
+		case b.err != nil:
+			return 0, b.err
+		case len(b.pending) > 1 && len(p) > 0:
+			n := copy(p, b.pending[:len(b.pending)-1])
+			b.pending = b.pending[n:]
+			return n, nil
+		case len(p) == 0:
+			return 0, nil
+		}
+		if b.buf == nil {
+			b.buf = make([]byte, holdbackSize)
+		}
+		kept := copy(b.buf, b.pending)
+		n, err := b.readVerified(b.buf[kept:])
+		b.pending = b.buf[:kept+n]
+		if err == io.EOF {
+			b.done = true
+		} else if err != nil {
+			b.pending = nil
+			return 0, err
+		}
+	}
+}
+
+// readVerified reads the payload, hashing it, and at its end verifies
+// every digest: it returns io.EOF only for a payload that passed.
+func (b *Body) readVerified(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err
 	}

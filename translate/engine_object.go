@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // GetRequest reads an object, or part of it.
@@ -58,6 +59,15 @@ func (e *Engine) prepareRead(ctx context.Context, c Caller, req GetRequest) (Obj
 		return info, nil, err
 	}
 	if req.PartNumber != 0 {
+		if pl, ok := b.(PartLocator); ok && len(info.PartSizes) == 0 && strings.Contains(info.ETag, "-") &&
+			req.PartNumber >= c.Rules.MinPartNumber && req.PartNumber <= c.Rules.MaxPartNumber {
+			rng, count, err := pl.PartRange(ctx, req.Bucket, req.Key, req.PartNumber)
+			if err != nil {
+				return info, nil, withBucket(err, req.Bucket, req.Key)
+			}
+			info.PartSizes = make([]int64, count) // only the count is known
+			return info, rng, nil
+		}
 		rng, err := partRange(info, req.PartNumber, c.Rules)
 		return info, rng, err
 	}
