@@ -52,6 +52,10 @@ type SubResources struct {
 	Prefixes []string
 	// FoldCase compares names case-insensitively.
 	FoldCase bool
+	// BareEmptyValues renders a parameter with an empty value as just its
+	// name, even when the client sent "name=" (both OSS SDKs sign "uploads"
+	// for "?uploads="). When false, '=' is kept exactly as sent.
+	BareEmptyValues bool
 }
 
 // Signs reports whether the query parameter name is signed.
@@ -89,6 +93,35 @@ type Scheme struct {
 	// query parameters. Verification accepts a signature under any of them;
 	// the first is canonical (CanonicalResource, error details).
 	SubResources []SubResources
+	// DecodedResource makes the canonical resource "/" + bucket + "/" +
+	// the decoded key (OSS V1: the raw key, the bucket even for
+	// virtual-hosted requests, "/bucket/" for a bucket, "/" for the
+	// service) instead of the path as sent.
+	DecodedResource bool
+	// AccessKeyElement names the access key in SignatureDoesNotMatch
+	// details; "" means "AWSAccessKeyId".
+	AccessKeyElement string
+}
+
+// resourcePath returns the path and virtual-hosted flag canonicalResource
+// should use for a request: unchanged, or for DecodedResource the decoded
+// "/bucket/key" form (with virtualHosted cleared because the bucket is
+// then already in the path).
+func (s *Scheme) resourcePath(bucket, rawPath string, virtualHosted bool) (string, bool) {
+	if !s.DecodedResource {
+		return rawPath, virtualHosted
+	}
+	p, err := url.PathUnescape(rawPath)
+	if err != nil {
+		p = rawPath
+	}
+	if virtualHosted && bucket != "" {
+		p = "/" + bucket + p
+	}
+	if bucket != "" && p == "/"+bucket {
+		p += "/"
+	}
+	return p, false
 }
 
 // s3SubResources is botocore's HmacV1Auth.QSAOfInterest, a superset of the
@@ -220,6 +253,7 @@ func (s *Scheme) canonicalHeaders(h http.Header, extra [][2]string, omit string)
 // rawQuery is the query as sent rather than parsed values, because whether
 // '=' was present is part of what clients sign.
 func (s *Scheme) CanonicalResource(bucket, rawPath string, virtualHosted bool, rawQuery string) string {
+	rawPath, virtualHosted = s.resourcePath(bucket, rawPath, virtualHosted)
 	return canonicalResource(&s.SubResources[0], bucket, rawPath, virtualHosted, rawQuery)
 }
 
@@ -236,7 +270,7 @@ func canonicalResource(sub *SubResources, bucket, rawPath string, virtualHosted 
 			continue
 		}
 		text := name
-		if hasValue {
+		if hasValue && !(sub.BareEmptyValues && value == "") {
 			if dv, err := url.QueryUnescape(value); err == nil {
 				value = dv
 			}

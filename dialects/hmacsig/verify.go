@@ -45,8 +45,11 @@ func (s *Scheme) VerifyHeader(r *http.Request, bucket string, virtualHosted bool
 	}
 	t, ok := parseHTTPTime(dateValue)
 	if !ok {
-		return "", &translate.Error{Code: translate.ErrAccessDenied,
-			Message: fmt.Sprintf("%s authentication requires a valid Date or %s header", s.Name, s.DateHeader)}
+		msg := fmt.Sprintf("%s authentication requires a valid Date or %s header", s.Name, s.DateHeader)
+		if s.DateHeader == "" {
+			msg = fmt.Sprintf("%s authentication requires a valid Date header", s.Name)
+		}
+		return "", &translate.Error{Code: translate.ErrAccessDenied, Message: msg}
 	}
 	if maxSkew <= 0 {
 		maxSkew = DefaultMaxSkew
@@ -65,6 +68,7 @@ func (s *Scheme) VerifyHeader(r *http.Request, bucket string, virtualHosted bool
 		return "", unknownKey()
 	}
 	path, rawQuery := sigv4.RequestTarget(r)
+	path, virtualHosted = s.resourcePath(bucket, path, virtualHosted)
 	date := r.Header.Get("Date")
 	var first string
 	for i, p := range subResourcePaths(len(s.SubResources), bucket, path, virtualHosted) {
@@ -85,7 +89,7 @@ func (s *Scheme) VerifyHeader(r *http.Request, bucket string, virtualHosted bool
 			return ak, nil
 		}
 	}
-	return "", mismatch(first, sig, ak)
+	return "", s.mismatch(first, sig, ak)
 }
 
 // VerifyQuery authenticates a presigned request (QueryAccessKey, Expires
@@ -134,6 +138,7 @@ func (s *Scheme) VerifyQuery(r *http.Request, bucket string, virtualHosted bool,
 	if !ok {
 		return "", unknownKey()
 	}
+	path, virtualHosted = s.resourcePath(bucket, path, virtualHosted)
 	var first string
 	for i, p := range subResourcePaths(len(s.SubResources), bucket, path, virtualHosted) {
 		sub := &s.SubResources[i%len(s.SubResources)]
@@ -146,7 +151,7 @@ func (s *Scheme) VerifyQuery(r *http.Request, bucket string, virtualHosted bool,
 			return ak, nil
 		}
 	}
-	return "", mismatch(first, sig, ak)
+	return "", s.mismatch(first, sig, ak)
 }
 
 // queryHeaders returns the query parameters that stand for headers under
@@ -197,14 +202,18 @@ func matchesAny(secret, provided string, candidates []string) bool {
 	return false
 }
 
-func mismatch(stringToSign, provided, ak string) error {
+func (s *Scheme) mismatch(stringToSign, provided, ak string) error {
+	akName := s.AccessKeyElement
+	if akName == "" {
+		akName = "AWSAccessKeyId"
+	}
 	return &translate.Error{Code: translate.ErrSignatureDoesNotMatch,
 		Message: "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
 		Extra: map[string]string{
 			"StringToSign":      stringToSign,
 			"StringToSignBytes": spacedHex(stringToSign),
 			"SignatureProvided": provided,
-			"AWSAccessKeyId":    ak,
+			akName:              ak,
 		}}
 }
 

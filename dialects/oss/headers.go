@@ -1,0 +1,262 @@
+package oss
+
+import (
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/translate"
+)
+
+const (
+	metaPrefix = "x-oss-meta-"
+	crcHeader  = "x-oss-hash-crc64ecma"
+	sseHeader  = "x-oss-server-side-encryption"
+	// maxUserMetadata is OSS's limit on user metadata (8 KB).
+	maxUserMetadata = 8 << 10
+)
+
+// decodeMetadata reads the content headers, x-oss-meta-* (into the same
+// User map x-amz-meta-* uses), storage class and SSE from h.
+func decodeMetadata(h http.Header) (translate.Metadata, error) {
+	m := translate.Metadata{
+		ContentType:        h.Get("Content-Type"),
+		ContentEncoding:    h.Get("Content-Encoding"),
+		ContentDisposition: h.Get("Content-Disposition"),
+		ContentLanguage:    h.Get("Content-Language"),
+		CacheControl:       h.Get("Cache-Control"),
+		Expires:            h.Get("Expires"),
+		SSE:                h.Get(sseHeader),
+	}
+	size := 0
+	for k, vs := range h {
+		if name, ok := strings.CutPrefix(strings.ToLower(k), metaPrefix); ok && name != "" {
+			if m.User == nil {
+				m.User = map[string]string{}
+			}
+			v := strings.Join(vs, ",")
+			m.User[name] = v
+			size += len(name) + len(v)
+		}
+	}
+	if size > maxUserMetadata {
+		return m, &translate.Error{Code: translate.ErrMetadataTooLarge, Message: "Your metadata headers exceed the maximum allowed metadata size."}
+	}
+	switch sc := h.Get("x-oss-storage-class"); strings.ToLower(sc) {
+	case "", "standard":
+	case "ia":
+		m.StorageClass = "STANDARD_IA"
+	case "archive", "coldarchive", "deepcoldarchive":
+		m.StorageClass = "GLACIER"
+	default:
+		return m, &translate.Error{Code: translate.ErrInvalidStorageClass, ArgName: "x-oss-storage-class", ArgValue: sc,
+			Message: "The storage class you specified is not valid."}
+	}
+	switch m.SSE {
+	case "", "AES256", "KMS", "SM4":
+	default:
+		return m, &translate.Error{Code: translate.ErrInvalidEncryptionAlgorithm, ArgName: sseHeader, ArgValue: m.SSE,
+			Message: "The encryption method specified is not supported."}
+	}
+	return m, nil
+}
+
+// ossStorageClass is OSS's spelling of a stored storage class.
+func ossStorageClass(sc string) string {
+	switch sc {
+	case "STANDARD_IA":
+		return "IA"
+	case "GLACIER", "DEEP_ARCHIVE":
+		return "Archive"
+	}
+	return "Standard"
+}
+
+// etag returns OSS's form of a neutral ETag: quoted uppercase hex (with
+// "-N" for multipart objects).
+func etag(e string) string { return `"` + strings.ToUpper(e) + `"` }
+
+// objectType is x-oss-object-type: Multipart for assembled objects.
+func objectType(info translate.ObjectInfo) string {
+	if len(info.PartSizes) > 0 || strings.Contains(info.ETag, "-") {
+		return "Multipart"
+	}
+	return "Normal"
+}
+
+// setCRC sets x-oss-hash-crc64ecma from stored checksums, and only when a
+// well-formed CRC-64/ECMA value is recorded: never an invented one.
+func setCRC(h http.Header, c translate.Checksums) {
+	if v, ok := c.CRC64ECMAValue(); ok {
+		h.Set(crcHeader, strconv.FormatUint(v, 10))
+	}
+}
+
+// crcText returns the decimal CRC-64 of stored checksums, "" when absent.
+func crcText(c translate.Checksums) string {
+	if v, ok := c.CRC64ECMAValue(); ok {
+		return strconv.FormatUint(v, 10)
+	}
+	return ""
+}
+
+// setContentMD5 sets Content-MD5 (base64) from a plain hex MD5 ETag.
+func setContentMD5(h http.Header, e string) {
+	if raw, err := hex.DecodeString(e); err == nil && len(raw) == md5.Size {
+		h.Set("Content-MD5", base64.StdEncoding.EncodeToString(raw))
+	}
+}
+
+// writeObjectHeaders sets the headers describing an object on GET/HEAD.
+func writeObjectHeaders(h http.Header, info translate.ObjectInfo) {
+	m := info.Metadata
+	h.Set("ETag", etag(info.ETag))
+	h.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
+	h.Set("Accept-Ranges", "bytes")
+	ct := m.ContentType
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	h.Set("Content-Type", ct)
+	for k, v := range map[string]string{"Content-Encoding": m.ContentEncoding, "Content-Disposition": m.ContentDisposition,
+		"Content-Language": m.ContentLanguage, "Cache-Control": m.CacheControl, "Expires": m.Expires, sseHeader: m.SSE} {
+		if v != "" {
+			h.Set(k, v)
+		}
+	}
+	h.Set("x-oss-object-type", objectType(info))
+	h.Set("x-oss-storage-class", ossStorageClass(m.StorageClass))
+	for k, v := range m.User {
+		h[metaPrefix+k] = []string{v}
+	}
+}
+
+// bodyInput builds the engine's view of an upload body: the stream, its
+// length, Content-MD5 (malformed: InvalidDigest) and x-oss-hash-crc64ecma
+// (decimal, verified as CRC64ECMA; malformed: InvalidArgument).
+func bodyInput(r *dialects.Request) (translate.BodyInput, error) {
+	h := r.HTTP.Header
+	p := r.Payload
+	if p.Size < 0 {
+		return translate.BodyInput{}, &translate.Error{Code: translate.ErrMissingContentLength, Message: "You must provide the Content-Length HTTP header."}
+	}
+	in := translate.BodyInput{Reader: p.Reader, Size: p.Size, Options: translate.BodyOptions{SHA256: p.SHA256}}
+	if in.Reader == nil {
+		in.Reader = http.NoBody
+	}
+	if v, ok := h["Content-Md5"]; ok {
+		raw, err := base64.StdEncoding.DecodeString(strings.Join(v, ""))
+		if err != nil || len(raw) != md5.Size {
+			return in, &translate.Error{Code: translate.ErrInvalidDigest, Message: "The Content-MD5 you specified is not valid."}
+		}
+		in.Options.ContentMD5 = raw
+	}
+	if v := h.Get(crcHeader); v != "" {
+		n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			return in, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: crcHeader, ArgValue: v,
+				Message: "The x-oss-hash-crc64ecma you specified is not a valid unsigned 64-bit number."}
+		}
+		var raw [8]byte
+		binary.BigEndian.PutUint64(raw[:], n)
+		in.Options.Expected = translate.Checksums{translate.CRC64ECMA: translate.EncodeChecksum(raw[:])}
+	}
+	return in, nil
+}
+
+// parseConditions reads If-* headers with the given prefix ("" or
+// "x-oss-copy-source-").
+func parseConditions(h http.Header, prefix string) translate.Conditions {
+	t := func(name string) time.Time {
+		tm, err := http.ParseTime(h.Get(prefix + name))
+		if err != nil {
+			return time.Time{}
+		}
+		return tm
+	}
+	return translate.Conditions{
+		IfMatch: h.Get(prefix + "If-Match"), IfNoneMatch: h.Get(prefix + "If-None-Match"),
+		IfModifiedSince: t("If-Modified-Since"), IfUnmodifiedSince: t("If-Unmodified-Since"),
+	}
+}
+
+// urlEncode is OSS's encoding-type=url form (both SDKs decode it with
+// url.QueryUnescape).
+func urlEncode(s string) string { return url.QueryEscape(s) }
+
+// encoder returns the key encoder for a request's encoding-type.
+func encoder(r *dialects.Request) (func(string) string, string, error) {
+	switch et := r.Query.Get("encoding-type"); et {
+	case "":
+		return func(s string) string { return s }, "", nil
+	case "url":
+		return urlEncode, "url", nil
+	default:
+		return nil, "", &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "encoding-type", ArgValue: et,
+			Message: "The encoding-type parameter must be url."}
+	}
+}
+
+// intParam parses an optional non-negative integer query parameter.
+func intParam(r *dialects.Request, name string, def int) (int, error) {
+	v := r.Query.Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: name, ArgValue: v,
+			Message: "The " + name + " parameter must be a non-negative integer."}
+	}
+	return n, nil
+}
+
+// readXML reads a small XML request body through the engine's body checks
+// (Content-MD5, CRC-64) and decodes it into v. An empty body is
+// MalformedXML unless optional.
+func readXML(r *dialects.Request, limit int64, v any, optional bool) error {
+	in, err := bodyInput(r)
+	if err != nil {
+		if translate.CodeOf(err) != translate.ErrMissingContentLength {
+			return err
+		}
+		in = translate.BodyInput{Reader: r.Payload.Reader, Size: -1}
+		if in.Reader == nil {
+			in.Reader = http.NoBody
+		}
+	}
+	if in.Size > limit {
+		return &translate.Error{Code: translate.ErrMalformedXML, Message: "The XML you provided was too large."}
+	}
+	body, err := translate.NewBody(in.Reader, in.Size, in.Options)
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(io.LimitReader(body, limit+1))
+	if err != nil {
+		return err
+	}
+	if int64(len(data)) > limit {
+		return &translate.Error{Code: translate.ErrMalformedXML, Message: "The XML you provided was too large."}
+	}
+	if len(data) == 0 {
+		if optional {
+			return nil
+		}
+		return &translate.Error{Code: translate.ErrMalformedXML, Message: "The XML you provided was not well-formed or did not validate against our published schema."}
+	}
+	if err := xml.Unmarshal(data, v); err != nil {
+		return &translate.Error{Code: translate.ErrMalformedXML, Err: err,
+			Message: "The XML you provided was not well-formed or did not validate against our published schema."}
+	}
+	return nil
+}
