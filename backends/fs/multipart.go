@@ -225,10 +225,14 @@ func checkPartNumber(n int) error {
 }
 
 // UploadPart stores body as part number of the upload, replacing any part
-// with that number by one rename, so concurrent uploads of one number
-// leave one of them whole. A failed body (see translate.Body) leaves the
-// old part and is returned unchanged. ErrNoSuchUpload, also when the
-// upload is completed or aborted while the part is written.
+// with that number by one rename. Concurrent uploads of one number follow
+// last-write-wins by start time (see lastwrite.go): the part whose upload
+// began last is kept, whole, whatever order the uploads finish in; an
+// upload that finds a later-begun part already committed discards its data
+// and returns success with its own PartInfo. A failed body (see
+// translate.Body) leaves the old part and is returned unchanged.
+// ErrNoSuchUpload, also when the upload is completed or aborted while the
+// part is written.
 func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, number int,
 	body *translate.Body) (translate.PartInfo, error) {
 	if err := ctx.Err(); err != nil {
@@ -242,7 +246,7 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 		return translate.PartInfo{}, err
 	}
 	defer root.Close()
-	part := translate.PartInfo{Number: number, Size: math.MaxInt64, ETag: placeholderETag, LastModified: time.Now().UTC()}
+	part := newPartHeader(translate.PartInfo{Number: number, Size: math.MaxInt64, ETag: placeholderETag, LastModified: time.Now().UTC()})
 	reserve := headerReserve(part)
 	s, err := newStaged(root, b.fsync)
 	if err != nil {
@@ -261,16 +265,38 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 	if err := b.commitPart(s, part, reserve, bucket, key, uploadID, what); err != nil {
 		return translate.PartInfo{}, err
 	}
-	return part, nil
+	return part.PartInfo, nil
 }
 
-// commitPart writes part's header into s and renames s over the part
-// file: ErrNoSuchUpload if the upload vanished.
-func (b *Backend) commitPart(s *staged, part translate.PartInfo, reserve int, bucket, key, id, what string) error {
+// commitPart writes part's header into s and, under the upload's lock,
+// renames s over the part file unless the part already there began later
+// (then s is discarded and the upload still succeeds): ErrNoSuchUpload if
+// the upload vanished.
+func (b *Backend) commitPart(s *staged, part partHeader, reserve int, bucket, key, id, what string) error {
 	if err := s.setHeader(part, reserve, part.Size, what); err != nil {
 		return err
 	}
-	if err := s.commit(partPath(id, part.Number), false); err != nil {
+	if s.fsync {
+		// Make the data durable before taking the lock, so that commits of
+		// other parts of the upload wait only for a rename.
+		if err := s.f.Sync(); err != nil {
+			return translate.Wrap(translate.ErrInternal, err, "fs: syncing "+what)
+		}
+	}
+	unlock, err := lockUpload(s.root, uploadPath(id))
+	if isNotExist(err) {
+		return noSuchUpload(bucket, key)
+	}
+	if err != nil {
+		return translate.Wrap(translate.ErrInternal, err, "fs: locking upload "+id)
+	}
+	defer unlock()
+	dst := partPath(id, part.Number)
+	if cur, ok := storedPartHeader(s.root, dst); ok && cur.after(part) {
+		s.discard() // a later-begun upload of this part already won
+		return nil
+	}
+	if err := s.commit(dst, false); err != nil {
 		if isNotExist(err) {
 			return noSuchUpload(bucket, key)
 		}
@@ -280,7 +306,8 @@ func (b *Backend) commitPart(s *staged, part translate.PartInfo, reserve int, bu
 }
 
 // UploadPartCopy stores bytes rng of object srcKey in srcBucket (nil: all
-// of it) as part number of the upload, computing its MD5 and the checksums
+// of it) as part number of the upload, last-write-wins by start time as
+// UploadPart, computing its MD5 and the checksums
 // algs name. ErrNoSuchUpload, ErrNoSuchBucket and ErrNoSuchKey for the
 // source, ErrInvalidRange for a range outside it, ErrInvalidArgument for an
 // unknown algorithm.
@@ -333,7 +360,7 @@ func (b *Backend) UploadPartCopy(ctx context.Context, bucket, key, uploadID stri
 		writers = append(writers, h)
 	}
 
-	part := translate.PartInfo{Number: number, Size: length, ETag: placeholderETag, LastModified: time.Now().UTC()}
+	part := newPartHeader(translate.PartInfo{Number: number, Size: length, ETag: placeholderETag, LastModified: time.Now().UTC()})
 	reserve := headerReserve(part)
 	s, err := newStaged(root, b.fsync)
 	if err != nil {
@@ -358,7 +385,7 @@ func (b *Backend) UploadPartCopy(ctx context.Context, bucket, key, uploadID stri
 	if err := b.commitPart(s, part, reserve, bucket, key, uploadID, what); err != nil {
 		return translate.PartInfo{}, err
 	}
-	return part, nil
+	return part.PartInfo, nil
 }
 
 // ListParts returns the upload's parts numbered above after, ascending, at

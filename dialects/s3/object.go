@@ -131,7 +131,11 @@ func (d *Dialect) deleteObject(w http.ResponseWriter, r *dialects.Request) error
 }
 
 // copySource parses x-amz-copy-source: "bucket/key" or "/bucket/key",
-// URL-encoded, optionally with "?versionId=".
+// URL-encoded, optionally with "?versionId=". A '+' decodes as a space, as
+// in a query component: the OBS Go SDK in its AWS modes sends
+// bucket + "/" + url.QueryEscape(key) (obs/trait_object.go,
+// trait_part.go: UrlEncode(CopySourceKey, false)), and SDKs that
+// percent-encode send a literal '+' as %2B.
 func copySource(v string) (bucket, key string, err error) {
 	bad := &translate.Error{Code: translate.ErrInvalidCopySource, Message: "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"}
 	if i := strings.Index(v, "?"); i >= 0 {
@@ -144,7 +148,7 @@ func copySource(v string) (bucket, key string, err error) {
 		}
 		v = v[:i]
 	}
-	dec, perr := url.PathUnescape(v)
+	dec, perr := url.QueryUnescape(v)
 	if perr != nil {
 		return "", "", bad
 	}

@@ -1,0 +1,159 @@
+package obs
+
+import (
+	"encoding/xml"
+	"net/http"
+	"strings"
+
+	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/translate"
+)
+
+// wireError is how OBS spells one neutral error code.
+type wireError struct {
+	Code    string
+	Status  int
+	Message string
+}
+
+// errorTable maps every neutral code to OBS's wire code, status and default
+// message. OBS codes follow S3's naming (protocols.md §3.7); where OBS's
+// documentation says otherwise it wins:
+//
+//   - an unknown access key or a bad signature is 403 AccessDenied
+//     ("If an AK or signature is invalid, OBS returns status code 403
+//     Forbidden and error code AccessDenied", obs_04_0099, the seed page);
+//   - part numbers out of 1–10000 and parts over 5 GB are 400 (ibid.);
+//   - S3-only codes (x-amz-content-sha256, aws-chunked trailers) fall back
+//     to OBS's generic 400 codes.
+//
+// TestErrorTableComplete proves it complete.
+var errorTable = map[translate.Code]wireError{
+	translate.ErrInternal:                     {"InternalError", 500, "We encountered an internal error. Please try again."},
+	translate.ErrNotImplemented:               {"NotImplemented", 501, "A header you provided implies functionality that is not implemented."},
+	translate.ErrAccessDenied:                 {"AccessDenied", 403, "Access Denied"},
+	translate.ErrInvalidAccessKeyID:           {"AccessDenied", 403, "The access key ID you provided does not exist in our records."},
+	translate.ErrSignatureDoesNotMatch:        {"AccessDenied", 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method."},
+	translate.ErrRequestTimeTooSkewed:         {"RequestTimeTooSkewed", 403, "The difference between the request time and the server's time is too large."},
+	translate.ErrExpiredPresignedRequest:      {"AccessDenied", 403, "Request has expired"},
+	translate.ErrMissingSecurityHeader:        {"MissingSecurityHeader", 400, "Your request is missing a required header."},
+	translate.ErrAuthorizationHeaderMalformed: {"InvalidArgument", 400, "The authorization header is malformed."},
+	translate.ErrAuthorizationQueryMalformed:  {"InvalidArgument", 400, "The query-string authentication parameters are malformed."},
+	translate.ErrInvalidArgument:              {"InvalidArgument", 400, "Invalid Argument"},
+	translate.ErrInvalidRequest:               {"InvalidRequest", 400, "Invalid Request"},
+	translate.ErrInvalidBucketName:            {"InvalidBucketName", 400, "The specified bucket is not valid."},
+	translate.ErrInvalidKey:                   {"InvalidArgument", 400, "The specified key is not valid."},
+	translate.ErrNoSuchBucket:                 {"NoSuchBucket", 404, "The specified bucket does not exist"},
+	translate.ErrBucketAlreadyExists:          {"BucketAlreadyExists", 409, "The requested bucket name is not available."},
+	translate.ErrBucketAlreadyOwnedByYou:      {"BucketAlreadyOwnedByYou", 409, "Your previous request to create the named bucket succeeded and you already own it."},
+	translate.ErrBucketNotEmpty:               {"BucketNotEmpty", 409, "The bucket you tried to delete is not empty"},
+	translate.ErrNoSuchKey:                    {"NoSuchKey", 404, "The resource you requested does not exist"},
+	translate.ErrNoSuchUpload:                 {"NoSuchUpload", 404, "The specified multipart upload does not exist."},
+	translate.ErrInvalidPart:                  {"InvalidPart", 400, "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not have matched the part's entity tag."},
+	translate.ErrInvalidPartOrder:             {"InvalidPartOrder", 400, "The list of parts was not in ascending order. The parts list must be specified in order by part number."},
+	translate.ErrEntityTooSmall:               {"EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed object size."},
+	translate.ErrEntityTooLarge:               {"EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed object size."},
+	translate.ErrInvalidDigest:                {"InvalidDigest", 400, "The Content-MD5 you specified is not valid."},
+	translate.ErrBadDigest:                    {"BadDigest", 400, "The Content-MD5 you specified did not match what we received."},
+	translate.ErrContentSHA256Mismatch:        {"BadDigest", 400, "The content digest you specified did not match what we received."},
+	translate.ErrChecksumMismatch:             {"BadDigest", 400, "The checksum you specified did not match the calculated checksum."},
+	translate.ErrIncompleteBody:               {"IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header."},
+	translate.ErrMissingContentLength:         {"MissingContentLength", 411, "You must provide the Content-Length HTTP header."},
+	translate.ErrMalformedXML:                 {"MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema."},
+	translate.ErrInvalidRange:                 {"InvalidRange", 416, "The requested range cannot be obtained."},
+	translate.ErrPreconditionFailed:           {"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"},
+	translate.ErrNotModified:                  {"NotModified", 304, "Not Modified"},
+	translate.ErrMethodNotAllowed:             {"MethodNotAllowed", 405, "The specified method is not allowed against this resource."},
+	translate.ErrServiceUnavailable:           {"ServiceUnavailable", 503, "The server is overloaded or has an internal error."},
+	translate.ErrSlowDown:                     {"SlowDown", 503, "Please reduce your request rate."},
+	translate.ErrRequestTimeout:               {"RequestTimeout", 400, "Your socket connection to the server was not read from or written to within the timeout period."},
+	translate.ErrInvalidObjectState:           {"InvalidObjectState", 403, "The operation is not valid for the current state of the object."},
+	translate.ErrKeyTooLong:                   {"KeyTooLongError", 400, "Your key is too long."},
+	translate.ErrMetadataTooLarge:             {"MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size."},
+	translate.ErrInvalidStorageClass:          {"InvalidStorageClass", 400, "The storage class you specified is not valid."},
+	translate.ErrMalformedTrailer:             {"InvalidRequest", 400, "The request body framing is not valid."},
+	translate.ErrInvalidEncryptionAlgorithm:   {"InvalidEncryptionAlgorithmError", 400, "The encryption request you specified is not valid."},
+	translate.ErrInvalidCopySource:            {"InvalidArgument", 400, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey."},
+	translate.ErrTooManyParts:                 {"InvalidArgument", 400, "Part number must be an integer between 1 and 10000, inclusive."},
+}
+
+// errorBody is OBS's <Error> document (obs_04_0115): Code, Message,
+// Resource, RequestId, HostId, plus the S3-style details the SDK ignores.
+type errorBody struct {
+	XMLName   xml.Name `xml:"Error"`
+	Code      string
+	Message   string
+	Resource  string `xml:",omitempty"`
+	Bucket    string `xml:"BucketName,omitempty"`
+	Key       string `xml:",omitempty"`
+	UploadID  string `xml:"UploadId,omitempty"`
+	ArgName   string `xml:"ArgumentName,omitempty"`
+	ArgValue  string `xml:"ArgumentValue,omitempty"`
+	RequestID string `xml:"RequestId"`
+	HostID    string `xml:"HostId"`
+}
+
+// wire returns OBS's form of a neutral error.
+func wire(err error) (wireError, *translate.Error) {
+	te := translate.AsError(err)
+	w, ok := errorTable[te.Code]
+	if !ok {
+		w = errorTable[translate.ErrInternal]
+	}
+	if te.Message != "" && te.Code != translate.ErrInternal {
+		w.Message = te.Message
+	}
+	return w, te
+}
+
+// headerSafe makes a message usable as a header value.
+func headerSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// EncodeError writes err as OBS does: the status, x-obs-error-code and
+// x-obs-error-message headers (which the SDK reads for body-less responses
+// after stripping the x-obs- prefix: obs/convert.go ParseResponseToObsError,
+// const.go HEADER_ERROR_CODE "error-code", HEADER_ERROR_MESSAGE
+// "error-message"), and for anything but HEAD (and 304) an <Error> body.
+// Signature details (the string to sign) are never sent.
+func (d *Dialect) EncodeError(w http.ResponseWriter, r *dialects.Request, err error) {
+	we, te := wire(err)
+	h := w.Header()
+	for _, k := range []string{"ETag", "Last-Modified", "Content-Length", "Content-Range", "Accept-Ranges"} {
+		h.Del(k)
+	}
+	if we.Status != http.StatusNotModified {
+		h.Set("x-obs-error-code", we.Code)
+		h.Set("x-obs-error-message", headerSafe(we.Message))
+	}
+	if we.Status == http.StatusNotModified || r.HTTP.Method == http.MethodHead {
+		w.WriteHeader(we.Status)
+		return
+	}
+	body := errorBody{Code: we.Code, Message: we.Message, Resource: r.HTTP.URL.Path,
+		Bucket: te.Bucket, Key: te.Key, UploadID: te.UploadID, ArgName: te.ArgName, ArgValue: te.ArgValue,
+		RequestID: r.ID, HostID: r.HostID}
+	if te.Code == translate.ErrNoSuchBucket || te.Code == translate.ErrBucketNotEmpty || te.Code == translate.ErrBucketAlreadyOwnedByYou {
+		body.Key = ""
+	}
+	writeXML(w, we.Status, body)
+}
+
+// writeXML writes v as an XML document with the status.
+func writeXML(w http.ResponseWriter, status int, v any) error {
+	out, err := xml.Marshal(v)
+	if err != nil {
+		return translate.Wrap(translate.ErrInternal, err, "encoding XML")
+	}
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(status)
+	w.Write([]byte(xml.Header))
+	_, err = w.Write(out)
+	return err
+}
