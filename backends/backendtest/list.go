@@ -187,7 +187,10 @@ func testListBasics(h *harness) {
 // prefixes, delimiters and start points, each page equal to the reference.
 func testListPaging(h *harness) {
 	bucket := h.bucket("listpage")
-	keys := listingKeys()
+	keys := h.supported(listingKeys())
+	if h.q.NonBytewiseListing {
+		keys = slices.DeleteFunc(keys, func(k string) bool { return strings.Contains(k, "/") })
+	}
 	h.putAll(bucket, keys)
 	if got := h.listAll(bucket); !slices.Equal(got, keys) {
 		h.Fatalf("full listing:\n got %q\nwant %q", got, keys)

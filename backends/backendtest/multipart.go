@@ -88,12 +88,13 @@ func testMultipart(h *harness) {
 		h.Fatal(err)
 	}
 	for _, gi := range []translate.ObjectInfo{info, head} {
-		if gi.Key != key || trimETag(gi.ETag) != want.ETag || gi.Size != int64(len(whole)) ||
-			!slices.Equal(gi.PartSizes, want.PartSizes) || gi.Checksum[crc] != composite ||
-			gi.ChecksumType != translate.ChecksumComposite || gi.PartsCount() != 3 {
+		sizesOK := slices.Equal(gi.PartSizes, want.PartSizes) || (h.q.PartSizesUnknown && gi.PartSizes == nil)
+		sumsOK := (gi.Checksum[crc] == composite && gi.ChecksumType == translate.ChecksumComposite) || h.q.ChecksumsNotKept
+		if gi.Key != key || trimETag(gi.ETag) != want.ETag || gi.Size != int64(len(whole)) || !sizesOK || !sumsOK ||
+			(!h.q.PartSizesUnknown && gi.PartsCount() != 3) {
 			h.Errorf("completed object described as %+v, want %+v", gi, want)
 		}
-		wantMeta(h, "completed object", gi.Metadata, fullMeta)
+		wantMeta(h, "completed object", gi.Metadata, h.stored(fullMeta))
 	}
 	h.wantContent(bucket, key, whole)
 	rng := translate.Range{Start: partSize - 10, Length: partSize + 20}
@@ -104,7 +105,7 @@ func testMultipart(h *harness) {
 	h.wantGone(bucket, key, id)
 	// A copy of a multipart object keeps its ETag and part sizes.
 	cp, err := h.b.CopyObject(h.ctx, bucket, key, bucket, "copy", translate.Metadata{})
-	if err != nil || trimETag(cp.ETag) != want.ETag || !slices.Equal(cp.PartSizes, want.PartSizes) {
+	if err != nil || (trimETag(cp.ETag) != want.ETag && !h.q.CopyNewETag) || (!slices.Equal(cp.PartSizes, want.PartSizes) && !h.q.PartSizesUnknown) {
 		h.Fatalf("CopyObject of a multipart object = %+v, %v", cp, err)
 	}
 }
@@ -381,6 +382,9 @@ func testForeignUpload(h *harness) {
 		{bucket, "k", id + "/../" + id}, {bucket, "k", "."}, {bucket, "k", "\x00"},
 	}
 	for _, c := range cases {
+		if h.q.KeyUnsupported != nil && h.q.KeyUnsupported(c.key) {
+			continue
+		}
 		if c.id == strings.ToUpper(id) && c.id == id {
 			continue // an ID without letters
 		}
