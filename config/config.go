@@ -51,8 +51,11 @@ type Config struct {
 	// DefaultBackend names the backend buckets live on unless routed
 	// elsewhere. Required when there is more than one backend; defaults to
 	// the only one otherwise.
-	DefaultBackend string   `yaml:"default_backend"`
-	Dialects       Dialects `yaml:"dialects"`
+	DefaultBackend string `yaml:"default_backend"`
+	// Routes send front buckets to other backends than the default, with
+	// optional renaming and a key prefix.
+	Routes   []Route  `yaml:"routes"`
+	Dialects Dialects `yaml:"dialects"`
 
 	// File is the path the config was loaded from (or the name given to
 	// Parse); it is not read from YAML and is used in messages.
@@ -153,6 +156,28 @@ type Backend struct {
 
 	src  *source // nil when built in code
 	path string  // "backends[i]"
+}
+
+// Route sends one front bucket to a backend.
+type Route struct {
+	// Bucket is the name clients use; required, unique across routes.
+	Bucket string `yaml:"bucket"`
+	// Backend names a configured backend; required.
+	Backend string `yaml:"backend"`
+	// BackendBucket is the bucket's name on the backend; default Bucket.
+	BackendBucket string `yaml:"backend_bucket"`
+	// KeyPrefix is put before every key on the backend (e.g. "team-a/"),
+	// so several front buckets can share one backend bucket.
+	KeyPrefix string `yaml:"key_prefix"`
+}
+
+// TranslateRoutes returns the routes as the engine takes them.
+func (c *Config) TranslateRoutes() []translate.Route {
+	out := make([]translate.Route, 0, len(c.Routes))
+	for _, r := range c.Routes {
+		out = append(out, translate.Route{Bucket: r.Bucket, Backend: r.Backend, BackendBucket: r.BackendBucket, KeyPrefix: r.KeyPrefix})
+	}
+	return out
 }
 
 // Dialects holds per-dialect overrides of the front rules.

@@ -244,6 +244,30 @@ func (v *validator) backends() {
 			v.add("default_backend", "no backend named %s (have %s)", v.quote("default_backend", c.DefaultBackend), strings.Join(names, ", "))
 		}
 	}
+	routed := map[string]int{}
+	for i, r := range c.Routes {
+		p := fmt.Sprintf("routes[%d]", i)
+		switch {
+		case r.Bucket == "":
+			v.add(p+".bucket", "required")
+		case !translate.ValidBucketName(r.Bucket):
+			v.add(p+".bucket", "%s is not a valid bucket name", v.quote(p+".bucket", r.Bucket))
+		default:
+			if j, dup := routed[r.Bucket]; dup {
+				v.add(p+".bucket", "bucket %s is already routed (routes[%d])", v.quote(p+".bucket", r.Bucket), j)
+			}
+			routed[r.Bucket] = i
+		}
+		if _, ok := seen[r.Backend]; !ok {
+			v.add(p+".backend", "no backend named %s (have %s)", v.quote(p+".backend", r.Backend), strings.Join(names, ", "))
+		}
+		if r.BackendBucket != "" && !translate.ValidBucketName(r.BackendBucket) {
+			v.add(p+".backend_bucket", "%s is not a valid bucket name", v.quote(p+".backend_bucket", r.BackendBucket))
+		}
+		if strings.HasPrefix(r.KeyPrefix, "/") || len(r.KeyPrefix) > 512 {
+			v.add(p+".key_prefix", "%s must not start with '/' and must be at most 512 bytes", v.quote(p+".key_prefix", r.KeyPrefix))
+		}
+	}
 }
 
 // limits checks one dialect's overrides l, at YAML path p, and the

@@ -168,8 +168,42 @@ func (p *Pipeline) ServeHTTP(hw http.ResponseWriter, hr *http.Request) {
 		if w.started {
 			return // the response is under way; the error is logged
 		}
+		drainForError(w, r)
 		d.EncodeError(w, r, err)
 	}
+}
+
+// maxErrorDrain bounds how much of an unread body is read before an error
+// is sent; drainTimeout bounds how long that may take.
+const (
+	maxErrorDrain = 64 << 20
+	drainTimeout  = 30 * time.Second
+	continueWait  = 900 * time.Millisecond
+)
+
+// drainForError reads the rest of a modest request body before an error is
+// written, so that a client still sending it reads the error (a 503 it can
+// retry, a 404) instead of a connection reset. It does not when the client
+// waits for 100 Continue before sending (it would then send the body for
+// nothing) or when the rest is large: then the answer goes out at once and
+// the connection closes. Clients wait about a second for 100 Continue
+// (Go's and botocore's default) and then send anyway, so a request that
+// took longer than continueWait is drained even if it asked to wait.
+func drainForError(w http.ResponseWriter, r *Request) {
+	hr := r.HTTP
+	if hr.Body == nil || hr.ContentLength <= 0 {
+		return
+	}
+	read := r.bytesIn.Load()
+	rest := hr.ContentLength - read
+	if rest <= 0 || rest > maxErrorDrain {
+		return
+	}
+	if read == 0 && strings.EqualFold(hr.Header.Get("Expect"), "100-continue") && time.Since(r.Started) < continueWait {
+		return
+	}
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(drainTimeout))
+	io.CopyN(io.Discard, hr.Body, rest)
 }
 
 func (p *Pipeline) log(d Dialect, r *Request, w *recorder) {

@@ -34,15 +34,19 @@ type BodyInput struct {
 type Engine struct {
 	backends map[string]Backend
 	deflt    string
+	routes   map[string]Route
 	sealer   *Sealer
 	now      func() time.Time
 }
 
 // EngineConfig configures an Engine.
 type EngineConfig struct {
-	// Backends by name; Default names the one that holds every bucket.
+	// Backends by name; Default names the one that holds every bucket no
+	// route names.
 	Backends map[string]Backend
 	Default  string
+	// Routes send front buckets elsewhere.
+	Routes []Route
 	// UploadIDSecret seals client upload IDs (at least 16 bytes).
 	UploadIDSecret []byte
 }
@@ -56,12 +60,41 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
-	return &Engine{backends: cfg.Backends, deflt: cfg.Default, sealer: s, now: time.Now}, nil
+	routes := map[string]Route{}
+	for _, r := range cfg.Routes {
+		if _, ok := cfg.Backends[r.Backend]; !ok {
+			return nil, fmt.Errorf("engine: route for bucket %q names backend %q, which is not configured", r.Bucket, r.Backend)
+		}
+		if _, dup := routes[r.Bucket]; dup {
+			return nil, fmt.Errorf("engine: bucket %q is routed twice", r.Bucket)
+		}
+		if r.BackendBucket == "" {
+			r.BackendBucket = r.Bucket
+		}
+		routes[r.Bucket] = r
+	}
+	return &Engine{backends: cfg.Backends, deflt: cfg.Default, routes: routes, sealer: s, now: time.Now}, nil
 }
 
-// route returns the backend holding bucket.
+// route returns the backend holding a front bucket, as a Backend that
+// speaks in front names, and the backend's name.
 func (e *Engine) route(bucket string) (Backend, string) {
+	if r, ok := e.routes[bucket]; ok {
+		if r.BackendBucket == bucket && r.KeyPrefix == "" {
+			return e.backends[r.Backend], r.Backend
+		}
+		return &routed{b: e.backends[r.Backend], front: bucket, bucket: r.BackendBucket, prefix: r.KeyPrefix}, r.Backend
+	}
 	return e.backends[e.deflt], e.deflt
+}
+
+// location returns where a front object lives: the backend's name, its
+// bucket and its key there.
+func (e *Engine) location(bucket, key string) (name, backendBucket, backendKey string) {
+	if r, ok := e.routes[bucket]; ok {
+		return r.Backend, r.BackendBucket, r.KeyPrefix + key
+	}
+	return e.deflt, bucket, key
 }
 
 // authorize checks the caller may perform op on bucket.
@@ -72,27 +105,39 @@ func authorize(c Caller, bucket string, access Access) error {
 	return nil
 }
 
-// ListBuckets returns the buckets the caller may read.
+// ListBuckets returns the buckets the caller may read: the default
+// backend's own (less those a route claims, by front or backend name) and
+// every routed bucket that exists.
 func (e *Engine) ListBuckets(ctx context.Context, c Caller) ([]BucketInfo, error) {
 	var out []BucketInfo
-	for _, name := range e.backendNames() {
-		bs, err := e.backends[name].ListBuckets(ctx)
-		if err != nil {
-			return nil, err
+	hidden := map[string]bool{}
+	for front, r := range e.routes {
+		hidden[front] = true
+		if r.Backend == e.deflt {
+			hidden[r.BackendBucket] = true
 		}
-		for _, b := range bs {
-			if c.Principal.Allowed(b.Name, AccessRead) {
-				out = append(out, b)
-			}
+	}
+	bs, err := e.backends[e.deflt].ListBuckets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range bs {
+		if !hidden[b.Name] && c.Principal.Allowed(b.Name, AccessRead) {
+			out = append(out, b)
+		}
+	}
+	for front := range e.routes {
+		if !c.Principal.Allowed(front, AccessRead) {
+			continue
+		}
+		b, _ := e.route(front)
+		if info, err := b.HeadBucket(ctx, front); err == nil {
+			info.Name = front
+			out = append(out, info)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
-}
-
-func (e *Engine) backendNames() []string {
-	// Until routing spreads buckets over backends, only the default holds any.
-	return []string{e.deflt}
 }
 
 // CreateBucket creates a bucket the caller may write.

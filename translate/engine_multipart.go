@@ -57,8 +57,8 @@ func (e *Engine) openUpload(ctx context.Context, bucket, key, uploadID string) (
 	if err != nil {
 		return nil, UploadInfo{}, err
 	}
-	b, ok := e.backends[ref.Backend]
-	if !ok {
+	b, name := e.route(bucket)
+	if ref.Backend != name {
 		return nil, UploadInfo{}, &Error{Code: ErrNoSuchUpload, Bucket: bucket, Key: key, UploadID: uploadID,
 			Message: "The specified multipart upload does not exist."}
 	}
@@ -187,7 +187,22 @@ func (e *Engine) UploadPartCopy(ctx context.Context, c Caller, req UploadPartCop
 	if info.ChecksumAlgorithm != "" {
 		algs = append(algs, info.ChecksumAlgorithm)
 	}
-	part, err := b.UploadPartCopy(ctx, req.Bucket, req.Key, info.ID, req.PartNumber, req.SrcBucket, req.SrcKey, rng, algs)
+	_, dstName := e.route(req.Bucket)
+	srcName, srcBucket, srcKey := e.location(req.SrcBucket, req.SrcKey)
+	if srcName == dstName {
+		part, err := b.UploadPartCopy(ctx, req.Bucket, req.Key, info.ID, req.PartNumber, srcBucket, srcKey, rng, algs)
+		return part, srcInfo, withBucket(err, req.Bucket, req.Key)
+	}
+	obj, err := src.GetObject(ctx, req.SrcBucket, req.SrcKey, rng)
+	if err != nil {
+		return PartInfo{}, ObjectInfo{}, withBucket(err, req.SrcBucket, req.SrcKey)
+	}
+	defer obj.Body.Close()
+	body, err := NewBody(obj.Body, size, BodyOptions{Algorithms: algs})
+	if err != nil {
+		return PartInfo{}, ObjectInfo{}, err
+	}
+	part, err := b.UploadPart(ctx, req.Bucket, req.Key, info.ID, req.PartNumber, body)
 	return part, srcInfo, withBucket(err, req.Bucket, req.Key)
 }
 

@@ -2,6 +2,8 @@ package translate
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -35,6 +37,9 @@ func (e *Engine) GetObject(ctx context.Context, c Caller, req GetRequest) (*Obje
 		// only if it still satisfies the request.
 		obj.Body.Close()
 		return nil, &Error{Code: ErrServiceUnavailable, Bucket: req.Bucket, Key: req.Key, Message: "The object changed while it was being read; retry."}
+	}
+	if obj.Info.PartSizes == nil {
+		obj.Info.PartSizes = info.PartSizes // what the part lookup learned
 	}
 	return obj, nil
 }
@@ -221,7 +226,32 @@ func (e *Engine) CopyObject(ctx context.Context, c Caller, req CopyRequest) (Obj
 	if req.ReplaceMetadata {
 		meta = req.Metadata
 	}
-	dst, _ := e.route(req.Bucket)
-	out, err := dst.CopyObject(ctx, req.SrcBucket, req.SrcKey, req.Bucket, req.Key, meta)
+	dst, dstName := e.route(req.Bucket)
+	srcName, srcBucket, srcKey := e.location(req.SrcBucket, req.SrcKey)
+	if srcName == dstName {
+		out, err := dst.CopyObject(ctx, srcBucket, srcKey, req.Bucket, req.Key, meta)
+		return out, withBucket(err, req.Bucket, req.Key)
+	}
+	// Across backends the bytes pass through the gateway, verified against
+	// the source's MD5 as they go.
+	obj, err := src.GetObject(ctx, req.SrcBucket, req.SrcKey, nil)
+	if err != nil {
+		return ObjectInfo{}, withBucket(err, req.SrcBucket, req.SrcKey)
+	}
+	defer obj.Body.Close()
+	body, err := newBody(BodyInput{Reader: obj.Body, Size: obj.Info.Size, Options: BodyOptions{ContentMD5: md5Of(obj.Info.ETag)}}, c.Rules)
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	out, err := dst.PutObject(ctx, req.Bucket, req.Key, body, meta)
 	return out, withBucket(err, req.Bucket, req.Key)
+}
+
+// md5Of returns the MD5 an ETag states, or nil for a multipart ETag.
+func md5Of(etag string) []byte {
+	raw, err := hex.DecodeString(etag)
+	if err != nil || len(raw) != md5.Size {
+		return nil
+	}
+	return raw
 }

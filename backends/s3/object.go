@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -109,14 +110,20 @@ func (b *Backend) PartRange(ctx context.Context, bucket, key string, n int) (*tr
 	if err != nil {
 		return nil, 0, mapError(err, bucket, key)
 	}
+	count := int(aws.ToInt32(out.PartsCount))
+	if count == 0 { // MinIO leaves it out; the ETag says it
+		if _, after, ok := strings.Cut(unquote(out.ETag), "-"); ok {
+			count, _ = strconv.Atoi(after)
+		}
+	}
 	var start, end, total int64
 	if cr := aws.ToString(out.ContentRange); cr != "" {
 		if _, err := fmt.Sscanf(cr, "bytes %d-%d/%d", &start, &end, &total); err != nil {
 			return nil, 0, errf(err, "parsing Content-Range %q", cr)
 		}
-		return &translate.Range{Start: start, Length: end - start + 1}, int(aws.ToInt32(out.PartsCount)), nil
+		return &translate.Range{Start: start, Length: end - start + 1}, count, nil
 	}
-	return &translate.Range{Start: 0, Length: aws.ToInt64(out.ContentLength)}, max(1, int(aws.ToInt32(out.PartsCount))), nil
+	return &translate.Range{Start: 0, Length: aws.ToInt64(out.ContentLength)}, max(1, count), nil
 }
 
 // GetObject implements translate.Backend.

@@ -168,7 +168,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	engine, err := translate.NewEngine(translate.EngineConfig{Backends: bs, Default: cfg.DefaultBackend,
-		UploadIDSecret: []byte(cfg.Server.UploadIDSecret)})
+		Routes: cfg.TranslateRoutes(), UploadIDSecret: []byte(cfg.Server.UploadIDSecret)})
 	if err != nil {
 		return err
 	}

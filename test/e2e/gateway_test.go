@@ -108,14 +108,15 @@ func writeCert(dir string) error {
 
 // gateway is one running babelgate process.
 type gateway struct {
-	t       testing.TB
-	TLS     bool
-	Dir     string // data and config directory
-	URL     string // http(s)://127.0.0.1:port
-	Addr    string // 127.0.0.1:port
-	cmd     *exec.Cmd
-	logPath string
-	extra   string
+	t        testing.TB
+	TLS      bool
+	Dir      string // data and config directory
+	URL      string // http(s)://127.0.0.1:port
+	Addr     string // 127.0.0.1:port
+	cmd      *exec.Cmd
+	logPath  string
+	extra    string
+	backends string
 }
 
 // gatewayOption changes how a gateway is started.
@@ -123,6 +124,10 @@ type gatewayOption func(*gateway)
 
 // withTLS serves HTTPS with the test certificate.
 func withTLS() gatewayOption { return func(g *gateway) { g.TLS = true } }
+
+// withBackends replaces the config's backends section (an fs backend named
+// local) with YAML that starts at "backends:".
+func withBackends(yaml string) gatewayOption { return func(g *gateway) { g.backends = yaml } }
 
 // withConfig appends YAML to the dialects section of the config.
 func withConfig(yaml string) gatewayOption { return func(g *gateway) { g.extra = yaml } }
@@ -159,12 +164,18 @@ users:
     secret_key: ${E2E_ALICE_SECRET}
     buckets: [{name: "alice-*", access: readwrite}, {name: shared, access: read}]
   - {access_key: %s, secret_key: %s, buckets: [{name: "bob-*", access: readwrite}, {name: shared, access: read}]}
-backends:
-  - {name: local, type: fs, options: {root: %q}}
-%s`, listen, testDomain, tlsBlock, adminAK, adminSK, aliceAK, bobAK, bobSK, filepath.Join(g.Dir, "data"), g.extra)
+%s
+%s`, listen, testDomain, tlsBlock, adminAK, adminSK, aliceAK, bobAK, bobSK, g.backendsYAML(), g.extra)
 	if err := os.WriteFile(filepath.Join(g.Dir, "config.yaml"), []byte(cfg), 0o600); err != nil {
 		g.t.Fatal(err)
 	}
+}
+
+func (g *gateway) backendsYAML() string {
+	if g.backends != "" {
+		return g.backends
+	}
+	return fmt.Sprintf("backends:\n  - {name: local, type: fs, options: {root: %q}}", filepath.Join(g.Dir, "data"))
 }
 
 // start runs the process and waits for its "listening on" line.

@@ -37,5 +37,6 @@ func (g *gateway) s3Client(t testing.TB, ak, sk string, virtual bool) *s3.Client
 	return s3.NewFromConfig(cfg, func(o *s3.Options) {
 		o.BaseEndpoint = aws.String(endpoint)
 		o.UsePathStyle = !virtual
+		o.DisableLogOutputChecksumValidationSkipped = true
 	})
 }
