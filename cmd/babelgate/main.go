@@ -26,6 +26,7 @@ import (
 	"syscall"
 
 	_ "github.com/babelgate/babelgate/backends/fs"
+	_ "github.com/babelgate/babelgate/backends/oss"
 	_ "github.com/babelgate/babelgate/backends/s3"
 	"github.com/babelgate/babelgate/config"
 )
