@@ -168,7 +168,7 @@ func (p *Pipeline) ServeHTTP(hw http.ResponseWriter, hr *http.Request) {
 		if w.started {
 			return // the response is under way; the error is logged
 		}
-		drainForError(w, r)
+		drainForError(w, r, err)
 		d.EncodeError(w, r, err)
 	}
 }
@@ -178,18 +178,17 @@ func (p *Pipeline) ServeHTTP(hw http.ResponseWriter, hr *http.Request) {
 const (
 	maxErrorDrain = 64 << 20
 	drainTimeout  = 30 * time.Second
-	continueWait  = 900 * time.Millisecond
 )
 
-// drainForError reads the rest of a modest request body before an error is
-// written, so that a client still sending it reads the error (a 503 it can
-// retry, a 404) instead of a connection reset. It does not when the client
-// waits for 100 Continue before sending (it would then send the body for
-// nothing) or when the rest is large: then the answer goes out at once and
-// the connection closes. Clients wait about a second for 100 Continue
-// (Go's and botocore's default) and then send anyway, so a request that
-// took longer than continueWait is drained even if it asked to wait.
-func drainForError(w http.ResponseWriter, r *Request) {
+// drainForError reads the rest of a modest request body (at most
+// maxErrorDrain) before an error is written, so that a client still sending
+// it reads the error instead of a connection reset. It always does so for a
+// retryable failure (the store is down or slow: the client must see its
+// 503 to retry well). For other errors it does not when nothing was read
+// and the client asked to wait for 100 Continue: the answer then goes out
+// at once and the body is never sent. A large rest is never read: the
+// answer goes out and the connection closes.
+func drainForError(w http.ResponseWriter, r *Request, err error) {
 	hr := r.HTTP
 	if hr.Body == nil || hr.ContentLength <= 0 {
 		return
@@ -199,7 +198,9 @@ func drainForError(w http.ResponseWriter, r *Request) {
 	if rest <= 0 || rest > maxErrorDrain {
 		return
 	}
-	if read == 0 && strings.EqualFold(hr.Header.Get("Expect"), "100-continue") && time.Since(r.Started) < continueWait {
+	code := translate.CodeOf(err)
+	retryable := code == translate.ErrServiceUnavailable || code == translate.ErrSlowDown || code == translate.ErrInternal
+	if !retryable && read == 0 && strings.EqualFold(hr.Header.Get("Expect"), "100-continue") {
 		return
 	}
 	http.NewResponseController(w).SetReadDeadline(time.Now().Add(drainTimeout))
