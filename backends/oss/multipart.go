@@ -7,6 +7,7 @@ import (
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
+	"github.com/babelgate/babelgate/backends/storestate"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -19,7 +20,7 @@ func imur(bucket, key, id string) oss.InitiateMultipartUploadResult {
 // upload, plus a state object. Not retried: a retry after a lost success
 // would leave an orphan upload.
 func (b *Backend) CreateMultipartUpload(ctx context.Context, info translate.UploadInfo) (string, error) {
-	if err := checkKey(info.Bucket, info.Key); err != nil {
+	if err := storestate.CheckKey(info.Bucket, info.Key); err != nil {
 		return "", err
 	}
 	bk, err := b.bucket(info.Bucket, false)
@@ -36,12 +37,8 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, info translate.Uplo
 	if id == "" {
 		return "", errf(nil, "the store returned no upload ID for %s/%s", info.Bucket, info.Key)
 	}
-	if info.Initiated.IsZero() {
-		info.Initiated = time.Now().UTC()
-	}
-	st := uploadState{Key: info.Key, Initiator: info.Initiator, Initiated: info.Initiated, Metadata: info.Metadata,
-		ChecksumAlgorithm: info.ChecksumAlgorithm, ChecksumType: info.ChecksumType}
-	if err := b.writeState(ctx, info.Bucket, id, st); err != nil {
+	put := func(key string, data []byte) error { return b.putSmall(ctx, info.Bucket, key, data) }
+	if err := storestate.Write(id, storestate.NewUpload(info), put); err != nil {
 		actx, cancel := b.timeout(context.WithoutCancel(ctx))
 		defer cancel()
 		bk.AbortMultipartUpload(imur(info.Bucket, info.Key, id), oss.WithContext(actx))
@@ -56,10 +53,7 @@ func (b *Backend) GetMultipartUpload(ctx context.Context, bucket, key, id string
 	if err != nil {
 		return translate.UploadInfo{}, err
 	}
-	if st.Key != key {
-		return translate.UploadInfo{}, &translate.Error{Code: translate.ErrNoSuchUpload, Bucket: bucket, Key: key}
-	}
-	return st.info(bucket, id), nil
+	return st.InfoFor(bucket, key, id)
 }
 
 // UploadPart implements translate.Backend, streaming the part into the
@@ -67,10 +61,10 @@ func (b *Backend) GetMultipartUpload(ctx context.Context, bucket, key, id string
 // store binds an upload ID to its key, so a foreign key or ID is its
 // NoSuchUpload.
 func (b *Backend) UploadPart(ctx context.Context, bucket, key, id string, number int, body *translate.Body) (translate.PartInfo, error) {
-	if err := validUploadID(bucket, id); err != nil {
+	if err := storestate.ValidUploadID(bucket, id); err != nil {
 		return translate.PartInfo{}, err
 	}
-	if checkKey(bucket, key) != nil {
+	if storestate.Reserved(key) {
 		return translate.PartInfo{}, &translate.Error{Code: translate.ErrNoSuchUpload, Bucket: bucket, Key: key}
 	}
 	bk, err := b.bucket(bucket, false)
@@ -96,11 +90,7 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, id string, number
 		return translate.PartInfo{}, err
 	}
 	part := translate.PartInfo{Number: number, Size: sums.Size, ETag: sums.ETag(), LastModified: time.Now().UTC(), Checksum: sums.Checksum}
-	rec, err := partRecord(id, number, part.ETag, part.Checksum)
-	if err != nil {
-		return translate.PartInfo{}, err
-	}
-	if err := b.putSmall(ctx, bucket, rec, nil); err != nil {
+	if err := b.putSmall(ctx, bucket, storestate.PartRecord(id, number, part.ETag, part.Checksum), nil); err != nil {
 		return translate.PartInfo{}, err
 	}
 	return part, nil
@@ -197,7 +187,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 	}
 	// The object is complete; state left behind by a failure here only
 	// costs a few bytes and is removed with the bucket.
-	b.deletePrefix(ctx, req.Bucket, uploadDir(req.UploadID))
+	b.deletePrefix(ctx, req.Bucket, storestate.UploadDir(req.UploadID))
 	info := req.Info
 	info.Key, info.Size, info.LastModified = req.Key, 0, time.Now().UTC()
 	for _, p := range req.Parts {
@@ -221,5 +211,5 @@ func (b *Backend) AbortMultipartUpload(ctx context.Context, bucket, key, id stri
 	if err := bk.AbortMultipartUpload(imur(bucket, key, id), oss.WithContext(cctx)); err != nil {
 		return mapError(err, bucket, key)
 	}
-	return b.deletePrefix(ctx, bucket, uploadDir(id))
+	return b.deletePrefix(ctx, bucket, storestate.UploadDir(id))
 }

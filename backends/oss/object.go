@@ -13,11 +13,9 @@ import (
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
+	"github.com/babelgate/babelgate/backends/storestate"
 	"github.com/babelgate/babelgate/translate"
 )
-
-// reservedPrefix holds the gateway's own state in each bucket.
-const reservedPrefix = ".babelgate/"
 
 // defaultContentType is what OSS gives an object stored without a type.
 // The SDK would otherwise guess one from the key's extension, so the
@@ -28,15 +26,6 @@ const defaultContentType = "application/octet-stream"
 // accept the request before the body is sent, so that a refused upload
 // (NoSuchUpload, NoSuchBucket) is answered before megabytes travel.
 const expectContinueOver = 1 << 20
-
-// checkKey refuses keys in the reserved prefix.
-func checkKey(bucket, key string) error {
-	if strings.HasPrefix(key, reservedPrefix) {
-		return &translate.Error{Code: translate.ErrAccessDenied, Bucket: bucket, Key: key,
-			Message: "Keys beginning with " + reservedPrefix + " are reserved by the gateway on this backend."}
-	}
-	return nil
-}
 
 // unquote returns an OSS ETag in the neutral form: unquoted lowercase hex
 // (OSS sends uppercase).
@@ -140,7 +129,7 @@ func infoFromHeader(key string, h http.Header) translate.ObjectInfo {
 
 // HeadObject implements translate.Backend with GetObjectDetailedMeta.
 func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (translate.ObjectInfo, error) {
-	if checkKey(bucket, key) != nil {
+	if storestate.Reserved(key) {
 		return translate.ObjectInfo{}, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: bucket, Key: key}
 	}
 	bk, err := b.bucket(bucket, false)
@@ -163,7 +152,7 @@ func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (translate
 // x-oss-range-behavior: standard, so that OSS refuses an unsatisfiable
 // range instead of silently returning the whole object.
 func (b *Backend) GetObject(ctx context.Context, bucket, key string, rng *translate.Range) (*translate.Object, error) {
-	if checkKey(bucket, key) != nil {
+	if storestate.Reserved(key) {
 		return nil, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: bucket, Key: key}
 	}
 	bk, err := b.bucket(bucket, false)
@@ -281,7 +270,7 @@ func finishedSums(body *translate.Body, h http.Header, what string) (translate.S
 // PutObject implements translate.Backend, streaming Body to the store. It
 // is never retried: the stream cannot be replayed.
 func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *translate.Body, meta translate.Metadata) (translate.ObjectInfo, error) {
-	if err := checkKey(bucket, key); err != nil {
+	if err := storestate.CheckKey(bucket, key); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	bk, err := b.bucket(bucket, false)
@@ -315,10 +304,10 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *trans
 // CopyObject implements translate.Backend with the store's server-side
 // copy, replacing the metadata (x-oss-metadata-directive: REPLACE).
 func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta translate.Metadata) (translate.ObjectInfo, error) {
-	if err := checkKey(dstBucket, dstKey); err != nil {
+	if err := storestate.CheckKey(dstBucket, dstKey); err != nil {
 		return translate.ObjectInfo{}, err
 	}
-	if checkKey(srcBucket, srcKey) != nil {
+	if storestate.Reserved(srcKey) {
 		return translate.ObjectInfo{}, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: srcBucket, Key: srcKey}
 	}
 	if _, err := b.bucket(srcBucket, false); err != nil {
@@ -346,7 +335,7 @@ func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
 	if err != nil {
 		return err
 	}
-	if checkKey(bucket, key) != nil {
+	if storestate.Reserved(key) {
 		return nil
 	}
 	return b.retry(ctx, func(ctx context.Context) error {

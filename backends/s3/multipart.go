@@ -9,13 +9,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/babelgate/babelgate/backends/storestate"
 	"github.com/babelgate/babelgate/translate"
 )
 
 // CreateMultipartUpload implements translate.Backend: the store's own
 // upload, plus a state object.
 func (b *Backend) CreateMultipartUpload(ctx context.Context, info translate.UploadInfo) (string, error) {
-	if err := checkKey(info.Bucket, info.Key); err != nil {
+	if err := storestate.CheckKey(info.Bucket, info.Key); err != nil {
 		return "", err
 	}
 	cctx, cancel := b.timeout(ctx)
@@ -29,12 +30,8 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, info translate.Uplo
 		return "", mapError(err, info.Bucket, info.Key)
 	}
 	id := aws.ToString(out.UploadId)
-	if info.Initiated.IsZero() {
-		info.Initiated = time.Now().UTC()
-	}
-	st := uploadState{Key: info.Key, Initiator: info.Initiator, Initiated: info.Initiated, Metadata: info.Metadata,
-		ChecksumAlgorithm: info.ChecksumAlgorithm, ChecksumType: info.ChecksumType}
-	if err := b.writeState(ctx, info.Bucket, id, st); err != nil {
+	put := func(key string, data []byte) error { return b.putSmall(ctx, info.Bucket, key, data) }
+	if err := storestate.Write(id, storestate.NewUpload(info), put); err != nil {
 		b.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(info.Bucket), Key: aws.String(info.Key), UploadId: aws.String(id)})
 		return "", err
 	}
@@ -47,16 +44,13 @@ func (b *Backend) GetMultipartUpload(ctx context.Context, bucket, key, id string
 	if err != nil {
 		return translate.UploadInfo{}, err
 	}
-	if st.Key != key {
-		return translate.UploadInfo{}, &translate.Error{Code: translate.ErrNoSuchUpload, Bucket: bucket, Key: key}
-	}
-	return st.info(bucket, id), nil
+	return st.InfoFor(bucket, key, id)
 }
 
 // UploadPart implements translate.Backend, streaming the part to the
 // store's upload and recording its checksums.
 func (b *Backend) UploadPart(ctx context.Context, bucket, key, id string, number int, body *translate.Body) (translate.PartInfo, error) {
-	if err := validUploadID(bucket, id); err != nil {
+	if err := storestate.ValidUploadID(bucket, id); err != nil {
 		return translate.PartInfo{}, err
 	}
 	in := &s3.UploadPartInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(id),
@@ -83,7 +77,7 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, id string, number
 		return translate.PartInfo{}, errf(nil, "store accepted part %d before the body ended", number)
 	}
 	part := translate.PartInfo{Number: number, Size: sums.Size, ETag: sums.ETag(), LastModified: time.Now().UTC(), Checksum: sums.Checksum}
-	if err := b.putSmall(ctx, bucket, partRecord(id, number, part.ETag, part.Checksum), nil); err != nil {
+	if err := b.putSmall(ctx, bucket, storestate.PartRecord(id, number, part.ETag, part.Checksum), nil); err != nil {
 		return translate.PartInfo{}, err
 	}
 	return part, nil
@@ -166,7 +160,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 	}
 	// The object is complete; state left behind by a failure here only
 	// costs a few bytes and is removed with the bucket.
-	b.deletePrefix(ctx, req.Bucket, uploadDir(req.UploadID))
+	b.deletePrefix(ctx, req.Bucket, storestate.UploadDir(req.UploadID))
 	info := req.Info
 	info.Key, info.Size, info.LastModified = req.Key, 0, time.Now().UTC()
 	for _, p := range req.Parts {
@@ -186,5 +180,5 @@ func (b *Backend) AbortMultipartUpload(ctx context.Context, bucket, key, id stri
 	if err != nil {
 		return mapError(err, bucket, key)
 	}
-	return b.deletePrefix(ctx, bucket, uploadDir(id))
+	return b.deletePrefix(ctx, bucket, storestate.UploadDir(id))
 }

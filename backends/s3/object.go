@@ -17,23 +17,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/babelgate/babelgate/backends/storestate"
 	"github.com/babelgate/babelgate/translate"
 )
 
-// reservedPrefix holds the gateway's own state in each bucket.
-const reservedPrefix = ".babelgate/"
-
 func unsignedPayload(stack *middleware.Stack) error {
 	return v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware(stack)
-}
-
-// checkKey refuses keys in the reserved prefix.
-func checkKey(bucket, key string) error {
-	if strings.HasPrefix(key, reservedPrefix) {
-		return &translate.Error{Code: translate.ErrAccessDenied, Bucket: bucket, Key: key,
-			Message: "Keys beginning with " + reservedPrefix + " are reserved by the gateway on this backend."}
-	}
-	return nil
 }
 
 func unquote(etag *string) string { return strings.ToLower(strings.Trim(aws.ToString(etag), `"`)) }
@@ -68,7 +57,7 @@ func storeChecksums(crc32, crc32c, crc64, sha1, sha256 *string) translate.Checks
 
 // HeadObject implements translate.Backend.
 func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (translate.ObjectInfo, error) {
-	if err := checkKey(bucket, key); err != nil {
+	if err := storestate.CheckKey(bucket, key); err != nil {
 		return translate.ObjectInfo{}, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: bucket, Key: key}
 	}
 	ctx, cancel := b.timeout(ctx)
@@ -128,7 +117,7 @@ func (b *Backend) PartRange(ctx context.Context, bucket, key string, n int) (*tr
 
 // GetObject implements translate.Backend.
 func (b *Backend) GetObject(ctx context.Context, bucket, key string, rng *translate.Range) (*translate.Object, error) {
-	if err := checkKey(bucket, key); err != nil {
+	if err := storestate.CheckKey(bucket, key); err != nil {
 		return nil, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: bucket, Key: key}
 	}
 	in := &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}
@@ -175,7 +164,7 @@ func md5Header(body *translate.Body) *string {
 
 // PutObject implements translate.Backend, streaming Body to the store.
 func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *translate.Body, meta translate.Metadata) (translate.ObjectInfo, error) {
-	if err := checkKey(bucket, key); err != nil {
+	if err := storestate.CheckKey(bucket, key); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	in := &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: body,
@@ -245,7 +234,7 @@ func setMeta(m translate.Metadata, ct, ce, cd, cl, cc **string) {
 
 // CopyObject implements translate.Backend with the store's server-side copy.
 func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta translate.Metadata) (translate.ObjectInfo, error) {
-	if err := checkKey(dstBucket, dstKey); err != nil {
+	if err := storestate.CheckKey(dstBucket, dstKey); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	ctx, cancel := b.timeout(ctx)
@@ -267,7 +256,7 @@ func copySource(bucket, key string) string {
 
 // DeleteObject implements translate.Backend.
 func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
-	if err := checkKey(bucket, key); err != nil {
+	if err := storestate.CheckKey(bucket, key); err != nil {
 		return nil
 	}
 	ctx, cancel := b.timeout(ctx)
