@@ -27,6 +27,7 @@ const (
 	DefaultShutdownTimeout   = 30 * time.Second
 	DefaultReadHeaderTimeout = 30 * time.Second
 	DefaultIdleTimeout       = 120 * time.Second
+	DefaultCompleteKeepAlive = time.Second
 	DefaultLogLevel          = "info"
 	DefaultLogFormat         = "json"
 )
@@ -89,6 +90,13 @@ type Server struct {
 	ReadHeaderTimeout Duration `yaml:"read_header_timeout"`
 	// IdleTimeout is http.Server.IdleTimeout; default [DefaultIdleTimeout].
 	IdleTimeout Duration `yaml:"idle_timeout"`
+	// CompleteKeepAlive is how long a CompleteMultipartUpload may work
+	// before the gateway answers 200 at once and keeps the connection alive
+	// with white space, sending the result or the error in the body when
+	// done (as S3 does); default [DefaultCompleteKeepAlive]. 0s does so for
+	// every Complete. Not negative. It is a pointer so that an explicit 0s
+	// differs from unset; after defaults it is never nil.
+	CompleteKeepAlive *Duration `yaml:"complete_keepalive"`
 }
 
 // TLS names a certificate and its key, both PEM files. Set both or neither;
@@ -395,6 +403,9 @@ func (c *Config) applyDefaults() {
 	setDuration(&s.ShutdownTimeout, DefaultShutdownTimeout)
 	setDuration(&s.ReadHeaderTimeout, DefaultReadHeaderTimeout)
 	setDuration(&s.IdleTimeout, DefaultIdleTimeout)
+	if s.CompleteKeepAlive == nil {
+		s.CompleteKeepAlive = &Duration{DefaultCompleteKeepAlive}
+	}
 	if c.Log.Level == "" {
 		c.Log.Level = DefaultLogLevel
 	}

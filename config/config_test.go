@@ -431,3 +431,40 @@ func TestDev(t *testing.T) {
 	wantProblem(t, err, "config", 0, "server.upload_id_secret: too short")
 	wantProblem(t, err, "config", 0, `users[0].access_key: "AK ID" must not contain`)
 }
+
+// TestCompleteKeepAlive: server.complete_keepalive defaults to
+// DefaultCompleteKeepAlive when unset (in a file or in Dev), keeps an
+// explicit 0s (commit at once) apart from unset, and refuses a negative or
+// unitless value.
+func TestCompleteKeepAlive(t *testing.T) {
+	withKA := func(v string) string {
+		return edit(5, 5, "  upload_id_secret: 0123456789abcdef\n  complete_keepalive: "+v)
+	}
+	for _, tc := range []struct {
+		yaml string
+		want time.Duration
+	}{
+		{base, DefaultCompleteKeepAlive},
+		{withKA("0s"), 0},
+		{withKA("250ms"), 250 * time.Millisecond},
+		{withKA("1m"), time.Minute},
+	} {
+		c, err := Parse([]byte(tc.yaml), "config.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ka := c.Server.CompleteKeepAlive; ka == nil || ka.Duration != tc.want {
+			t.Errorf("complete_keepalive = %v, want %v in\n%s", ka, tc.want, tc.yaml)
+		}
+	}
+	if DefaultCompleteKeepAlive != time.Second {
+		t.Errorf("DefaultCompleteKeepAlive = %v", DefaultCompleteKeepAlive)
+	}
+	if ka := Dev(t.TempDir(), "AKIDEXAMPLE", "secret", "0123456789abcdef").Server.CompleteKeepAlive; ka == nil || ka.Duration != DefaultCompleteKeepAlive {
+		t.Errorf("Dev complete_keepalive = %v", ka)
+	}
+	_, err := Parse([]byte(withKA("-1s")), "config.yaml")
+	wantProblem(t, err, "config.yaml", 6, "server.complete_keepalive: must not be negative")
+	_, err = Parse([]byte(withKA("1")), "config.yaml")
+	wantProblem(t, err, "config.yaml", 6, `server.complete_keepalive: invalid duration "1"`)
+}

@@ -92,6 +92,9 @@ func (v *validator) server() {
 			v.add(d.path, "must be positive")
 		}
 	}
+	if s.CompleteKeepAlive != nil && s.CompleteKeepAlive.Duration < 0 {
+		v.add("server.complete_keepalive", "must not be negative")
+	}
 }
 
 // listen checks a host:port with a numeric port and an empty host, an IP

@@ -10,6 +10,6 @@ import (
 func init() {
 	dialectFactories[dialects.OBS] = func(env dialectEnv) dialects.Dialect {
 		return obs.New(obs.Config{Engine: env.engine, Credentials: env.creds, Rules: env.cfg.OBSRules(),
-			MaxSkew: env.cfg.Server.MaxSkew.Duration})
+			MaxSkew: env.cfg.Server.MaxSkew.Duration, CompleteKeepAlive: env.completeKeepAlive()})
 	}
 }

@@ -10,6 +10,6 @@ import (
 func init() {
 	dialectFactories[dialects.OSS] = func(env dialectEnv) dialects.Dialect {
 		return oss.New(oss.Config{Engine: env.engine, Credentials: env.creds, Rules: env.cfg.OSSRules(),
-			MaxSkew: env.cfg.Server.MaxSkew.Duration, Region: "cn-hangzhou"})
+			MaxSkew: env.cfg.Server.MaxSkew.Duration, Region: "cn-hangzhou", CompleteKeepAlive: env.completeKeepAlive()})
 	}
 }

@@ -14,12 +14,24 @@ type dialectEnv struct {
 	creds  dialects.Credentials
 }
 
+// completeKeepAlive is how every dialect keeps a long
+// CompleteMultipartUpload alive: server.complete_keepalive is the grace
+// period, the interval the dialects' default. A nil option (a config built
+// without defaults) means the dialects' defaults.
+func (env dialectEnv) completeKeepAlive() *dialects.KeepAlive {
+	ka := env.cfg.Server.CompleteKeepAlive
+	if ka == nil {
+		return nil
+	}
+	return &dialects.KeepAlive{Grace: ka.Duration}
+}
+
 // dialectFactories build the front dialects by name. Each dialect's file
 // adds its own entry from init, so adding a dialect touches no shared file.
 var dialectFactories = map[string]func(dialectEnv) dialects.Dialect{
 	dialects.S3: func(env dialectEnv) dialects.Dialect {
 		return s3.New(s3.Config{Engine: env.engine, Credentials: env.creds, Rules: env.cfg.S3Rules(),
-			MaxSkew: env.cfg.Server.MaxSkew.Duration, Region: "us-east-1"})
+			MaxSkew: env.cfg.Server.MaxSkew.Duration, Region: "us-east-1", CompleteKeepAlive: env.completeKeepAlive()})
 	},
 }
 

@@ -1,6 +1,7 @@
 package obs
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -185,14 +186,23 @@ func (d *Dialect) completeUpload(w http.ResponseWriter, r *dialects.Request) err
 	for _, p := range body.Parts {
 		req.Parts = append(req.Parts, translate.ClientPart{Number: p.PartNumber, ETag: p.ETag})
 	}
-	info, err := d.cfg.Engine.CompleteMultipartUpload(r.HTTP.Context(), r.Caller, req)
-	if err != nil {
-		return err
-	}
-	scheme := "http"
-	if r.HTTP.TLS != nil {
-		scheme = "https"
-	}
-	return writeXML(w, http.StatusOK, completeResult{Xmlns: xmlns, Location: scheme + "://" + r.HTTP.Host + r.HTTP.URL.EscapedPath(),
-		Bucket: r.Bucket, Key: r.Key, ETag: quote(info.ETag)})
+	// A long merge is kept alive as S3 does (200, white space, then the
+	// result or an <Error> in the body); the OBS SDK reports such an error
+	// as a failure to parse the result.
+	var info translate.ObjectInfo
+	return d.cfg.CompleteKeepAlive.Serve(w, r, dialects.LongCall{
+		Run: func(ctx context.Context) (err error) {
+			info, err = d.cfg.Engine.CompleteMultipartUpload(ctx, r.Caller, req)
+			return err
+		},
+		Respond: func(w http.ResponseWriter) error {
+			scheme := "http"
+			if r.HTTP.TLS != nil {
+				scheme = "https"
+			}
+			return writeXML(w, http.StatusOK, completeResult{Xmlns: xmlns, Location: scheme + "://" + r.HTTP.Host + r.HTTP.URL.EscapedPath(),
+				Bucket: r.Bucket, Key: r.Key, ETag: quote(info.ETag)})
+		},
+		EncodeError: d.EncodeError,
+	})
 }

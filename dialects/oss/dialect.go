@@ -28,6 +28,9 @@ type Config struct {
 	Region string
 	// Now returns the current time (tests); nil means time.Now.
 	Now func() time.Time
+	// CompleteKeepAlive is how CompleteMultipartUpload keeps a long merge's
+	// connection alive (see dialects.KeepAlive); nil means the defaults.
+	CompleteKeepAlive *dialects.KeepAlive
 }
 
 // Dialect is the OSS dialect. It is safe for concurrent use.

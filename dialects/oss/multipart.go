@@ -1,6 +1,7 @@
 package oss
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -192,19 +193,32 @@ func (d *Dialect) completeUpload(w http.ResponseWriter, r *dialects.Request) err
 			req.Parts = append(req.Parts, translate.ClientPart{Number: p.PartNumber, ETag: p.ETag})
 		}
 	}
-	info, err := d.cfg.Engine.CompleteMultipartUpload(r.HTTP.Context(), r.Caller, req)
-	if err != nil {
-		return err
-	}
-	h := w.Header()
-	setCRC(h, info.Checksum)
-	if info.Metadata.SSE != "" {
-		h.Set(sseHeader, info.Metadata.SSE)
-	}
-	scheme := "http"
-	if r.HTTP.TLS != nil {
-		scheme = "https"
-	}
-	return writeXML(w, http.StatusOK, completeResult{Location: scheme + "://" + r.HTTP.Host + r.HTTP.URL.EscapedPath(),
-		Bucket: r.Bucket, Key: r.Key, ETag: etag(info.ETag)})
+	// A long merge is kept alive as S3 does: 200, white space, then the
+	// result (without the CRC-64 and SSE headers, which can no longer be
+	// sent; the SDKs check the CRC only when it is there) or an <Error>.
+	// Neither OSS SDK looks for an <Error> in a 200, and the V2 SDK would
+	// take it for a result, so after one the connection is cut: both SDKs
+	// then report the response as failed.
+	var info translate.ObjectInfo
+	return d.cfg.CompleteKeepAlive.Serve(w, r, dialects.LongCall{
+		Run: func(ctx context.Context) (err error) {
+			info, err = d.cfg.Engine.CompleteMultipartUpload(ctx, r.Caller, req)
+			return err
+		},
+		Respond: func(w http.ResponseWriter) error {
+			h := w.Header()
+			setCRC(h, info.Checksum)
+			if info.Metadata.SSE != "" {
+				h.Set(sseHeader, info.Metadata.SSE)
+			}
+			scheme := "http"
+			if r.HTTP.TLS != nil {
+				scheme = "https"
+			}
+			return writeXML(w, http.StatusOK, completeResult{Location: scheme + "://" + r.HTTP.Host + r.HTTP.URL.EscapedPath(),
+				Bucket: r.Bucket, Key: r.Key, ETag: etag(info.ETag)})
+		},
+		EncodeError:     d.EncodeError,
+		CloseAfterError: true,
+	})
 }

@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -225,18 +226,26 @@ func (d *Dialect) completeUpload(w http.ResponseWriter, r *dialects.Request) err
 			req.Checksum[a] = v
 		}
 	}
-	info, err := d.cfg.Engine.CompleteMultipartUpload(r.HTTP.Context(), r.Caller, req)
-	if err != nil {
-		return err
-	}
-	scheme := "http"
-	if r.HTTP.TLS != nil {
-		scheme = "https"
-	}
-	res := completeResult{Xmlns: xmlns, Location: scheme + "://" + r.HTTP.Host + r.HTTP.URL.EscapedPath(), Bucket: r.Bucket,
-		Key: r.Key, ETag: quote(info.ETag), checksumFields: checksumXML(s3Checksums(info.Checksum))}
-	if len(s3Checksums(info.Checksum)) > 0 {
-		res.ChecksumType = string(info.ChecksumType)
-	}
-	return writeXML(w, http.StatusOK, res)
+	// A merge that takes a while answers as S3 does: 200 at once, white
+	// space while it works, then the result or an <Error> in the body.
+	var info translate.ObjectInfo
+	return d.cfg.CompleteKeepAlive.Serve(w, r, dialects.LongCall{
+		Run: func(ctx context.Context) (err error) {
+			info, err = d.cfg.Engine.CompleteMultipartUpload(ctx, r.Caller, req)
+			return err
+		},
+		Respond: func(w http.ResponseWriter) error {
+			scheme := "http"
+			if r.HTTP.TLS != nil {
+				scheme = "https"
+			}
+			res := completeResult{Xmlns: xmlns, Location: scheme + "://" + r.HTTP.Host + r.HTTP.URL.EscapedPath(), Bucket: r.Bucket,
+				Key: r.Key, ETag: quote(info.ETag), checksumFields: checksumXML(s3Checksums(info.Checksum))}
+			if len(s3Checksums(info.Checksum)) > 0 {
+				res.ChecksumType = string(info.ChecksumType)
+			}
+			return writeXML(w, http.StatusOK, res)
+		},
+		EncodeError: d.EncodeError,
+	})
 }
