@@ -10,8 +10,8 @@
 //	<bucket>/<pieces>.d/.../<piece>.o  an object (see path.go for the key mapping)
 //	.trash-<random>/             a deleted bucket whose removal was interrupted
 //
-// A crash can leave files in a bucket's .tmp; they are never read and may
-// be removed by an operator at any time the gateway is stopped.
+// A crash can leave files in a bucket's .tmp and a .trash-* directory; they
+// are never read, and New removes those not modified for a day.
 //
 // An object file holds a small header (the object's ObjectInfo as JSON)
 // followed by the data (see format.go), so an object's bytes and its
@@ -31,6 +31,7 @@ import (
 	"fmt"
 	iofs "io/fs"
 	"os"
+	"path"
 	"slices"
 	"strings"
 	"syscall"
@@ -95,7 +96,54 @@ func New(opts Options) (*Backend, error) {
 		root.Close()
 		return nil, err
 	}
-	return &Backend{root: root, fsync: opts.Fsync}, nil
+	b := &Backend{root: root, fsync: opts.Fsync}
+	b.sweepTemp(time.Now().Add(-staleTemp))
+	return b, nil
+}
+
+// staleTemp is the age after which a file in a bucket's .tmp can only be
+// left over from a crash: no write stays open that long without touching
+// its file's modification time.
+const staleTemp = 24 * time.Hour
+
+// sweepTemp removes what a crash left (files in the buckets' .tmp
+// directories and .trash-* directories not modified since before), best
+// effort, and returns how many entries it removed.
+func (b *Backend) sweepTemp(before time.Time) (removed int) {
+	buckets, err := b.root.Open(".")
+	if err != nil {
+		return 0
+	}
+	ents, err := buckets.ReadDir(-1)
+	buckets.Close()
+	if err != nil {
+		return 0
+	}
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".trash-") {
+			if info, err := e.Info(); err == nil && info.ModTime().Before(before) && b.root.RemoveAll(e.Name()) == nil {
+				removed++
+			}
+			continue
+		}
+		if !e.IsDir() || !validBucket(e.Name()) {
+			continue
+		}
+		dir := path.Join(e.Name(), tmpDir)
+		d, err := b.root.Open(dir)
+		if err != nil {
+			continue
+		}
+		tmps, _ := d.ReadDir(-1)
+		d.Close()
+		for _, t := range tmps {
+			info, err := t.Info()
+			if err == nil && info.ModTime().Before(before) && b.root.RemoveAll(path.Join(dir, t.Name())) == nil {
+				removed++
+			}
+		}
+	}
+	return removed
 }
 
 // Close releases the root directory. The Backend must not be used after.

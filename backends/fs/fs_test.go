@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/babelgate/babelgate/backends"
 	"github.com/babelgate/babelgate/backends/backendtest"
@@ -272,5 +273,39 @@ func TestCancelledList(t *testing.T) {
 	cancel()
 	if _, err := b.ListObjects(ctx, "bkt", translate.ListQuery{MaxKeys: 10}); err == nil {
 		t.Fatal("ListObjects with a cancelled context succeeded")
+	}
+}
+
+// TestSweepTemp: files a crash left in .tmp and interrupted bucket
+// deletions are removed when they are old, and recent ones are kept.
+func TestSweepTemp(t *testing.T) {
+	root := t.TempDir()
+	b, err := New(Options{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.CreateBucket(t.Context(), "bkt"); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-48 * time.Hour)
+	for _, p := range []string{"bkt/.tmp/old.tmp", "bkt/.tmp/new.tmp", ".trash-abc/x"} {
+		full := filepath.Join(root, p)
+		os.MkdirAll(filepath.Dir(full), 0o700)
+		if err := os.WriteFile(full, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Chtimes(filepath.Join(root, "bkt/.tmp/old.tmp"), old, old)
+	os.Chtimes(filepath.Join(root, ".trash-abc"), old, old)
+	b.Close()
+	b, err = New(Options{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	for p, want := range map[string]bool{"bkt/.tmp/old.tmp": false, "bkt/.tmp/new.tmp": true, ".trash-abc": false} {
+		if _, err := os.Stat(filepath.Join(root, p)); (err == nil) != want {
+			t.Errorf("%s exists = %v, want %v", p, err == nil, want)
+		}
 	}
 }
