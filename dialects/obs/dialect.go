@@ -16,6 +16,7 @@ import (
 
 	"github.com/babelgate/babelgate/dialects"
 	"github.com/babelgate/babelgate/dialects/hmacsig"
+	"github.com/babelgate/babelgate/dialects/s3wire"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -40,8 +41,31 @@ type Config struct {
 
 // Dialect is the OBS dialect. It is safe for concurrent use.
 type Dialect struct {
-	cfg   Config
-	rules translate.Rules
+	cfg    Config
+	rules  translate.Rules
+	h      *s3wire.Handlers
+	router *s3wire.Router
+}
+
+// xmlns is OBS's XML namespace. The SDK decodes without namespaces
+// (obs/model_*.go), so the documents carry the element names of
+// protocols.md §3.5 and obs/model_*.go, which are S3's.
+const xmlns = "http://obs.myhwclouds.com/doc/2015-06-30/"
+
+// profile is OBS's wire form for the handlers it shares with S3: x-obs-*
+// headers, OBS's storage-class and SSE names, no checksums but
+// Content-MD5, Owner before StorageClass in listings, no empty
+// DisplayName, the location in ListBuckets, max-parts=0 read as 1000.
+var profile = s3wire.Profile{
+	Xmlns:                 xmlns,
+	Prefix:                "x-obs-",
+	RegionHeader:          "x-obs-bucket-location",
+	StorageClass:          obsStorageClass,
+	SSE:                   sseHeaderValue,
+	OwnerFirst:            true,
+	OmitEmptyDisplayName:  true,
+	ListBucketLocation:    true,
+	ZeroMaxPartsIsDefault: true,
 }
 
 // New returns the OBS dialect.
@@ -55,7 +79,11 @@ func New(cfg Config) *Dialect {
 	if cfg.Region == "" {
 		cfg.Region = "region"
 	}
-	return &Dialect{cfg: cfg, rules: cfg.Rules}
+	d := &Dialect{cfg: cfg, rules: cfg.Rules}
+	d.h = &s3wire.Handlers{Profile: profile, Engine: cfg.Engine, Region: cfg.Region, Errors: errorForm,
+		DecodeMetadata: decodeMetadata, Body: bodyInput}
+	d.router = &s3wire.Router{Routes: d.routes(), Unsupported: unsupported}
+	return d
 }
 
 // Name implements dialects.Dialect.

@@ -1,11 +1,10 @@
 package obs
 
 import (
-	"encoding/xml"
 	"net/http"
-	"strings"
 
 	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/dialects/s3wire"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -77,83 +76,29 @@ var errorTable = map[translate.Code]wireError{
 	translate.ErrTooManyParts:                 {"InvalidArgument", 400, "Part number must be an integer between 1 and 10000, inclusive."},
 }
 
-// errorBody is OBS's <Error> document (obs_04_0115): Code, Message,
-// Resource, RequestId, HostId, plus the S3-style details the SDK ignores.
-type errorBody struct {
-	XMLName   xml.Name `xml:"Error"`
-	Code      string
-	Message   string
-	Resource  string `xml:",omitempty"`
-	Bucket    string `xml:"BucketName,omitempty"`
-	Key       string `xml:",omitempty"`
-	UploadID  string `xml:"UploadId,omitempty"`
-	ArgName   string `xml:"ArgumentName,omitempty"`
-	ArgValue  string `xml:"ArgumentValue,omitempty"`
-	RequestID string `xml:"RequestId"`
-	HostID    string `xml:"HostId"`
+// errorForm is OBS's error encoding (obs_04_0115): its table, a handler's
+// own message passed through except for InternalError, and the code and
+// message also in x-obs-error-code and x-obs-error-message, which the SDK
+// reads for body-less responses after stripping the x-obs- prefix
+// (obs/convert.go ParseResponseToObsError, const.go HEADER_ERROR_CODE
+// "error-code", HEADER_ERROR_MESSAGE "error-message").
+var errorForm = &s3wire.ErrorForm{
+	Lookup: func(c translate.Code) (s3wire.WireError, bool) {
+		w, ok := errorTable[c]
+		return s3wire.WireError(w), ok
+	},
+	KeepMessage:   func(c translate.Code) bool { return c != translate.ErrInternal },
+	CodeHeader:    "x-obs-error-code",
+	MessageHeader: "x-obs-error-message",
 }
 
 // wire returns OBS's form of a neutral error.
-func wire(err error) (wireError, *translate.Error) {
-	te := translate.AsError(err)
-	w, ok := errorTable[te.Code]
-	if !ok {
-		w = errorTable[translate.ErrInternal]
-	}
-	if te.Message != "" && te.Code != translate.ErrInternal {
-		w.Message = te.Message
-	}
-	return w, te
-}
+func wire(err error) (s3wire.WireError, *translate.Error) { return errorForm.Wire(err) }
 
-// headerSafe makes a message usable as a header value.
-func headerSafe(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e {
-			return ' '
-		}
-		return r
-	}, s)
-}
-
-// EncodeError writes err as OBS does: the status, x-obs-error-code and
-// x-obs-error-message headers (which the SDK reads for body-less responses
-// after stripping the x-obs- prefix: obs/convert.go ParseResponseToObsError,
-// const.go HEADER_ERROR_CODE "error-code", HEADER_ERROR_MESSAGE
-// "error-message"), and for anything but HEAD (and 304) an <Error> body.
-// Signature details (the string to sign) are never sent.
+// EncodeError writes err as OBS does: the status, the x-obs-error-*
+// headers, and for anything but HEAD (and 304) an <Error> body with Code,
+// Message, Resource, RequestId, HostId and the S3-style details the SDK
+// ignores. Signature details (the string to sign) are never sent.
 func (d *Dialect) EncodeError(w http.ResponseWriter, r *dialects.Request, err error) {
-	we, te := wire(err)
-	h := w.Header()
-	for _, k := range []string{"ETag", "Last-Modified", "Content-Length", "Content-Range", "Accept-Ranges"} {
-		h.Del(k)
-	}
-	if we.Status != http.StatusNotModified {
-		h.Set("x-obs-error-code", we.Code)
-		h.Set("x-obs-error-message", headerSafe(we.Message))
-	}
-	if we.Status == http.StatusNotModified || r.HTTP.Method == http.MethodHead {
-		w.WriteHeader(we.Status)
-		return
-	}
-	body := errorBody{Code: we.Code, Message: we.Message, Resource: r.HTTP.URL.Path,
-		Bucket: te.Bucket, Key: te.Key, UploadID: te.UploadID, ArgName: te.ArgName, ArgValue: te.ArgValue,
-		RequestID: r.ID, HostID: r.HostID}
-	if te.Code == translate.ErrNoSuchBucket || te.Code == translate.ErrBucketNotEmpty || te.Code == translate.ErrBucketAlreadyOwnedByYou {
-		body.Key = ""
-	}
-	writeXML(w, we.Status, body)
-}
-
-// writeXML writes v as an XML document with the status.
-func writeXML(w http.ResponseWriter, status int, v any) error {
-	out, err := xml.Marshal(v)
-	if err != nil {
-		return translate.Wrap(translate.ErrInternal, err, "encoding XML")
-	}
-	w.Header().Set("Content-Type", "application/xml")
-	w.WriteHeader(status)
-	w.Write([]byte(xml.Header))
-	_, err = w.Write(out)
-	return err
+	errorForm.Encode(w, r, err)
 }

@@ -1,27 +1,21 @@
 package obs
 
 import (
-	"crypto/md5"
-	"encoding/base64"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/dialects/s3wire"
 	"github.com/babelgate/babelgate/translate"
 )
 
 // OBS's header names (protocols.md §3.6; huaweicloud-sdk-go-obs const.go).
 const (
 	metaPrefix        = "x-obs-meta-"
-	copySourceHeader  = "x-obs-copy-source"
-	copySourceRange   = "x-obs-copy-source-range"
-	copySourcePrefix  = "x-obs-copy-source-"
 	storageClassHdr   = "x-obs-storage-class"
 	sseHeader         = "x-obs-server-side-encryption"
 	sseCustomerAlgHdr = "x-obs-server-side-encryption-customer-algorithm"
-	metadataDirective = "x-obs-metadata-directive"
 )
 
 // maxUserMetadata is the limit on user metadata (names plus values), as
@@ -105,36 +99,6 @@ func sseHeaderValue(neutral string) string {
 	return neutral
 }
 
-// writeObjectHeaders sets the headers describing an object on a GET or
-// HEAD response.
-func writeObjectHeaders(h http.Header, info translate.ObjectInfo) {
-	m := info.Metadata
-	h.Set("ETag", quote(info.ETag))
-	h.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
-	h.Set("Accept-Ranges", "bytes")
-	ct := m.ContentType
-	if ct == "" {
-		ct = "binary/octet-stream"
-	}
-	h.Set("Content-Type", ct)
-	sc := obsStorageClass(m.StorageClass)
-	if sc == "STANDARD" {
-		sc = "" // OBS, like S3, omits the default class
-	}
-	for k, v := range map[string]string{"Content-Encoding": m.ContentEncoding, "Content-Disposition": m.ContentDisposition,
-		"Content-Language": m.ContentLanguage, "Cache-Control": m.CacheControl, "Expires": m.Expires,
-		storageClassHdr: sc, sseHeader: sseHeaderValue(m.SSE)} {
-		if v != "" {
-			h.Set(k, v)
-		}
-	}
-	for k, v := range m.User {
-		h[metaPrefix+k] = []string{v}
-	}
-}
-
-func quote(etag string) string { return `"` + etag + `"` }
-
 // bodyInput builds the engine's view of the request body: the stream, its
 // declared length and the Content-MD5 the client sent (OBS's only body
 // integrity value).
@@ -147,32 +111,7 @@ func bodyInput(r *dialects.Request) (translate.BodyInput, error) {
 	if p.Reader == nil {
 		in.Reader = http.NoBody
 	}
-	if v, ok := r.HTTP.Header["Content-Md5"]; ok {
-		raw, err := base64.StdEncoding.DecodeString(strings.Join(v, ""))
-		if err != nil || len(raw) != md5.Size {
-			return in, &translate.Error{Code: translate.ErrInvalidDigest, Message: "The Content-MD5 you specified is not valid."}
-		}
-		in.Options.ContentMD5 = raw
-	}
-	return in, nil
-}
-
-// parseConditions reads If-* headers with the given prefix ("" or
-// "x-obs-copy-source-").
-func parseConditions(h http.Header, prefix string) translate.Conditions {
-	t := func(name string) time.Time {
-		v := h.Get(prefix + name)
-		if v == "" {
-			return time.Time{}
-		}
-		tm, err := http.ParseTime(v)
-		if err != nil {
-			return time.Time{}
-		}
-		return tm
-	}
-	return translate.Conditions{
-		IfMatch: h.Get(prefix + "If-Match"), IfNoneMatch: h.Get(prefix + "If-None-Match"),
-		IfModifiedSince: t("If-Modified-Since"), IfUnmodifiedSince: t("If-Unmodified-Since"),
-	}
+	md5, err := s3wire.ContentMD5(r.HTTP.Header)
+	in.Options.ContentMD5 = md5
+	return in, err
 }

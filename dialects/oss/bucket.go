@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/dialects/s3wire"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -17,7 +18,7 @@ func (d *Dialect) owner(r *dialects.Request) owner {
 func (d *Dialect) location() string { return "oss-" + d.cfg.Region }
 
 func (d *Dialect) bucketEntry(r *dialects.Request, b translate.BucketInfo) bucketEntry {
-	return bucketEntry{Name: b.Name, CreationDate: ossTime(b.Created), Location: d.location(), Region: d.cfg.Region,
+	return bucketEntry{Name: b.Name, CreationDate: s3wire.Time(b.Created), Location: d.location(), Region: d.cfg.Region,
 		ExtranetEndpoint: r.HTTP.Host, IntranetEndpoint: r.HTTP.Host, StorageClass: "Standard"}
 }
 
@@ -31,7 +32,7 @@ func (d *Dialect) listBuckets(w http.ResponseWriter, r *dialects.Request) error 
 	for _, b := range bs {
 		res.Buckets = append(res.Buckets, d.bucketEntry(r, b))
 	}
-	return writeXML(w, http.StatusOK, res)
+	return s3wire.WriteXML(w, http.StatusOK, res)
 }
 
 // createBucket is PutBucket; the optional CreateBucketConfiguration body
@@ -80,14 +81,14 @@ func (d *Dialect) getBucketInfo(w http.ResponseWriter, r *dialects.Request) erro
 	b.ExtranetEndpoint, b.IntranetEndpoint, b.StorageClass = e.ExtranetEndpoint, e.IntranetEndpoint, e.StorageClass
 	b.Owner = d.owner(r)
 	b.AccessControlList.Grant = "private"
-	return writeXML(w, http.StatusOK, res)
+	return s3wire.WriteXML(w, http.StatusOK, res)
 }
 
 func (d *Dialect) getBucketLocation(w http.ResponseWriter, r *dialects.Request) error {
 	if _, err := d.cfg.Engine.HeadBucket(r.HTTP.Context(), r.Caller, r.Bucket); err != nil {
 		return err
 	}
-	return writeXML(w, http.StatusOK, locationConstraint{Value: d.location()})
+	return s3wire.WriteXML(w, http.StatusOK, locationConstraint{Value: d.location()})
 }
 
 // listParams reads what ListObjects and ListObjectsV2 share.
@@ -107,7 +108,7 @@ func listParams(r *dialects.Request) (translate.ListQuery, func(string) string, 
 
 func (d *Dialect) fill(res *listBucketResult, page translate.ListPage, enc func(string) string, withOwner bool, r *dialects.Request) {
 	for _, o := range page.Objects {
-		e := objectEntry{Key: enc(o.Key), LastModified: ossTime(o.LastModified), ETag: etag(o.ETag), Type: objectType(o),
+		e := objectEntry{Key: enc(o.Key), LastModified: s3wire.Time(o.LastModified), ETag: etag(o.ETag), Type: objectType(o),
 			Size: o.Size, StorageClass: ossStorageClass(o.Metadata.StorageClass)}
 		if withOwner {
 			ow := d.owner(r)
@@ -140,7 +141,7 @@ func (d *Dialect) listObjects(w http.ResponseWriter, r *dialects.Request) error 
 	if page.Truncated {
 		res.NextMarker = enc(page.Next)
 	}
-	return writeXML(w, http.StatusOK, res)
+	return s3wire.WriteXML(w, http.StatusOK, res)
 }
 
 // listObjectsV2 is ListObjectsV2 (list-type=2, continuation tokens).
@@ -183,7 +184,7 @@ func (d *Dialect) listObjectsV2(w http.ResponseWriter, r *dialects.Request) erro
 	if page.Truncated {
 		res.NextContToken = base64.RawURLEncoding.EncodeToString([]byte(page.Next))
 	}
-	return writeXML(w, http.StatusOK, res)
+	return s3wire.WriteXML(w, http.StatusOK, res)
 }
 
 // deleteObjects is DeleteMultipleObjects: Content-MD5 is required
@@ -223,5 +224,5 @@ func (d *Dialect) deleteObjects(w http.ResponseWriter, r *dialects.Request) erro
 			res.Deleted = append(res.Deleted, struct{ Key string }{enc(dr.Key)})
 		}
 	}
-	return writeXML(w, http.StatusOK, res)
+	return s3wire.WriteXML(w, http.StatusOK, res)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/babelgate/babelgate/dialects"
 	"github.com/babelgate/babelgate/dialects/hmacsig"
+	"github.com/babelgate/babelgate/dialects/s3wire"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -35,9 +36,10 @@ type Config struct {
 
 // Dialect is the OSS dialect. It is safe for concurrent use.
 type Dialect struct {
-	cfg   Config
-	rules translate.Rules
-	v4    *v4Verifier
+	cfg    Config
+	rules  translate.Rules
+	v4     *v4Verifier
+	router *s3wire.Router
 }
 
 // New returns the OSS dialect.
@@ -53,6 +55,7 @@ func New(cfg Config) *Dialect {
 	}
 	d := &Dialect{cfg: cfg, rules: cfg.Rules}
 	d.v4 = &v4Verifier{lookup: d.secret, maxSkew: cfg.MaxSkew, now: cfg.Now}
+	d.router = &s3wire.Router{Routes: d.routes(), Unsupported: unsupported}
 	return d
 }
 

@@ -195,16 +195,3 @@ func (d *Dialect) EncodeError(w http.ResponseWriter, r *dialects.Request, err er
 	w.WriteHeader(we.Status)
 	w.Write(doc)
 }
-
-// writeXML writes v as an XML document with the status.
-func writeXML(w http.ResponseWriter, status int, v any) error {
-	out, err := xml.Marshal(v)
-	if err != nil {
-		return translate.Wrap(translate.ErrInternal, err, "encoding XML")
-	}
-	w.Header().Set("Content-Type", "application/xml")
-	w.WriteHeader(status)
-	w.Write([]byte(xml.Header))
-	_, err = w.Write(out)
-	return err
-}

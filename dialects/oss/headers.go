@@ -5,15 +5,13 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/xml"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/dialects/s3wire"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -153,13 +151,11 @@ func bodyInput(r *dialects.Request) (translate.BodyInput, error) {
 	if in.Reader == nil {
 		in.Reader = http.NoBody
 	}
-	if v, ok := h["Content-Md5"]; ok {
-		raw, err := base64.StdEncoding.DecodeString(strings.Join(v, ""))
-		if err != nil || len(raw) != md5.Size {
-			return in, &translate.Error{Code: translate.ErrInvalidDigest, Message: "The Content-MD5 you specified is not valid."}
-		}
-		in.Options.ContentMD5 = raw
+	md5sum, err := s3wire.ContentMD5(h)
+	if err != nil {
+		return in, err
 	}
+	in.Options.ContentMD5 = md5sum
 	if v := h.Get(crcHeader); v != "" {
 		n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
 		if err != nil {
@@ -171,22 +167,6 @@ func bodyInput(r *dialects.Request) (translate.BodyInput, error) {
 		in.Options.Expected = translate.Checksums{translate.CRC64ECMA: translate.EncodeChecksum(raw[:])}
 	}
 	return in, nil
-}
-
-// parseConditions reads If-* headers with the given prefix ("" or
-// "x-oss-copy-source-").
-func parseConditions(h http.Header, prefix string) translate.Conditions {
-	t := func(name string) time.Time {
-		tm, err := http.ParseTime(h.Get(prefix + name))
-		if err != nil {
-			return time.Time{}
-		}
-		return tm
-	}
-	return translate.Conditions{
-		IfMatch: h.Get(prefix + "If-Match"), IfNoneMatch: h.Get(prefix + "If-None-Match"),
-		IfModifiedSince: t("If-Modified-Since"), IfUnmodifiedSince: t("If-Unmodified-Since"),
-	}
 }
 
 // urlEncode is OSS's encoding-type=url form (both SDKs decode it with
@@ -221,8 +201,8 @@ func intParam(r *dialects.Request, name string, def int) (int, error) {
 }
 
 // readXML reads a small XML request body through the engine's body checks
-// (Content-MD5, CRC-64) and decodes it into v. An empty body is
-// MalformedXML unless optional.
+// (Content-MD5, CRC-64) and decodes it into v (see s3wire.DecodeXML). A
+// body of unknown length is read without a declared size.
 func readXML(r *dialects.Request, limit int64, v any, optional bool) error {
 	in, err := bodyInput(r)
 	if err != nil {
@@ -234,29 +214,5 @@ func readXML(r *dialects.Request, limit int64, v any, optional bool) error {
 			in.Reader = http.NoBody
 		}
 	}
-	if in.Size > limit {
-		return &translate.Error{Code: translate.ErrMalformedXML, Message: "The XML you provided was too large."}
-	}
-	body, err := translate.NewBody(in.Reader, in.Size, in.Options)
-	if err != nil {
-		return err
-	}
-	data, err := io.ReadAll(io.LimitReader(body, limit+1))
-	if err != nil {
-		return err
-	}
-	if int64(len(data)) > limit {
-		return &translate.Error{Code: translate.ErrMalformedXML, Message: "The XML you provided was too large."}
-	}
-	if len(data) == 0 {
-		if optional {
-			return nil
-		}
-		return &translate.Error{Code: translate.ErrMalformedXML, Message: "The XML you provided was not well-formed or did not validate against our published schema."}
-	}
-	if err := xml.Unmarshal(data, v); err != nil {
-		return &translate.Error{Code: translate.ErrMalformedXML, Err: err,
-			Message: "The XML you provided was not well-formed or did not validate against our published schema."}
-	}
-	return nil
+	return s3wire.DecodeXML(in, limit, v, optional)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/dialects/s3wire"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -25,7 +26,7 @@ func (d *Dialect) createUpload(w http.ResponseWriter, r *dialects.Request) error
 	if meta.SSE != "" {
 		w.Header().Set(sseHeader, meta.SSE)
 	}
-	return writeXML(w, http.StatusOK, initiateResult{Bucket: r.Bucket, Key: r.Key, UploadID: id})
+	return s3wire.WriteXML(w, http.StatusOK, initiateResult{Bucket: r.Bucket, Key: r.Key, UploadID: id})
 }
 
 // partNumber parses partNumber; the range check (1–10000, InvalidArgument
@@ -82,7 +83,7 @@ func (d *Dialect) uploadPartCopy(w http.ResponseWriter, r *dialects.Request) err
 	part, src, err := d.cfg.Engine.UploadPartCopy(r.HTTP.Context(), r.Caller, translate.UploadPartCopyRequest{
 		Bucket: r.Bucket, Key: r.Key, UploadID: r.Query.Get("uploadId"), PartNumber: n, RawPartNumber: raw,
 		SrcBucket: sb, SrcKey: sk, SrcRange: r.HTTP.Header.Get("x-oss-copy-source-range"),
-		SrcConditions: parseConditions(r.HTTP.Header, "x-oss-copy-source-")})
+		SrcConditions: s3wire.Conditions(r.HTTP.Header, "x-oss-copy-source-")})
 	if err != nil {
 		if te := translate.AsError(err); te.ArgName == "x-amz-copy-source-range" {
 			te.ArgName = "x-oss-copy-source-range"
@@ -91,7 +92,7 @@ func (d *Dialect) uploadPartCopy(w http.ResponseWriter, r *dialects.Request) err
 		return err
 	}
 	setCRC(w.Header(), part.Checksum)
-	return writeXML(w, http.StatusOK, copyPartResult{LastModified: ossTime(src.LastModified), ETag: etag(part.ETag)})
+	return s3wire.WriteXML(w, http.StatusOK, copyPartResult{LastModified: s3wire.Time(src.LastModified), ETag: etag(part.ETag)})
 }
 
 // listParts is ListParts, with each part's HashCrc64ecma.
@@ -115,13 +116,13 @@ func (d *Dialect) listParts(w http.ResponseWriter, r *dialects.Request) error {
 	res := listPartsResult{Bucket: r.Bucket, Key: r.Key, UploadID: id, StorageClass: ossStorageClass(upload.Metadata.StorageClass),
 		PartNumberMarker: marker, MaxParts: max, IsTruncated: page.Truncated}
 	for _, p := range page.Parts {
-		res.Parts = append(res.Parts, partEntry{PartNumber: p.Number, LastModified: ossTime(p.LastModified),
+		res.Parts = append(res.Parts, partEntry{PartNumber: p.Number, LastModified: s3wire.Time(p.LastModified),
 			ETag: etag(p.ETag), Size: p.Size, HashCrc64ecma: crcText(p.Checksum)})
 	}
 	if len(page.Parts) > 0 {
 		res.NextPartNumberMarker = page.Parts[len(page.Parts)-1].Number
 	}
-	return writeXML(w, http.StatusOK, res)
+	return s3wire.WriteXML(w, http.StatusOK, res)
 }
 
 func (d *Dialect) listUploads(w http.ResponseWriter, r *dialects.Request) error {
@@ -146,7 +147,7 @@ func (d *Dialect) listUploads(w http.ResponseWriter, r *dialects.Request) error 
 		Delimiter: enc(q.Delimiter), Prefix: enc(q.Prefix), MaxUploads: max, IsTruncated: page.Truncated, EncodingType: et}
 	for i, u := range page.Uploads {
 		res.Uploads = append(res.Uploads, uploadEntry{Key: enc(u.Key), UploadID: page.IDs[i],
-			StorageClass: ossStorageClass(u.Metadata.StorageClass), Initiated: ossTime(u.Initiated)})
+			StorageClass: ossStorageClass(u.Metadata.StorageClass), Initiated: s3wire.Time(u.Initiated)})
 	}
 	for _, p := range page.CommonPrefixes {
 		res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: enc(p)})
@@ -156,7 +157,7 @@ func (d *Dialect) listUploads(w http.ResponseWriter, r *dialects.Request) error 
 		res.NextKeyMarker = enc(page.Uploads[last].Key)
 		res.NextUploadIDMarker = page.IDs[last]
 	}
-	return writeXML(w, http.StatusOK, res)
+	return s3wire.WriteXML(w, http.StatusOK, res)
 }
 
 func (d *Dialect) abortUpload(w http.ResponseWriter, r *dialects.Request) error {
@@ -211,11 +212,7 @@ func (d *Dialect) completeUpload(w http.ResponseWriter, r *dialects.Request) err
 			if info.Metadata.SSE != "" {
 				h.Set(sseHeader, info.Metadata.SSE)
 			}
-			scheme := "http"
-			if r.HTTP.TLS != nil {
-				scheme = "https"
-			}
-			return writeXML(w, http.StatusOK, completeResult{Location: scheme + "://" + r.HTTP.Host + r.HTTP.URL.EscapedPath(),
+			return s3wire.WriteXML(w, http.StatusOK, completeResult{Location: s3wire.ObjectURL(r),
 				Bucket: r.Bucket, Key: r.Key, ETag: etag(info.ETag)})
 		},
 		EncodeError:     d.EncodeError,

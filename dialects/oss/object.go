@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/dialects/s3wire"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -38,24 +39,12 @@ func (d *Dialect) putObject(w http.ResponseWriter, r *dialects.Request) error {
 	return nil
 }
 
-// responseOverrides are GET's response-* query parameters and the headers
-// they set.
-var responseOverrides = map[string]string{
-	"response-content-type": "Content-Type", "response-content-language": "Content-Language",
-	"response-expires": "Expires", "response-cache-control": "Cache-Control",
-	"response-content-disposition": "Content-Disposition", "response-content-encoding": "Content-Encoding",
-}
-
 // readHeaders sets GET/HEAD object headers and returns the status. The
 // CRC-64 is sent only for the whole object, never for a range.
 func (d *Dialect) readHeaders(w http.ResponseWriter, r *dialects.Request, info translate.ObjectInfo, rng *translate.Range) int {
 	h := w.Header()
 	writeObjectHeaders(h, info)
-	for q, hdr := range responseOverrides {
-		if v := r.Query.Get(q); v != "" {
-			h.Set(hdr, v)
-		}
-	}
+	s3wire.SetResponseOverrides(h, r)
 	status, length := http.StatusOK, info.Size
 	if rng != nil {
 		status, length = http.StatusPartialContent, rng.Length
@@ -72,7 +61,7 @@ func (d *Dialect) readHeaders(w http.ResponseWriter, r *dialects.Request, info t
 
 func readRequest(r *dialects.Request) translate.GetRequest {
 	return translate.GetRequest{Bucket: r.Bucket, Key: r.Key, Range: r.HTTP.Header.Get("Range"),
-		Conditions: parseConditions(r.HTTP.Header, "")}
+		Conditions: s3wire.Conditions(r.HTTP.Header, "")}
 }
 
 func (d *Dialect) getObject(w http.ResponseWriter, r *dialects.Request) error {
@@ -160,7 +149,7 @@ func (d *Dialect) copyObject(w http.ResponseWriter, r *dialects.Request) error {
 		return err
 	}
 	req := translate.CopyRequest{SrcBucket: sb, SrcKey: sk, Bucket: r.Bucket, Key: r.Key,
-		SrcConditions: parseConditions(r.HTTP.Header, "x-oss-copy-source-")}
+		SrcConditions: s3wire.Conditions(r.HTTP.Header, "x-oss-copy-source-")}
 	switch dir := r.HTTP.Header.Get("x-oss-metadata-directive"); dir {
 	case "", "COPY":
 	case "REPLACE":
@@ -177,5 +166,5 @@ func (d *Dialect) copyObject(w http.ResponseWriter, r *dialects.Request) error {
 		return err
 	}
 	setCRC(w.Header(), info.Checksum)
-	return writeXML(w, http.StatusOK, copyObjectResult{LastModified: ossTime(info.LastModified), ETag: etag(info.ETag)})
+	return s3wire.WriteXML(w, http.StatusOK, copyObjectResult{LastModified: s3wire.Time(info.LastModified), ETag: etag(info.ETag)})
 }

@@ -1,15 +1,10 @@
 package oss
 
-import (
-	"encoding/xml"
-	"time"
-)
+import "encoding/xml"
 
 // OSS XML documents carry no namespace; the legacy SDK unmarshals with
 // XMLName root checks, so the root names are mandatory (protocols.md §2.9).
-
-// ossTime formats a time as OSS's XML timestamps (RFC 3339 with millis).
-func ossTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+// Timestamps are s3wire.Time's (RFC 3339 with milliseconds).
 
 type owner struct {
 	ID          string

@@ -11,6 +11,7 @@ import (
 
 	"github.com/babelgate/babelgate/dialects"
 	"github.com/babelgate/babelgate/dialects/hmacsig"
+	"github.com/babelgate/babelgate/dialects/s3wire"
 	"github.com/babelgate/babelgate/dialects/sigv4"
 	"github.com/babelgate/babelgate/translate"
 )
@@ -35,9 +36,22 @@ type Config struct {
 
 // Dialect is the S3 dialect.
 type Dialect struct {
-	cfg   Config
-	v4    *sigv4.Verifier
-	rules translate.Rules
+	cfg    Config
+	v4     *sigv4.Verifier
+	rules  translate.Rules
+	h      *s3wire.Handlers
+	router *s3wire.Router
+}
+
+// xmlns is S3's XML namespace.
+const xmlns = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+// profile is S3's wire form for the handlers it shares with OBS.
+var profile = s3wire.Profile{
+	Xmlns:              xmlns,
+	Prefix:             "x-amz-",
+	RegionHeader:       "x-amz-bucket-region",
+	ChecksumAlgorithms: translate.S3ChecksumAlgorithms,
 }
 
 // New returns the S3 dialect.
@@ -50,6 +64,9 @@ func New(cfg Config) *Dialect {
 	}
 	d := &Dialect{cfg: cfg, rules: cfg.Rules}
 	d.v4 = &sigv4.Verifier{Lookup: d.secret, Service: "s3", MaxSkew: cfg.MaxSkew, Now: cfg.Now}
+	d.h = &s3wire.Handlers{Profile: profile, Engine: cfg.Engine, Region: cfg.Region, Errors: errorForm,
+		DecodeMetadata: decodeMetadata, Body: bodyInput}
+	d.router = &s3wire.Router{Routes: d.routes(), Unsupported: unsupported}
 	return d
 }
 

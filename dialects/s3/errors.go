@@ -1,11 +1,10 @@
 package s3
 
 import (
-	"encoding/xml"
 	"net/http"
-	"sort"
 
 	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/dialects/s3wire"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -68,40 +67,6 @@ var errorTable = map[translate.Code]wireError{
 	translate.ErrTooManyParts:                 {"InvalidArgument", 400, "Part number must be an integer between 1 and 10000, inclusive."},
 }
 
-// errorBody is S3's <Error> document.
-type errorBody struct {
-	XMLName   xml.Name `xml:"Error"`
-	Code      string
-	Message   string
-	Resource  string `xml:",omitempty"`
-	Bucket    string `xml:"BucketName,omitempty"`
-	Key       string `xml:",omitempty"`
-	UploadID  string `xml:"UploadId,omitempty"`
-	ArgName   string `xml:"ArgumentName,omitempty"`
-	ArgValue  string `xml:"ArgumentValue,omitempty"`
-	Extra     []extraElem
-	RequestID string `xml:"RequestId"`
-	HostID    string `xml:"HostId"`
-}
-
-type extraElem struct {
-	XMLName xml.Name
-	Value   string `xml:",chardata"`
-}
-
-// wire returns S3's form of a neutral error.
-func wire(err error) (wireError, *translate.Error) {
-	te := translate.AsError(err)
-	w, ok := errorTable[te.Code]
-	if !ok {
-		w = errorTable[translate.ErrInternal]
-	}
-	if te.Message != "" && specificMessage[te.Code] {
-		w.Message = te.Message
-	}
-	return w, te
-}
-
 // specificMessage are the codes whose message says something the code
 // alone does not (which argument, which header, which feature); for every
 // other code the client sees S3's own wording, whatever a backend said.
@@ -112,44 +77,19 @@ var specificMessage = map[translate.Code]bool{
 	translate.ErrAccessDenied: true, translate.ErrInvalidKey: true, translate.ErrIncompleteBody: true,
 }
 
+// errorForm is S3's error encoding: its table, only specific messages
+// passed through, and extra details rendered as <Error> elements.
+var errorForm = &s3wire.ErrorForm{
+	Lookup: func(c translate.Code) (s3wire.WireError, bool) {
+		w, ok := errorTable[c]
+		return s3wire.WireError(w), ok
+	},
+	KeepMessage: func(c translate.Code) bool { return specificMessage[c] },
+	Extra:       true,
+}
+
 // EncodeError writes err as S3 does: the status, and for anything but HEAD
 // (and 304) an <Error> body naming the resource and request ID.
 func (d *Dialect) EncodeError(w http.ResponseWriter, r *dialects.Request, err error) {
-	we, te := wire(err)
-	h := w.Header()
-	for _, k := range []string{"ETag", "Last-Modified", "Content-Length", "Content-Range", "Accept-Ranges"} {
-		h.Del(k)
-	}
-	if we.Status == http.StatusNotModified || r.HTTP.Method == http.MethodHead {
-		w.WriteHeader(we.Status)
-		return
-	}
-	body := errorBody{Code: we.Code, Message: we.Message, Resource: r.HTTP.URL.Path,
-		Bucket: te.Bucket, Key: te.Key, UploadID: te.UploadID, ArgName: te.ArgName, ArgValue: te.ArgValue,
-		RequestID: r.ID, HostID: r.HostID}
-	names := make([]string, 0, len(te.Extra))
-	for k := range te.Extra {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		body.Extra = append(body.Extra, extraElem{XMLName: xml.Name{Local: k}, Value: te.Extra[k]})
-	}
-	if te.Code == translate.ErrNoSuchBucket || te.Code == translate.ErrBucketNotEmpty || te.Code == translate.ErrBucketAlreadyOwnedByYou {
-		body.Key = ""
-	}
-	writeXML(w, we.Status, body)
-}
-
-// writeXML writes v as an XML document with the status.
-func writeXML(w http.ResponseWriter, status int, v any) error {
-	out, err := xml.Marshal(v)
-	if err != nil {
-		return translate.Wrap(translate.ErrInternal, err, "encoding XML")
-	}
-	w.Header().Set("Content-Type", "application/xml")
-	w.WriteHeader(status)
-	w.Write([]byte(xml.Header))
-	_, err = w.Write(out)
-	return err
+	errorForm.Encode(w, r, err)
 }

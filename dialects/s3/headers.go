@@ -1,14 +1,12 @@
 package s3
 
 import (
-	"crypto/md5"
-	"encoding/base64"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/dialects/s3wire"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -75,80 +73,6 @@ func stripAWSChunked(v string) string {
 	return strings.Join(keep, ",")
 }
 
-// writeObjectHeaders sets the headers describing an object on a GET or
-// HEAD response.
-func writeObjectHeaders(h http.Header, info translate.ObjectInfo, withChecksums bool) {
-	m := info.Metadata
-	h.Set("ETag", quote(info.ETag))
-	h.Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
-	h.Set("Accept-Ranges", "bytes")
-	ct := m.ContentType
-	if ct == "" {
-		ct = "binary/octet-stream"
-	}
-	h.Set("Content-Type", ct)
-	for k, v := range map[string]string{"Content-Encoding": m.ContentEncoding, "Content-Disposition": m.ContentDisposition,
-		"Content-Language": m.ContentLanguage, "Cache-Control": m.CacheControl, "Expires": m.Expires,
-		"x-amz-storage-class": storageClassHeader(m.StorageClass), "x-amz-server-side-encryption": m.SSE} {
-		if v != "" {
-			h.Set(k, v)
-		}
-	}
-	for k, v := range m.User {
-		h[metaPrefix+k] = []string{v} // S3 sends these names lowercase; boto3 keeps the case it gets
-	}
-	if withChecksums {
-		writeChecksumHeaders(h, info.Checksum)
-		if len(s3Checksums(info.Checksum)) > 0 && info.ChecksumType != "" {
-			h.Set("x-amz-checksum-type", string(info.ChecksumType))
-		}
-	}
-}
-
-// storageClassHeader returns the x-amz-storage-class to send: S3 omits it
-// for STANDARD.
-func storageClassHeader(sc string) string {
-	if sc == "STANDARD" {
-		return ""
-	}
-	return sc
-}
-
-// s3Checksums returns the entries of c that S3 clients know.
-func s3Checksums(c translate.Checksums) translate.Checksums {
-	out := translate.Checksums{}
-	for _, a := range translate.S3ChecksumAlgorithms {
-		if v, ok := c[a]; ok && v != "" {
-			out[a] = v
-		}
-	}
-	return out
-}
-
-func writeChecksumHeaders(h http.Header, c translate.Checksums) {
-	for a, v := range s3Checksums(c) {
-		h.Set("x-amz-checksum-"+strings.ToLower(string(a)), v)
-	}
-}
-
-func checksumXML(c translate.Checksums) checksumFields {
-	return checksumFields{ChecksumCRC32: c[translate.CRC32], ChecksumCRC32C: c[translate.CRC32C],
-		ChecksumCRC64NVME: c[translate.CRC64NVME], ChecksumSHA1: c[translate.SHA1], ChecksumSHA256: c[translate.SHA256]}
-}
-
-func (f checksumFields) checksums() translate.Checksums {
-	out := translate.Checksums{}
-	for a, v := range map[translate.ChecksumAlgorithm]string{translate.CRC32: f.ChecksumCRC32, translate.CRC32C: f.ChecksumCRC32C,
-		translate.CRC64NVME: f.ChecksumCRC64NVME, translate.SHA1: f.ChecksumSHA1, translate.SHA256: f.ChecksumSHA256} {
-		if v != "" {
-			out[a] = v
-		}
-	}
-	return out
-}
-
-func quote(etag string) string { return `"` + etag + `"` }
-
 // bodyInput builds the engine's view of the request body: the decoded
 // payload and every integrity value the client sent, as headers or
 // announced trailers.
@@ -162,13 +86,11 @@ func bodyInput(r *dialects.Request) (translate.BodyInput, error) {
 	if p.Reader == nil {
 		in.Reader = http.NoBody
 	}
-	if v, ok := h["Content-Md5"]; ok {
-		raw, err := base64.StdEncoding.DecodeString(strings.Join(v, ""))
-		if err != nil || len(raw) != md5.Size {
-			return in, &translate.Error{Code: translate.ErrInvalidDigest, Message: "The Content-MD5 you specified is not valid."}
-		}
-		in.Options.ContentMD5 = raw
+	md5, err := s3wire.ContentMD5(h)
+	if err != nil {
+		return in, err
 	}
+	in.Options.ContentMD5 = md5
 	for _, a := range translate.S3ChecksumAlgorithms {
 		name := "x-amz-checksum-" + strings.ToLower(string(a))
 		if v := h.Get(name); v != "" {
@@ -222,24 +144,4 @@ func parseSize(s string) (int64, error) {
 		err = strconv.ErrRange
 	}
 	return n, err
-}
-
-// parseConditions reads If-* headers with the given prefix ("" or
-// "x-amz-copy-source-").
-func parseConditions(h http.Header, prefix string) translate.Conditions {
-	t := func(name string) time.Time {
-		v := h.Get(prefix + name)
-		if v == "" {
-			return time.Time{}
-		}
-		tm, err := http.ParseTime(v)
-		if err != nil {
-			return time.Time{}
-		}
-		return tm
-	}
-	return translate.Conditions{
-		IfMatch: h.Get(prefix + "If-Match"), IfNoneMatch: h.Get(prefix + "If-None-Match"),
-		IfModifiedSince: t("If-Modified-Since"), IfUnmodifiedSince: t("If-Unmodified-Since"),
-	}
 }

@@ -1,17 +1,15 @@
 package s3
 
 import (
-	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
 
 	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/dialects/s3wire"
 	"github.com/babelgate/babelgate/translate"
 )
 
+// putObject stores an object and answers with its ETag, its S3 checksums
+// (of type FULL_OBJECT) and its SSE.
 func (d *Dialect) putObject(w http.ResponseWriter, r *dialects.Request) error {
 	meta, err := decodeMetadata(r.HTTP.Header)
 	if err != nil {
@@ -26,9 +24,9 @@ func (d *Dialect) putObject(w http.ResponseWriter, r *dialects.Request) error {
 		return err
 	}
 	h := w.Header()
-	h.Set("ETag", quote(info.ETag))
-	writeChecksumHeaders(h, info.Checksum)
-	if len(s3Checksums(info.Checksum)) > 0 {
+	h.Set("ETag", s3wire.Quote(info.ETag))
+	profile.WriteChecksumHeaders(h, info.Checksum)
+	if len(profile.Checksums(info.Checksum)) > 0 {
 		h.Set("x-amz-checksum-type", string(translate.ChecksumFullObject))
 	}
 	if meta.SSE != "" {
@@ -36,152 +34,4 @@ func (d *Dialect) putObject(w http.ResponseWriter, r *dialects.Request) error {
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
-}
-
-// readRequest decodes what GET and HEAD object share.
-func readRequest(r *dialects.Request) (translate.GetRequest, error) {
-	req := translate.GetRequest{Bucket: r.Bucket, Key: r.Key, Range: r.HTTP.Header.Get("Range"),
-		Conditions: parseConditions(r.HTTP.Header, "")}
-	if v := r.Query.Get("partNumber"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return req, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "partNumber", ArgValue: v,
-				Message: "Part number must be an integer between 1 and 10000, inclusive"}
-		}
-		if n == 0 {
-			n = -1 // out of range, reported by the engine
-		}
-		req.PartNumber = n
-		if req.Range != "" {
-			return req, &translate.Error{Code: translate.ErrInvalidRequest, Message: "Cannot specify both Range header and partNumber query parameter"}
-		}
-	}
-	return req, nil
-}
-
-// writeReadHeaders sets the response headers of GET and HEAD object and
-// returns the status.
-func (d *Dialect) writeReadHeaders(w http.ResponseWriter, r *dialects.Request, req translate.GetRequest, info translate.ObjectInfo, rng *translate.Range) int {
-	h := w.Header()
-	writeObjectHeaders(h, info, strings.EqualFold(r.HTTP.Header.Get("x-amz-checksum-mode"), "ENABLED") && req.PartNumber == 0 && rng == nil)
-	if req.PartNumber > 0 && len(info.PartSizes) > 0 {
-		h.Set("x-amz-mp-parts-count", strconv.Itoa(len(info.PartSizes)))
-	}
-	for q, hdr := range responseOverrides {
-		if v := r.Query.Get(q); v != "" {
-			h.Set(hdr, v)
-		}
-	}
-	status := http.StatusOK
-	length := info.Size
-	if rng != nil && (req.PartNumber == 0 || len(info.PartSizes) > 0 || req.Range != "") {
-		status = http.StatusPartialContent
-		length = rng.Length
-		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", rng.Start, rng.Start+rng.Length-1, info.Size))
-	}
-	h.Set("Content-Length", strconv.FormatInt(length, 10))
-	return status
-}
-
-// responseOverrides are GET's response-* query parameters and the headers
-// they set.
-var responseOverrides = map[string]string{
-	"response-content-type": "Content-Type", "response-content-language": "Content-Language",
-	"response-expires": "Expires", "response-cache-control": "Cache-Control",
-	"response-content-disposition": "Content-Disposition", "response-content-encoding": "Content-Encoding",
-}
-
-func (d *Dialect) getObject(w http.ResponseWriter, r *dialects.Request) error {
-	req, err := readRequest(r)
-	if err != nil {
-		return err
-	}
-	obj, err := d.cfg.Engine.GetObject(r.HTTP.Context(), r.Caller, req)
-	if err != nil {
-		return err
-	}
-	defer obj.Body.Close()
-	status := d.writeReadHeaders(w, r, req, obj.Info, obj.Range)
-	w.WriteHeader(status)
-	if _, err := io.Copy(w, obj.Body); err != nil {
-		return translate.Wrap(translate.ErrInternal, err, "streaming object")
-	}
-	return nil
-}
-
-func (d *Dialect) headObject(w http.ResponseWriter, r *dialects.Request) error {
-	req, err := readRequest(r)
-	if err != nil {
-		return err
-	}
-	info, rng, err := d.cfg.Engine.HeadObject(r.HTTP.Context(), r.Caller, req)
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(d.writeReadHeaders(w, r, req, info, rng))
-	return nil
-}
-
-func (d *Dialect) deleteObject(w http.ResponseWriter, r *dialects.Request) error {
-	if err := d.cfg.Engine.DeleteObject(r.HTTP.Context(), r.Caller, r.Bucket, r.Key); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-// copySource parses x-amz-copy-source: "bucket/key" or "/bucket/key",
-// URL-encoded, optionally with "?versionId=". A '+' decodes as a space, as
-// in a query component: the OBS Go SDK in its AWS modes sends
-// bucket + "/" + url.QueryEscape(key) (obs/trait_object.go,
-// trait_part.go: UrlEncode(CopySourceKey, false)), and SDKs that
-// percent-encode send a literal '+' as %2B.
-func copySource(v string) (bucket, key string, err error) {
-	bad := &translate.Error{Code: translate.ErrInvalidCopySource, Message: "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"}
-	if i := strings.Index(v, "?"); i >= 0 {
-		q, perr := url.ParseQuery(v[i+1:])
-		if perr != nil {
-			return "", "", bad
-		}
-		if vid := q.Get("versionId"); vid != "" && vid != "null" {
-			return "", "", translate.Errorf(translate.ErrNotImplemented, "Versioning is not implemented by babelgate.")
-		}
-		v = v[:i]
-	}
-	dec, perr := url.QueryUnescape(v)
-	if perr != nil {
-		return "", "", bad
-	}
-	dec = strings.TrimPrefix(dec, "/")
-	bucket, key, ok := strings.Cut(dec, "/")
-	if !ok || bucket == "" || key == "" {
-		return "", "", bad
-	}
-	return bucket, key, nil
-}
-
-func (d *Dialect) copyObject(w http.ResponseWriter, r *dialects.Request) error {
-	sb, sk, err := copySource(r.HTTP.Header.Get("x-amz-copy-source"))
-	if err != nil {
-		return err
-	}
-	req := translate.CopyRequest{SrcBucket: sb, SrcKey: sk, Bucket: r.Bucket, Key: r.Key,
-		SrcConditions: parseConditions(r.HTTP.Header, "x-amz-copy-source-")}
-	switch dir := r.HTTP.Header.Get("x-amz-metadata-directive"); dir {
-	case "", "COPY":
-	case "REPLACE":
-		req.ReplaceMetadata = true
-		if req.Metadata, err = decodeMetadata(r.HTTP.Header); err != nil {
-			return err
-		}
-	default:
-		return &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "x-amz-metadata-directive", ArgValue: dir,
-			Message: "Unknown metadata directive."}
-	}
-	info, err := d.cfg.Engine.CopyObject(r.HTTP.Context(), r.Caller, req)
-	if err != nil {
-		return err
-	}
-	return writeXML(w, http.StatusOK, copyObjectResult{Xmlns: xmlns, LastModified: s3Time(info.LastModified),
-		ETag: quote(info.ETag), checksumFields: checksumXML(s3Checksums(info.Checksum))})
 }

@@ -1,56 +1,40 @@
 package s3
 
 import (
-	"net/http"
-	"sort"
-
 	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/dialects/s3wire"
 	"github.com/babelgate/babelgate/translate"
 )
 
-type level int
+// routes is S3's routing table (see s3wire.Router): the most specific rows
+// first.
+func (d *Dialect) routes() []s3wire.Route {
+	const service, bucket, object = s3wire.Service, s3wire.Bucket, s3wire.Object
+	h, row := d.h, s3wire.Row
+	return []s3wire.Route{
+		row(service, "GET", nil, "", translate.OpListBuckets, h.ListBuckets),
 
-const (
-	service level = iota
-	bucket
-	object
-)
+		row(bucket, "PUT", nil, "", translate.OpCreateBucket, h.CreateBucket),
+		row(bucket, "HEAD", nil, "", translate.OpHeadBucket, h.HeadBucket),
+		row(bucket, "DELETE", nil, "", translate.OpDeleteBucket, h.DeleteBucket),
+		row(bucket, "GET", []string{"location"}, "", translate.OpGetBucketLocation, d.getBucketLocation),
+		row(bucket, "GET", []string{"uploads"}, "", translate.OpListMultipartUploads, h.ListUploads),
+		row(bucket, "GET", []string{"list-type"}, "", translate.OpListObjectsV2, h.ListObjectsV2),
+		row(bucket, "GET", nil, "", translate.OpListObjects, h.ListObjects),
+		row(bucket, "POST", []string{"delete"}, "", translate.OpDeleteObjects, h.DeleteObjects),
 
-// route is one row of the routing table: the most specific rows come
-// first, and the first whose level, method, query keys and header match
-// wins.
-type route struct {
-	level  level
-	method string
-	query  []string // query keys that must be present
-	header string   // header that must be present
-	op     translate.Op
-	handle func(d *Dialect, w http.ResponseWriter, r *dialects.Request) error
-}
-
-var routes = []route{
-	{service, "GET", nil, "", translate.OpListBuckets, (*Dialect).listBuckets},
-
-	{bucket, "PUT", nil, "", translate.OpCreateBucket, (*Dialect).createBucket},
-	{bucket, "HEAD", nil, "", translate.OpHeadBucket, (*Dialect).headBucket},
-	{bucket, "DELETE", nil, "", translate.OpDeleteBucket, (*Dialect).deleteBucket},
-	{bucket, "GET", []string{"location"}, "", translate.OpGetBucketLocation, (*Dialect).getBucketLocation},
-	{bucket, "GET", []string{"uploads"}, "", translate.OpListMultipartUploads, (*Dialect).listUploads},
-	{bucket, "GET", []string{"list-type"}, "", translate.OpListObjectsV2, (*Dialect).listObjectsV2},
-	{bucket, "GET", nil, "", translate.OpListObjects, (*Dialect).listObjects},
-	{bucket, "POST", []string{"delete"}, "", translate.OpDeleteObjects, (*Dialect).deleteObjects},
-
-	{object, "PUT", []string{"uploadId"}, "x-amz-copy-source", translate.OpUploadPartCopy, (*Dialect).uploadPartCopy},
-	{object, "PUT", []string{"uploadId"}, "", translate.OpUploadPart, (*Dialect).uploadPart},
-	{object, "PUT", nil, "x-amz-copy-source", translate.OpCopyObject, (*Dialect).copyObject},
-	{object, "PUT", nil, "", translate.OpPutObject, (*Dialect).putObject},
-	{object, "GET", []string{"uploadId"}, "", translate.OpListParts, (*Dialect).listParts},
-	{object, "GET", nil, "", translate.OpGetObject, (*Dialect).getObject},
-	{object, "HEAD", nil, "", translate.OpHeadObject, (*Dialect).headObject},
-	{object, "DELETE", []string{"uploadId"}, "", translate.OpAbortMultipartUpload, (*Dialect).abortUpload},
-	{object, "DELETE", nil, "", translate.OpDeleteObject, (*Dialect).deleteObject},
-	{object, "POST", []string{"uploads"}, "", translate.OpCreateMultipartUpload, (*Dialect).createUpload},
-	{object, "POST", []string{"uploadId"}, "", translate.OpCompleteMultipartUpload, (*Dialect).completeUpload},
+		row(object, "PUT", []string{"uploadId"}, "x-amz-copy-source", translate.OpUploadPartCopy, h.UploadPartCopy),
+		row(object, "PUT", []string{"uploadId"}, "", translate.OpUploadPart, h.UploadPart),
+		row(object, "PUT", nil, "x-amz-copy-source", translate.OpCopyObject, h.CopyObject),
+		row(object, "PUT", nil, "", translate.OpPutObject, d.putObject),
+		row(object, "GET", []string{"uploadId"}, "", translate.OpListParts, h.ListParts),
+		row(object, "GET", nil, "", translate.OpGetObject, h.GetObject),
+		row(object, "HEAD", nil, "", translate.OpHeadObject, h.HeadObject),
+		row(object, "DELETE", []string{"uploadId"}, "", translate.OpAbortMultipartUpload, h.AbortUpload),
+		row(object, "DELETE", nil, "", translate.OpDeleteObject, h.DeleteObject),
+		row(object, "POST", []string{"uploads"}, "", translate.OpCreateMultipartUpload, d.createUpload),
+		row(object, "POST", []string{"uploadId"}, "", translate.OpCompleteMultipartUpload, d.completeUpload),
+	}
 }
 
 // unsupported are S3 sub-resources babelgate does not implement; a request
@@ -65,70 +49,7 @@ var unsupported = []string{
 }
 
 // Resolve implements dialects.Dialect.
-func (d *Dialect) Resolve(r *dialects.Request) (dialects.Route, error) {
-	lvl := service
-	switch {
-	case r.Key != "":
-		lvl = object
-	case r.Bucket != "":
-		lvl = bucket
-	}
-	for _, name := range unsupported {
-		if r.Query.Has(name) {
-			return dialects.Route{}, translate.Errorf(translate.ErrNotImplemented, "The %s sub-resource is not implemented by babelgate.", name)
-		}
-	}
-	if v := r.Query.Get("versionId"); v != "" && v != "null" {
-		return dialects.Route{}, translate.Errorf(translate.ErrNotImplemented, "Versioning is not implemented by babelgate.")
-	}
-	method := r.HTTP.Method
-	allowed := false
-	for _, rt := range routes {
-		if rt.level != lvl {
-			continue
-		}
-		if rt.method != method {
-			continue
-		}
-		allowed = true
-		if !hasAll(r, rt.query) || (rt.header != "" && r.HTTP.Header.Get(rt.header) == "") {
-			continue
-		}
-		rt := rt
-		return dialects.Route{Op: rt.op, Handle: func(w http.ResponseWriter, r *dialects.Request) error {
-			return rt.handle(d, w, r)
-		}}, nil
-	}
-	if lvl == object && method == "POST" {
-		return dialects.Route{}, &translate.Error{Code: translate.ErrMethodNotAllowed,
-			Message: "The specified method is not allowed against this resource."}
-	}
-	if !allowed {
-		return dialects.Route{}, &translate.Error{Code: translate.ErrMethodNotAllowed,
-			Message: "The specified method is not allowed against this resource."}
-	}
-	return dialects.Route{}, translate.Errorf(translate.ErrNotImplemented, "This operation is not implemented by babelgate.")
-}
-
-func hasAll(r *dialects.Request, keys []string) bool {
-	for _, k := range keys {
-		if !r.Query.Has(k) {
-			return false
-		}
-	}
-	return true
-}
+func (d *Dialect) Resolve(r *dialects.Request) (dialects.Route, error) { return d.router.Resolve(r) }
 
 // RoutedOps lists the operations the routing table reaches, sorted.
-func RoutedOps() []translate.Op {
-	seen := map[translate.Op]bool{}
-	var out []translate.Op
-	for _, rt := range routes {
-		if !seen[rt.op] {
-			seen[rt.op] = true
-			out = append(out, rt.op)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
-}
+func RoutedOps() []translate.Op { return New(Config{}).router.Ops() }

@@ -1,0 +1,143 @@
+package s3wire
+
+import (
+	"net/http"
+
+	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/translate"
+)
+
+// UploadPart stores one part: the part's ETag, its reported checksums and,
+// if the upload has one, its SSE header.
+func (h *Handlers) UploadPart(w http.ResponseWriter, r *dialects.Request) error {
+	n, raw, err := PartNumber(r)
+	if err != nil {
+		return err
+	}
+	in, err := h.Body(r)
+	if err != nil {
+		return err
+	}
+	part, upload, err := h.Engine.UploadPart(r.HTTP.Context(), r.Caller, translate.UploadPartRequest{
+		Bucket: r.Bucket, Key: r.Key, UploadID: r.Query.Get("uploadId"), PartNumber: n, RawPartNumber: raw, Body: in})
+	if err != nil {
+		return err
+	}
+	hd := w.Header()
+	hd.Set("ETag", Quote(part.ETag))
+	h.WriteChecksumHeaders(hd, part.Checksum)
+	if upload.Metadata.SSE != "" {
+		hd.Set(h.Prefix+"server-side-encryption", h.SSEValue(upload.Metadata.SSE))
+	}
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+// UploadPartCopy copies <Prefix>copy-source (optionally its
+// <Prefix>copy-source-range, under its conditions) into one part.
+func (h *Handlers) UploadPartCopy(w http.ResponseWriter, r *dialects.Request) error {
+	n, raw, err := PartNumber(r)
+	if err != nil {
+		return err
+	}
+	sb, sk, err := CopySource(r.HTTP.Header.Get(h.Prefix + "copy-source"))
+	if err != nil {
+		return err
+	}
+	part, src, err := h.Engine.UploadPartCopy(r.HTTP.Context(), r.Caller, translate.UploadPartCopyRequest{
+		Bucket: r.Bucket, Key: r.Key, UploadID: r.Query.Get("uploadId"), PartNumber: n, RawPartNumber: raw,
+		SrcBucket: sb, SrcKey: sk, SrcRange: r.HTTP.Header.Get(h.Prefix + "copy-source-range"),
+		SrcConditions: Conditions(r.HTTP.Header, h.Prefix+"copy-source-")})
+	if err != nil {
+		return err
+	}
+	return WriteXML(w, http.StatusOK, CopyPartResult{Xmlns: h.Xmlns, LastModified: Time(src.LastModified),
+		ETag: Quote(part.ETag), ChecksumFields: ChecksumXML(h.Checksums(part.Checksum))})
+}
+
+// ListParts lists an upload's parts after part-number-marker, at most
+// max-parts (reported as at most 1000).
+func (h *Handlers) ListParts(w http.ResponseWriter, r *dialects.Request) error {
+	marker, err := IntParam(r, "part-number-marker", 0)
+	if err != nil {
+		return err
+	}
+	max, err := IntParam(r, "max-parts", 1000)
+	if err != nil {
+		return err
+	}
+	id := r.Query.Get("uploadId")
+	page, upload, err := h.Engine.ListParts(r.HTTP.Context(), r.Caller, r.Bucket, r.Key, id, marker, max)
+	if err != nil {
+		return err
+	}
+	if max > 1000 || (max == 0 && h.ZeroMaxPartsIsDefault) {
+		max = 1000
+	}
+	initiator := h.Owner(upload.Initiator)
+	res := ListPartsResult{Xmlns: h.Xmlns, Bucket: r.Bucket, Key: r.Key, UploadID: id, Initiator: initiator, Owner: initiator,
+		StorageClass: h.ListedStorageClass(upload.Metadata), PartNumberMarker: marker, MaxParts: max, IsTruncated: page.Truncated}
+	if len(h.ChecksumAlgorithms) > 0 {
+		res.ChecksumAlgorithm, res.ChecksumType = string(upload.ChecksumAlgorithm), string(upload.ChecksumType)
+	}
+	for _, p := range page.Parts {
+		res.Parts = append(res.Parts, PartEntry{PartNumber: p.Number, LastModified: Time(p.LastModified),
+			ETag: Quote(p.ETag), Size: p.Size, ChecksumFields: ChecksumXML(h.Checksums(p.Checksum))})
+	}
+	if len(page.Parts) > 0 {
+		res.NextPartNumberMarker = page.Parts[len(page.Parts)-1].Number
+	}
+	return WriteXML(w, http.StatusOK, res)
+}
+
+// ListUploads lists a bucket's multipart uploads after key-marker and
+// upload-id-marker, at most max-uploads (0 or over 1000 reported as 1000).
+func (h *Handlers) ListUploads(w http.ResponseWriter, r *dialects.Request) error {
+	max, err := IntParam(r, "max-uploads", 1000)
+	if err != nil {
+		return err
+	}
+	encode, err := Encoder(r)
+	if err != nil {
+		return err
+	}
+	q := translate.UploadsQuery{Prefix: r.Query.Get("prefix"), Delimiter: r.Query.Get("delimiter"),
+		KeyAfter: r.Query.Get("key-marker"), IDAfter: r.Query.Get("upload-id-marker"), MaxUploads: max}
+	page, err := h.Engine.ListMultipartUploads(r.HTTP.Context(), r.Caller, r.Bucket, q)
+	if err != nil {
+		return err
+	}
+	if max > 1000 || max == 0 {
+		max = 1000
+	}
+	res := ListUploadsResult{Xmlns: h.Xmlns, Bucket: r.Bucket, KeyMarker: encode(q.KeyAfter), UploadIDMarker: r.Query.Get("upload-id-marker"),
+		Delimiter: encode(q.Delimiter), Prefix: encode(q.Prefix), EncodingType: r.Query.Get("encoding-type"), MaxUploads: max,
+		IsTruncated: page.Truncated}
+	for i, u := range page.Uploads {
+		in := h.Owner(u.Initiator)
+		e := UploadEntry{Key: encode(u.Key), UploadID: page.IDs[i], Initiator: in, Owner: in,
+			StorageClass: h.ListedStorageClass(u.Metadata), Initiated: Time(u.Initiated)}
+		if len(h.ChecksumAlgorithms) > 0 {
+			e.ChecksumAlgorithm, e.ChecksumType = string(u.ChecksumAlgorithm), string(u.ChecksumType)
+		}
+		res.Uploads = append(res.Uploads, e)
+	}
+	for _, p := range page.CommonPrefixes {
+		res.CommonPrefixes = append(res.CommonPrefixes, CommonPrefix{Prefix: encode(p)})
+	}
+	if page.Truncated && len(page.Uploads) > 0 {
+		last := len(page.Uploads) - 1
+		res.NextKeyMarker = encode(page.Uploads[last].Key)
+		res.NextUploadIDMarker = page.IDs[last]
+	}
+	return WriteXML(w, http.StatusOK, res)
+}
+
+// AbortUpload aborts the upload: 204.
+func (h *Handlers) AbortUpload(w http.ResponseWriter, r *dialects.Request) error {
+	if err := h.Engine.AbortMultipartUpload(r.HTTP.Context(), r.Caller, r.Bucket, r.Key, r.Query.Get("uploadId")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,104 @@
+package s3wire
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/translate"
+)
+
+// writeReadHeaders sets the response headers of GET and HEAD object and
+// returns the status: 206 with Content-Range for a range (or a part of a
+// multipart object), else 200. Checksums are sent only for the whole
+// object and only when <Prefix>checksum-mode is ENABLED.
+func (h *Handlers) writeReadHeaders(w http.ResponseWriter, r *dialects.Request, req translate.GetRequest, info translate.ObjectInfo, rng *translate.Range) int {
+	hd := w.Header()
+	h.WriteObjectHeaders(hd, info, strings.EqualFold(r.HTTP.Header.Get(h.Prefix+"checksum-mode"), "ENABLED") && req.PartNumber == 0 && rng == nil)
+	if req.PartNumber > 0 && len(info.PartSizes) > 0 {
+		hd.Set(h.Prefix+"mp-parts-count", strconv.Itoa(len(info.PartSizes)))
+	}
+	SetResponseOverrides(hd, r)
+	status := http.StatusOK
+	length := info.Size
+	if rng != nil && (req.PartNumber == 0 || len(info.PartSizes) > 0 || req.Range != "") {
+		status = http.StatusPartialContent
+		length = rng.Length
+		hd.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", rng.Start, rng.Start+rng.Length-1, info.Size))
+	}
+	hd.Set("Content-Length", strconv.FormatInt(length, 10))
+	return status
+}
+
+// GetObject streams the object (or its range or part).
+func (h *Handlers) GetObject(w http.ResponseWriter, r *dialects.Request) error {
+	req, err := ReadRequest(r)
+	if err != nil {
+		return err
+	}
+	obj, err := h.Engine.GetObject(r.HTTP.Context(), r.Caller, req)
+	if err != nil {
+		return err
+	}
+	defer obj.Body.Close()
+	w.WriteHeader(h.writeReadHeaders(w, r, req, obj.Info, obj.Range))
+	if _, err := io.Copy(w, obj.Body); err != nil {
+		return translate.Wrap(translate.ErrInternal, err, "streaming object")
+	}
+	return nil
+}
+
+// HeadObject answers with GetObject's headers and no body.
+func (h *Handlers) HeadObject(w http.ResponseWriter, r *dialects.Request) error {
+	req, err := ReadRequest(r)
+	if err != nil {
+		return err
+	}
+	info, rng, err := h.Engine.HeadObject(r.HTTP.Context(), r.Caller, req)
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(h.writeReadHeaders(w, r, req, info, rng))
+	return nil
+}
+
+// DeleteObject deletes the object: 204.
+func (h *Handlers) DeleteObject(w http.ResponseWriter, r *dialects.Request) error {
+	if err := h.Engine.DeleteObject(r.HTTP.Context(), r.Caller, r.Bucket, r.Key); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// CopyObject copies <Prefix>copy-source to the addressed key, with its
+// source conditions; <Prefix>metadata-directive REPLACE takes the
+// request's metadata instead of the source's.
+func (h *Handlers) CopyObject(w http.ResponseWriter, r *dialects.Request) error {
+	sb, sk, err := CopySource(r.HTTP.Header.Get(h.Prefix + "copy-source"))
+	if err != nil {
+		return err
+	}
+	req := translate.CopyRequest{SrcBucket: sb, SrcKey: sk, Bucket: r.Bucket, Key: r.Key,
+		SrcConditions: Conditions(r.HTTP.Header, h.Prefix+"copy-source-")}
+	switch dir := r.HTTP.Header.Get(h.Prefix + "metadata-directive"); dir {
+	case "", "COPY":
+	case "REPLACE":
+		req.ReplaceMetadata = true
+		if req.Metadata, err = h.DecodeMetadata(r.HTTP.Header); err != nil {
+			return err
+		}
+	default:
+		return &translate.Error{Code: translate.ErrInvalidArgument, ArgName: h.Prefix + "metadata-directive", ArgValue: dir,
+			Message: "Unknown metadata directive."}
+	}
+	info, err := h.Engine.CopyObject(r.HTTP.Context(), r.Caller, req)
+	if err != nil {
+		return err
+	}
+	return WriteXML(w, http.StatusOK, CopyObjectResult{Xmlns: h.Xmlns, LastModified: Time(info.LastModified),
+		ETag: Quote(info.ETag), ChecksumFields: ChecksumXML(h.Checksums(info.Checksum))})
+}

@@ -1,0 +1,198 @@
+package s3wire
+
+import (
+	"crypto/md5"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/translate"
+)
+
+// ListParams reads the parameters ListObjects v1 and v2 share: prefix,
+// delimiter, max-keys (default 1000; not a non-negative integer:
+// InvalidArgument) and encoding-type (see [Encoder]).
+func ListParams(r *dialects.Request) (q translate.ListQuery, encode func(string) string, err error) {
+	q.Prefix = r.Query.Get("prefix")
+	q.Delimiter = r.Query.Get("delimiter")
+	q.MaxKeys = 1000
+	if v := r.Query.Get("max-keys"); v != "" {
+		n, perr := strconv.Atoi(v)
+		if perr != nil || n < 0 {
+			return q, nil, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "max-keys", ArgValue: v,
+				Message: "Provided max-keys not an integer or within integer range"}
+		}
+		q.MaxKeys = n
+	}
+	encode, err = Encoder(r)
+	return q, encode, err
+}
+
+// Encoder returns the key encoder for the request's encoding-type: the
+// identity when absent, [URLEncode] for "url", else InvalidArgument.
+func Encoder(r *dialects.Request) (func(string) string, error) {
+	switch et := r.Query.Get("encoding-type"); et {
+	case "":
+		return func(s string) string { return s }, nil
+	case "url":
+		return URLEncode, nil
+	default:
+		return nil, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "encoding-type", ArgValue: et,
+			Message: "Invalid Encoding Method specified in Request"}
+	}
+}
+
+// URLEncode is the S3-family encoding-type=url form: query escaping, with
+// '/' kept.
+func URLEncode(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "%2F", "/")
+}
+
+// IntParam parses an optional non-negative integer query parameter; def
+// when absent, InvalidArgument when malformed.
+func IntParam(r *dialects.Request, name string, def int) (int, error) {
+	v := r.Query.Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: name, ArgValue: v,
+			Message: "Provided " + name + " not an integer or within integer range"}
+	}
+	return n, nil
+}
+
+// PartNumber parses the partNumber query parameter of a part upload and
+// returns it with its raw text; range checks are the engine's, from the
+// rules.
+func PartNumber(r *dialects.Request) (int, string, error) {
+	raw := r.Query.Get("partNumber")
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		return 0, raw, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "partNumber", ArgValue: raw,
+			Message: "Part number must be an integer between 1 and 10000, inclusive"}
+	}
+	return n, raw, nil
+}
+
+// CopySource parses a copy-source header value: "bucket/key" or
+// "/bucket/key", URL-encoded, optionally with "?versionId=" (NotImplemented
+// unless "null"). A '+' decodes as a space, as in a query component: the
+// OBS Go SDK sends bucket + "/" + url.QueryEscape(key) in both its AWS and
+// OBS modes (obs/trait_object.go, trait_part.go), and SDKs that
+// percent-encode send a literal '+' as %2B.
+func CopySource(v string) (bucket, key string, err error) {
+	bad := &translate.Error{Code: translate.ErrInvalidCopySource, Message: "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"}
+	if i := strings.Index(v, "?"); i >= 0 {
+		q, perr := url.ParseQuery(v[i+1:])
+		if perr != nil {
+			return "", "", bad
+		}
+		if vid := q.Get("versionId"); vid != "" && vid != "null" {
+			return "", "", translate.Errorf(translate.ErrNotImplemented, "Versioning is not implemented by babelgate.")
+		}
+		v = v[:i]
+	}
+	dec, perr := url.QueryUnescape(v)
+	if perr != nil {
+		return "", "", bad
+	}
+	dec = strings.TrimPrefix(dec, "/")
+	bucket, key, ok := strings.Cut(dec, "/")
+	if !ok || bucket == "" || key == "" {
+		return "", "", bad
+	}
+	return bucket, key, nil
+}
+
+// Conditions reads the If-Match, If-None-Match, If-Modified-Since and
+// If-Unmodified-Since headers with the given prefix ("" for the request's
+// own, "x-amz-copy-source-" and the like for a copy's source). An absent
+// or malformed date is no condition.
+func Conditions(h http.Header, prefix string) translate.Conditions {
+	t := func(name string) time.Time {
+		v := h.Get(prefix + name)
+		if v == "" {
+			return time.Time{}
+		}
+		tm, err := http.ParseTime(v)
+		if err != nil {
+			return time.Time{}
+		}
+		return tm
+	}
+	return translate.Conditions{
+		IfMatch: h.Get(prefix + "If-Match"), IfNoneMatch: h.Get(prefix + "If-None-Match"),
+		IfModifiedSince: t("If-Modified-Since"), IfUnmodifiedSince: t("If-Unmodified-Since"),
+	}
+}
+
+// ReadRequest decodes what GET and HEAD object share: Range, the
+// conditions and partNumber (not an integer: InvalidArgument; 0 becomes -1
+// for the engine to report out of range; with a Range: InvalidRequest).
+func ReadRequest(r *dialects.Request) (translate.GetRequest, error) {
+	req := translate.GetRequest{Bucket: r.Bucket, Key: r.Key, Range: r.HTTP.Header.Get("Range"),
+		Conditions: Conditions(r.HTTP.Header, "")}
+	if v := r.Query.Get("partNumber"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return req, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "partNumber", ArgValue: v,
+				Message: "Part number must be an integer between 1 and 10000, inclusive"}
+		}
+		if n == 0 {
+			n = -1 // out of range, reported by the engine
+		}
+		req.PartNumber = n
+		if req.Range != "" {
+			return req, &translate.Error{Code: translate.ErrInvalidRequest, Message: "Cannot specify both Range header and partNumber query parameter"}
+		}
+	}
+	return req, nil
+}
+
+// responseOverrides are GET's response-* query parameters and the headers
+// they set.
+var responseOverrides = map[string]string{
+	"response-content-type": "Content-Type", "response-content-language": "Content-Language",
+	"response-expires": "Expires", "response-cache-control": "Cache-Control",
+	"response-content-disposition": "Content-Disposition", "response-content-encoding": "Content-Encoding",
+}
+
+// SetResponseOverrides sets the headers GET's response-* query parameters
+// of r ask for.
+func SetResponseOverrides(h http.Header, r *dialects.Request) {
+	for q, hdr := range responseOverrides {
+		if v := r.Query.Get(q); v != "" {
+			h.Set(hdr, v)
+		}
+	}
+}
+
+// ContentMD5 decodes the request's Content-MD5 header: nil when absent,
+// InvalidDigest when it is not the base64 of 16 bytes.
+func ContentMD5(h http.Header) ([]byte, error) {
+	v, ok := h["Content-Md5"]
+	if !ok {
+		return nil, nil
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.Join(v, ""))
+	if err != nil || len(raw) != md5.Size {
+		return nil, &translate.Error{Code: translate.ErrInvalidDigest, Message: "The Content-MD5 you specified is not valid."}
+	}
+	return raw, nil
+}
+
+// ObjectURL is the URL of the object r addresses, as a Complete result's
+// Location: the request's scheme, Host and escaped path.
+func ObjectURL(r *dialects.Request) string {
+	scheme := "http"
+	if r.HTTP.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.HTTP.Host + r.HTTP.URL.EscapedPath()
+}
