@@ -22,23 +22,6 @@ const (
 // for S3.
 const maxUserMetadata = 2 << 10
 
-// storageClasses maps OBS's storage classes to the neutral (S3) spelling
-// kept in translate.Metadata, and back.
-var storageClasses = map[string]string{
-	"STANDARD": "STANDARD", "WARM": "STANDARD_IA", "COLD": "GLACIER", "DEEP_ARCHIVE": "DEEP_ARCHIVE",
-}
-
-// obsStorageClass returns OBS's name for a neutral storage class; "" for
-// the default.
-func obsStorageClass(neutral string) string {
-	for o, n := range storageClasses {
-		if n == neutral {
-			return o
-		}
-	}
-	return neutral
-}
-
 // decodeMetadata reads the content headers, x-obs-meta-* (into the same
 // Metadata.User map the S3 dialect fills from x-amz-meta-*), the storage
 // class and the server-side encryption from h.
@@ -67,20 +50,13 @@ func decodeMetadata(h http.Header) (translate.Metadata, error) {
 		return m, &translate.Error{Code: translate.ErrMetadataTooLarge,
 			Extra: map[string]string{"Size": strconv.Itoa(size), "MaxSizeAllowed": strconv.Itoa(maxUserMetadata)}}
 	}
-	if sc := h.Get(storageClassHdr); sc != "" {
-		n, ok := storageClasses[strings.ToUpper(sc)]
-		if !ok {
-			return m, &translate.Error{Code: translate.ErrInvalidStorageClass, Message: "The storage class you specified is not valid"}
-		}
-		m.StorageClass = n
+	sc, ok := translate.ParseStorageClass(translate.WireOBS, h.Get(storageClassHdr))
+	if !ok {
+		return m, &translate.Error{Code: translate.ErrInvalidStorageClass, Message: "The storage class you specified is not valid"}
 	}
-	switch sse := h.Get(sseHeader); sse {
-	case "":
-	case "kms":
-		m.SSE = "aws:kms"
-	case "AES256":
-		m.SSE = sse
-	default:
+	m.StorageClass = sc
+	sse := h.Get(sseHeader)
+	if m.SSE, ok = translate.ParseSSE(translate.WireOBS, sse); !ok {
 		return m, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: sseHeader, ArgValue: sse,
 			Message: "The encryption method specified is not supported"}
 	}
@@ -88,15 +64,6 @@ func decodeMetadata(h http.Header) (translate.Metadata, error) {
 		return m, translate.Errorf(translate.ErrNotImplemented, "Server-side encryption with customer-provided keys is not supported.")
 	}
 	return m, nil
-}
-
-// sseHeaderValue returns OBS's x-obs-server-side-encryption for a neutral
-// SSE value.
-func sseHeaderValue(neutral string) string {
-	if neutral == "aws:kms" {
-		return "kms"
-	}
-	return neutral
 }
 
 // bodyInput builds the engine's view of the request body: the stream, its

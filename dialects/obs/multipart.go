@@ -20,7 +20,7 @@ func (d *Dialect) createUpload(w http.ResponseWriter, r *dialects.Request) error
 		return err
 	}
 	if meta.SSE != "" {
-		w.Header().Set(sseHeader, sseHeaderValue(meta.SSE))
+		w.Header().Set(sseHeader, profile.SSEValue(meta.SSE))
 	}
 	return s3wire.WriteXML(w, http.StatusOK, s3wire.InitiateResult{Xmlns: xmlns, Bucket: r.Bucket, Key: r.Key, UploadID: id})
 }

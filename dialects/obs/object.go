@@ -25,11 +25,11 @@ func (d *Dialect) putObject(w http.ResponseWriter, r *dialects.Request) error {
 	}
 	h := w.Header()
 	h.Set("ETag", s3wire.Quote(info.ETag))
-	if meta.SSE != "" {
-		h.Set(sseHeader, sseHeaderValue(meta.SSE))
+	if sse := profile.SSEValue(meta.SSE); sse != "" {
+		h.Set(sseHeader, sse)
 	}
-	if sc := obsStorageClass(meta.StorageClass); sc != "" {
-		h.Set(storageClassHdr, sc)
+	if meta.StorageClass != "" {
+		h.Set(storageClassHdr, translate.StorageClassFor(translate.WireOBS, meta.StorageClass))
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil

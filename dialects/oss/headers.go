@@ -49,35 +49,25 @@ func decodeMetadata(h http.Header) (translate.Metadata, error) {
 	if size > maxUserMetadata {
 		return m, &translate.Error{Code: translate.ErrMetadataTooLarge, Message: "Your metadata headers exceed the maximum allowed metadata size."}
 	}
-	switch sc := h.Get("x-oss-storage-class"); strings.ToLower(sc) {
-	case "", "standard":
-	case "ia":
-		m.StorageClass = "STANDARD_IA"
-	case "archive", "coldarchive", "deepcoldarchive":
-		m.StorageClass = "GLACIER"
-	default:
+	sc := h.Get("x-oss-storage-class")
+	var ok bool
+	if m.StorageClass, ok = translate.ParseStorageClass(translate.WireOSS, sc); !ok {
 		return m, &translate.Error{Code: translate.ErrInvalidStorageClass, ArgName: "x-oss-storage-class", ArgValue: sc,
 			Message: "The storage class you specified is not valid."}
 	}
-	switch m.SSE {
-	case "", "AES256", "KMS", "SM4":
-	default:
-		return m, &translate.Error{Code: translate.ErrInvalidEncryptionAlgorithm, ArgName: sseHeader, ArgValue: m.SSE,
+	sse := m.SSE
+	if m.SSE, ok = translate.ParseSSE(translate.WireOSS, sse); !ok {
+		return m, &translate.Error{Code: translate.ErrInvalidEncryptionAlgorithm, ArgName: sseHeader, ArgValue: sse,
 			Message: "The encryption method specified is not supported."}
 	}
 	return m, nil
 }
 
 // ossStorageClass is OSS's spelling of a stored storage class.
-func ossStorageClass(sc string) string {
-	switch sc {
-	case "STANDARD_IA":
-		return "IA"
-	case "GLACIER", "DEEP_ARCHIVE":
-		return "Archive"
-	}
-	return "Standard"
-}
+func ossStorageClass(sc string) string { return translate.StorageClassFor(translate.WireOSS, sc) }
+
+// ossSSE is OSS's spelling of a stored server-side encryption; "" for none.
+func ossSSE(neutral string) string { return translate.SSEFor(translate.WireOSS, neutral) }
 
 // etag returns OSS's form of a neutral ETag: quoted uppercase hex (with
 // "-N" for multipart objects).
@@ -126,7 +116,7 @@ func writeObjectHeaders(h http.Header, info translate.ObjectInfo) {
 	}
 	h.Set("Content-Type", ct)
 	for k, v := range map[string]string{"Content-Encoding": m.ContentEncoding, "Content-Disposition": m.ContentDisposition,
-		"Content-Language": m.ContentLanguage, "Cache-Control": m.CacheControl, "Expires": m.Expires, sseHeader: m.SSE} {
+		"Content-Language": m.ContentLanguage, "Cache-Control": m.CacheControl, "Expires": m.Expires, sseHeader: ossSSE(m.SSE)} {
 		if v != "" {
 			h.Set(k, v)
 		}

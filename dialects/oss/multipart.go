@@ -24,7 +24,7 @@ func (d *Dialect) createUpload(w http.ResponseWriter, r *dialects.Request) error
 		return err
 	}
 	if meta.SSE != "" {
-		w.Header().Set(sseHeader, meta.SSE)
+		w.Header().Set(sseHeader, ossSSE(meta.SSE))
 	}
 	return s3wire.WriteXML(w, http.StatusOK, initiateResult{Bucket: r.Bucket, Key: r.Key, UploadID: id})
 }
@@ -63,7 +63,7 @@ func (d *Dialect) uploadPart(w http.ResponseWriter, r *dialects.Request) error {
 	setContentMD5(h, part.ETag)
 	setCRC(h, part.Checksum)
 	if upload.Metadata.SSE != "" {
-		h.Set(sseHeader, upload.Metadata.SSE)
+		h.Set(sseHeader, ossSSE(upload.Metadata.SSE))
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil
@@ -210,7 +210,7 @@ func (d *Dialect) completeUpload(w http.ResponseWriter, r *dialects.Request) err
 			h := w.Header()
 			setCRC(h, info.Checksum)
 			if info.Metadata.SSE != "" {
-				h.Set(sseHeader, info.Metadata.SSE)
+				h.Set(sseHeader, ossSSE(info.Metadata.SSE))
 			}
 			return s3wire.WriteXML(w, http.StatusOK, completeResult{Location: s3wire.ObjectURL(r),
 				Bucket: r.Bucket, Key: r.Key, ETag: etag(info.ETag)})

@@ -33,7 +33,7 @@ func (d *Dialect) putObject(w http.ResponseWriter, r *dialects.Request) error {
 	setContentMD5(h, info.ETag)
 	setCRC(h, info.Checksum)
 	if meta.SSE != "" {
-		h.Set(sseHeader, meta.SSE)
+		h.Set(sseHeader, ossSSE(meta.SSE))
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil

@@ -52,6 +52,7 @@ var profile = s3wire.Profile{
 	Prefix:             "x-amz-",
 	RegionHeader:       "x-amz-bucket-region",
 	ChecksumAlgorithms: translate.S3ChecksumAlgorithms,
+	Wire:               translate.WireS3,
 }
 
 // New returns the S3 dialect.

@@ -43,18 +43,17 @@ func decodeMetadata(h http.Header) (translate.Metadata, error) {
 		return m, &translate.Error{Code: translate.ErrMetadataTooLarge,
 			Extra: map[string]string{"Size": strconv.Itoa(size), "MaxSizeAllowed": strconv.Itoa(maxUserMetadata)}}
 	}
-	switch m.StorageClass {
-	case "", "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER",
-		"DEEP_ARCHIVE", "GLACIER_IR", "OUTPOSTS", "SNOW", "EXPRESS_ONEZONE":
-	default:
+	sc, ok := translate.ParseStorageClass(translate.WireS3, m.StorageClass)
+	if !ok {
 		return m, &translate.Error{Code: translate.ErrInvalidStorageClass, Message: "The storage class you specified is not valid"}
 	}
-	switch m.SSE {
-	case "", "AES256", "aws:kms", "aws:kms:dsse":
-	default:
+	m.StorageClass = sc
+	sse, ok := translate.ParseSSE(translate.WireS3, m.SSE)
+	if !ok {
 		return m, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "x-amz-server-side-encryption", ArgValue: m.SSE,
 			Message: "The encryption method specified is not supported"}
 	}
+	m.SSE = sse
 	if h.Get("x-amz-server-side-encryption-customer-algorithm") != "" {
 		return m, translate.Errorf(translate.ErrNotImplemented, "Server-side encryption with customer-provided keys is not supported.")
 	}

@@ -39,7 +39,7 @@ func (d *Dialect) createUpload(w http.ResponseWriter, r *dialects.Request) error
 		h.Set("x-amz-checksum-type", string(info.ChecksumType))
 	}
 	if meta.SSE != "" {
-		h.Set("x-amz-server-side-encryption", meta.SSE)
+		h.Set("x-amz-server-side-encryption", profile.SSEValue(meta.SSE))
 	}
 	return s3wire.WriteXML(w, http.StatusOK, s3wire.InitiateResult{Xmlns: xmlns, Bucket: r.Bucket, Key: r.Key, UploadID: id})
 }

@@ -30,7 +30,7 @@ func (d *Dialect) putObject(w http.ResponseWriter, r *dialects.Request) error {
 		h.Set("x-amz-checksum-type", string(translate.ChecksumFullObject))
 	}
 	if meta.SSE != "" {
-		h.Set("x-amz-server-side-encryption", meta.SSE)
+		h.Set("x-amz-server-side-encryption", profile.SSEValue(meta.SSE))
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil

@@ -26,12 +26,9 @@ type Profile struct {
 	// listing and result elements) and accepts in place of Content-MD5 on
 	// DeleteObjects; nil reports none.
 	ChecksumAlgorithms []translate.ChecksumAlgorithm
-	// StorageClass maps a neutral storage class to the dialect's name, ""
-	// for the default; nil keeps it as is.
-	StorageClass func(neutral string) string
-	// SSE maps a neutral server-side-encryption value to the dialect's
-	// header value; nil keeps it as is.
-	SSE func(neutral string) string
+	// Wire selects the dialect's spellings of storage classes and
+	// server-side encryption in translate's one table.
+	Wire translate.Wire
 	// OwnerFirst puts Owner before StorageClass in listing entries (OBS).
 	OwnerFirst bool
 	// OmitEmptyDisplayName leaves an empty DisplayName out of Owner and
@@ -46,10 +43,7 @@ type Profile struct {
 
 // storageClassName is the dialect's name of a neutral storage class.
 func (p *Profile) storageClassName(neutral string) string {
-	if p.StorageClass == nil {
-		return neutral
-	}
-	return p.StorageClass(neutral)
+	return translate.StorageClassFor(p.Wire, neutral)
 }
 
 // ListedStorageClass is the StorageClass element of a listing entry:
@@ -62,12 +56,9 @@ func (p *Profile) ListedStorageClass(m translate.Metadata) string {
 }
 
 // SSEValue is the dialect's server-side-encryption header value for a
-// neutral one ("" stays "").
+// neutral one; "" for none or for a value the dialect has no name for.
 func (p *Profile) SSEValue(neutral string) string {
-	if p.SSE == nil {
-		return neutral
-	}
-	return p.SSE(neutral)
+	return translate.SSEFor(p.Wire, neutral)
 }
 
 // Owner returns the Owner (or Initiator) element for an access key, named
