@@ -62,6 +62,13 @@ type Multipart interface {
 	// CreateMultipartUpload starts an upload and returns its backend ID
 	// (an opaque string the engine seals into the client's upload ID).
 	// info.ID is ignored. ErrNoSuchBucket.
+	//
+	// info.FrontMinPartSize is the client's minimum non-last part size. A
+	// backend whose store requires larger parts must still accept, and
+	// complete, parts down to that size (for instance by staging them and
+	// assembling store-sized parts at Complete); the completed object must
+	// then report exactly CompleteRequest.Info. A backend whose store takes
+	// any size may ignore it; 0 means unknown (store rules apply).
 	CreateMultipartUpload(ctx context.Context, info UploadInfo) (string, error)
 	// GetMultipartUpload returns an upload's state. ErrNoSuchUpload if it
 	// does not exist or belongs to another bucket or key.

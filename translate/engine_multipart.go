@@ -42,7 +42,8 @@ func (e *Engine) CreateMultipartUpload(ctx context.Context, c Caller, req Create
 	}
 	b, name := e.route(req.Bucket)
 	info := UploadInfo{Bucket: req.Bucket, Key: req.Key, Initiator: c.Principal.AccessKey, Initiated: e.now().UTC(),
-		Metadata: req.Metadata, ChecksumAlgorithm: req.ChecksumAlgorithm, ChecksumType: req.ChecksumType}
+		Metadata: req.Metadata, ChecksumAlgorithm: req.ChecksumAlgorithm, ChecksumType: req.ChecksumType,
+		FrontMinPartSize: c.Rules.MinPartSize}
 	id, err := b.CreateMultipartUpload(ctx, info)
 	if err != nil {
 		return "", UploadInfo{}, withBucket(err, req.Bucket, req.Key)

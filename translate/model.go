@@ -146,6 +146,11 @@ type UploadInfo struct {
 	// (empty when none).
 	ChecksumAlgorithm ChecksumAlgorithm
 	ChecksumType      ChecksumType
+	// FrontMinPartSize is the smallest non-last part the client's dialect
+	// allows (its Rules.MinPartSize), set by the engine at create; 0 when
+	// unknown. A backend whose store requires larger parts must still
+	// accept parts down to this size (see Multipart).
+	FrontMinPartSize int64
 }
 
 // PartInfo describes one uploaded part.

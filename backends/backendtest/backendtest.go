@@ -56,6 +56,11 @@ type Quirks struct {
 	// CopyNewETag: a server-side copy of a multipart object gets a new,
 	// single-part ETag.
 	CopyNewETag bool
+	// Staging: the backend stages parts smaller than the store's minimum
+	// (UploadInfo.FrontMinPartSize) and reports the client's ETag,
+	// checksums and part sizes for the object it assembles from them,
+	// whatever the quirks above say of the store's own uploads.
+	Staging bool
 }
 
 // Run runs the conformance suite with no quirks. newBackend is called once
@@ -96,6 +101,9 @@ func RunWith(t *testing.T, newBackend func(t *testing.T) translate.Backend, q Qu
 		{"FailedBodyPart", testFailedBodyPart},
 		{"ConcurrentUploadPart", testConcurrentUploadPart},
 		{"LastBegunPartWins", testLastBegunPartWins},
+		{"SmallParts", testSmallParts},
+		{"SmallPartsAbort", testSmallPartsAbort},
+		{"StagedLastBegunPartWins", testStagedLastBegunPartWins},
 		{"ConcurrentPut", testConcurrentPut},
 		{"Cancelled", testCancelled},
 	}
@@ -243,8 +251,15 @@ func (h *harness) wantContent(bucket, key string, data []byte) {
 // createUpload starts an upload of key, failing the test on error.
 func (h *harness) createUpload(bucket, key string) string {
 	h.Helper()
+	return h.createUploadMin(bucket, key, 0)
+}
+
+// createUploadMin starts an upload of key for a client whose minimum part
+// size is frontMin (UploadInfo.FrontMinPartSize), failing the test on error.
+func (h *harness) createUploadMin(bucket, key string, frontMin int64) string {
+	h.Helper()
 	id, err := h.b.CreateMultipartUpload(h.ctx, translate.UploadInfo{Bucket: bucket, Key: key,
-		Initiator: "AKIDEXAMPLE", Initiated: time.Now().UTC()})
+		Initiator: "AKIDEXAMPLE", Initiated: time.Now().UTC(), FrontMinPartSize: frontMin})
 	if err != nil {
 		h.Fatalf("CreateMultipartUpload(%s, %q): %v", bucket, short(key), err)
 	}

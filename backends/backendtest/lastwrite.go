@@ -41,8 +41,24 @@ func testLastBegunPartWins(h *harness) {
 	if h.q.LastFinishedPartWins {
 		h.Skip("the store keeps the part that finished last (Quirks.LastFinishedPartWins)")
 	}
+	lastBegunPartWins(h, 0)
+}
+
+// testStagedLastBegunPartWins is testLastBegunPartWins for an upload whose
+// client allows 100 KiB parts: a staging backend keeps the last-begun
+// part even where the store's own uploads keep the last-finished one.
+func testStagedLastBegunPartWins(h *harness) {
+	if !h.q.Staging && h.q.LastFinishedPartWins {
+		h.Skip("the store keeps the part that finished last and the backend does not stage")
+	}
+	lastBegunPartWins(h, smallFrontMin)
+}
+
+// lastBegunPartWins runs the race on an upload created with the given
+// UploadInfo.FrontMinPartSize.
+func lastBegunPartWins(h *harness, frontMin int64) {
 	bucket := h.bucket("lastwrite")
-	id := h.createUpload(bucket, "k")
+	id := h.createUploadMin(bucket, "k", frontMin)
 	const (
 		writers = 6
 		stagger = 40 * time.Millisecond

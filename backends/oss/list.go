@@ -71,6 +71,11 @@ func (b *Backend) ListMultipartUploads(ctx context.Context, bucket string, q tra
 	for i, u := range stored {
 		all[i] = storestate.StoreUpload{Key: u.Key, ID: u.UploadID, Initiated: u.Initiated}
 	}
+	staged, err := b.stagedUploads(ctx, bucket)
+	if err != nil {
+		return translate.UploadsPage{}, err
+	}
+	all = append(all, staged...)
 	return storestate.ListUploads(bucket, q, all, func(id string) (storestate.Upload, error) {
 		return b.readState(ctx, bucket, id)
 	})

@@ -17,11 +17,15 @@ func imur(bucket, key, id string) oss.InitiateMultipartUploadResult {
 }
 
 // CreateMultipartUpload implements translate.Backend: the store's own
-// upload, plus a state object. Not retried: a retry after a lost success
-// would leave an orphan upload.
+// upload, plus a state object; or, for a client whose minimum part is
+// smaller than the store's, a staged upload (staged.go). Not retried: a
+// retry after a lost success would leave an orphan upload.
 func (b *Backend) CreateMultipartUpload(ctx context.Context, info translate.UploadInfo) (string, error) {
 	if err := storestate.CheckKey(info.Bucket, info.Key); err != nil {
 		return "", err
+	}
+	if b.staging(info) {
+		return b.createStaged(ctx, info)
 	}
 	bk, err := b.bucket(info.Bucket, false)
 	if err != nil {
@@ -70,6 +74,12 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, id string, number
 	bk, err := b.bucket(bucket, false)
 	if err != nil {
 		return translate.PartInfo{}, &translate.Error{Code: translate.ErrNoSuchUpload, Bucket: bucket, Err: err}
+	}
+	if _, staged, err := b.stagedState(ctx, bucket, key, id); err != nil || staged {
+		if err != nil {
+			return translate.PartInfo{}, err
+		}
+		return b.stagePart(ctx, bucket, id, number, body)
 	}
 	r, tracked, err := streamBody(body)
 	if err != nil {
@@ -130,8 +140,16 @@ func (b *Backend) UploadPartCopy(ctx context.Context, bucket, key, id string, nu
 // ListParts implements translate.Backend: the store's parts with the
 // checksums the gateway recorded for them.
 func (b *Backend) ListParts(ctx context.Context, bucket, key, id string, after, max int) (translate.PartsPage, error) {
-	if _, err := b.GetMultipartUpload(ctx, bucket, key, id); err != nil {
+	st, err := b.readState(ctx, bucket, id)
+	if err != nil {
 		return translate.PartsPage{}, err
+	}
+	if _, err := st.InfoFor(bucket, key, id); err != nil {
+		return translate.PartsPage{}, err
+	}
+	if st.Staged {
+		parts, err := b.stagedParts(ctx, bucket, id)
+		return storestate.StagedPartsPage(parts, after, max), err
 	}
 	records, err := b.partRecords(ctx, bucket, id)
 	if err != nil {
@@ -169,8 +187,15 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, id string, after, 
 // Complete, then removes the gateway's state. Not retried: a retry after a
 // lost success would say NoSuchUpload.
 func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.CompleteRequest) (translate.ObjectInfo, error) {
-	if _, err := b.GetMultipartUpload(ctx, req.Bucket, req.Key, req.UploadID); err != nil {
+	st, err := b.readState(ctx, req.Bucket, req.UploadID)
+	if err != nil {
 		return translate.ObjectInfo{}, err
+	}
+	if _, err := st.InfoFor(req.Bucket, req.Key, req.UploadID); err != nil {
+		return translate.ObjectInfo{}, err
+	}
+	if st.Staged {
+		return b.completeStaged(ctx, st, req)
 	}
 	bk, err := b.bucket(req.Bucket, false)
 	if err != nil {
@@ -198,8 +223,15 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 
 // AbortMultipartUpload implements translate.Backend.
 func (b *Backend) AbortMultipartUpload(ctx context.Context, bucket, key, id string) error {
-	if _, err := b.GetMultipartUpload(ctx, bucket, key, id); err != nil {
+	st, err := b.readState(ctx, bucket, id)
+	if err != nil {
 		return err
+	}
+	if _, err := st.InfoFor(bucket, key, id); err != nil {
+		return err
+	}
+	if st.Staged {
+		return b.abortStaged(ctx, bucket, id)
 	}
 	bk, err := b.bucket(bucket, false)
 	if err != nil {

@@ -145,7 +145,11 @@ func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (translate
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
-	return infoFromHeader(key, h), nil
+	info := infoFromHeader(key, h)
+	if err := b.readAnnex(ctx, bk, bucket, &info); err != nil {
+		return translate.ObjectInfo{}, err
+	}
+	return info, nil
 }
 
 // GetObject implements translate.Backend. Ranges are sent with
@@ -190,6 +194,10 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, rng *transl
 			res.Response.Body.Close()
 			return nil, errf(err, "parsing Content-Range %q", h.Get("Content-Range"))
 		}
+	}
+	if err := b.readAnnex(ctx, bk, bucket, &info); err != nil {
+		res.Response.Body.Close()
+		return nil, err
 	}
 	return &translate.Object{Info: info, Range: rng, Body: res.Response.Body}, nil
 }
@@ -338,7 +346,15 @@ func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
 	if storestate.Reserved(key) {
 		return nil
 	}
-	return b.retry(ctx, func(ctx context.Context) error {
+	err = b.retry(ctx, func(ctx context.Context) error {
 		return mapError(bk.DeleteObject(key, oss.WithContext(ctx)), bucket, key)
 	})
+	if err == nil {
+		// Best effort: a stale annex is inert (its store ETag no longer
+		// matches), so a failure here is harmless.
+		cctx, cancel := b.timeout(ctx)
+		bk.DeleteObject(storestate.AnnexKey(key), oss.WithContext(cctx))
+		cancel()
+	}
+	return err
 }

@@ -76,19 +76,31 @@ func startOSS(t *testing.T, fault func(w http.ResponseWriter, r *http.Request) b
 // OSS dialect, signing with V1 and with V4.
 func TestConformance(t *testing.T) {
 	endpoint := startOSS(t, nil)
-	for name, v4 := range map[string]bool{"v1": false, "v4": true} {
+	for name, tc := range map[string]struct {
+		v4      bool
+		minPart int64
+	}{"v1": {false, 0}, "v4": {true, 0}, "v4-staging": {true, 5 << 20}} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			q := ossQuirks
+			if tc.minPart != 0 {
+				// A store configured with S3's 5 MiB minimum: uploads of
+				// clients allowed 100 KB parts are staged.
+				q.Staging = true
+			}
 			backendtest.RunWith(t, func(t *testing.T) translate.Backend {
 				o := ossbackend.DefaultOptions()
-				o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle, o.AuthV4 = endpoint, accessKey, secretKey, true, v4
+				o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle, o.AuthV4 = endpoint, accessKey, secretKey, true, tc.v4
 				o.RequestTimeout = 30 * time.Second
+				if tc.minPart != 0 {
+					o.MinPartSize = tc.minPart
+				}
 				b, err := ossbackend.New(*o)
 				if err != nil {
 					t.Fatal(err)
 				}
 				return b
-			}, ossQuirks)
+			}, q)
 		})
 	}
 }

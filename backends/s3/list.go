@@ -80,6 +80,11 @@ func (b *Backend) ListMultipartUploads(ctx context.Context, bucket string, q tra
 		}
 		in.KeyMarker, in.UploadIdMarker = out.NextKeyMarker, out.NextUploadIdMarker
 	}
+	staged, err := b.stagedUploads(ctx, bucket)
+	if err != nil {
+		return translate.UploadsPage{}, err
+	}
+	all = append(all, staged...)
 	return storestate.ListUploads(bucket, q, all, func(id string) (storestate.Upload, error) {
 		st, err := b.readState(ctx, bucket, id)
 		if err != nil {

@@ -14,28 +14,39 @@ import (
 )
 
 // CreateMultipartUpload implements translate.Backend: the store's own
-// upload, plus a state object.
+// upload, plus a state object; or, for a client whose minimum part is
+// smaller than the store's, a staged upload (staged.go).
 func (b *Backend) CreateMultipartUpload(ctx context.Context, info translate.UploadInfo) (string, error) {
 	if err := storestate.CheckKey(info.Bucket, info.Key); err != nil {
 		return "", err
 	}
-	cctx, cancel := b.timeout(ctx)
-	defer cancel()
-	in := &s3.CreateMultipartUploadInput{Bucket: aws.String(info.Bucket), Key: aws.String(info.Key), Metadata: info.Metadata.User,
-		Expires: expires(info.Metadata)}
-	m := info.Metadata
-	setMeta(m, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
-	out, err := b.client.CreateMultipartUpload(cctx, in)
-	if err != nil {
-		return "", mapError(err, info.Bucket, info.Key)
+	if b.staging(info) {
+		return b.createStaged(ctx, info)
 	}
-	id := aws.ToString(out.UploadId)
+	id, err := b.createStoreUpload(ctx, info.Bucket, info.Key, info.Metadata)
+	if err != nil {
+		return "", err
+	}
 	put := func(key string, data []byte) error { return b.putSmall(ctx, info.Bucket, key, data) }
 	if err := storestate.Write(id, storestate.NewUpload(info), put); err != nil {
 		b.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(info.Bucket), Key: aws.String(info.Key), UploadId: aws.String(id)})
 		return "", err
 	}
 	return id, nil
+}
+
+// createStoreUpload starts the store's upload of key with metadata m.
+func (b *Backend) createStoreUpload(ctx context.Context, bucket, key string, m translate.Metadata) (string, error) {
+	cctx, cancel := b.timeout(ctx)
+	defer cancel()
+	in := &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), Metadata: m.User,
+		Expires: expires(m)}
+	setMeta(m, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
+	out, err := b.client.CreateMultipartUpload(cctx, in)
+	if err != nil {
+		return "", mapError(err, bucket, key)
+	}
+	return aws.ToString(out.UploadId), nil
 }
 
 // GetMultipartUpload implements translate.Backend from the state object.
@@ -52,6 +63,12 @@ func (b *Backend) GetMultipartUpload(ctx context.Context, bucket, key, id string
 func (b *Backend) UploadPart(ctx context.Context, bucket, key, id string, number int, body *translate.Body) (translate.PartInfo, error) {
 	if err := storestate.ValidUploadID(bucket, id); err != nil {
 		return translate.PartInfo{}, err
+	}
+	if _, staged, err := b.stagedState(ctx, bucket, key, id); err != nil || staged {
+		if err != nil {
+			return translate.PartInfo{}, err
+		}
+		return b.stagePart(ctx, bucket, id, number, body)
 	}
 	in := &s3.UploadPartInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(id),
 		PartNumber: aws.Int32(int32(number)), Body: body, ContentLength: aws.Int64(body.Size()), ContentMD5: md5Header(body)}
@@ -108,8 +125,16 @@ func (b *Backend) UploadPartCopy(ctx context.Context, bucket, key, id string, nu
 // ListParts implements translate.Backend: the store's parts with the
 // checksums the gateway recorded for them.
 func (b *Backend) ListParts(ctx context.Context, bucket, key, id string, after, max int) (translate.PartsPage, error) {
-	if _, err := b.GetMultipartUpload(ctx, bucket, key, id); err != nil {
+	st, err := b.readState(ctx, bucket, id)
+	if err != nil {
 		return translate.PartsPage{}, err
+	}
+	if _, err := st.InfoFor(bucket, key, id); err != nil {
+		return translate.PartsPage{}, err
+	}
+	if st.Staged {
+		parts, err := b.stagedParts(ctx, bucket, id)
+		return storestate.StagedPartsPage(parts, after, max), err
 	}
 	records, err := b.partRecords(ctx, bucket, id)
 	if err != nil {
@@ -144,8 +169,15 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, id string, after, 
 // CompleteMultipartUpload implements translate.Backend with the store's
 // Complete, then removes the gateway's state.
 func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.CompleteRequest) (translate.ObjectInfo, error) {
-	if _, err := b.GetMultipartUpload(ctx, req.Bucket, req.Key, req.UploadID); err != nil {
+	st, err := b.readState(ctx, req.Bucket, req.UploadID)
+	if err != nil {
 		return translate.ObjectInfo{}, err
+	}
+	if _, err := st.InfoFor(req.Bucket, req.Key, req.UploadID); err != nil {
+		return translate.ObjectInfo{}, err
+	}
+	if st.Staged {
+		return b.completeStaged(ctx, st, req)
 	}
 	parts := make([]types.CompletedPart, len(req.Parts))
 	for i, p := range req.Parts {
@@ -153,7 +185,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 	}
 	// Complete may take a while on the store; it is bounded by the
 	// client's own context, not the per-call timeout.
-	_, err := b.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(req.Bucket), Key: aws.String(req.Key),
+	_, err = b.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(req.Bucket), Key: aws.String(req.Key),
 		UploadId: aws.String(req.UploadID), MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
 	if err != nil {
 		return translate.ObjectInfo{}, mapError(err, req.Bucket, req.Key)
@@ -171,12 +203,19 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 
 // AbortMultipartUpload implements translate.Backend.
 func (b *Backend) AbortMultipartUpload(ctx context.Context, bucket, key, id string) error {
-	if _, err := b.GetMultipartUpload(ctx, bucket, key, id); err != nil {
+	st, err := b.readState(ctx, bucket, id)
+	if err != nil {
 		return err
+	}
+	if _, err := st.InfoFor(bucket, key, id); err != nil {
+		return err
+	}
+	if st.Staged {
+		return b.abortStaged(ctx, bucket, id)
 	}
 	cctx, cancel := b.timeout(ctx)
 	defer cancel()
-	_, err := b.client.AbortMultipartUpload(cctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(id)})
+	_, err = b.client.AbortMultipartUpload(cctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(id)})
 	if err != nil {
 		return mapError(err, bucket, key)
 	}

@@ -74,6 +74,9 @@ func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (translate
 	if len(info.Checksum) > 0 {
 		info.ChecksumType = translate.ChecksumType(out.ChecksumType)
 	}
+	if err := b.readAnnex(ctx, bucket, &info); err != nil {
+		return translate.ObjectInfo{}, err
+	}
 	return info, nil
 }
 
@@ -139,6 +142,10 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, rng *transl
 	info := translate.ObjectInfo{Key: key, Size: size, ETag: unquote(out.ETag), LastModified: aws.ToTime(out.LastModified),
 		Metadata: metaFromStore(out.ContentType, out.ContentEncoding, out.ContentDisposition, out.ContentLanguage,
 			out.CacheControl, out.ExpiresString, out.Metadata, out.StorageClass, out.ServerSideEncryption)}
+	if err := b.readAnnex(ctx, bucket, &info); err != nil {
+		out.Body.Close()
+		return nil, err
+	}
 	return &translate.Object{Info: info, Range: rng, Body: out.Body}, nil
 }
 
@@ -265,5 +272,10 @@ func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
 		return mapError(err, bucket, "")
 	}
 	_, err := b.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err == nil {
+		// Best effort: a stale annex is inert (its store ETag no longer
+		// matches), so a failure here is harmless.
+		b.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(storestate.AnnexKey(key))})
+	}
 	return mapError(err, bucket, key)
 }

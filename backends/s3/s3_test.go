@@ -61,4 +61,7 @@ var minioQuirks = backendtest.Quirks{
 	LastFinishedPartWins: true,
 	// A server-side copy of a multipart object is a new single-part object.
 	CopyNewETag: true,
+	// Parts below the store's 5 MiB minimum are staged and assembled at
+	// Complete; an annex keeps the client's ETag, checksums and part sizes.
+	Staging: true,
 }

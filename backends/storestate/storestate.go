@@ -11,6 +11,15 @@
 //	    the upload's state: Upload as JSON
 //	.babelgate/uploads/<same>/p<number, 5 digits>.<etag>.<base64url(JSON checksums)>
 //	    an empty object recording one part's checksums
+//	.babelgate/uploads/<same>/p<number>.<begin>.<rand>.<etag>.<size>.<base64url(JSON checksums)>
+//	    the record of one staged part (see StagedPart)
+//	.babelgate/uploads/<same>/s<number>.<begin>.<rand>
+//	    the bytes of one staged part
+//	.babelgate/staged/<upload ID>
+//	    an empty marker listing a staged upload (it has no store upload)
+//	.babelgate/annex/<hex of the first 16 bytes of sha256(key)>
+//	    what a client was promised about an object assembled from staged
+//	    parts (Annex as JSON)
 //
 // These names and the JSON form are an on-store format: data written by
 // earlier versions must stay readable, so they do not change.
@@ -56,6 +65,10 @@ type Upload struct {
 	Metadata          translate.Metadata          `json:"metadata"`
 	ChecksumAlgorithm translate.ChecksumAlgorithm `json:"checksum_algorithm,omitempty"`
 	ChecksumType      translate.ChecksumType      `json:"checksum_type,omitempty"`
+	// Staged marks an upload whose parts are staged as objects under its
+	// UploadDir until Complete (see staged.go); the store has no upload
+	// for it until then.
+	Staged bool `json:"staged,omitempty"`
 }
 
 // NewUpload is the state of an upload being created as info describes it;

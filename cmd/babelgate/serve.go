@@ -154,6 +154,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	logger := newLogger(cfg.Log, stderr)
+	slog.SetDefault(logger) // backends log through the default logger
 	bs, err := openBackends(ctx, cfg, true)
 	defer func() {
 		for name, b := range bs {
