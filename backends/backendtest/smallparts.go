@@ -19,7 +19,8 @@ const smallFrontMin = 100 << 10
 // range of another object (UploadPartCopy). ListParts shows the client's
 // parts, and the completed object holds the bytes and reports the
 // engine's multipart ETag (and, on a staging backend, its checksums and
-// part sizes) from Complete, HeadObject and GetObject.
+// part sizes) from Complete, HeadObject and GetObject, and its ETag from
+// ListObjects; a copy reports them too (see checkAssembledListAndCopy).
 func testSmallParts(h *harness) {
 	bucket := h.bucket("small")
 	key := "small/parts.bin"
@@ -115,6 +116,7 @@ func testSmallParts(h *harness) {
 		h.Errorf("range across part boundaries returned other bytes")
 	}
 	h.wantGone(bucket, key, id)
+	h.checkAssembledListAndCopy(bucket, key, want, whole)
 
 	// An overwrite makes whatever the backend kept about the old object
 	// inert.
@@ -142,5 +144,58 @@ func testSmallPartsAbort(h *harness) {
 	}
 	if _, err := h.b.HeadObject(h.ctx, bucket, key); translate.CodeOf(err) != translate.ErrNoSuchKey {
 		h.Fatalf("HeadObject after Abort: %v, want NoSuchKey", err)
+	}
+}
+
+// checkAssembledListAndCopy checks, for key holding whole as assembled
+// from small parts and described by want (ETag, checksums, part sizes),
+// that ListObjects lists it with want's ETag, and that CopyObject to
+// another key (and to another bucket) makes copies that report want's
+// ETag, checksums and part sizes from CopyObject, HeadObject and
+// GetObject, with the metadata the copy asked for (no more), except what
+// the quirks excuse for a backend that does not stage.
+func (h *harness) checkAssembledListAndCopy(bucket, key string, want translate.ObjectInfo, whole []byte) {
+	h.Helper()
+	crc := translate.CRC64ECMA
+	page, err := h.b.ListObjects(h.ctx, bucket, translate.ListQuery{Prefix: key, MaxKeys: 10})
+	if err != nil || len(page.Objects) != 1 || page.Objects[0].Key != key {
+		h.Fatalf("ListObjects(prefix %q) = %+v, %v", key, page, err)
+	}
+	if lo := page.Objects[0]; trimETag(lo.ETag) != want.ETag || lo.Size != int64(len(whole)) {
+		h.Errorf("ListObjects lists %q with ETag %q size %d, want %q %d", key, lo.ETag, lo.Size, want.ETag, len(whole))
+	}
+	other := h.bucket("smallcp")
+	meta := translate.Metadata{ContentType: "text/x-copy", User: map[string]string{"copied": "yes"}}
+	for _, dst := range []struct{ bucket, key string }{{bucket, key + ".copy"}, {other, "copy"}} {
+		cp, err := h.b.CopyObject(h.ctx, bucket, key, dst.bucket, dst.key, meta)
+		if err != nil {
+			h.Fatalf("CopyObject to %s/%s: %v", dst.bucket, dst.key, err)
+		}
+		head, err := h.b.HeadObject(h.ctx, dst.bucket, dst.key)
+		if err != nil {
+			h.Fatal(err)
+		}
+		got, data := h.get(dst.bucket, dst.key, nil)
+		if !bytes.Equal(data, whole) {
+			h.Fatalf("copy %s/%s holds other bytes", dst.bucket, dst.key)
+		}
+		for what, gi := range map[string]translate.ObjectInfo{"CopyObject": cp, "HeadObject": head, "GetObject": got} {
+			what = what + " of copy " + dst.key
+			if (h.q.Staging || !h.q.CopyNewETag) && (trimETag(gi.ETag) != want.ETag || gi.Size != int64(len(whole))) {
+				h.Errorf("%s: ETag %q size %d, want %q %d", what, gi.ETag, gi.Size, want.ETag, len(whole))
+			}
+			if h.q.Staging && (gi.Checksum[crc] != want.Checksum[crc] || gi.ChecksumType != want.ChecksumType ||
+				!slices.Equal(gi.PartSizes, want.PartSizes)) {
+				h.Errorf("%s: checksums %v %q part sizes %v, want %v %q %v", what, gi.Checksum, gi.ChecksumType,
+					gi.PartSizes, want.Checksum, want.ChecksumType, want.PartSizes)
+			}
+			wantMeta(h, what, gi.Metadata, h.stored(meta))
+		}
+	}
+	// A copy overwritten by a plain object reports the plain object.
+	h.put(other, "copy", []byte("plain"), translate.Metadata{})
+	if head, err := h.b.HeadObject(h.ctx, other, "copy"); err != nil || trimETag(head.ETag) != md5Hex([]byte("plain")) ||
+		head.PartSizes != nil || head.Size != 5 {
+		h.Errorf("HeadObject of an overwritten copy = %+v, %v", head, err)
 	}
 }

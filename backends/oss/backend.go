@@ -29,6 +29,7 @@ import (
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
 	"github.com/babelgate/babelgate/backends"
+	"github.com/babelgate/babelgate/backends/storestate"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -61,13 +62,20 @@ type Options struct {
 	// AuthV4 signs with OSS's V4 signature (OSS4-HMAC-SHA256) instead of
 	// V1.
 	AuthV4 bool `yaml:"auth_v4"`
+	// StagingMaxAge is how long an upload of staged parts (see staged.go)
+	// may stay incomplete: a reaper removes older ones, with their staged
+	// parts, checking every min(1h, StagingMaxAge/2). Zero means the
+	// default, storestate.DefaultStagingMaxAge (7 days, "168h").
+	StagingMaxAge time.Duration `yaml:"staging_max_age"`
 }
 
 // DefaultOptions are the defaults for OSS: 100 KiB minimum and 5 GiB
-// maximum parts, V1 signatures, virtual-hosted addressing.
+// maximum parts, V1 signatures, virtual-hosted addressing, staged uploads
+// reaped after 7 days.
 func DefaultOptions() *Options {
 	return &Options{Region: "cn-hangzhou", MinPartSize: 100 << 10, MaxPartSize: 5 << 30,
-		ConnectTimeout: 10 * time.Second, RequestTimeout: 60 * time.Second, Retries: 3}
+		ConnectTimeout: 10 * time.Second, RequestTimeout: 60 * time.Second, Retries: 3,
+		StagingMaxAge: storestate.DefaultStagingMaxAge}
 }
 
 func init() {
@@ -88,15 +96,20 @@ func init() {
 	})
 }
 
-// Backend is an OSS store. It is safe for concurrent use.
+// Backend is an OSS store. It is safe for concurrent use; Close stops its
+// reaper of abandoned staged uploads.
 type Backend struct {
-	client *oss.Client
-	opts   Options
+	client  *oss.Client
+	opts    Options
+	sweeper *storestate.Sweeper
+	reaper  *storestate.Reaper
 }
 
 var _ translate.Backend = (*Backend)(nil)
 
-// New builds a client for the store; it does not call it.
+// New builds a client for the store; it does not call it. It starts the
+// reaper of abandoned staged uploads (see Options.StagingMaxAge), which
+// Close stops.
 func New(o Options) (*Backend, error) {
 	switch {
 	case o.Endpoint == "":
@@ -109,6 +122,11 @@ func New(o Options) (*Backend, error) {
 		return nil, errors.New("oss backend: retries must not be negative")
 	case o.AuthV4 && o.Region == "":
 		return nil, errors.New("oss backend: auth_v4 needs a region")
+	case o.StagingMaxAge < 0:
+		return nil, errors.New("oss backend: staging_max_age must not be negative")
+	}
+	if o.StagingMaxAge == 0 {
+		o.StagingMaxAge = storestate.DefaultStagingMaxAge
 	}
 	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}
 	transport := &http.Transport{
@@ -139,7 +157,10 @@ func New(o Options) (*Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("oss backend: %w", err)
 	}
-	return &Backend{client: client, opts: o}, nil
+	b := &Backend{client: client, opts: o}
+	b.sweeper = b.newSweeper()
+	b.reaper = storestate.StartReaper("oss", b.sweeper)
+	return b, nil
 }
 
 // timeout returns a context bounded by the request timeout, for calls

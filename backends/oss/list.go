@@ -11,7 +11,8 @@ import (
 
 // ListObjects implements translate.Backend: storestate.Lister over OSS's
 // ListObjectsV2 (each call retried), paged by start-after as the lister
-// directs.
+// directs. Objects assembled from staged parts are listed with the
+// client's ETag, from their annex (storestate.ApplyListedAnnexes).
 func (b *Backend) ListObjects(ctx context.Context, bucket string, q translate.ListQuery) (translate.ListPage, error) {
 	if q.MaxKeys == 0 {
 		_, err := b.HeadBucket(ctx, bucket)
@@ -52,7 +53,14 @@ func (b *Backend) ListObjects(ctx context.Context, bucket string, q translate.Li
 			return translate.ListPage{}, errf(err, "listing %s", bucket)
 		}
 		if done {
-			return l.Page(), nil
+			page := l.Page()
+			err := storestate.ApplyListedAnnexes(ctx, page.Objects, func(ctx context.Context, key string) ([]byte, error) {
+				return b.getAnnex(ctx, bk, bucket, key)
+			})
+			if err != nil {
+				return translate.ListPage{}, err
+			}
+			return page, nil
 		}
 	}
 }

@@ -114,9 +114,11 @@ func storeCRC64(h http.Header) (string, bool) {
 	return translate.EncodeChecksum(raw[:]), true
 }
 
-// infoFromHeader describes an object from a HEAD or GET response.
+// infoFromHeader describes an object from a HEAD or GET response, without
+// storestate's annex mark (see annexMarked).
 func infoFromHeader(key string, h http.Header) translate.ObjectInfo {
 	info := translate.ObjectInfo{Key: key, ETag: unquote(h.Get("ETag")), Metadata: metaFromHeader(h)}
+	info.Metadata.User = storestate.WithoutAnnexMark(info.Metadata.User)
 	info.Size, _ = strconv.ParseInt(h.Get("Content-Length"), 10, 64)
 	info.LastModified, _ = http.ParseTime(h.Get("Last-Modified"))
 	if crc, ok := storeCRC64(h); ok {
@@ -125,6 +127,12 @@ func infoFromHeader(key string, h http.Header) translate.ObjectInfo {
 		info.ChecksumType = translate.ChecksumFullObject
 	}
 	return info
+}
+
+// annexMarked reports whether a HEAD or GET response holds storestate's
+// annex mark.
+func annexMarked(h http.Header) bool {
+	return h.Get(oss.HTTPHeaderOssMetaPrefix+storestate.AnnexMarkName) == storestate.AnnexMarkValue
 }
 
 // HeadObject implements translate.Backend with GetObjectDetailedMeta.
@@ -146,7 +154,7 @@ func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (translate
 		return translate.ObjectInfo{}, err
 	}
 	info := infoFromHeader(key, h)
-	if err := b.readAnnex(ctx, bk, bucket, &info); err != nil {
+	if err := b.readAnnex(ctx, bk, bucket, &info, annexMarked(h)); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	return info, nil
@@ -195,7 +203,7 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, rng *transl
 			return nil, errf(err, "parsing Content-Range %q", h.Get("Content-Range"))
 		}
 	}
-	if err := b.readAnnex(ctx, bk, bucket, &info); err != nil {
+	if err := b.readAnnex(ctx, bk, bucket, &info, annexMarked(h)); err != nil {
 		res.Response.Body.Close()
 		return nil, err
 	}
@@ -310,7 +318,11 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *trans
 }
 
 // CopyObject implements translate.Backend with the store's server-side
-// copy, replacing the metadata (x-oss-metadata-directive: REPLACE).
+// copy, replacing the metadata (x-oss-metadata-directive: REPLACE). A
+// source assembled from staged parts has an annex: the copy gets one too
+// (its key, and the store ETag and size the copy has), and storestate's
+// annex mark in its metadata, so that it reports the client's ETag,
+// checksums and part sizes as the source does.
 func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta translate.Metadata) (translate.ObjectInfo, error) {
 	if err := storestate.CheckKey(dstBucket, dstKey); err != nil {
 		return translate.ObjectInfo{}, err
@@ -325,6 +337,14 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
+	annex, hasAnnex, err := b.annexOf(ctx, srcBucket, srcKey)
+	if err != nil {
+		return translate.ObjectInfo{}, err
+	}
+	if hasAnnex {
+		meta = meta.Clone()
+		meta.User = storestate.WithAnnexMark(meta.User)
+	}
 	err = b.retry(ctx, func(ctx context.Context) error {
 		opts := append(metaOptions(meta), oss.MetadataDirective(oss.MetaReplace), oss.WithContext(ctx))
 		_, err := bk.CopyObjectFrom(srcBucket, srcKey, dstKey, opts...)
@@ -332,6 +352,17 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 	})
 	if err != nil {
 		return translate.ObjectInfo{}, err
+	}
+	if hasAnnex {
+		info, err := b.storeHead(ctx, bk, dstBucket, dstKey)
+		if err != nil {
+			return translate.ObjectInfo{}, err
+		}
+		if a, ok := storestate.CopyAnnex(annex, info); ok {
+			if err := b.putSmall(ctx, dstBucket, storestate.AnnexKey(dstKey), a.Marshal()); err != nil {
+				return translate.ObjectInfo{}, err
+			}
+		}
 	}
 	return b.HeadObject(ctx, dstBucket, dstKey)
 }

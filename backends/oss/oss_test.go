@@ -99,6 +99,7 @@ func TestConformance(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				t.Cleanup(func() { b.Close() })
 				return b
 			}, q)
 		})
@@ -151,7 +152,24 @@ func newBackend(t *testing.T, endpoint string) *ossbackend.Backend {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { b.Close() })
 	return b
+}
+
+// TestReaper checks the reaper of abandoned staged uploads, on a store of
+// its own configured with S3's 5 MiB minimum part (so that uploads of
+// 100 KB parts are staged).
+func TestReaper(t *testing.T) {
+	endpoint := startOSS(t, nil)
+	o := ossbackend.DefaultOptions()
+	o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle, o.AuthV4 = endpoint, accessKey, secretKey, true, true
+	o.RequestTimeout, o.MinPartSize, o.StagingMaxAge = 30*time.Second, 5<<20, 2*time.Second
+	b, err := ossbackend.New(*o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	backendtest.RunReaper(t, b, o.StagingMaxAge, ossbackend.StagedKeys(b))
 }
 
 // TestWireDetails checks what the conformance suite cannot see: the

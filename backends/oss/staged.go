@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -351,21 +352,13 @@ func (b *Backend) stagedUploads(ctx context.Context, bucket string) ([]storestat
 }
 
 // readAnnex applies key's annex to info when the store's object may have
-// one (storestate.MayHaveAnnex); a missing annex leaves info as it is.
-func (b *Backend) readAnnex(ctx context.Context, bk *oss.Bucket, bucket string, info *translate.ObjectInfo) error {
-	if !storestate.MayHaveAnnex(info.ETag) {
+// one (storestate.MayHaveAnnex, or marked: it holds storestate's annex
+// mark); a missing annex leaves info as it is.
+func (b *Backend) readAnnex(ctx context.Context, bk *oss.Bucket, bucket string, info *translate.ObjectInfo, marked bool) error {
+	if !marked && !storestate.MayHaveAnnex(info.ETag) {
 		return nil
 	}
-	var data []byte
-	err := b.retry(ctx, func(ctx context.Context) error {
-		r, err := bk.GetObject(storestate.AnnexKey(info.Key), oss.WithContext(ctx))
-		if err != nil {
-			return mapError(err, bucket, info.Key)
-		}
-		defer r.Close()
-		data, err = io.ReadAll(io.LimitReader(r, storestate.MaxStateSize))
-		return mapError(err, bucket, info.Key)
-	})
+	data, err := b.getAnnex(ctx, bk, bucket, storestate.AnnexKey(info.Key))
 	if translate.CodeOf(err) == translate.ErrNoSuchKey {
 		return nil
 	}
@@ -374,4 +367,51 @@ func (b *Backend) readAnnex(ctx context.Context, bk *oss.Bucket, bucket string, 
 	}
 	storestate.ApplyAnnex(data, info)
 	return nil
+}
+
+// getAnnex returns the content of the annex object annexKey, at most
+// storestate.MaxStateSize bytes; ErrNoSuchKey when there is none.
+func (b *Backend) getAnnex(ctx context.Context, bk *oss.Bucket, bucket, annexKey string) ([]byte, error) {
+	var data []byte
+	err := b.retry(ctx, func(ctx context.Context) error {
+		r, err := bk.GetObject(annexKey, oss.WithContext(ctx))
+		if err != nil {
+			return mapError(err, bucket, annexKey)
+		}
+		defer r.Close()
+		data, err = io.ReadAll(io.LimitReader(r, storestate.MaxStateSize))
+		return mapError(err, bucket, annexKey)
+	})
+	return data, err
+}
+
+// annexOf returns the annex of key when the store's object has one that
+// matches it; ok is false otherwise.
+func (b *Backend) annexOf(ctx context.Context, bucket, key string) (a storestate.Annex, ok bool, err error) {
+	bk, err := b.bucket(bucket, false)
+	if err != nil {
+		return storestate.Annex{}, false, err
+	}
+	var h http.Header
+	err = b.retry(ctx, func(ctx context.Context) error {
+		var err error
+		h, err = bk.GetObjectDetailedMeta(key, oss.WithContext(ctx))
+		return mapError(err, bucket, key)
+	})
+	if err != nil {
+		return storestate.Annex{}, false, err
+	}
+	info := infoFromHeader(key, h)
+	if !annexMarked(h) && !storestate.MayHaveAnnex(info.ETag) {
+		return storestate.Annex{}, false, nil
+	}
+	data, err := b.getAnnex(ctx, bk, bucket, storestate.AnnexKey(key))
+	if translate.CodeOf(err) == translate.ErrNoSuchKey {
+		return storestate.Annex{}, false, nil
+	}
+	if err != nil {
+		return storestate.Annex{}, false, err
+	}
+	a, ok = storestate.ParseAnnex(data)
+	return a, ok && a.Matches(info), nil
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/babelgate/babelgate/backends"
+	"github.com/babelgate/babelgate/backends/storestate"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -56,12 +57,18 @@ type Options struct {
 	RequestTimeout time.Duration `yaml:"request_timeout"`
 	// Retries is how many times idempotent calls are retried.
 	Retries int `yaml:"retries"`
+	// StagingMaxAge is how long an upload of staged parts (see staged.go)
+	// may stay incomplete: a reaper removes older ones, with their staged
+	// parts, checking every min(1h, StagingMaxAge/2). Zero means the
+	// default, storestate.DefaultStagingMaxAge (7 days, "168h").
+	StagingMaxAge time.Duration `yaml:"staging_max_age"`
 }
 
 // DefaultOptions are the defaults for an S3-compatible store.
 func DefaultOptions() *Options {
 	return &Options{Region: "us-east-1", Checksums: true, MinPartSize: 5 << 20, MaxPartSize: 5 << 30,
-		ConnectTimeout: 10 * time.Second, RequestTimeout: 60 * time.Second, Retries: 3}
+		ConnectTimeout: 10 * time.Second, RequestTimeout: 60 * time.Second, Retries: 3,
+		StagingMaxAge: storestate.DefaultStagingMaxAge}
 }
 
 // OBSOptions are the defaults for Huawei OBS through its S3-compatible API:
@@ -85,19 +92,30 @@ func init() {
 	}
 }
 
-// Backend is an S3-compatible store.
+// Backend is an S3-compatible store. It is safe for concurrent use; Close
+// stops its reaper of abandoned staged uploads.
 type Backend struct {
-	client *s3.Client
-	opts   Options
+	client  *s3.Client
+	opts    Options
+	sweeper *storestate.Sweeper
+	reaper  *storestate.Reaper
 }
 
-// New connects to the store; it does not call it.
+// New connects to the store; it does not call it. It starts the reaper
+// of abandoned staged uploads (see Options.StagingMaxAge), which Close
+// stops.
 func New(o Options) (*Backend, error) {
 	if o.AccessKey == "" || o.SecretKey == "" {
 		return nil, errors.New("s3 backend: access_key and secret_key are required")
 	}
 	if o.RequestTimeout <= 0 || o.ConnectTimeout <= 0 {
 		return nil, errors.New("s3 backend: timeouts must be positive")
+	}
+	if o.StagingMaxAge < 0 {
+		return nil, errors.New("s3 backend: staging_max_age must not be negative")
+	}
+	if o.StagingMaxAge == 0 {
+		o.StagingMaxAge = storestate.DefaultStagingMaxAge
 	}
 	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}
 	transport := &http.Transport{
@@ -122,7 +140,10 @@ func New(o Options) (*Backend, error) {
 		}
 		so.UsePathStyle = o.PathStyle
 	})
-	return &Backend{client: client, opts: o}, nil
+	b := &Backend{client: client, opts: o}
+	b.sweeper = b.newSweeper()
+	b.reaper = storestate.StartReaper("s3", b.sweeper)
+	return b, nil
 }
 
 // timeout returns a context bounded by the request timeout, for calls

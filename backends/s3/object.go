@@ -60,13 +60,27 @@ func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (translate
 	if err := storestate.CheckKey(bucket, key); err != nil {
 		return translate.ObjectInfo{}, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: bucket, Key: key}
 	}
+	info, marked, err := b.storeHead(ctx, bucket, key)
+	if err != nil {
+		return translate.ObjectInfo{}, err
+	}
+	if err := b.readAnnex(ctx, bucket, &info, marked); err != nil {
+		return translate.ObjectInfo{}, err
+	}
+	return info, nil
+}
+
+// storeHead describes key as the store holds it, no annex applied; marked
+// reports storestate's annex mark, which the metadata returned no longer
+// holds.
+func (b *Backend) storeHead(ctx context.Context, bucket, key string) (info translate.ObjectInfo, marked bool, err error) {
 	ctx, cancel := b.timeout(ctx)
 	defer cancel()
 	out, err := b.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), ChecksumMode: types.ChecksumModeEnabled})
 	if err != nil {
-		return translate.ObjectInfo{}, b.notFound(ctx, mapError(err, bucket, key), bucket)
+		return translate.ObjectInfo{}, false, b.notFound(ctx, mapError(err, bucket, key), bucket)
 	}
-	info := translate.ObjectInfo{Key: key, Size: aws.ToInt64(out.ContentLength), ETag: unquote(out.ETag),
+	info = translate.ObjectInfo{Key: key, Size: aws.ToInt64(out.ContentLength), ETag: unquote(out.ETag),
 		LastModified: aws.ToTime(out.LastModified),
 		Metadata: metaFromStore(out.ContentType, out.ContentEncoding, out.ContentDisposition, out.ContentLanguage,
 			out.CacheControl, out.ExpiresString, out.Metadata, out.StorageClass, out.ServerSideEncryption),
@@ -74,10 +88,9 @@ func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (translate
 	if len(info.Checksum) > 0 {
 		info.ChecksumType = translate.ChecksumType(out.ChecksumType)
 	}
-	if err := b.readAnnex(ctx, bucket, &info); err != nil {
-		return translate.ObjectInfo{}, err
-	}
-	return info, nil
+	marked = storestate.HasAnnexMark(info.Metadata.User)
+	info.Metadata.User = storestate.WithoutAnnexMark(info.Metadata.User)
+	return info, marked, nil
 }
 
 // notFound tells a missing bucket from a missing key after a HEAD, whose
@@ -142,7 +155,9 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, rng *transl
 	info := translate.ObjectInfo{Key: key, Size: size, ETag: unquote(out.ETag), LastModified: aws.ToTime(out.LastModified),
 		Metadata: metaFromStore(out.ContentType, out.ContentEncoding, out.ContentDisposition, out.ContentLanguage,
 			out.CacheControl, out.ExpiresString, out.Metadata, out.StorageClass, out.ServerSideEncryption)}
-	if err := b.readAnnex(ctx, bucket, &info); err != nil {
+	marked := storestate.HasAnnexMark(info.Metadata.User)
+	info.Metadata.User = storestate.WithoutAnnexMark(info.Metadata.User)
+	if err := b.readAnnex(ctx, bucket, &info, marked); err != nil {
 		out.Body.Close()
 		return nil, err
 	}
@@ -239,19 +254,49 @@ func setMeta(m translate.Metadata, ct, ce, cd, cl, cc **string) {
 	}
 }
 
-// CopyObject implements translate.Backend with the store's server-side copy.
+// CopyObject implements translate.Backend with the store's server-side
+// copy. A source assembled from staged parts has an annex: the copy gets
+// one too (its key, and the store ETag and size the copy has, which for a
+// multipart source is a new single-part ETag), and storestate's annex mark
+// in its metadata, so that it reports the client's ETag, checksums and
+// part sizes as the source does.
 func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta translate.Metadata) (translate.ObjectInfo, error) {
 	if err := storestate.CheckKey(dstBucket, dstKey); err != nil {
 		return translate.ObjectInfo{}, err
 	}
-	ctx, cancel := b.timeout(ctx)
-	defer cancel()
+	if storestate.Reserved(srcKey) {
+		return translate.ObjectInfo{}, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: srcBucket, Key: srcKey}
+	}
+	annex, hasAnnex, err := b.annexOf(ctx, srcBucket, srcKey)
+	if err != nil {
+		return translate.ObjectInfo{}, err
+	}
 	in := &s3.CopyObjectInput{Bucket: aws.String(dstBucket), Key: aws.String(dstKey),
 		CopySource: aws.String(copySource(srcBucket, srcKey)), MetadataDirective: types.MetadataDirectiveReplace, Metadata: meta.User,
 		Expires: expires(meta)}
+	if hasAnnex {
+		in.Metadata = storestate.WithAnnexMark(meta.User)
+	}
 	setMeta(meta, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
-	if _, err := b.client.CopyObject(ctx, in); err != nil {
-		return translate.ObjectInfo{}, b.notFound(ctx, mapError(err, srcBucket, srcKey), srcBucket)
+	cctx, cancel := b.timeout(ctx)
+	_, err = b.client.CopyObject(cctx, in)
+	if err != nil {
+		err = b.notFound(cctx, mapError(err, srcBucket, srcKey), srcBucket)
+	}
+	cancel()
+	if err != nil {
+		return translate.ObjectInfo{}, err
+	}
+	if hasAnnex {
+		info, _, err := b.storeHead(ctx, dstBucket, dstKey)
+		if err != nil {
+			return translate.ObjectInfo{}, err
+		}
+		if a, ok := storestate.CopyAnnex(annex, info); ok {
+			if err := b.putSmall(ctx, dstBucket, storestate.AnnexKey(dstKey), a.Marshal()); err != nil {
+				return translate.ObjectInfo{}, err
+			}
+		}
 	}
 	return b.HeadObject(ctx, dstBucket, dstKey)
 }

@@ -25,9 +25,38 @@ func TestConformanceMinIO(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				t.Cleanup(func() { b.Close() })
 				return b
 			}, minioQuirks)
 		})
+	}
+}
+
+// TestReaperMinIO checks the reaper of abandoned staged uploads against a
+// MinIO of its own (the reaper sweeps every bucket of the store).
+func TestReaperMinIO(t *testing.T) {
+	m := minio.Start(t)
+	o := s3backend.DefaultOptions()
+	o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle = m.Endpoint, minio.AccessKey, minio.SecretKey, true
+	o.RequestTimeout, o.StagingMaxAge = 30*time.Second, 2*time.Second
+	b, err := s3backend.New(*o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	backendtest.RunReaper(t, b, o.StagingMaxAge, s3backend.StagedKeys(b))
+}
+
+// TestOptions checks the staging reaper's option: 7 days by default, and
+// a negative age refused.
+func TestOptions(t *testing.T) {
+	if got := s3backend.DefaultOptions().StagingMaxAge; got != 7*24*time.Hour {
+		t.Fatalf("default StagingMaxAge = %v, want 168h", got)
+	}
+	o := s3backend.DefaultOptions()
+	o.AccessKey, o.SecretKey, o.StagingMaxAge = "a", "b", -time.Second
+	if _, err := s3backend.New(*o); err == nil {
+		t.Fatal("New with a negative staging_max_age succeeded")
 	}
 }
 

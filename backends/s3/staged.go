@@ -330,25 +330,51 @@ func (b *Backend) stagedUploads(ctx context.Context, bucket string) ([]storestat
 }
 
 // readAnnex applies key's annex to info when the store's object may have
-// one (storestate.MayHaveAnnex); a missing annex leaves info as it is.
-func (b *Backend) readAnnex(ctx context.Context, bucket string, info *translate.ObjectInfo) error {
-	if !storestate.MayHaveAnnex(info.ETag) {
+// one (storestate.MayHaveAnnex, or marked: it holds storestate's annex
+// mark); a missing annex leaves info as it is.
+func (b *Backend) readAnnex(ctx context.Context, bucket string, info *translate.ObjectInfo, marked bool) error {
+	if !marked && !storestate.MayHaveAnnex(info.ETag) {
 		return nil
 	}
-	ctx, cancel := b.timeout(ctx)
-	defer cancel()
-	out, err := b.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(storestate.AnnexKey(info.Key))})
-	if err != nil {
-		if err = mapError(err, bucket, info.Key); translate.CodeOf(err) == translate.ErrNoSuchKey {
-			return nil
-		}
-		return err
+	data, err := b.getAnnex(ctx, bucket, storestate.AnnexKey(info.Key))
+	if translate.CodeOf(err) == translate.ErrNoSuchKey {
+		return nil
 	}
-	defer out.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(out.Body, storestate.MaxStateSize))
 	if err != nil {
-		return mapError(err, bucket, info.Key)
+		return err
 	}
 	storestate.ApplyAnnex(data, info)
 	return nil
+}
+
+// getAnnex returns the content of the annex object annexKey, at most
+// storestate.MaxStateSize bytes; ErrNoSuchKey when there is none.
+func (b *Backend) getAnnex(ctx context.Context, bucket, annexKey string) ([]byte, error) {
+	ctx, cancel := b.timeout(ctx)
+	defer cancel()
+	out, err := b.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(annexKey)})
+	if err != nil {
+		return nil, mapError(err, bucket, annexKey)
+	}
+	defer out.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(out.Body, storestate.MaxStateSize))
+	return data, mapError(err, bucket, annexKey)
+}
+
+// annexOf returns the annex of key when the store's object has one that
+// matches it; ok is false otherwise.
+func (b *Backend) annexOf(ctx context.Context, bucket, key string) (a storestate.Annex, ok bool, err error) {
+	info, marked, err := b.storeHead(ctx, bucket, key)
+	if err != nil || (!marked && !storestate.MayHaveAnnex(info.ETag)) {
+		return storestate.Annex{}, false, err
+	}
+	data, err := b.getAnnex(ctx, bucket, storestate.AnnexKey(key))
+	if translate.CodeOf(err) == translate.ErrNoSuchKey {
+		return storestate.Annex{}, false, nil
+	}
+	if err != nil {
+		return storestate.Annex{}, false, err
+	}
+	a, ok = storestate.ParseAnnex(data)
+	return a, ok && a.Matches(info), nil
 }

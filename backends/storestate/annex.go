@@ -1,10 +1,12 @@
 package storestate
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"strings"
+	"sync"
 
 	"github.com/babelgate/babelgate/translate"
 )
@@ -53,8 +55,8 @@ func (a Annex) Marshal() []byte {
 // part sizes with the client's. It reports whether it did; an annex that
 // does not decode or match is ignored.
 func ApplyAnnex(data []byte, info *translate.ObjectInfo) bool {
-	var a Annex
-	if json.Unmarshal(data, &a) != nil || a.Key != info.Key || a.StoreETag != normETag(info.ETag) || a.Size != info.Size {
+	a, ok := ParseAnnex(data)
+	if !ok || !a.Matches(*info) {
 		return false
 	}
 	info.ETag, info.Checksum, info.ChecksumType, info.PartSizes = a.ETag, a.Checksums.Clone(), a.ChecksumType, a.PartSizes
@@ -65,3 +67,115 @@ func ApplyAnnex(data []byte, info *translate.ObjectInfo) bool {
 }
 
 func normETag(s string) string { return strings.ToLower(strings.Trim(s, `" `)) }
+
+// ParseAnnex decodes an annex object; ok is false when data does not
+// decode.
+func ParseAnnex(data []byte) (Annex, bool) {
+	var a Annex
+	return a, json.Unmarshal(data, &a) == nil
+}
+
+// Matches reports whether the annex describes the object info as the
+// store holds it: same key, store ETag and size.
+func (a Annex) Matches(info translate.ObjectInfo) bool {
+	return a.Key == info.Key && a.StoreETag == normETag(info.ETag) && a.Size == info.Size
+}
+
+// CopyAnnex is the annex of dst, a copy of an object whose annex is src,
+// which the store holds with dst's store ETag and size. ok is false when
+// the copy is not the bytes the annex describes (another size).
+func CopyAnnex(src Annex, dst translate.ObjectInfo) (Annex, bool) {
+	if dst.Size != src.Size {
+		return Annex{}, false
+	}
+	src.Key, src.StoreETag = dst.Key, normETag(dst.ETag)
+	src.Checksums = src.Checksums.Clone()
+	return src, true
+}
+
+// annexConcurrency bounds the annex reads ApplyListedAnnexes makes at
+// once.
+const annexConcurrency = 8
+
+// ApplyListedAnnexes gives the listed objects assembled from staged parts
+// (a multipart store ETag, see MayHaveAnnex) the client's ETag from their
+// annex, when it matches (see Annex.Matches); other objects, and objects
+// without an annex, keep the store's. Listings carry only ETags, so only
+// the ETag is replaced. read returns the content of an annex key, at most
+// MaxStateSize bytes, or the store's error mapped to a translate code;
+// ErrNoSuchKey is no annex. Reads run concurrently (a few at a time); the
+// first other error is returned, with objs partly updated.
+func ApplyListedAnnexes(ctx context.Context, objs []translate.ObjectInfo, read func(ctx context.Context, key string) ([]byte, error)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	sem := make(chan struct{}, annexConcurrency)
+	for i := range objs {
+		if !MayHaveAnnex(objs[i].ETag) {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(o *translate.ObjectInfo) {
+			defer func() { <-sem; wg.Done() }()
+			data, err := read(ctx, AnnexKey(o.Key))
+			if err != nil {
+				if translate.CodeOf(err) != translate.ErrNoSuchKey {
+					mu.Lock()
+					if first == nil {
+						first = err
+						cancel()
+					}
+					mu.Unlock()
+				}
+				return
+			}
+			if a, ok := ParseAnnex(data); ok && a.Matches(*o) {
+				o.ETag = a.ETag
+			}
+		}(&objs[i])
+	}
+	wg.Wait()
+	return first
+}
+
+// AnnexMark is the user metadata entry (name, value) that marks an object
+// which has an annex although its store ETag is not a multipart one: a
+// store's server-side copy of an object assembled from staged parts. Reads
+// look for the annex of a marked object too (see HasAnnexMark); backends
+// hide the entry from clients (see WithoutAnnexMark).
+const (
+	AnnexMarkName  = "babelgate-annex"
+	AnnexMarkValue = "1"
+)
+
+// HasAnnexMark reports whether user metadata (names lowercase) holds
+// AnnexMark.
+func HasAnnexMark(user map[string]string) bool { return user[AnnexMarkName] == AnnexMarkValue }
+
+// WithAnnexMark returns a copy of user with AnnexMark added.
+func WithAnnexMark(user map[string]string) map[string]string {
+	out := make(map[string]string, len(user)+1)
+	for k, v := range user {
+		out[k] = v
+	}
+	out[AnnexMarkName] = AnnexMarkValue
+	return out
+}
+
+// WithoutAnnexMark removes AnnexMark's entry from user in place, leaving
+// nil for metadata that held nothing else, and returns it.
+func WithoutAnnexMark(user map[string]string) map[string]string {
+	if _, ok := user[AnnexMarkName]; !ok {
+		return user
+	}
+	delete(user, AnnexMarkName)
+	if len(user) == 0 {
+		return nil
+	}
+	return user
+}

@@ -19,7 +19,12 @@
 //	    an empty marker listing a staged upload (it has no store upload)
 //	.babelgate/annex/<hex of the first 16 bytes of sha256(key)>
 //	    what a client was promised about an object assembled from staged
-//	    parts (Annex as JSON)
+//	    parts (Annex as JSON); a store's server-side copy of such an object
+//	    gets one too, and the user metadata entry AnnexMarkName, since its
+//	    store ETag may no longer be a multipart one
+//
+// Staged uploads left incomplete longer than a backend's staging_max_age
+// are removed by a reaper (Sweeper, StartReaper).
 //
 // These names and the JSON form are an on-store format: data written by
 // earlier versions must stay readable, so they do not change.
