@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -139,6 +140,61 @@ func TestScaleOut(t *testing.T) {
 		}
 	})
 
+	t.Run("OSS 100 KB parts, re-chunked", func(t *testing.T) {
+		// Parts under the store's 5 MiB are staged by whichever instance
+		// receives them and assembled by whichever receives Complete.
+		alt := newAlternating(a, b)
+		client, err := alioss.New(a.URL, adminAK, adminSK, alioss.HTTPClient(&http.Client{Transport: alt.transport()}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := client.CreateBucket("scale-oss-small"); err != nil {
+			t.Fatal(err)
+		}
+		bk, _ := client.Bucket("scale-oss-small")
+		small := randomBytes(30*(100<<10)+123, 99)
+		imur, err := bk.InitiateMultipartUpload("k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var done []alioss.UploadPart
+		for i := 0; i*(100<<10) < len(small); i++ {
+			end := min((i+1)*(100<<10), len(small))
+			part, err := bk.UploadPart(imur, bytes.NewReader(small[i*(100<<10):end]), int64(end-i*(100<<10)), i+1)
+			if err != nil {
+				t.Fatalf("UploadPart %d: %v", i+1, err)
+			}
+			done = append(done, part)
+		}
+		lp, err := bk.ListUploadedParts(imur)
+		if err != nil || len(lp.UploadedParts) != len(done) {
+			t.Fatalf("ListUploadedParts: %d parts, %v; want %d", len(lp.UploadedParts), err, len(done))
+		}
+		res, err := bk.CompleteMultipartUpload(imur, done)
+		if err != nil {
+			t.Fatalf("Complete: %v", err)
+		}
+		rd, err := bk.GetObject("k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(rd) // the SDK checks the CRC-64 at EOF
+		rd.Close()
+		if !bytes.Equal(got, small) {
+			t.Fatal("re-chunked object differs")
+		}
+		meta, err := bk.GetObjectDetailedMeta("k")
+		if err != nil || !strings.EqualFold(meta.Get("Etag"), res.ETag) {
+			t.Fatalf("HEAD ETag %q, Complete said %q (%v)", meta.Get("Etag"), res.ETag, err)
+		}
+		if alt.hits[0].Load() < 10 || alt.hits[1].Load() < 10 {
+			t.Fatalf("requests per gateway %d and %d", alt.hits[0].Load(), alt.hits[1].Load())
+		}
+		if !logHas(a.Log()+b.Log(), "staged upload assembled", "scale-oss-small") {
+			t.Fatal("the upload was not staged and re-chunked")
+		}
+	})
+
 	t.Run("OBS native", func(t *testing.T) {
 		alt := newAlternating(a, b)
 		_, port, _ := splitHostPort(a.Addr)
@@ -186,7 +242,53 @@ func TestScaleOut(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A re-chunked OSS upload begun on the same instance.
+		ossA, err := alioss.New(a.URL, adminAK, adminSK, alioss.HTTPClient(a.HTTPClient(false)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ossA.CreateBucket("scale-kill-oss"); err != nil {
+			t.Fatal(err)
+		}
+		bkA, _ := ossA.Bucket("scale-kill-oss")
+		small := randomBytes(8*(100<<10), 7)
+		imur, err := bkA.InitiateMultipartUpload("k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ossParts []alioss.UploadPart
+		for i := 0; i < 4; i++ {
+			p, err := bkA.UploadPart(imur, bytes.NewReader(small[i*(100<<10):(i+1)*(100<<10)]), 100<<10, i+1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ossParts = append(ossParts, p)
+		}
 		a.Kill()
+		ossB, err := alioss.New(b.URL, adminAK, adminSK, alioss.HTTPClient(b.HTTPClient(false)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		bkB, _ := ossB.Bucket("scale-kill-oss")
+		for i := 4; i < 8; i++ {
+			p, err := bkB.UploadPart(imur, bytes.NewReader(small[i*(100<<10):(i+1)*(100<<10)]), 100<<10, i+1)
+			if err != nil {
+				t.Fatalf("OSS UploadPart %d on the surviving instance: %v", i+1, err)
+			}
+			ossParts = append(ossParts, p)
+		}
+		if _, err := bkB.CompleteMultipartUpload(imur, ossParts); err != nil {
+			t.Fatalf("OSS Complete on the surviving instance: %v", err)
+		}
+		rd, err := bkB.GetObject("k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		gotSmall, _ := io.ReadAll(rd)
+		rd.Close()
+		if !bytes.Equal(gotSmall, small) {
+			t.Fatal("re-chunked object finished on the other instance differs")
+		}
 		done := []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: p1.ETag, ChecksumCRC32: p1.ChecksumCRC32}}
 		for i, p := range parts[1:] {
 			out, err := cb.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("scale-kill"), Key: aws.String("k"), UploadId: up.UploadId,
