@@ -81,6 +81,7 @@ func RunWith(t *testing.T, newBackend func(t *testing.T) translate.Backend, q Qu
 		{"DeleteBucketWithUploads", testDeleteBucketWithUploads},
 		{"MissingBucket", testMissingBucket},
 		{"PutGetHead", testPutGetHead},
+		{"PutChecksumsKept", testPutChecksumsKept},
 		{"EmptyObject", testEmptyObject},
 		{"RangeReads", testRangeReads},
 		{"Overwrite", testOverwrite},

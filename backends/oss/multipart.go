@@ -207,7 +207,8 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 	}
 	// Complete may take a while on the store; it is bounded by the
 	// client's own context, not the per-call timeout.
-	if _, err := bk.CompleteMultipartUpload(imur(req.Bucket, req.Key, req.UploadID), parts, oss.WithContext(ctx)); err != nil {
+	out, err := bk.CompleteMultipartUpload(imur(req.Bucket, req.Key, req.UploadID), parts, oss.WithContext(ctx))
+	if err != nil {
 		return translate.ObjectInfo{}, mapError(err, req.Bucket, req.Key)
 	}
 	// The object is complete; state left behind by a failure here only
@@ -215,8 +216,20 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 	b.deletePrefix(ctx, req.Bucket, storestate.UploadDir(req.UploadID))
 	info := req.Info
 	info.Key, info.Size, info.LastModified = req.Key, 0, time.Now().UTC()
-	for _, p := range req.Parts {
+	sizes := make([]int64, len(req.Parts))
+	for i, p := range req.Parts {
 		info.Size += p.Size
+		sizes[i] = p.Size
+	}
+	// OSS keeps only CRC-64/ECMA: other checksums go in an annex, with the
+	// part sizes.
+	if storestate.Unkept(info.Checksum, ossKeeps) {
+		if info.PartSizes == nil {
+			info.PartSizes = sizes
+		}
+		if err := b.writeAnnex(ctx, bk, req.Bucket, req.Key, unquote(out.ETag), storestate.NewAnnex(info, "")); err != nil {
+			return translate.ObjectInfo{}, err
+		}
 	}
 	return info, nil
 }

@@ -314,7 +314,30 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *trans
 	if len(sums.Checksum) > 0 {
 		info.ChecksumType = translate.ChecksumFullObject
 	}
+	if storestate.Unkept(sums.Checksum, ossKeeps) {
+		if err := b.writeAnnex(ctx, bk, bucket, key, unquote(resp.Headers.Get("ETag")), storestate.SingleAnnex(info, "")); err != nil {
+			return translate.ObjectInfo{}, err
+		}
+	}
 	return info, nil
+}
+
+// ossKeeps reports whether OSS keeps (and returns) a checksum of algorithm
+// a itself: only CRC-64/ECMA. Objects with others have an annex.
+func ossKeeps(a translate.ChecksumAlgorithm) bool { return a == translate.CRC64ECMA }
+
+// writeAnnex writes a (whose StoreETag is set here) as key's annex, for an
+// object the store holds with storeETag; "" asks the store.
+func (b *Backend) writeAnnex(ctx context.Context, bk *oss.Bucket, bucket, key, storeETag string, a storestate.Annex) error {
+	if storeETag == "" {
+		info, err := b.storeHead(ctx, bk, bucket, key)
+		if err != nil {
+			return err
+		}
+		storeETag = info.ETag
+	}
+	a.StoreETag = unquote(storeETag)
+	return b.putSmall(ctx, bucket, storestate.AnnexKey(key), a.Marshal())
 }
 
 // CopyObject implements translate.Backend with the store's server-side

@@ -185,7 +185,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 	}
 	// Complete may take a while on the store; it is bounded by the
 	// client's own context, not the per-call timeout.
-	_, err = b.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(req.Bucket), Key: aws.String(req.Key),
+	out, err := b.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(req.Bucket), Key: aws.String(req.Key),
 		UploadId: aws.String(req.UploadID), MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
 	if err != nil {
 		return translate.ObjectInfo{}, mapError(err, req.Bucket, req.Key)
@@ -195,8 +195,21 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 	b.deletePrefix(ctx, req.Bucket, storestate.UploadDir(req.UploadID))
 	info := req.Info
 	info.Key, info.Size, info.LastModified = req.Key, 0, time.Now().UTC()
-	for _, p := range req.Parts {
+	sizes := make([]int64, len(req.Parts))
+	for i, p := range req.Parts {
 		info.Size += p.Size
+		sizes[i] = p.Size
+	}
+	// The store's upload was created without a checksum algorithm, so it
+	// keeps none of the object's checksums: they go in an annex, with the
+	// part sizes.
+	if len(info.Checksum) > 0 {
+		if info.PartSizes == nil {
+			info.PartSizes = sizes
+		}
+		if err := b.writeAnnex(ctx, req.Bucket, req.Key, unquote(out.ETag), storestate.NewAnnex(info, "")); err != nil {
+			return translate.ObjectInfo{}, err
+		}
 	}
 	return info, nil
 }

@@ -221,13 +221,39 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *trans
 	if !ok {
 		return translate.ObjectInfo{}, errf(nil, "store accepted %s/%s before the body ended", bucket, key)
 	}
-	_ = out // the client is promised the MD5 ETag, whatever a store that encrypts says
+	// The client is promised the MD5 ETag, whatever a store that encrypts
+	// says.
 	info := translate.ObjectInfo{Key: key, Size: sums.Size, ETag: sums.ETag(), LastModified: time.Now().UTC(),
 		Metadata: meta.Clone(), Checksum: sums.Checksum}
 	if len(sums.Checksum) > 0 {
 		info.ChecksumType = translate.ChecksumFullObject
 	}
+	// The store keeps only the checksums forwarded to it (putChecksums):
+	// the others (CRC-64/ECMA always) go in an annex.
+	expected := body.Expected()
+	kept := func(a translate.ChecksumAlgorithm) bool {
+		return b.opts.Checksums && a != translate.CRC64ECMA && expected[a] != ""
+	}
+	if storestate.Unkept(sums.Checksum, kept) {
+		if err := b.writeAnnex(ctx, bucket, key, unquote(out.ETag), storestate.SingleAnnex(info, "")); err != nil {
+			return translate.ObjectInfo{}, err
+		}
+	}
 	return info, nil
+}
+
+// writeAnnex writes a (whose StoreETag is set here) as key's annex, for an
+// object the store holds with storeETag; "" asks the store.
+func (b *Backend) writeAnnex(ctx context.Context, bucket, key, storeETag string, a storestate.Annex) error {
+	if storeETag == "" {
+		info, _, err := b.storeHead(ctx, bucket, key)
+		if err != nil {
+			return err
+		}
+		storeETag = info.ETag
+	}
+	a.StoreETag = unquote(aws.String(storeETag))
+	return b.putSmall(ctx, bucket, storestate.AnnexKey(key), a.Marshal())
 }
 
 // expires parses an Expires value for the SDK, which sends a time; an

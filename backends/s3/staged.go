@@ -329,13 +329,13 @@ func (b *Backend) stagedUploads(ctx context.Context, bucket string) ([]storestat
 	return out, nil
 }
 
-// readAnnex applies key's annex to info when the store's object may have
-// one (storestate.MayHaveAnnex, or marked: it holds storestate's annex
-// mark); a missing annex leaves info as it is.
+// readAnnex applies key's annex to info when it matches the store's
+// object; a missing annex leaves info as it is. Every object may have one
+// (a single PutObject keeps checksums the store does not in an annex, and
+// can carry no mark set after the fact), so this always looks: one small
+// GET, usually a 404. marked (storestate's annex mark) no longer decides.
 func (b *Backend) readAnnex(ctx context.Context, bucket string, info *translate.ObjectInfo, marked bool) error {
-	if !marked && !storestate.MayHaveAnnex(info.ETag) {
-		return nil
-	}
+	_ = marked
 	data, err := b.getAnnex(ctx, bucket, storestate.AnnexKey(info.Key))
 	if translate.CodeOf(err) == translate.ErrNoSuchKey {
 		return nil
@@ -364,8 +364,8 @@ func (b *Backend) getAnnex(ctx context.Context, bucket, annexKey string) ([]byte
 // annexOf returns the annex of key when the store's object has one that
 // matches it; ok is false otherwise.
 func (b *Backend) annexOf(ctx context.Context, bucket, key string) (a storestate.Annex, ok bool, err error) {
-	info, marked, err := b.storeHead(ctx, bucket, key)
-	if err != nil || (!marked && !storestate.MayHaveAnnex(info.ETag)) {
+	info, _, err := b.storeHead(ctx, bucket, key)
+	if err != nil {
 		return storestate.Annex{}, false, err
 	}
 	data, err := b.getAnnex(ctx, bucket, storestate.AnnexKey(key))

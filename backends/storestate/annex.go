@@ -39,9 +39,11 @@ func NewAnnex(info translate.ObjectInfo, storeETag string) Annex {
 		Checksums: info.Checksum, ChecksumType: info.ChecksumType, PartSizes: info.PartSizes}
 }
 
-// MayHaveAnnex reports whether an object with the store ETag etag can have
-// an annex: only objects the store assembled from parts ("-N") do, so
-// reads of other objects need not look.
+// MayHaveAnnex reports whether an object with the store ETag etag is one
+// the store assembled from parts ("-N"). Listings look for annexes only of
+// those (they carry no checksums, and only such objects' ETags differ from
+// the client's); HEAD and GET look for every object's, since a single
+// PutObject may have one for checksums the store does not keep.
 func MayHaveAnnex(etag string) bool { return strings.Contains(etag, "-") }
 
 // Marshal is the annex's on-store form.
@@ -178,4 +180,25 @@ func WithoutAnnexMark(user map[string]string) map[string]string {
 		return nil
 	}
 	return user
+}
+
+// Unkept reports whether sums hold a checksum the store does not keep
+// itself (kept reports false for its algorithm). An object with one needs
+// an annex, written after the store accepted it, for reads to return it.
+func Unkept(sums translate.Checksums, kept func(translate.ChecksumAlgorithm) bool) bool {
+	for a := range sums {
+		if !kept(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// SingleAnnex is the annex of an object written whole (PutObject) as info
+// describes, which the store holds with storeETag: it keeps info's
+// checksums, for a store that keeps only some of them.
+func SingleAnnex(info translate.ObjectInfo, storeETag string) Annex {
+	a := NewAnnex(info, storeETag)
+	a.PartSizes = nil
+	return a
 }
