@@ -79,7 +79,7 @@ func (b *Backend) ListMultipartUploads(ctx context.Context, bucket string, q tra
 	for i, u := range stored {
 		all[i] = storestate.StoreUpload{Key: u.Key, ID: u.UploadID, Initiated: u.Initiated}
 	}
-	staged, err := b.stagedUploads(ctx, bucket)
+	staged, err := b.stager().Uploads(ctx, bucket)
 	if err != nil {
 		return translate.UploadsPage{}, err
 	}

@@ -360,7 +360,7 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
-	annex, hasAnnex, err := b.annexOf(ctx, srcBucket, srcKey)
+	annex, hasAnnex, err := b.stager().AnnexOf(ctx, srcBucket, srcKey)
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}

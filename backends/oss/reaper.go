@@ -4,38 +4,12 @@ import (
 	"context"
 	"io"
 
-	"github.com/aliyun/aliyun-oss-go-sdk/oss"
-
 	"github.com/babelgate/babelgate/backends/storestate"
 )
 
 // newSweeper is storestate's sweeper of abandoned staged uploads over
 // this store, with the backend's StagingMaxAge.
-func (b *Backend) newSweeper() *storestate.Sweeper {
-	return &storestate.Sweeper{
-		MaxAge: b.opts.StagingMaxAge,
-		Buckets: func(ctx context.Context) ([]string, error) {
-			all, err := b.ListBuckets(ctx)
-			names := make([]string, len(all))
-			for i, bk := range all {
-				names[i] = bk.Name
-			}
-			return names, err
-		},
-		List:         b.eachKey,
-		ReadState:    b.readState,
-		DeletePrefix: b.deletePrefix,
-		Delete: func(ctx context.Context, bucket, key string) error {
-			bk, err := b.bucket(bucket, false)
-			if err != nil {
-				return err
-			}
-			return b.retry(ctx, func(ctx context.Context) error {
-				return mapError(bk.DeleteObject(key, oss.WithContext(ctx)), bucket, key)
-			})
-		},
-	}
-}
+func (b *Backend) newSweeper() *storestate.Sweeper { return b.stager().Sweeper(b.opts.StagingMaxAge) }
 
 // Sweep removes now, in every bucket of the store, the staged uploads
 // initiated longer than Options.StagingMaxAge ago (what the background

@@ -88,7 +88,7 @@ func (b *Backend) ListMultipartUploads(ctx context.Context, bucket string, q tra
 		}
 		in.KeyMarker, in.UploadIdMarker = out.NextKeyMarker, out.NextUploadIdMarker
 	}
-	staged, err := b.stagedUploads(ctx, bucket)
+	staged, err := b.stager().Uploads(ctx, bucket)
 	if err != nil {
 		return translate.UploadsPage{}, err
 	}

@@ -20,8 +20,8 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, info translate.Uplo
 	if err := storestate.CheckKey(info.Bucket, info.Key); err != nil {
 		return "", err
 	}
-	if b.staging(info) {
-		return b.createStaged(ctx, info)
+	if b.stager().Staging(info) {
+		return b.stager().Create(ctx, info)
 	}
 	id, err := b.createStoreUpload(ctx, info.Bucket, info.Key, info.Metadata)
 	if err != nil {
@@ -64,11 +64,11 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, id string, number
 	if err := storestate.ValidUploadID(bucket, id); err != nil {
 		return translate.PartInfo{}, err
 	}
-	if _, staged, err := b.stagedState(ctx, bucket, key, id); err != nil || staged {
+	if _, staged, err := b.stager().State(ctx, bucket, key, id); err != nil || staged {
 		if err != nil {
 			return translate.PartInfo{}, err
 		}
-		return b.stagePart(ctx, bucket, id, number, body)
+		return b.stager().StagePart(ctx, bucket, id, number, body)
 	}
 	in := &s3.UploadPartInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(id),
 		PartNumber: aws.Int32(int32(number)), Body: body, ContentLength: aws.Int64(body.Size()), ContentMD5: md5Header(body)}
@@ -125,15 +125,12 @@ func (b *Backend) UploadPartCopy(ctx context.Context, bucket, key, id string, nu
 // ListParts implements translate.Backend: the store's parts with the
 // checksums the gateway recorded for them.
 func (b *Backend) ListParts(ctx context.Context, bucket, key, id string, after, max int) (translate.PartsPage, error) {
-	st, err := b.readState(ctx, bucket, id)
+	st, err := b.stager().Upload(ctx, bucket, key, id)
 	if err != nil {
 		return translate.PartsPage{}, err
 	}
-	if _, err := st.InfoFor(bucket, key, id); err != nil {
-		return translate.PartsPage{}, err
-	}
 	if st.Staged {
-		parts, err := b.stagedParts(ctx, bucket, id)
+		parts, err := b.stager().Parts(ctx, bucket, id)
 		return storestate.StagedPartsPage(parts, after, max), err
 	}
 	records, err := b.partRecords(ctx, bucket, id)
@@ -169,15 +166,12 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, id string, after, 
 // CompleteMultipartUpload implements translate.Backend with the store's
 // Complete, then removes the gateway's state.
 func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.CompleteRequest) (translate.ObjectInfo, error) {
-	st, err := b.readState(ctx, req.Bucket, req.UploadID)
+	st, err := b.stager().Upload(ctx, req.Bucket, req.Key, req.UploadID)
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
-	if _, err := st.InfoFor(req.Bucket, req.Key, req.UploadID); err != nil {
-		return translate.ObjectInfo{}, err
-	}
 	if st.Staged {
-		return b.completeStaged(ctx, st, req)
+		return b.stager().Complete(ctx, st, req)
 	}
 	parts := make([]types.CompletedPart, len(req.Parts))
 	for i, p := range req.Parts {
@@ -216,15 +210,12 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 
 // AbortMultipartUpload implements translate.Backend.
 func (b *Backend) AbortMultipartUpload(ctx context.Context, bucket, key, id string) error {
-	st, err := b.readState(ctx, bucket, id)
+	st, err := b.stager().Upload(ctx, bucket, key, id)
 	if err != nil {
 		return err
 	}
-	if _, err := st.InfoFor(bucket, key, id); err != nil {
-		return err
-	}
 	if st.Staged {
-		return b.abortStaged(ctx, bucket, id)
+		return b.stager().Abort(ctx, bucket, id)
 	}
 	cctx, cancel := b.timeout(ctx)
 	defer cancel()

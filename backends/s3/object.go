@@ -293,7 +293,7 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 	if storestate.Reserved(srcKey) {
 		return translate.ObjectInfo{}, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: srcBucket, Key: srcKey}
 	}
-	annex, hasAnnex, err := b.annexOf(ctx, srcBucket, srcKey)
+	annex, hasAnnex, err := b.stager().AnnexOf(ctx, srcBucket, srcKey)
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}

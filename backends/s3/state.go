@@ -1,7 +1,6 @@
 package s3
 
 import (
-	"bytes"
 	"context"
 	"io"
 
@@ -12,14 +11,6 @@ import (
 	"github.com/babelgate/babelgate/backends/storestate"
 	"github.com/babelgate/babelgate/translate"
 )
-
-func (b *Backend) putSmall(ctx context.Context, bucket, key string, data []byte) error {
-	ctx, cancel := b.timeout(ctx)
-	defer cancel()
-	_, err := b.client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
-		Body: bytes.NewReader(data), ContentLength: aws.Int64(int64(len(data)))})
-	return mapError(err, bucket, key)
-}
 
 // readState returns an upload's state; ErrNoSuchUpload when there is none.
 func (b *Backend) readState(ctx context.Context, bucket, id string) (storestate.Upload, error) {
