@@ -114,11 +114,9 @@ func storeCRC64(h http.Header) (string, bool) {
 	return translate.EncodeChecksum(raw[:]), true
 }
 
-// infoFromHeader describes an object from a HEAD or GET response, without
-// storestate's annex mark (see annexMarked).
+// infoFromHeader describes an object from a HEAD or GET response.
 func infoFromHeader(key string, h http.Header) translate.ObjectInfo {
 	info := translate.ObjectInfo{Key: key, ETag: unquote(h.Get("ETag")), Metadata: metaFromHeader(h)}
-	info.Metadata.User = storestate.WithoutAnnexMark(info.Metadata.User)
 	info.Size, _ = strconv.ParseInt(h.Get("Content-Length"), 10, 64)
 	info.LastModified, _ = http.ParseTime(h.Get("Last-Modified"))
 	if crc, ok := storeCRC64(h); ok {
@@ -127,12 +125,6 @@ func infoFromHeader(key string, h http.Header) translate.ObjectInfo {
 		info.ChecksumType = translate.ChecksumFullObject
 	}
 	return info
-}
-
-// annexMarked reports whether a HEAD or GET response holds storestate's
-// annex mark.
-func annexMarked(h http.Header) bool {
-	return h.Get(oss.HTTPHeaderOssMetaPrefix+storestate.AnnexMarkName) == storestate.AnnexMarkValue
 }
 
 // HeadObject implements translate.Backend with GetObjectDetailedMeta.
@@ -154,7 +146,7 @@ func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (translate
 		return translate.ObjectInfo{}, err
 	}
 	info := infoFromHeader(key, h)
-	if err := b.readAnnex(ctx, bk, bucket, &info, annexMarked(h)); err != nil {
+	if err := b.readAnnex(ctx, bk, bucket, &info); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	return info, nil
@@ -203,7 +195,7 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, rng *transl
 			return nil, errf(err, "parsing Content-Range %q", h.Get("Content-Range"))
 		}
 	}
-	if err := b.readAnnex(ctx, bk, bucket, &info, annexMarked(h)); err != nil {
+	if err := b.readAnnex(ctx, bk, bucket, &info); err != nil {
 		res.Response.Body.Close()
 		return nil, err
 	}
@@ -363,10 +355,6 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 	annex, hasAnnex, err := b.stager().AnnexOf(ctx, srcBucket, srcKey)
 	if err != nil {
 		return translate.ObjectInfo{}, err
-	}
-	if hasAnnex {
-		meta = meta.Clone()
-		meta.User = storestate.WithAnnexMark(meta.User)
 	}
 	err = b.retry(ctx, func(ctx context.Context) error {
 		opts := append(metaOptions(meta), oss.MetadataDirective(oss.MetaReplace), oss.WithContext(ctx))

@@ -35,10 +35,8 @@ func (b *Backend) stager() *storestate.Stager {
 }
 
 // readAnnex applies key's annex to info when it matches the store's
-// object (storestate.Stager.ReadAnnex). marked (storestate's annex mark)
-// no longer decides.
-func (b *Backend) readAnnex(ctx context.Context, bk *oss.Bucket, bucket string, info *translate.ObjectInfo, marked bool) error {
-	_ = marked
+// object (as storestate.Stager.ReadAnnex does), reusing bk.
+func (b *Backend) readAnnex(ctx context.Context, bk *oss.Bucket, bucket string, info *translate.ObjectInfo) error {
 	data, err := b.getAnnex(ctx, bk, bucket, storestate.AnnexKey(info.Key))
 	if translate.CodeOf(err) == translate.ErrNoSuchKey {
 		return nil

@@ -60,27 +60,25 @@ func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (translate
 	if err := storestate.CheckKey(bucket, key); err != nil {
 		return translate.ObjectInfo{}, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: bucket, Key: key}
 	}
-	info, marked, err := b.storeHead(ctx, bucket, key)
+	info, err := b.storeHead(ctx, bucket, key)
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
-	if err := b.readAnnex(ctx, bucket, &info, marked); err != nil {
+	if err := b.stager().ReadAnnex(ctx, bucket, &info); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	return info, nil
 }
 
-// storeHead describes key as the store holds it, no annex applied; marked
-// reports storestate's annex mark, which the metadata returned no longer
-// holds.
-func (b *Backend) storeHead(ctx context.Context, bucket, key string) (info translate.ObjectInfo, marked bool, err error) {
+// storeHead describes key as the store holds it, no annex applied.
+func (b *Backend) storeHead(ctx context.Context, bucket, key string) (translate.ObjectInfo, error) {
 	ctx, cancel := b.timeout(ctx)
 	defer cancel()
 	out, err := b.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), ChecksumMode: types.ChecksumModeEnabled})
 	if err != nil {
-		return translate.ObjectInfo{}, false, b.notFound(ctx, mapError(err, bucket, key), bucket)
+		return translate.ObjectInfo{}, b.notFound(ctx, mapError(err, bucket, key), bucket)
 	}
-	info = translate.ObjectInfo{Key: key, Size: aws.ToInt64(out.ContentLength), ETag: unquote(out.ETag),
+	info := translate.ObjectInfo{Key: key, Size: aws.ToInt64(out.ContentLength), ETag: unquote(out.ETag),
 		LastModified: aws.ToTime(out.LastModified),
 		Metadata: metaFromStore(out.ContentType, out.ContentEncoding, out.ContentDisposition, out.ContentLanguage,
 			out.CacheControl, out.ExpiresString, out.Metadata, out.StorageClass, out.ServerSideEncryption),
@@ -88,9 +86,7 @@ func (b *Backend) storeHead(ctx context.Context, bucket, key string) (info trans
 	if len(info.Checksum) > 0 {
 		info.ChecksumType = translate.ChecksumType(out.ChecksumType)
 	}
-	marked = storestate.HasAnnexMark(info.Metadata.User)
-	info.Metadata.User = storestate.WithoutAnnexMark(info.Metadata.User)
-	return info, marked, nil
+	return info, nil
 }
 
 // notFound tells a missing bucket from a missing key after a HEAD, whose
@@ -155,9 +151,7 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, rng *transl
 	info := translate.ObjectInfo{Key: key, Size: size, ETag: unquote(out.ETag), LastModified: aws.ToTime(out.LastModified),
 		Metadata: metaFromStore(out.ContentType, out.ContentEncoding, out.ContentDisposition, out.ContentLanguage,
 			out.CacheControl, out.ExpiresString, out.Metadata, out.StorageClass, out.ServerSideEncryption)}
-	marked := storestate.HasAnnexMark(info.Metadata.User)
-	info.Metadata.User = storestate.WithoutAnnexMark(info.Metadata.User)
-	if err := b.readAnnex(ctx, bucket, &info, marked); err != nil {
+	if err := b.stager().ReadAnnex(ctx, bucket, &info); err != nil {
 		out.Body.Close()
 		return nil, err
 	}
@@ -246,7 +240,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *trans
 // object the store holds with storeETag; "" asks the store.
 func (b *Backend) writeAnnex(ctx context.Context, bucket, key, storeETag string, a storestate.Annex) error {
 	if storeETag == "" {
-		info, _, err := b.storeHead(ctx, bucket, key)
+		info, err := b.storeHead(ctx, bucket, key)
 		if err != nil {
 			return err
 		}
@@ -300,9 +294,6 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 	in := &s3.CopyObjectInput{Bucket: aws.String(dstBucket), Key: aws.String(dstKey),
 		CopySource: aws.String(copySource(srcBucket, srcKey)), MetadataDirective: types.MetadataDirectiveReplace, Metadata: meta.User,
 		Expires: expires(meta)}
-	if hasAnnex {
-		in.Metadata = storestate.WithAnnexMark(meta.User)
-	}
 	setMeta(meta, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
 	cctx, cancel := b.timeout(ctx)
 	_, err = b.client.CopyObject(cctx, in)
@@ -314,7 +305,7 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 		return translate.ObjectInfo{}, err
 	}
 	if hasAnnex {
-		info, _, err := b.storeHead(ctx, dstBucket, dstKey)
+		info, err := b.storeHead(ctx, dstBucket, dstKey)
 		if err != nil {
 			return translate.ObjectInfo{}, err
 		}

@@ -36,14 +36,6 @@ func (b *Backend) stager() *storestate.Stager {
 	return &storestate.Stager{Name: "s3", Store: store{b}, MinPartSize: b.opts.MinPartSize, Restreamed: &restreamed}
 }
 
-// readAnnex applies key's annex to info when it matches the store's
-// object (storestate.Stager.ReadAnnex). marked (storestate's annex mark)
-// no longer decides.
-func (b *Backend) readAnnex(ctx context.Context, bucket string, info *translate.ObjectInfo, marked bool) error {
-	_ = marked
-	return b.stager().ReadAnnex(ctx, bucket, info)
-}
-
 // getAnnex returns the content of the annex object annexKey, at most
 // storestate.MaxStateSize bytes; ErrNoSuchKey when there is none.
 func (b *Backend) getAnnex(ctx context.Context, bucket, annexKey string) ([]byte, error) {
@@ -113,7 +105,7 @@ func (m mappedBody) Read(p []byte) (int, error) {
 }
 
 func (s store) Head(ctx context.Context, bucket, key string) (translate.ObjectInfo, error) {
-	info, _, err := s.b.storeHead(ctx, bucket, key)
+	info, err := s.b.storeHead(ctx, bucket, key)
 	return info, err
 }
 

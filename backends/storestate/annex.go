@@ -145,43 +145,6 @@ func ApplyListedAnnexes(ctx context.Context, objs []translate.ObjectInfo, read f
 	return first
 }
 
-// AnnexMark is the user metadata entry (name, value) that marks an object
-// which has an annex although its store ETag is not a multipart one: a
-// store's server-side copy of an object assembled from staged parts. Reads
-// look for the annex of a marked object too (see HasAnnexMark); backends
-// hide the entry from clients (see WithoutAnnexMark).
-const (
-	AnnexMarkName  = "babelgate-annex"
-	AnnexMarkValue = "1"
-)
-
-// HasAnnexMark reports whether user metadata (names lowercase) holds
-// AnnexMark.
-func HasAnnexMark(user map[string]string) bool { return user[AnnexMarkName] == AnnexMarkValue }
-
-// WithAnnexMark returns a copy of user with AnnexMark added.
-func WithAnnexMark(user map[string]string) map[string]string {
-	out := make(map[string]string, len(user)+1)
-	for k, v := range user {
-		out[k] = v
-	}
-	out[AnnexMarkName] = AnnexMarkValue
-	return out
-}
-
-// WithoutAnnexMark removes AnnexMark's entry from user in place, leaving
-// nil for metadata that held nothing else, and returns it.
-func WithoutAnnexMark(user map[string]string) map[string]string {
-	if _, ok := user[AnnexMarkName]; !ok {
-		return user
-	}
-	delete(user, AnnexMarkName)
-	if len(user) == 0 {
-		return nil
-	}
-	return user
-}
-
 // Unkept reports whether sums hold a checksum the store does not keep
 // itself (kept reports false for its algorithm). An object with one needs
 // an annex, written after the store accepted it, for reads to return it.

@@ -265,8 +265,4 @@ func TestCopyAnnex(t *testing.T) {
 	if _, ok := CopyAnnex(src, translate.ObjectInfo{Key: "dst", ETag: "x", Size: 9}); ok {
 		t.Errorf("CopyAnnex accepted a copy of another size")
 	}
-	user := WithAnnexMark(map[string]string{"a": "b"})
-	if !HasAnnexMark(user) || len(WithoutAnnexMark(user)) != 1 || HasAnnexMark(user) || WithoutAnnexMark(WithAnnexMark(nil)) != nil {
-		t.Errorf("annex mark helpers misbehave")
-	}
 }

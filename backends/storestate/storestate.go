@@ -18,10 +18,9 @@
 //	.babelgate/staged/<upload ID>
 //	    an empty marker listing a staged upload (it has no store upload)
 //	.babelgate/annex/<hex of the first 16 bytes of sha256(key)>
-//	    what a client was promised about an object assembled from staged
-//	    parts (Annex as JSON); a store's server-side copy of such an object
-//	    gets one too, and the user metadata entry AnnexMarkName, since its
-//	    store ETag may no longer be a multipart one
+//	    what a client was promised about an object (Annex as JSON): one
+//	    assembled from staged parts, one whose checksums the store does not
+//	    keep, or a server-side copy of either; reads always look for it
 //
 // Staged uploads left incomplete longer than a backend's staging_max_age
 // are removed by a reaper (Sweeper, StartReaper).
