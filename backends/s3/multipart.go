@@ -72,20 +72,7 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, id string, number
 	}
 	in := &s3.UploadPartInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(id),
 		PartNumber: aws.Int32(int32(number)), Body: body, ContentLength: aws.Int64(body.Size()), ContentMD5: md5Header(body)}
-	b.putChecksums(body, func(a translate.ChecksumAlgorithm, v *string) {
-		switch a {
-		case translate.CRC32:
-			in.ChecksumCRC32 = v
-		case translate.CRC32C:
-			in.ChecksumCRC32C = v
-		case translate.CRC64NVME:
-			in.ChecksumCRC64NVME = v
-		case translate.SHA1:
-			in.ChecksumSHA1 = v
-		case translate.SHA256:
-			in.ChecksumSHA256 = v
-		}
-	})
+	b.putChecksums(body, checksumFields{&in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256})
 	if _, err := b.client.UploadPart(ctx, in, streaming); err != nil {
 		return translate.PartInfo{}, mapError(err, bucket, key)
 	}

@@ -160,16 +160,21 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, rng *transl
 
 // putChecksums sets the checksum headers a store that verifies them
 // should check; the body's own verification happens regardless.
-func (b *Backend) putChecksums(body *translate.Body, set func(a translate.ChecksumAlgorithm, v *string)) {
+func (b *Backend) putChecksums(body *translate.Body, f checksumFields) {
 	if !b.opts.Checksums {
 		return
 	}
+	dst := map[translate.ChecksumAlgorithm]**string{translate.CRC32: f.crc32, translate.CRC32C: f.crc32c,
+		translate.CRC64NVME: f.crc64nvme, translate.SHA1: f.sha1, translate.SHA256: f.sha256}
 	for a, v := range body.Expected() {
-		if a != translate.CRC64ECMA {
-			set(a, aws.String(v))
+		if p, ok := dst[a]; ok {
+			*p = aws.String(v)
 		}
 	}
 }
+
+// checksumFields point at an SDK input's x-amz-checksum-* fields.
+type checksumFields struct{ crc32, crc32c, crc64nvme, sha1, sha256 **string }
 
 func md5Header(body *translate.Body) *string {
 	if m := body.ContentMD5(); m != nil {
@@ -193,20 +198,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *trans
 		in.Body = http.NoBody
 	}
 	setMeta(meta, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
-	b.putChecksums(body, func(a translate.ChecksumAlgorithm, v *string) {
-		switch a {
-		case translate.CRC32:
-			in.ChecksumCRC32 = v
-		case translate.CRC32C:
-			in.ChecksumCRC32C = v
-		case translate.CRC64NVME:
-			in.ChecksumCRC64NVME = v
-		case translate.SHA1:
-			in.ChecksumSHA1 = v
-		case translate.SHA256:
-			in.ChecksumSHA256 = v
-		}
-	})
+	b.putChecksums(body, checksumFields{&in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256})
 	out, err := b.client.PutObject(ctx, in, streaming)
 	if err != nil {
 		return translate.ObjectInfo{}, mapError(err, bucket, key)
