@@ -25,28 +25,18 @@ func testDialect() *Dialect {
 
 // TestErrorTableComplete proves every neutral code has an OSS form.
 func TestOSSErrorTableComplete(t *testing.T) {
-	for _, c := range translate.AllCodes() {
+	for _, p := range dialects.TableProblems(func(c translate.Code) (dialects.WireForm, bool) {
 		w, ok := errorTable[c]
-		if !ok {
-			t.Errorf("%v has no OSS mapping", c)
-			continue
-		}
-		if w.Code == "" || w.Status < 300 || w.Message == "" {
-			t.Errorf("%v maps to an incomplete entry %+v", c, w)
-		}
+		return dialects.WireForm{Code: w.Code, Status: w.Status, Message: w.Message}, ok
+	}) {
+		t.Errorf("OSS error table: %s", p)
 	}
 }
 
 // TestEveryOpRouted proves the routing table reaches every neutral op.
 func TestOSSEveryOpRouted(t *testing.T) {
-	routed := map[translate.Op]bool{}
-	for _, op := range RoutedOps() {
-		routed[op] = true
-	}
-	for _, op := range translate.AllOps() {
-		if !routed[op] {
-			t.Errorf("%v is not routed", op)
-		}
+	for _, op := range dialects.UnroutedOps(RoutedOps()) {
+		t.Errorf("%v is not routed", op)
 	}
 }
 
