@@ -61,13 +61,14 @@ const (
 	ErrInvalidEncryptionAlgorithm                   // bad server-side encryption value
 	ErrInvalidCopySource                            // copy source header malformed
 	ErrTooManyParts                                 // more parts than allowed
+	ErrInvalidChunkSize                             // a signed aws-chunked chunk but the last under 8 KiB
 )
 
 // AllCodes lists every Code, in order. Dialect tests iterate it to prove
 // their wire tables complete.
 func AllCodes() []Code {
-	codes := make([]Code, 0, int(ErrTooManyParts))
-	for c := ErrInternal; c <= ErrTooManyParts; c++ {
+	codes := make([]Code, 0, int(ErrInvalidChunkSize))
+	for c := ErrInternal; c <= ErrInvalidChunkSize; c++ {
 		codes = append(codes, c)
 	}
 	return codes
@@ -92,7 +93,7 @@ var codeNames = map[Code]string{
 	ErrInvalidObjectState: "InvalidObjectState", ErrKeyTooLong: "KeyTooLong", ErrMetadataTooLarge: "MetadataTooLarge",
 	ErrInvalidStorageClass: "InvalidStorageClass", ErrMalformedTrailer: "MalformedTrailer",
 	ErrInvalidEncryptionAlgorithm: "InvalidEncryptionAlgorithm", ErrInvalidCopySource: "InvalidCopySource",
-	ErrTooManyParts: "TooManyParts",
+	ErrTooManyParts: "TooManyParts", ErrInvalidChunkSize: "InvalidChunkSize",
 }
 
 // String returns the Code's neutral name (not a wire code).
