@@ -18,6 +18,11 @@ type Rules struct {
 	// AlwaysChecksum lists algorithms computed on every body whether or not
 	// the client asked, besides the engine's own (CRC64ECMA).
 	AlwaysChecksum []ChecksumAlgorithm
+	// DefaultChecksum is computed on a body whose client chose no checksum
+	// algorithm, and on the parts of an upload created without one, and
+	// becomes the object's FULL_OBJECT checksum ("" for none). S3 uses
+	// CRC64NVME (see [DefaultChecksum]).
+	DefaultChecksum ChecksumAlgorithm
 	// InitiatorOnly restricts UploadPart, UploadPartCopy, ListParts and
 	// CompleteMultipartUpload to the principal that created the upload
 	// (OBS: 403 AccessDenied for anyone else, even with write access).
@@ -31,6 +36,8 @@ var S3Rules = Rules{
 	MaxPartSize:   5 << 30,
 	MaxObjectSize: 5 << 30,
 	MaxKeyLength:  1024,
+
+	DefaultChecksum: DefaultChecksum,
 }
 
 // OSSRules are Alibaba Cloud OSS's documented limits: 100 KB minimum
