@@ -124,11 +124,17 @@ func (e *Engine) UploadPart(ctx context.Context, c Caller, req UploadPartRequest
 		return PartInfo{}, UploadInfo{}, err
 	}
 	req.Body.Options.MaxSize = c.Rules.MaxPartSize
-	body, err := newBody(req.Body, c.Rules, info.ChecksumAlgorithm)
+	body, err := newBody(req.Body, c.Rules, true, info.ChecksumAlgorithm)
 	if err != nil {
 		return PartInfo{}, UploadInfo{}, err
 	}
 	part, err := b.UploadPart(ctx, req.Bucket, req.Key, info.ID, req.PartNumber, body)
+	if err == nil && info.ChecksumAlgorithm == "" && req.Body.Options.ClientAlgorithm != "" {
+		// The default kept for Complete is not this part's checksum.
+		part.Checksum = part.Checksum.Clone()
+		delete(part.Checksum, c.Rules.DefaultChecksum)
+		part.Checksum[req.Body.Options.ClientAlgorithm] = body.sums.Checksum[req.Body.Options.ClientAlgorithm]
+	}
 	return part, info, withBucket(err, req.Bucket, req.Key)
 }
 

@@ -117,18 +117,20 @@ func partRange(info ObjectInfo, n int, rules *Rules) (*Range, error) {
 var EngineChecksums = []ChecksumAlgorithm{CRC64ECMA}
 
 // newBody wraps a dialect's body input with the checksums the engine, the
-// rules and the operation require: upload is the checksum algorithm of the
-// multipart upload a part belongs to ("" for none, and for PutObject). When
-// neither the client nor the upload chose an algorithm, the rules' default
-// is computed (S3: CRC64NVME).
-func newBody(in BodyInput, rules *Rules, upload ChecksumAlgorithm) (*Body, error) {
+// rules and the operation require: for a part, upload is the checksum
+// algorithm of its multipart upload. The rules' default (S3: CRC64NVME) is
+// computed on a PutObject whose client chose no algorithm, and on every
+// part of an upload created without one, whose object gets it as its
+// FULL_OBJECT checksum at Complete whatever the parts carried.
+func newBody(in BodyInput, rules *Rules, part bool, upload ChecksumAlgorithm) (*Body, error) {
 	opts := in.Options
 	algs := append([]ChecksumAlgorithm(nil), opts.Algorithms...)
 	algs = append(append(algs, EngineChecksums...), rules.AlwaysChecksum...)
 	switch {
 	case upload != "":
 		algs = append(algs, upload)
-	case opts.ClientAlgorithm == "" && len(opts.Expected) == 0 && rules.DefaultChecksum != "":
+	case rules.DefaultChecksum == "":
+	case part, opts.ClientAlgorithm == "" && len(opts.Expected) == 0:
 		algs = append(algs, rules.DefaultChecksum)
 	}
 	opts.Algorithms = algs
@@ -156,7 +158,7 @@ func (e *Engine) PutObject(ctx context.Context, c Caller, req PutRequest) (Objec
 			Extra:   map[string]string{"ProposedSize": strconv.FormatInt(req.Body.Size, 10), "MaxSizeAllowed": strconv.FormatInt(c.Rules.MaxObjectSize, 10)}}
 	}
 	req.Body.Options.MaxSize = c.Rules.MaxObjectSize
-	body, err := newBody(req.Body, c.Rules, "")
+	body, err := newBody(req.Body, c.Rules, false, "")
 	if err != nil {
 		return ObjectInfo{}, err
 	}
@@ -257,7 +259,7 @@ func (e *Engine) CopyObject(ctx context.Context, c Caller, req CopyRequest) (Obj
 		return ObjectInfo{}, withBucket(err, req.SrcBucket, req.SrcKey)
 	}
 	defer obj.Body.Close()
-	body, err := newBody(BodyInput{Reader: obj.Body, Size: obj.Info.Size, Options: BodyOptions{ContentMD5: md5Of(obj.Info.ETag)}}, c.Rules, "")
+	body, err := newBody(BodyInput{Reader: obj.Body, Size: obj.Info.Size, Options: BodyOptions{ContentMD5: md5Of(obj.Info.ETag)}}, c.Rules, false, "")
 	if err != nil {
 		return ObjectInfo{}, err
 	}
