@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/babelgate/babelgate/test/minio"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -102,6 +103,42 @@ func TestChecksumAlgorithms(t *testing.T) {
 					checkMultipart(t, c, bucket, mc.alg, mc.typ)
 				})
 			}
+		})
+	}
+}
+
+// TestChecksumAlgorithmsOnMinIO runs the same checks through the s3
+// backend onto a real MinIO server, with and without the store verifying
+// the checksums it is forwarded: the algorithms a store does not keep (the
+// 2025 ones, the default) are kept in the gateway's annex.
+func TestChecksumAlgorithmsOnMinIO(t *testing.T) {
+	m := minio.Start(t)
+	for _, storeChecks := range []bool{false, true} {
+		t.Run(fmt.Sprintf("store-checksums-%v", storeChecks), func(t *testing.T) {
+			backends := minioBackend(m, "")
+			if storeChecks {
+				backends = fmt.Sprintf(`backends:
+  - name: minio
+    type: s3
+    options: {endpoint: %q, access_key: %q, secret_key: %q, path_style: true, region: us-east-1,
+              request_timeout: 5s, connect_timeout: 2s, retries: 1, checksums: true}
+`, m.Endpoint, minio.AccessKey, minio.SecretKey)
+			}
+			g := startGateway(t, withBackends(backends))
+			c := g.s3Client(t, adminAK, adminSK, false)
+			bucket := fmt.Sprintf("cksum-minio-%v", storeChecks)
+			if _, err := c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+				t.Fatal(err)
+			}
+			data := randomBytes(100_000, 87)
+			for _, a := range translate.S3ChecksumAlgorithms {
+				t.Run(string(a), func(t *testing.T) { checkAlgorithm(t, g, c, bucket, a, data) })
+			}
+			t.Run("default-crc64nvme", func(t *testing.T) { checkDefault(t, g, c, bucket, data) })
+			t.Run("multipart-CRC32-FULL_OBJECT", func(t *testing.T) { checkMultipart(t, c, bucket, translate.CRC32, types.ChecksumTypeFullObject) })
+			t.Run("multipart-XXHASH128-COMPOSITE", func(t *testing.T) {
+				checkMultipart(t, c, bucket, translate.XXHASH128, types.ChecksumTypeComposite)
+			})
 		})
 	}
 }
