@@ -217,9 +217,16 @@ type CopyRequest struct {
 	ReplaceMetadata   bool
 	Metadata          Metadata
 	SrcConditions     Conditions
+	// ChecksumAlgorithm is the checksum the copy must carry (S3's
+	// x-amz-checksum-algorithm); "" keeps the source's.
+	ChecksumAlgorithm ChecksumAlgorithm
 }
 
-// CopyObject copies an object, keeping or replacing its metadata.
+// CopyObject copies an object, keeping or replacing its metadata. The copy
+// keeps the source's checksums; when an algorithm is asked for that the
+// source has no FULL_OBJECT value of, the bytes pass through the gateway
+// (verified against the source's MD5) and the copy gets that algorithm's
+// FULL_OBJECT checksum, as S3 computes one on copy.
 func (e *Engine) CopyObject(ctx context.Context, c Caller, req CopyRequest) (ObjectInfo, error) {
 	if err := authorize(c, req.SrcBucket, AccessRead); err != nil {
 		return ObjectInfo{}, err
@@ -248,7 +255,8 @@ func (e *Engine) CopyObject(ctx context.Context, c Caller, req CopyRequest) (Obj
 	}
 	dst, dstName := e.route(req.Bucket)
 	srcName, srcBucket, srcKey := e.location(req.SrcBucket, req.SrcKey)
-	if srcName == dstName {
+	recompute := req.ChecksumAlgorithm != "" && (info.Checksum[req.ChecksumAlgorithm] == "" || info.ChecksumType != ChecksumFullObject)
+	if srcName == dstName && !recompute {
 		out, err := dst.CopyObject(ctx, srcBucket, srcKey, req.Bucket, req.Key, meta)
 		return out, withBucket(err, req.Bucket, req.Key)
 	}
@@ -259,7 +267,11 @@ func (e *Engine) CopyObject(ctx context.Context, c Caller, req CopyRequest) (Obj
 		return ObjectInfo{}, withBucket(err, req.SrcBucket, req.SrcKey)
 	}
 	defer obj.Body.Close()
-	body, err := newBody(BodyInput{Reader: obj.Body, Size: obj.Info.Size, Options: BodyOptions{ContentMD5: md5Of(obj.Info.ETag)}}, c.Rules, false, "")
+	opts := BodyOptions{ContentMD5: md5Of(obj.Info.ETag)}
+	if req.ChecksumAlgorithm != "" {
+		opts.Algorithms, opts.ClientAlgorithm = []ChecksumAlgorithm{req.ChecksumAlgorithm}, req.ChecksumAlgorithm
+	}
+	body, err := newBody(BodyInput{Reader: obj.Body, Size: obj.Info.Size, Options: opts}, c.Rules, false, "")
 	if err != nil {
 		return ObjectInfo{}, err
 	}

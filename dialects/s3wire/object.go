@@ -95,6 +95,13 @@ func (h *Handlers) CopyObject(w http.ResponseWriter, r *dialects.Request) error 
 		return &translate.Error{Code: translate.ErrInvalidArgument, ArgName: h.Prefix + "metadata-directive", ArgValue: dir,
 			Message: "Unknown metadata directive."}
 	}
+	if v := r.HTTP.Header.Get(h.Prefix + "checksum-algorithm"); v != "" && len(h.ChecksumAlgorithms) > 0 {
+		a, ok := translate.ParseChecksumAlgorithm(v)
+		if !ok {
+			return &translate.Error{Code: translate.ErrInvalidRequest, Message: "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256, SHA512, MD5, XXHASH64, XXHASH3, XXHASH128]"}
+		}
+		req.ChecksumAlgorithm = a
+	}
 	info, err := h.Engine.CopyObject(r.HTTP.Context(), r.Caller, req)
 	if err != nil {
 		return err

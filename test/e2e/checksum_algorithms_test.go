@@ -215,6 +215,22 @@ func checkAlgorithm(t *testing.T, g *gateway, c *s3.Client, bucket string, a tra
 		t.Fatalf("CopyObjectResult %s=%q, want %q", a, got, want)
 	}
 	readBack(t, g, c, bucket, "copy-"+string(a), a, want, data)
+
+	// CopyObject with x-amz-checksum-algorithm naming another algorithm:
+	// the copy gets that one, computed from the bytes.
+	other := translate.SHA256
+	if a == other {
+		other = translate.XXHASH64
+	}
+	cp, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String(bucket), Key: aws.String("recopy-" + string(a)),
+		CopySource: aws.String(bucket + "/" + key), ChecksumAlgorithm: types.ChecksumAlgorithm(other)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := getChecksum(cp.CopyObjectResult, other); got != sumB64(t, other, data) {
+		t.Fatalf("CopyObject ChecksumAlgorithm=%s: %q, want %q", other, got, sumB64(t, other, data))
+	}
+	readBack(t, g, c, bucket, "recopy-"+string(a), other, sumB64(t, other, data), data)
 }
 
 func lower(a translate.ChecksumAlgorithm) string { return string(bytes.ToLower([]byte(a))) }
