@@ -256,6 +256,14 @@ func readBack(t *testing.T, g *gateway, c *s3.Client, bucket, key string, a tran
 	if err != nil || !bytes.Equal(body, data) || getChecksum(get, a) != want {
 		t.Fatalf("GET %s: %v, %d bytes, %s=%q", key, err, len(body), a, getChecksum(get, a))
 	}
+	// A range covering the whole object gets the checksum, a partial one none.
+	for rng, withSum := range map[string]bool{fmt.Sprintf("bytes=0-%d", len(data)-1): true, "bytes=1-": false} {
+		resp := g.rawDo(t, rawRequest{Method: "HEAD", Path: rawPath(bucket, key), AK: adminAK, SK: adminSK,
+			Header: http.Header{"Range": {rng}, "X-Amz-Checksum-Mode": {"ENABLED"}}})
+		if got := resp.Header.Get("x-amz-checksum-" + lower(a)); resp.Status != 206 || (got == want) != withSum || (got != "") != withSum {
+			t.Fatalf("HEAD Range %s: %d, %s=%q", rng, resp.Status, a, got)
+		}
+	}
 	// The SDK asks for checksum mode by itself (ResponseChecksumValidation
 	// WhenSupported); a raw GET without it gets no checksum.
 	plain := g.rawDo(t, rawRequest{Method: "GET", Path: rawPath(bucket, key), AK: adminAK, SK: adminSK})
