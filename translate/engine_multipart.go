@@ -310,6 +310,9 @@ type CompleteUploadRequest struct {
 	Parts                 []ClientPart
 	// Checksum is a whole-object checksum the client sent (header), if any.
 	Checksum Checksums
+	// ChecksumType is the type the client says the upload has (S3's
+	// x-amz-checksum-type), "" when it said none.
+	ChecksumType ChecksumType
 	// ObjectSize is x-amz-mp-object-size, or -1.
 	ObjectSize int64
 	// AllParts completes with every uploaded part in number order, ignoring
@@ -330,6 +333,14 @@ func (e *Engine) CompleteMultipartUpload(ctx context.Context, c Caller, req Comp
 	}
 	if err := checkInitiator(c, upload); err != nil {
 		return ObjectInfo{}, err
+	}
+	if req.ChecksumType != "" && upload.ChecksumAlgorithm != "" && req.ChecksumType != upload.ChecksumType {
+		// "If the checksum type doesn't match the checksum type that was
+		// specified for the object during the CreateMultipartUpload request,
+		// it'll result in a BadDigest error" (S3 API reference,
+		// CompleteMultipartUpload, x-amz-checksum-type).
+		return ObjectInfo{}, &Error{Code: ErrChecksumMismatch, UploadID: req.UploadID,
+			Message: fmt.Sprintf("The checksum type you specified (%s) did not match the checksum type of the multipart upload (%s).", req.ChecksumType, upload.ChecksumType)}
 	}
 	stored, err := e.allParts(ctx, b, req.Bucket, req.Key, upload.ID)
 	if err != nil {

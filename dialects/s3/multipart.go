@@ -91,6 +91,12 @@ func (d *Dialect) completeUpload(w http.ResponseWriter, r *dialects.Request) err
 			req.Checksum = translate.Checksums{a: v}
 		}
 	}
+	switch t := translate.ChecksumType(strings.ToUpper(r.HTTP.Header.Get("x-amz-checksum-type"))); t {
+	case "", translate.ChecksumComposite, translate.ChecksumFullObject:
+		req.ChecksumType = t
+	default:
+		return &translate.Error{Code: translate.ErrInvalidRequest, Message: "Value for x-amz-checksum-type header is invalid."}
+	}
 	// A merge that takes a while answers as S3 does: 200 at once, white
 	// space while it works, then the result or an <Error> in the body.
 	var info translate.ObjectInfo

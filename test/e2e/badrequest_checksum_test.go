@@ -182,6 +182,14 @@ func checksumBadRequestCases(e *badReqEnv) []badReqCase {
 		{name: "complete-composite-sha1-wrong", status: 400, code: "BadDigest", message: "The SHA1 you specified did not match the calculated checksum.",
 			send:  e.completeWithChecksum("cmp-comp-bad", types.ChecksumAlgorithmSha1, types.ChecksumTypeComposite, false, false),
 			after: e.noObject(e.path("cmp-comp-bad"))},
+		{name: "complete-checksum-type-other-than-create", status: 400, code: "BadDigest",
+			message: "The checksum type you specified (COMPOSITE) did not match the checksum type of the multipart upload (FULL_OBJECT).",
+			send: func(t *testing.T) *rawResponse {
+				id := e.createWith(t, "cmp-type", types.ChecksumAlgorithmCrc32, types.ChecksumTypeFullObject)
+				return e.do(t, rawRequest{Method: "POST", Path: e.path("cmp-type"), Query: "uploadId=" + id,
+					Body: completeXML([]int{1}, []string{`"0123456789abcdef0123456789abcdef"`}), Header: hdr("X-Amz-Checksum-Type", "COMPOSITE")})
+			},
+			after: e.noObject(e.path("cmp-type"))},
 		{name: "complete-part-checksum-wrong", status: 400, code: "InvalidPart",
 			send:  e.completeWithChecksum("cmp-part", types.ChecksumAlgorithmCrc32c, types.ChecksumTypeComposite, true, true),
 			after: e.noObject(e.path("cmp-part"))},
