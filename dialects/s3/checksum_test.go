@@ -28,6 +28,8 @@ func TestChecksumInput(t *testing.T) {
 		{name: "sdk algorithm agrees", header: []string{"x-amz-checksum-crc32", crc, "x-amz-sdk-checksum-algorithm", "CRC32"}, wantAlg: translate.CRC32},
 		{name: "two headers", header: []string{"x-amz-checksum-crc32", crc, "x-amz-checksum-sha1", sha1}, wantErr: translate.ErrInvalidRequest,
 			wantMsg: "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."},
+		{name: "two headers, one invalid", header: []string{"x-amz-checksum-crc32", "bad", "x-amz-checksum-sha1", sha1}, wantErr: translate.ErrInvalidRequest,
+			wantMsg: "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."},
 		{name: "invalid value", header: []string{"x-amz-checksum-sha1", crc}, wantErr: translate.ErrInvalidRequest,
 			wantMsg: "Value for x-amz-checksum-sha1 header is invalid."},
 		{name: "sdk algorithm disagrees", header: []string{"x-amz-checksum-crc32", crc, "x-amz-sdk-checksum-algorithm", "SHA1"},

@@ -124,21 +124,25 @@ func payloadInput(r *dialects.Request, withChecksums bool) (translate.BodyInput,
 //
 // o.ClientAlgorithm is set to the algorithm the client chose, if any.
 func checksumInput(h http.Header, p dialects.Payload, o *translate.BodyOptions) error {
+	// How many headers first, then their value (the order of Swift's
+	// s3api, which matches S3's answers).
 	var header translate.ChecksumAlgorithm
 	for _, a := range translate.S3ChecksumAlgorithms {
-		name := profile.ChecksumHeader(a)
-		v := h.Get(name)
-		if v == "" {
+		if h.Get(profile.ChecksumHeader(a)) == "" {
 			continue
 		}
 		if header != "" {
 			return translate.Errorf(translate.ErrInvalidRequest, "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
 		}
-		if _, err := translate.DecodeChecksum(a, v); err != nil {
+		header = a
+	}
+	if header != "" {
+		name := profile.ChecksumHeader(header)
+		v := h.Get(name)
+		if _, err := translate.DecodeChecksum(header, v); err != nil {
 			return translate.Errorf(translate.ErrInvalidRequest, "Value for %s header is invalid.", name)
 		}
-		header = a
-		o.Expected = translate.Checksums{a: v}
+		o.Expected = translate.Checksums{header: v}
 	}
 	var trailer translate.ChecksumAlgorithm
 	for _, name := range p.TrailerNames {
