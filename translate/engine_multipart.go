@@ -129,11 +129,12 @@ func (e *Engine) UploadPart(ctx context.Context, c Caller, req UploadPartRequest
 		return PartInfo{}, UploadInfo{}, err
 	}
 	part, err := b.UploadPart(ctx, req.Bucket, req.Key, info.ID, req.PartNumber, body)
-	if err == nil && info.ChecksumAlgorithm == "" && req.Body.Options.ClientAlgorithm != "" {
-		// The default kept for Complete is not this part's checksum.
+	if sums, ok := body.Sums(); err == nil && ok && info.ChecksumAlgorithm == "" && req.Body.Options.ClientAlgorithm != "" {
+		// The default kept for Complete is not this part's checksum: the
+		// client hears only of the one it chose.
 		part.Checksum = part.Checksum.Clone()
 		delete(part.Checksum, c.Rules.DefaultChecksum)
-		part.Checksum[req.Body.Options.ClientAlgorithm] = body.sums.Checksum[req.Body.Options.ClientAlgorithm]
+		part.Checksum[req.Body.Options.ClientAlgorithm] = sums.Checksum[req.Body.Options.ClientAlgorithm]
 	}
 	return part, info, withBucket(err, req.Bucket, req.Key)
 }
