@@ -82,3 +82,16 @@ func TestChecksumInput(t *testing.T) {
 		})
 	}
 }
+
+// TestStripAWSChunked: aws-chunked leaves the stored Content-Encoding, the
+// rest stays as sent.
+func TestStripAWSChunked(t *testing.T) {
+	for in, want := range map[string]string{
+		"": "", "aws-chunked": "", "AWS-Chunked": "", "gzip": "gzip", "aws-chunked,gzip": "gzip",
+		"gzip, aws-chunked": "gzip", "gzip, aws-chunked, br": "gzip, br", "gzip ,br": "gzip ,br", "aws-chunked, gzip;q=1": "gzip;q=1",
+	} {
+		if got := stripAWSChunked(in); got != want {
+			t.Errorf("stripAWSChunked(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

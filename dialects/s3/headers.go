@@ -63,15 +63,20 @@ func decodeMetadata(h http.Header) (translate.Metadata, error) {
 }
 
 // stripAWSChunked removes the aws-chunked transfer coding from a
-// Content-Encoding value; it describes the request, not the object.
+// Content-Encoding value (it describes the request, not the object) and
+// keeps the other codings exactly as sent.
 func stripAWSChunked(v string) string {
-	var keep []string
-	for _, p := range strings.Split(v, ",") {
-		if p = strings.TrimSpace(p); p != "" && !strings.EqualFold(p, "aws-chunked") {
+	parts := strings.Split(v, ",")
+	keep := parts[:0]
+	for _, p := range parts {
+		if !strings.EqualFold(strings.TrimSpace(p), "aws-chunked") {
 			keep = append(keep, p)
 		}
 	}
-	return strings.Join(keep, ",")
+	if len(keep) == len(parts) {
+		return v
+	}
+	return strings.TrimSpace(strings.Join(keep, ","))
 }
 
 // bodyInput builds the engine's view of the request body: the decoded
