@@ -1,0 +1,118 @@
+package dialects
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/babelgate/babelgate/metrics"
+	"github.com/babelgate/babelgate/translate"
+)
+
+// This file holds what guards the data port: the bound on concurrent
+// requests (Pipeline.MaxInflight), the cut of stalled bodies
+// (Pipeline.BodyReadTimeout), and the request metrics.
+
+// errShed is the answer to a request beyond Pipeline.MaxInflight.
+var errShed = &translate.Error{Code: translate.ErrSlowDown,
+	Err: errors.New("server.max_inflight requests are in flight")}
+
+// inflight counts the requests being served; max <= 0 is unlimited.
+type inflight struct {
+	n atomic.Int64
+}
+
+// admit takes a slot for one request. It returns false, taking nothing,
+// when max slots (max > 0) are taken; otherwise release must be called
+// when the request is done.
+func (f *inflight) admit(max int) (release func(), ok bool) {
+	if n := f.n.Add(1); max > 0 && n > int64(max) {
+		f.n.Add(-1)
+		return func() {}, false
+	}
+	metrics.InFlight.Inc()
+	return func() {
+		f.n.Add(-1)
+		metrics.InFlight.Dec()
+	}, true
+}
+
+// shed answers a request refused by admit with the dialect's SlowDown,
+// without reading its body; the connection is closed after the answer so
+// that the unread body is never waited for.
+func shed(d Dialect, w *recorder, r *Request) {
+	w.err = errShed
+	w.Header().Set("Connection", "close")
+	d.EncodeError(w, r, errShed)
+}
+
+// guardBody returns body wrapped so that each Read may wait at most
+// timeout for the client's next bytes (0: no bound). The bound is the
+// connection's read deadline, moved forward before each Read (no timer or
+// goroutine per read); time the gateway spends between reads does not
+// count. A Read that waits longer fails with ErrRequestTimeout, which is
+// what the body returns from then on, and r notes the timeout. When the
+// body ends, the deadline is cleared, so that net/http's watch for a
+// closed connection while the handler works is never cut.
+func guardBody(hw http.ResponseWriter, body io.ReadCloser, r *Request, timeout time.Duration) io.ReadCloser {
+	if timeout <= 0 {
+		return body
+	}
+	return &guardedBody{ReadCloser: body, rc: http.NewResponseController(hw), r: r, timeout: timeout}
+}
+
+type guardedBody struct {
+	io.ReadCloser
+	rc      *http.ResponseController
+	r       *Request
+	timeout time.Duration
+	err     error // sticky, once timed out
+	armed   bool  // a deadline is set
+}
+
+func (b *guardedBody) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	// A connection that cannot take deadlines (none in net/http's
+	// HTTP/1 server) is read unbounded.
+	b.armed = b.rc.SetReadDeadline(time.Now().Add(b.timeout)) == nil
+	n, err := b.ReadCloser.Read(p)
+	switch {
+	case err == nil:
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		b.r.timedOut.Store(true)
+		b.err = &translate.Error{Code: translate.ErrRequestTimeout, Err: err,
+			Message: "no byte of the request body arrived for " + b.timeout.String()}
+		return n, b.err
+	default:
+		b.disarm()
+	}
+	return n, err
+}
+
+// disarm clears the read deadline once the body has ended.
+func (b *guardedBody) disarm() {
+	if b.armed {
+		b.rc.SetReadDeadline(time.Time{})
+		b.armed = false
+	}
+}
+
+// observe records the request in the metrics.
+func observe(d Dialect, r *Request, w *recorder) {
+	name, op := d.Name(), r.Op.String()
+	metrics.ObserveRequest(name, op, w.statusCode(), r.bytesIn.Load(), w.n, time.Since(r.Started))
+	if r.timedOut.Load() {
+		metrics.BodyReadTimeouts.WithLabelValues(name).Inc()
+	}
+	if w.err == errShed {
+		metrics.Shed.WithLabelValues(name).Inc()
+	}
+}
