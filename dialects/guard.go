@@ -54,9 +54,10 @@ func shed(d Dialect, w *recorder, r *Request) {
 // connection's read deadline, moved forward before each Read (no timer or
 // goroutine per read); time the gateway spends between reads does not
 // count. A Read that waits longer fails with ErrRequestTimeout, which is
-// what the body returns from then on, and r notes the timeout. When the
-// body ends, the deadline is cleared, so that net/http's watch for a
-// closed connection while the handler works is never cut.
+// what the body returns from then on, and r notes the timeout. Once the
+// body has ended, no deadline is set again (net/http clears it at EOF and
+// then watches the idle connection for a close; a deadline there would
+// cancel the request's context), and on any other error it is cleared.
 func guardBody(hw http.ResponseWriter, body io.ReadCloser, r *Request, timeout time.Duration) io.ReadCloser {
 	if timeout <= 0 {
 		return body
@@ -69,7 +70,7 @@ type guardedBody struct {
 	rc      *http.ResponseController
 	r       *Request
 	timeout time.Duration
-	err     error // sticky, once timed out
+	err     error // sticky, once timed out or ended
 	armed   bool  // a deadline is set
 }
 
@@ -86,6 +87,8 @@ func (b *guardedBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	switch {
 	case err == nil:
+	case err == io.EOF:
+		b.err, b.armed = io.EOF, false // net/http cleared the deadline
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		b.r.timedOut.Store(true)
 		b.err = &translate.Error{Code: translate.ErrRequestTimeout, Err: err,
