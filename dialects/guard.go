@@ -90,9 +90,10 @@ func (b *guardedBody) Read(p []byte) (int, error) {
 	case err == io.EOF:
 		b.err, b.armed = io.EOF, false // net/http cleared the deadline
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		b.r.timedOut.Store(true)
-		b.err = &translate.Error{Code: translate.ErrRequestTimeout, Err: err,
+		te := &translate.Error{Code: translate.ErrRequestTimeout, Err: err,
 			Message: "no byte of the request body arrived for " + b.timeout.String()}
+		b.r.bodyTimeout.Store(te)
+		b.err = te
 		return n, b.err
 	default:
 		b.disarm()
@@ -108,11 +109,27 @@ func (b *guardedBody) disarm() {
 	}
 }
 
+// bodyTimeoutCause returns the error to answer for a request whose
+// handler failed with err: the body's RequestTimeout when the body was cut
+// (with err kept as the cause, for the log), else err. A cut body is the
+// cause of whatever the handler then saw: net/http also cancels the
+// request's context on the failed read, so a backend streaming the body
+// elsewhere may report only that cancellation.
+func bodyTimeoutCause(r *Request, err error) error {
+	te := r.bodyTimeout.Load()
+	if te == nil || translate.CodeOf(err) == translate.ErrRequestTimeout {
+		return err
+	}
+	cut := *te
+	cut.Err = err
+	return &cut
+}
+
 // observe records the request in the metrics.
 func observe(d Dialect, r *Request, w *recorder) {
 	name, op := d.Name(), r.Op.String()
 	metrics.ObserveRequest(name, op, w.statusCode(), r.bytesIn.Load(), w.n, time.Since(r.Started))
-	if r.timedOut.Load() {
+	if r.bodyTimeout.Load() != nil {
 		metrics.BodyReadTimeouts.WithLabelValues(name).Inc()
 	}
 	if w.err == errShed {

@@ -2,6 +2,7 @@ package dialects
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -49,7 +50,7 @@ func guardServer(t *testing.T, timeout time.Duration, first int, pause time.Dura
 			}
 			<-time.After(pause)
 		}
-		res.err, res.ctxErr, res.timedOut = err, hr.Context().Err(), r.timedOut.Load()
+		res.err, res.ctxErr, res.timedOut = err, hr.Context().Err(), r.bodyTimeout.Load() != nil
 		results <- res
 		w.WriteHeader(http.StatusNoContent)
 	}))
@@ -136,6 +137,34 @@ func TestInflightAdmit(t *testing.T) {
 		}
 		if n := f.n.Load(); n != 0 {
 			t.Errorf("max %d with %d held: %d slots left taken after release", tc.max, tc.held, n)
+		}
+	}
+}
+
+func TestBodyTimeoutCause(t *testing.T) {
+	cut := &translate.Error{Code: translate.ErrRequestTimeout, Message: "no byte of the request body arrived for 2s"}
+	canceled := translate.Wrap(translate.ErrInternal, errors.New("context canceled"), "")
+	for _, tc := range []struct {
+		name string
+		cut  bool
+		err  error
+		want translate.Code
+	}{
+		{"no cut keeps the error", false, canceled, translate.ErrInternal},
+		{"a cut replaces a cancellation", true, canceled, translate.ErrRequestTimeout},
+		{"a cut replaces an unavailable store", true, &translate.Error{Code: translate.ErrServiceUnavailable}, translate.ErrRequestTimeout},
+		{"the cut itself stays", true, cut, translate.ErrRequestTimeout},
+	} {
+		r := &Request{}
+		if tc.cut {
+			r.bodyTimeout.Store(cut)
+		}
+		got := bodyTimeoutCause(r, tc.err)
+		if translate.CodeOf(got) != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+		if tc.cut && tc.err != cut && !errors.Is(got, tc.err) {
+			t.Errorf("%s: the handler's error %v is not kept as the cause", tc.name, tc.err)
 		}
 	}
 }

@@ -44,8 +44,9 @@ type Request struct {
 	// Started is when the pipeline began.
 	Started time.Time
 
-	bytesIn  atomic.Int64
-	timedOut atomic.Bool // the body was cut by BodyReadTimeout
+	bytesIn atomic.Int64
+	// bodyTimeout is set when BodyReadTimeout cut the body (guard.go).
+	bodyTimeout atomic.Pointer[translate.Error]
 }
 
 // Route is what a dialect's routing table resolves a request to.
@@ -180,6 +181,7 @@ func (p *Pipeline) ServeHTTP(hw http.ResponseWriter, hr *http.Request) {
 		err = route.Handle(w, r)
 	}
 	if err != nil {
+		err = bodyTimeoutCause(r, err)
 		w.err = err
 		if w.started {
 			return // the response is under way; the error is logged
