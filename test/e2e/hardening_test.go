@@ -34,6 +34,14 @@ func stallUploadPart(t *testing.T, g *gateway, bucket, key, uploadID string, dec
 	t.Helper()
 	req := g.rawBuild(t, rawRequest{Method: "PUT", Path: rawPath(bucket, key), Query: partQuery("1", uploadID),
 		PayloadHash: rawUnsignedPayload, AK: adminAK, SK: adminSK})
+	return stall(t, g, req, declared, sent)
+}
+
+// stall sends req's head declaring declared bytes over a raw connection,
+// then sent bytes of body, and stops; it returns the response and how
+// long it took to come.
+func stall(t *testing.T, g *gateway, req *http.Request, declared, sent int) (*rawResponse, time.Duration) {
+	t.Helper()
 	conn := g.rawDial(t)
 	defer conn.Close()
 	// A bound for a gateway that never answers, not what decides.
@@ -51,7 +59,7 @@ func stallUploadPart(t *testing.T, g *gateway, bucket, key, uploadID string, dec
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	return &rawResponse{Status: resp.StatusCode, Header: resp.Header, Body: body, Request: "PUT UploadPart"}, time.Since(start)
+	return &rawResponse{Status: resp.StatusCode, Header: resp.Header, Body: body, Request: req.Method + " " + req.URL.RequestURI()}, time.Since(start)
 }
 
 // checkRequestTimeout checks S3's RequestTimeout answer.
@@ -262,5 +270,43 @@ func TestMaxInflightSlowDown(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(g.Dir, "data", "shed", "other")); err == nil {
 		t.Error("the refused PUT left an object")
+	}
+}
+
+// TestStalledBodyOSSAndOBS: a stalled PutObject in the OSS and the native
+// OBS dialect gets that dialect's RequestTimeout (400, with its own
+// request-id header) and leaves no object.
+func TestStalledBodyOSSAndOBS(t *testing.T) {
+	g, _ := startAdminGateway(t, "  body_read_timeout: 2s\n")
+	c := g.s3Client(t, adminAK, adminSK, false)
+	if _, err := c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("stall-dialects")}); err != nil {
+		t.Fatal(err)
+	}
+	date := time.Now().UTC().Format(http.TimeFormat)
+	ossReq, _ := http.NewRequest("PUT", g.URL+"/stall-dialects/oss-obj", nil)
+	ossReq.Header.Set("Date", date)
+	ossReq.Header.Set("Authorization", "OSS "+adminAK+":"+signV1(adminSK, "PUT", "", "", date, ossReq.Header, "stall-dialects", "oss-obj", ""))
+	obsReq := g.obsRequest(t, "PUT", "/stall-dialects/obs-obj", nil, adminAK, adminSK, nil)
+	for _, tc := range []struct {
+		dialect, key, idHeader string
+		req                    *http.Request
+	}{
+		{"oss", "oss-obj", "x-oss-request-id", ossReq},
+		{"obs", "obs-obj", "x-obs-request-id", obsReq},
+	} {
+		resp, _ := stall(t, g, tc.req, 1<<20, 100<<10)
+		var e struct{ Code, Message string }
+		if xml.Unmarshal(resp.Body, &e) != nil || resp.Status != http.StatusBadRequest || e.Code != "RequestTimeout" ||
+			resp.Header.Get(tc.idHeader) == "" {
+			t.Errorf("%s: stalled PutObject answered %d %v:\n%s", tc.dialect, resp.Status, resp.Header, resp.Body)
+		}
+		if _, err := c.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("stall-dialects"), Key: aws.String(tc.key)}); err == nil {
+			t.Errorf("%s: the stalled PutObject left an object", tc.dialect)
+		}
+	}
+	for _, d := range []string{"oss", "obs"} {
+		if !logHas(g.Log(), `"dialect":"`+d+`"`, `"op":"PutObject"`, `"error":"RequestTimeout"`) {
+			t.Errorf("no %s PutObject logged with RequestTimeout", d)
+		}
 	}
 }
