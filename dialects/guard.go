@@ -2,6 +2,7 @@ package dialects
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -90,8 +91,10 @@ func (b *guardedBody) Read(p []byte) (int, error) {
 	case err == io.EOF:
 		b.err, b.armed = io.EOF, false // net/http cleared the deadline
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		te := &translate.Error{Code: translate.ErrRequestTimeout, Err: err,
-			Message: "no byte of the request body arrived for " + b.timeout.String()}
+		// No Message: each dialect answers its own RequestTimeout text;
+		// the log gets the detail.
+		te := &translate.Error{Code: translate.ErrRequestTimeout,
+			Err: fmt.Errorf("no byte of the request body arrived for %s: %w", b.timeout, err)}
 		b.r.bodyTimeout.Store(te)
 		b.err = te
 		return n, b.err
