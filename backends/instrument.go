@@ -40,17 +40,6 @@ func Instrument(name string, b translate.Backend) translate.Backend {
 	return ib
 }
 
-// Unwrap returns the backend Instrument wrapped, or b itself.
-func Unwrap(b translate.Backend) translate.Backend {
-	switch w := b.(type) {
-	case *instrumented:
-		return w.b
-	case *instrumentedLocator:
-		return w.b
-	}
-	return b
-}
-
 type instrumented struct {
 	name string
 	b    translate.Backend
