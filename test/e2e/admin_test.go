@@ -99,6 +99,19 @@ func scrapeMetrics(t testing.TB, admin string) scrape {
 	return mfs
 }
 
+// scrapeSettled scrapes once no request is in flight: a request is
+// counted (and logged) after its response is sent, so a client that has
+// its answer must wait for this before it reads the counters.
+func scrapeSettled(t testing.TB, admin string) scrape {
+	t.Helper()
+	var s scrape
+	waitFor(t, "no request in flight", func() bool {
+		s = scrapeMetrics(t, admin)
+		return s.value("babelgate_requests_in_flight") == 0
+	})
+	return s
+}
+
 // metric returns the series of name whose labels include every
 // "name=value" pair, or nil.
 func (s scrape) metric(name string, labels ...string) *dto.Metric {
@@ -151,7 +164,7 @@ func (s scrape) count(name string, labels ...string) uint64 {
 func TestAdminMetricsMixedWorkload(t *testing.T) {
 	g, admin := startAdminGateway(t, "", withOBSDomain())
 	ctx := context.Background()
-	before := scrapeMetrics(t, admin)
+	before := scrapeSettled(t, admin)
 	data := randomBytes(300_000, 71)
 	part1 := randomBytes(5<<20, 72)
 
@@ -220,7 +233,7 @@ func TestAdminMetricsMixedWorkload(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	after := scrapeMetrics(t, admin)
+	after := scrapeSettled(t, admin)
 	if !adminLogLine(g, admin) {
 		t.Error("the gateway did not log its admin listener's address")
 	}
@@ -421,6 +434,7 @@ func TestAdminReadinessFalseDuringDrain(t *testing.T) {
 	if status, _ := adminGet(t, admin, "/readyz"); status != http.StatusOK {
 		t.Fatalf("readyz before SIGTERM = %d", status)
 	}
+	scrapeSettled(t, admin) // so that the one in flight below is the held PUT
 	held := holdPut(t, g, "drain-ready", "obj", 2<<20)
 	waitFor(t, "the held PUT to be in flight", func() bool {
 		return scrapeMetrics(t, admin).value("babelgate_requests_in_flight") == 1
@@ -481,7 +495,7 @@ func TestAdminStagingAndReaperMetricsMinIO(t *testing.T) {
 `, m.Endpoint, minio.AccessKey, minio.SecretKey, maxAge)
 	}
 	g, admin := startAdminGateway(t, "", withBackends(backend("")))
-	before := scrapeMetrics(t, admin)
+	before := scrapeSettled(t, admin)
 	b := ossBucket(t, ossLegacyClient(t, g, alioss.HTTPClient(g.HTTPClient(false))), "staged-metrics")
 	part := func(id, key string, n int, seed uint64) alioss.UploadPart {
 		p, err := b.UploadPart(alioss.InitiateMultipartUploadResult{Bucket: "staged-metrics", Key: key, UploadID: id},
@@ -504,7 +518,7 @@ func TestAdminStagingAndReaperMetricsMinIO(t *testing.T) {
 		t.Fatal(err)
 	}
 	part(left.UploadID, "left", 1, 4)
-	after := scrapeMetrics(t, admin)
+	after := scrapeSettled(t, admin)
 	for _, tc := range []struct {
 		name string
 		want float64

@@ -49,17 +49,21 @@ func stall(t *testing.T, g *gateway, req *http.Request, declared, sent int) (*ra
 	if err := rawWriteHead(conn, req, int64(declared)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := conn.Write(randomBytes(sent, 91)); err != nil {
+	body := randomBytes(sent, 91)
+	// Timed from before the body is sent: the gateway's last read of it
+	// cannot come earlier, so the answer cannot come sooner than the
+	// timeout after this, however loaded the machine.
+	start := time.Now()
+	if _, err := conn.Write(body); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
 	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
 	if err != nil {
 		t.Fatalf("stalled UploadPart: no response: %v", err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return &rawResponse{Status: resp.StatusCode, Header: resp.Header, Body: body, Request: req.Method + " " + req.URL.RequestURI()}, time.Since(start)
+	answer, _ := io.ReadAll(resp.Body)
+	return &rawResponse{Status: resp.StatusCode, Header: resp.Header, Body: answer, Request: req.Method + " " + req.URL.RequestURI()}, time.Since(start)
 }
 
 // checkRequestTimeout checks S3's RequestTimeout answer.
@@ -154,7 +158,7 @@ func TestStalledUploadPartIsCut(t *testing.T) {
 	if len(after) != len(files) {
 		t.Errorf("%d files before the stalled part, %d after", len(files), len(after))
 	}
-	m := scrapeMetrics(t, admin)
+	m := scrapeSettled(t, admin)
 	if v := m.value("babelgate_body_read_timeouts_total", "dialect=s3"); v != 1 {
 		t.Errorf("babelgate_body_read_timeouts_total{s3} = %v, want 1", v)
 	}
@@ -219,6 +223,7 @@ func TestMaxInflightSlowDown(t *testing.T) {
 	if _, err := c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("shed")}); err != nil {
 		t.Fatal(err)
 	}
+	scrapeSettled(t, admin) // so that the one in flight below is the held PUT
 	held := holdPut(t, g, "shed", "held", 2<<20)
 	waitFor(t, "the held PUT to be in flight", func() bool {
 		return scrapeMetrics(t, admin).value("babelgate_requests_in_flight") == 1
@@ -258,11 +263,12 @@ func TestMaxInflightSlowDown(t *testing.T) {
 	if r := held.finish(t); r.err != nil || r.status != http.StatusOK {
 		t.Fatalf("held PUT: %d %v %s", r.status, r.err, r.body)
 	}
+	scrapeSettled(t, admin) // the held request has given its slot back
 	if _, err := c.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("shed"), Key: aws.String("after"),
 		Body: bytes.NewReader([]byte("x"))}); err != nil {
 		t.Fatalf("PutObject once the slot is free: %v", err)
 	}
-	mt := scrapeMetrics(t, admin)
+	mt := scrapeSettled(t, admin)
 	for _, d := range []string{"s3", "oss"} {
 		if v := mt.value("babelgate_requests_shed_total", "dialect="+d); v != 1 {
 			t.Errorf("babelgate_requests_shed_total{%s} = %v, want 1", d, v)
@@ -277,7 +283,7 @@ func TestMaxInflightSlowDown(t *testing.T) {
 // OBS dialect gets that dialect's RequestTimeout (400, with its own
 // request-id header) and leaves no object.
 func TestStalledBodyOSSAndOBS(t *testing.T) {
-	g, _ := startAdminGateway(t, "  body_read_timeout: 2s\n")
+	g, admin := startAdminGateway(t, "  body_read_timeout: 2s\n")
 	c := g.s3Client(t, adminAK, adminSK, false)
 	if _, err := c.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String("stall-dialects")}); err != nil {
 		t.Fatal(err)
@@ -307,6 +313,7 @@ func TestStalledBodyOSSAndOBS(t *testing.T) {
 			t.Errorf("%s: the stalled PutObject left an object", tc.dialect)
 		}
 	}
+	scrapeSettled(t, admin) // requests are logged after their answer
 	for _, d := range []string{"oss", "obs"} {
 		if !logHas(g.Log(), `"dialect":"`+d+`"`, `"op":"PutObject"`, `"error":"RequestTimeout"`) {
 			t.Errorf("no %s PutObject logged with RequestTimeout", d)
