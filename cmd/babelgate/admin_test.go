@@ -143,3 +143,35 @@ func TestAdminHandler(t *testing.T) {
 		})
 	}
 }
+
+// TestMetricsListenFlag: --metrics-listen sets server.metrics_listen and is
+// validated like it.
+func TestMetricsListenFlag(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	for _, tc := range []struct {
+		args    []string
+		want    string
+		wantErr string
+	}{
+		{[]string{"--data", data}, "", ""},
+		{[]string{"--data", data, "--metrics-listen", "127.0.0.1:9100"}, "127.0.0.1:9100", ""},
+		{[]string{"--data", data, "--metrics-listen", "nonsense"}, "", "server.metrics_listen"},
+		{[]string{"--data", data, "--listen", "127.0.0.1:9000", "--metrics-listen", "127.0.0.1:9000"}, "", "must differ from server.listen"},
+	} {
+		f, err := parseServeFlags(tc.args, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := loadServeConfig(f, io.Discard)
+		switch {
+		case tc.wantErr != "":
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%v: error %v, want one containing %q", tc.args, err, tc.wantErr)
+			}
+		case err != nil:
+			t.Errorf("%v: %v", tc.args, err)
+		case cfg.Server.MetricsListen != tc.want:
+			t.Errorf("%v: metrics_listen %q, want %q", tc.args, cfg.Server.MetricsListen, tc.want)
+		}
+	}
+}

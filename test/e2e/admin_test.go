@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net"
@@ -556,4 +557,26 @@ func ossOpenBucket(t *testing.T, g *gateway, name string) *alioss.Bucket {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestAdminPprofOnlyOnAdmin: with server.pprof, pprof is served on the
+// admin listener; the data port serves neither pprof nor metrics, only
+// the dialects (an unsigned request there is S3's AccessDenied).
+func TestAdminPprofOnlyOnAdmin(t *testing.T) {
+	g, admin := startAdminGateway(t, "  pprof: true\n")
+	if status, body := adminGet(t, admin, "/debug/pprof/"); status != http.StatusOK || !strings.Contains(body, "goroutine") {
+		t.Errorf("admin /debug/pprof/ = %d:\n%.300s", status, body)
+	}
+	for _, path := range []string{"/debug/pprof/", "/metrics", "/healthz", "/readyz"} {
+		resp, err := g.HTTPClient(false).Get(g.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var e rawErrorBody
+		if resp.StatusCode != http.StatusForbidden || xml.Unmarshal(body, &e) != nil || e.Code != "AccessDenied" {
+			t.Errorf("data port %s = %d, want S3's 403 AccessDenied:\n%.300s", path, resp.StatusCode, body)
+		}
+	}
 }
