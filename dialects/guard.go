@@ -63,7 +63,17 @@ func guardBody(hw http.ResponseWriter, body io.ReadCloser, r *Request, timeout t
 	if timeout <= 0 {
 		return body
 	}
-	return &guardedBody{ReadCloser: body, rc: http.NewResponseController(hw), r: r, timeout: timeout}
+	g := &guardedBody{ReadCloser: body, rc: http.NewResponseController(hw), r: r, timeout: timeout}
+	r.guard = g
+	return g
+}
+
+// capBodyDeadline keeps the guard of r's body (if any) from moving the read
+// deadline past t: drainForError bounds a whole drain, not each read.
+func capBodyDeadline(r *Request, t time.Time) {
+	if r.guard != nil {
+		r.guard.until.Store(t.UnixNano())
+	}
 }
 
 type guardedBody struct {
@@ -71,8 +81,9 @@ type guardedBody struct {
 	rc      *http.ResponseController
 	r       *Request
 	timeout time.Duration
-	err     error // sticky, once timed out or ended
-	armed   bool  // a deadline is set
+	err     error        // sticky, once timed out or ended
+	armed   bool         // a deadline is set
+	until   atomic.Int64 // UnixNano cap on the deadline; 0 for none
 }
 
 func (b *guardedBody) Read(p []byte) (int, error) {
@@ -84,7 +95,11 @@ func (b *guardedBody) Read(p []byte) (int, error) {
 	}
 	// A connection that cannot take deadlines (none in net/http's
 	// HTTP/1 server) is read unbounded.
-	b.armed = b.rc.SetReadDeadline(time.Now().Add(b.timeout)) == nil
+	deadline := time.Now().Add(b.timeout)
+	if until := b.until.Load(); until != 0 && deadline.UnixNano() > until {
+		deadline = time.Unix(0, until)
+	}
+	b.armed = b.rc.SetReadDeadline(deadline) == nil
 	n, err := b.ReadCloser.Read(p)
 	switch {
 	case err == nil:

@@ -168,3 +168,21 @@ func TestBodyTimeoutCause(t *testing.T) {
 		}
 	}
 }
+
+// TestGuardBodyCap: a cap (drainForError's whole-drain bound) wins over a
+// longer per-read timeout.
+func TestGuardBodyCap(t *testing.T) {
+	errc := make(chan error, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
+		r := &Request{HTTP: hr}
+		body := guardBody(w, hr.Body, r, time.Hour)
+		capBodyDeadline(r, time.Now().Add(200*time.Millisecond))
+		_, err := io.Copy(io.Discard, body)
+		errc <- err
+	}))
+	defer srv.Close()
+	sendPartial(t, strings.TrimPrefix(srv.URL, "http://"), 100, 10)
+	if err := <-errc; translate.CodeOf(err) != translate.ErrRequestTimeout {
+		t.Fatalf("capped stalled body: %v, want RequestTimeout", err)
+	}
+}

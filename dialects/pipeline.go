@@ -47,6 +47,7 @@ type Request struct {
 	bytesIn atomic.Int64
 	// bodyTimeout is set when BodyReadTimeout cut the body (guard.go).
 	bodyTimeout atomic.Pointer[translate.Error]
+	guard       *guardedBody
 }
 
 // Route is what a dialect's routing table resolves a request to.
@@ -222,6 +223,7 @@ func drainForError(w http.ResponseWriter, r *Request, err error) {
 		return
 	}
 	http.NewResponseController(w).SetReadDeadline(time.Now().Add(drainTimeout))
+	capBodyDeadline(r, time.Now().Add(drainTimeout))
 	io.CopyN(io.Discard, hr.Body, rest)
 }
 
