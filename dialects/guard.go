@@ -119,7 +119,8 @@ func (b *guardedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// disarm clears the read deadline once the body has ended.
+// disarm clears the read deadline after a read failed otherwise than by
+// timing out (the client went away, a framing error).
 func (b *guardedBody) disarm() {
 	if b.armed {
 		b.rc.SetReadDeadline(time.Time{})
