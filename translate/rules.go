@@ -35,6 +35,9 @@ type Rules struct {
 	// with one of them (InvalidBucketName) on top of the common syntax
 	// (ValidBucketName).
 	ReservedBucketPrefixes, ReservedBucketSuffixes []string
+	// BucketNameNoDots refuses a new bucket name holding '.', which the
+	// common syntax allows.
+	BucketNameNoDots bool
 }
 
 // S3Rules are Amazon S3's documented limits.
@@ -64,6 +67,11 @@ var OSSRules = Rules{
 	MaxPartSize:   5 << 30,
 	MaxObjectSize: 5 << 30,
 	MaxKeyLength:  1023,
+	// "Allowed characters: Lowercase letters, digits, and hyphens (-)
+	// only" (Bucket naming conventions,
+	// https://www.alibabacloud.com/help/en/oss/user-guide/bucket-naming-conventions).
+	// OSS reserves none of the names AWS does.
+	BucketNameNoDots: true,
 }
 
 // OBSRules are Huawei Cloud OBS's native limits: 100 KB minimum non-last

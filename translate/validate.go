@@ -39,6 +39,7 @@ func ValidBucketName(name string) bool {
 func (r *Rules) CheckBucketName(name string) error {
 	bad := !ValidBucketName(name)
 	if r != nil && !bad {
+		bad = r.BucketNameNoDots && strings.Contains(name, ".")
 		for _, p := range r.ReservedBucketPrefixes {
 			bad = bad || strings.HasPrefix(name, p)
 		}

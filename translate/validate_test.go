@@ -4,7 +4,7 @@ import "testing"
 
 // TestCheckBucketName: the common syntax holds in every dialect; the
 // names AWS reserves (S3Rules) are refused only in the S3 dialect, since
-// OSS's and OBS's naming rules reserve none of them.
+// OSS's and OBS's naming rules reserve none of them; OSS refuses '.'.
 func TestCheckBucketName(t *testing.T) {
 	tests := []struct {
 		name          string
@@ -12,7 +12,8 @@ func TestCheckBucketName(t *testing.T) {
 		syntaxOnlyBad bool // invalid with nil rules too
 	}{
 		{"my-bucket", true, true, true, false},
-		{"a.b.c", true, true, true, false},
+		{"a.b.c", true, false, true, false},
+		{"bucket.mrap.x", true, false, true, false},
 		{"xn--bucket", false, true, true, false},
 		{"sthree-bucket", false, true, true, false},
 		{"sthree-configurator", false, true, true, false},
@@ -20,7 +21,7 @@ func TestCheckBucketName(t *testing.T) {
 		{"amzn-s3-demo-bucket", false, true, true, false},
 		{"bucket-s3alias", false, true, true, false},
 		{"bucket--ol-s3", false, true, true, false},
-		{"bucket.mrap", false, true, true, false},
+		{"bucket.mrap", false, false, true, false},
 		{"bucket--x-s3", false, true, true, false},
 		{"bucket--table-s3", false, true, true, false},
 		// Near misses stay valid.
