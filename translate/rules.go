@@ -84,6 +84,7 @@ var OBSRules = Rules{
 	MaxObjectSize: 5 << 30,
 	MaxKeyLength:  1024,
 	InitiatorOnly: true,
-
+	// "If you are neither the initiator of a multipart upload nor the
+	// bucket owner, OBS returns 403 Forbidden" (obs_04_0103).
 	AbortByInitiatorOrOwner: true,
 }
