@@ -188,7 +188,13 @@ func TestSweeperRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	writeFile(t, filepath.Join(root, ".trash-cdef/f"), 1)
+	// Built aside and renamed in whole, as DeleteBucket does, so that the
+	// sweep cannot catch it half made.
+	aside := filepath.Join(t.TempDir(), "trash")
+	writeFile(t, filepath.Join(aside, "f"), 1)
+	if err := os.Rename(aside, filepath.Join(root, ".trash-cdef")); err != nil {
+		t.Fatal(err)
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for exists(filepath.Join(root, ".trash-cdef")) {
 		if time.Now().After(deadline) {
