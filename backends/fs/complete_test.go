@@ -258,3 +258,74 @@ func assertNoLeftovers(t *testing.T, root string) {
 		}
 	}
 }
+
+// TestCompleteCrashThroughEngine replays the window that matters, a kill
+// after the object was placed and before the upload was freed, through
+// the engine as a client's retried Complete reaches it: the upload is not
+// listed; the retry answers the same ETag while the object is the one it
+// made, NoSuchUpload after an overwrite, which stays.
+func TestCompleteCrashThroughEngine(t *testing.T) {
+	for _, overwrite := range []bool{false, true} {
+		t.Run(fmt.Sprintf("overwrite=%v", overwrite), func(t *testing.T) {
+			ctx := t.Context()
+			b, root := newTestBackend(t, false)
+			e, err := translate.NewEngine(translate.EngineConfig{Backends: map[string]translate.Backend{"fs": b},
+				Default: "fs", UploadIDSecret: []byte("0123456789abcdef-complete-crash")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rules := translate.S3Rules
+			rules.MinPartSize = 1
+			c := translate.Caller{Principal: &translate.Principal{AccessKey: "ak",
+				Grants: []translate.Grant{{Pattern: "*", Access: translate.AccessWrite}}}, Rules: &rules}
+			if err := e.CreateBucket(ctx, c, "bkt"); err != nil {
+				t.Fatal(err)
+			}
+			id, _, err := e.CreateMultipartUpload(ctx, c, translate.CreateUploadRequest{Bucket: "bkt", Key: "k"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := translate.CompleteUploadRequest{Bucket: "bkt", Key: "k", UploadID: id, ObjectSize: -1}
+			for n, data := range []string{"old-", "content"} {
+				p, _, err := e.UploadPart(ctx, c, translate.UploadPartRequest{Bucket: "bkt", Key: "k", UploadID: id, PartNumber: n + 1,
+					Body: translate.BodyInput{Reader: bytes.NewReader([]byte(data)), Size: int64(len(data))}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Parts = append(req.Parts, translate.ClientPart{Number: n + 1, ETag: p.ETag})
+			}
+			b.hook = killAt(stepRenamed, 1)
+			if _, err := e.CompleteMultipartUpload(ctx, c, req); !errors.Is(err, errKilled) {
+				t.Fatalf("Complete = %v, want the kill", err)
+			}
+			b.hook = nil
+			first, _ := b.HeadObject(ctx, "bkt", "k")
+			ups, err := e.ListMultipartUploads(ctx, c, "bkt", translate.UploadsQuery{MaxUploads: 1000})
+			if err != nil || len(ups.Uploads) != 0 {
+				t.Errorf("ListMultipartUploads after the kill = %d uploads, %v; want none", len(ups.Uploads), err)
+			}
+			if overwrite {
+				if _, err := e.PutObject(ctx, c, translate.PutRequest{Bucket: "bkt", Key: "k",
+					Body: translate.BodyInput{Reader: bytes.NewReader([]byte("new")), Size: 3}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			info, err := e.CompleteMultipartUpload(ctx, c, req)
+			if overwrite {
+				if translate.CodeOf(err) != translate.ErrNoSuchUpload {
+					t.Errorf("retried Complete after an overwrite = %+v, %v; want NoSuchUpload", info, err)
+				}
+			} else if err != nil || info.ETag != first.ETag {
+				t.Errorf("retried Complete = %+v, %v; want the same result (ETag %s)", info, err, first.ETag)
+			}
+			want := map[bool]string{false: "old-content", true: "new"}[overwrite]
+			if got, err := content(t, b, "k"); err != nil || got != want {
+				t.Errorf("object = %q, %v; want %q", got, err, want)
+			}
+			if _, err := e.CompleteMultipartUpload(ctx, c, req); translate.CodeOf(err) != translate.ErrNoSuchUpload {
+				t.Errorf("another Complete = %v, want NoSuchUpload", err)
+			}
+			assertNoLeftovers(t, root)
+		})
+	}
+}

@@ -223,12 +223,15 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, info translate.Uplo
 	return info.ID, nil
 }
 
-// GetMultipartUpload returns an upload's state: ErrNoSuchUpload.
+// GetMultipartUpload returns an upload's state: ErrNoSuchUpload. An
+// upload whose Complete placed the object but was stopped before freeing
+// it is still found, so that a retried Complete reaches
+// CompleteMultipartUpload and gets its answer (see complete.go).
 func (b *Backend) GetMultipartUpload(ctx context.Context, bucket, key, uploadID string) (translate.UploadInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return translate.UploadInfo{}, cancelled(err)
 	}
-	root, info, err := b.openUpload(bucket, key, uploadID)
+	root, info, err := b.openUploadState(bucket, key, uploadID)
 	if err != nil {
 		return translate.UploadInfo{}, err
 	}
@@ -419,13 +422,14 @@ func (b *Backend) UploadPartCopy(ctx context.Context, bucket, key, uploadID stri
 }
 
 // ListParts returns the upload's parts numbered above after, ascending, at
-// most limit (none when limit <= 0). ErrNoSuchUpload.
+// most limit (none when limit <= 0); for an upload being completed, the
+// committed parts (see complete.go). ErrNoSuchUpload.
 func (b *Backend) ListParts(ctx context.Context, bucket, key, uploadID string,
 	after, limit int) (translate.PartsPage, error) {
 	if err := ctx.Err(); err != nil {
 		return translate.PartsPage{}, cancelled(err)
 	}
-	root, _, err := b.openUpload(bucket, key, uploadID)
+	root, _, err := b.openUploadState(bucket, key, uploadID)
 	if err != nil {
 		return translate.PartsPage{}, err
 	}
