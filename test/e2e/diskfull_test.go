@@ -5,16 +5,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	ossv2 "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 	"github.com/huaweicloud/huaweicloud-sdk-go-obs/obs"
 )
@@ -113,6 +116,12 @@ func TestDiskFull(t *testing.T) {
 		!strings.Contains(se.Message, "storage is full") {
 		t.Errorf("OSS PutObject = %#v, want 403 InsufficientStorage with EC 0000-00000507", err)
 	}
+	_, err = ossV2Client(g).PutObject(ctx, &ossv2.PutObjectRequest{Bucket: ossv2.Ptr(bucket), Key: ossv2.Ptr("ossv2-over"),
+		Body: bytes.NewReader(mib)})
+	var se2 *ossv2.ServiceError
+	if !errors.As(err, &se2) || se2.StatusCode != 403 || se2.Code != "InsufficientStorage" || se2.EC != "0000-00000507" {
+		t.Errorf("OSS v2 PutObject = %v, want 403 InsufficientStorage with EC 0000-00000507", err)
+	}
 	oc := g.obsHostClient(t, adminAK, adminSK, obs.SignatureObs, nil)
 	in := &obs.PutObjectInput{}
 	in.Bucket, in.Key, in.Body = bucket, "obs-over", bytes.NewReader(mib)
@@ -121,9 +130,37 @@ func TestDiskFull(t *testing.T) {
 		t.Errorf("OBS PutObject = %v, want 403 InsufficientStorageSpace", err)
 	}
 
+	// The OBS SDK at its defaults signs like S3 (AWS SigV2, path style),
+	// so the S3 dialect answers it 507. With a body it can replay (PutObject
+	// treats a *strings.Reader as repeatable, client_object.go) it retries
+	// a 5xx a bounded number of times (maxRetryCount, default 3), never
+	// forever.
+	in.Key, in.Body = "obs-default-over", strings.NewReader(string(mib))
+	if _, err := g.obsDefaultClient(t, adminAK, adminSK, nil).PutObject(in); obsStatus(err) != 507 || obsCode(err) != "InsufficientStorage" {
+		t.Errorf("OBS SDK at defaults PutObject = %v, want 507 InsufficientStorage", err)
+	}
+	n := countLog(g.Log(), `"msg":"request"`, `"key":"obs-default-over"`)
+	if n < 1 || n > 4 {
+		t.Errorf("OBS SDK at defaults: %d requests, want at most 1 + its 3 retries", n)
+	}
+
+	// A part that does not fit fails the same way and leaves the upload
+	// usable.
+	up, err := s3c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String("mp")})
+	if err != nil {
+		t.Fatalf("CreateMultipartUpload on a full disk: %v", err)
+	}
+	partIn := &s3.UploadPartInput{Bucket: aws.String(bucket), Key: aws.String("mp"), UploadId: up.UploadId,
+		PartNumber: aws.Int32(1), Body: bytes.NewReader(mib)}
+	if _, err := s3c.UploadPart(ctx, partIn); err == nil {
+		t.Error("UploadPart on a full disk succeeded")
+	} else if status, code := s3Status(err); status != 507 || code != "InsufficientStorage" {
+		t.Errorf("UploadPart on a full disk = %d %s, want 507 InsufficientStorage", status, code)
+	}
+
 	// Each failed upload reached the gateway once: no SDK resent it.
 	log := g.Log()
-	for _, c := range []struct{ key, status string }{{"s3-over", "507"}, {"oss-over", "403"}, {"obs-over", "403"}} {
+	for _, c := range []struct{ key, status string }{{"s3-over", "507"}, {"oss-over", "403"}, {"ossv2-over", "403"}, {"obs-over", "403"}} {
 		if n := countLog(log, `"msg":"request"`, `"key":"`+c.key+`"`); n != 1 {
 			t.Errorf("%s: %d request-log lines, want 1 (the SDK retried)", c.key, n)
 		}
@@ -148,8 +185,43 @@ func TestDiskFull(t *testing.T) {
 	if err := ob.PutObject("oss-over", bytes.NewReader(mib)); err != nil {
 		t.Errorf("OSS PutObject after deletes: %v", err)
 	}
-	in.Body = bytes.NewReader(mib)
+	in.Key, in.Body = "obs-over", bytes.NewReader(mib)
 	if _, err := oc.PutObject(in); err != nil {
 		t.Errorf("OBS PutObject after deletes: %v", err)
+	}
+	partIn.Body = bytes.NewReader(mib)
+	part, err := s3c.UploadPart(ctx, partIn)
+	if err != nil {
+		t.Fatalf("UploadPart after deletes: %v", err)
+	}
+	complete := func() error {
+		_, err := s3c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String("mp"),
+			UploadId: up.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{
+				{PartNumber: aws.Int32(1), ETag: part.ETag, ChecksumCRC32: part.ChecksumCRC32}}}})
+		return err
+	}
+	// The disk is nearly full again, and Complete needs room for one part
+	// (it moves the parts, it does not copy the object): without it, 507,
+	// and the same Complete finishes once there is room.
+	if err := complete(); err != nil {
+		if status, code := s3Status(err); status != 507 || code != "InsufficientStorage" {
+			t.Fatalf("Complete on a nearly full disk = %d %s (%v), want success or 507 InsufficientStorage", status, code, err)
+		}
+		t.Log("Complete on the nearly full disk answered 507; freeing room and retrying")
+		if _, err := s3c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(filled[4])}); err != nil {
+			t.Fatal(err)
+		}
+		if err := complete(); err != nil {
+			t.Fatalf("Complete after room came back: %v", err)
+		}
+	}
+	obj, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("mp")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(obj.Body)
+	obj.Body.Close()
+	if !bytes.Equal(got, mib) {
+		t.Errorf("completed object: %d bytes, want the 1 MiB part", len(got))
 	}
 }
