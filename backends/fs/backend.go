@@ -6,7 +6,8 @@
 //	<bucket>/                    a bucket (names beginning with '.' are never buckets)
 //	<bucket>/.bucket.json        its creation time
 //	<bucket>/.tmp/               temporary files, renamed into place to commit
-//	<bucket>/.uploads/<id>/      one multipart upload: upload.json and part-NNNNN files
+//	<bucket>/.uploads/<id>/      one multipart upload: upload.json and part-NNNNN files;
+//	                             while it completes, complete.json and object (complete.go)
 //	<bucket>/<pieces>.d/.../<piece>.o  an object (see path.go for the key mapping)
 //	.trash-<random>/             a deleted bucket whose removal was interrupted
 //
