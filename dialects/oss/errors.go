@@ -86,6 +86,12 @@ var errorTable = map[translate.Code]wireError{
 	translate.ErrInvalidEncryptionAlgorithm:   {"InvalidEncryptionAlgorithmError", 400, "The encryption request you specified is not valid.", ""},
 	translate.ErrInvalidCopySource:            {"InvalidArgument", 400, "Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.", ""},
 	translate.ErrTooManyParts:                 {"InvalidArgument", 400, "Part number must be an integer between 1 and 10000, inclusive.", ""},
+	// x-oss-forbid-overwrite: true found an object (EC 0026-00000201 for
+	// PutObject and CopyObject; Complete sets 0042-00000214 itself).
+	translate.ErrObjectExists: {"FileAlreadyExists", 409, "The object you specified already exists and can not be overwritten.", "0026-00000201"},
+	// OSS documents no such error; babelgate's own, for a conditional
+	// write that lost to a concurrent operation on an S3 store.
+	translate.ErrConditionalRequestConflict: {"ConditionalRequestConflict", 409, "A conflicting operation occurred. Retry the request.", ""},
 }
 
 // errorBody is OSS's <Error> document (no namespace; the legacy SDK

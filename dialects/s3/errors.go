@@ -65,6 +65,9 @@ var errorTable = map[translate.Code]wireError{
 	translate.ErrInvalidEncryptionAlgorithm:   {"InvalidEncryptionAlgorithmError", 400, "The encryption request you specified is not valid."},
 	translate.ErrInvalidCopySource:            {"InvalidArgument", 400, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey."},
 	translate.ErrTooManyParts:                 {"InvalidArgument", 400, "Part number must be an integer between 1 and 10000, inclusive."},
+	// If-None-Match: * found an object: S3 answers the failed precondition.
+	translate.ErrObjectExists:               {"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"},
+	translate.ErrConditionalRequestConflict: {"ConditionalRequestConflict", 409, "A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part."},
 }
 
 // specificMessage are the codes whose message says something the code
