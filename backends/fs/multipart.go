@@ -516,8 +516,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 			return translate.ObjectInfo{}, err
 		}
 	}
-	file, _ := keyPath(req.Key)
-	if err := s.commit(file, true); err != nil {
+	if err := b.commitObject(s, root, req.Bucket, req.Key, req.Cond); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	// The object is in place; a failure to free the upload leaves only
