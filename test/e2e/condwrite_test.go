@@ -3,10 +3,12 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -357,5 +359,43 @@ func TestConditionalWriteBadRequests(t *testing.T) {
 	wantBody(t, c, bucket, "k", []byte("keep"))
 	if _, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String(bucket), Key: aws.String("k"), UploadId: aws.String(u.id)}); err != nil {
 		t.Fatalf("the upload should stay: %v", err)
+	}
+}
+
+// boto3Outcome is one step of testdata/boto3_condwrite.py: its result, or
+// the S3 error it got.
+type boto3Outcome struct {
+	OK      string `json:"ok"`
+	Code    string `json:"code"`
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+}
+
+// TestBoto3ConditionalWrites runs Debian's boto3 (over TLS, its defaults)
+// through conditional Puts, a conditional Complete and a Complete sent
+// twice (testdata/boto3_condwrite.py says how the headers are sent).
+func TestBoto3ConditionalWrites(t *testing.T) {
+	python := boto3Python(t)
+	g := startGateway(t, withTLS())
+	script, err := filepath.Abs(filepath.Join("testdata", "boto3_condwrite.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := mustRunClient(t, clientEnv(t, g, adminAK, adminSK), python, script, g.URL, "cond-boto3")
+	var out map[string]boto3Outcome
+	if err := json.Unmarshal([]byte(res.Stdout), &out); err != nil {
+		t.Fatalf("boto3_condwrite.py: %v\n%s", err, res.Stdout)
+	}
+	failed := boto3Outcome{Code: "PreconditionFailed", Status: 412, Message: preconditionMsg}
+	for step, want := range map[string]boto3Outcome{
+		"put_new": {OK: `"8b04d5e3775d298e78455efc5ca404d5"`}, "put_exists": failed, "put_wrong_etag": failed,
+		"put_right_etag": {OK: `"dd5c8bf51558ffcbe5007071908e9524"`}, "complete_exists": failed,
+	} {
+		if got := out[step]; got != want {
+			t.Errorf("%s: got %+v, want %+v", step, got, want)
+		}
+	}
+	if c, again := out["complete"], out["complete_again"]; c.OK == "" || again != c {
+		t.Errorf("Complete = %+v, Complete again = %+v; want the same 200 twice", c, again)
 	}
 }
