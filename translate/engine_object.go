@@ -149,11 +149,14 @@ func (e *Engine) PutObject(ctx context.Context, c Caller, req PutRequest) (Objec
 			Extra:   map[string]string{"ProposedSize": strconv.FormatInt(req.Body.Size, 10), "MaxSizeAllowed": strconv.FormatInt(c.Rules.MaxObjectSize, 10)}}
 	}
 	req.Body.Options.MaxSize = c.Rules.MaxObjectSize
+	b, _ := e.route(req.Bucket)
+	if err := precheck(ctx, b, req.Bucket, req.Key, req.Cond); err != nil {
+		return ObjectInfo{}, err
+	}
 	body, err := newBody(req.Body, c.Rules)
 	if err != nil {
 		return ObjectInfo{}, err
 	}
-	b, _ := e.route(req.Bucket)
 	info, err := putIf(ctx, b, req.Bucket, req.Key, body, req.Metadata, req.Cond)
 	return info, withBucket(err, req.Bucket, req.Key)
 }

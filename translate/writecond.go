@@ -89,6 +89,23 @@ func putIf(ctx context.Context, b Backend, bucket, key string, body *Body, meta 
 	return cw.PutObjectIf(ctx, bucket, key, body, meta, cond)
 }
 
+// precheck evaluates cond (when set) against key's object now, so that a
+// PutObject whose condition already fails is refused before its body is
+// read (a client that sent Expect: 100-continue then never sends it). It
+// decides nothing for good: the backend evaluates cond again at its
+// commit.
+func precheck(ctx context.Context, b Backend, bucket, key string, cond WriteCond) error {
+	if cond.IsZero() {
+		return nil
+	}
+	info, err := b.HeadObject(ctx, bucket, key)
+	exists := err == nil
+	if err != nil && CodeOf(err) != ErrNoSuchKey {
+		return withBucket(err, bucket, key)
+	}
+	return withBucket(cond.Check(exists, info.ETag), bucket, key)
+}
+
 // copyIf copies through b, under cond when it is not zero.
 func copyIf(ctx context.Context, b Backend, srcBucket, srcKey, dstBucket, dstKey string, meta Metadata, cond WriteCond) (ObjectInfo, error) {
 	if cond.IsZero() {

@@ -98,7 +98,7 @@ func (h *harness) completeOne(bucket, key string, data []byte, completedBy strin
 func testCondComplete(h *harness) {
 	h.condComplete(0)
 	if h.q.Staging {
-		h.condComplete(100 << 10)
+		h.condComplete(smallFrontMin)
 	}
 }
 
