@@ -2,6 +2,7 @@ package translate_test
 
 import (
 	"context"
+	"io"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -254,5 +255,36 @@ func TestAbortIfMatchInitiatedTime(t *testing.T) {
 	}
 	if err := e.AbortMultipartUpload(ctx, c, "bkt", "k", id); translate.CodeOf(err) != translate.ErrNoSuchUpload {
 		t.Fatalf("Abort of a missing upload without the header = %v, want NoSuchUpload", err)
+	}
+}
+
+// unread fails the test if the body is read.
+type unread struct{ t *testing.T }
+
+func (u unread) Read([]byte) (int, error) {
+	u.t.Error("the body of a PutObject whose condition fails was read")
+	return 0, io.EOF
+}
+
+// TestPutConditionFailsBeforeBody: a condition that fails when the request
+// arrives is answered before the body is read.
+func TestPutConditionFailsBeforeBody(t *testing.T) {
+	var shift atomic.Int64
+	e, c := condEngine(t, &shift, nil)
+	ctx := t.Context()
+	if _, err := e.PutObject(ctx, c, translate.PutRequest{Bucket: "bkt", Key: "k", Body: body("x")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, cond := range []translate.WriteCond{{IfAbsent: true}, {IfMatch: "d41d8cd98f00b204e9800998ecf8427e"}} {
+		_, err := e.PutObject(ctx, c, translate.PutRequest{Bucket: "bkt", Key: "k", Cond: cond,
+			Body: translate.BodyInput{Reader: unread{t}, Size: 1 << 30}})
+		if code := translate.CodeOf(err); code != translate.ErrObjectExists && code != translate.ErrPreconditionFailed {
+			t.Errorf("%+v: %v", cond, err)
+		}
+	}
+	_, err := e.PutObject(ctx, c, translate.PutRequest{Bucket: "bkt", Key: "missing", Cond: translate.WriteCond{IfMatch: "abc"},
+		Body: translate.BodyInput{Reader: unread{t}, Size: 1}})
+	if translate.CodeOf(err) != translate.ErrNoSuchKey {
+		t.Errorf("IfMatch on a missing key: %v", err)
 	}
 }
