@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
+	obs "github.com/huaweicloud/huaweicloud-sdk-go-obs/obs"
 
 	"github.com/babelgate/babelgate/test/minio"
 )
@@ -397,5 +398,29 @@ func TestBoto3ConditionalWrites(t *testing.T) {
 	}
 	if c, again := out["complete"], out["complete_again"]; c.OK == "" || again != c {
 		t.Errorf("Complete = %+v, Complete again = %+v; want the same 200 twice", c, again)
+	}
+}
+
+// TestOBSForbidOverwriteNotImplemented: OBS documents no forbid-overwrite
+// header (nor conditional writes); the OBS Go SDK sending
+// x-obs-forbid-overwrite through its WithCustomHeader extension gets
+// NotImplemented, and nothing is written.
+func TestOBSForbidOverwriteNotImplemented(t *testing.T) {
+	g := startGateway(t, withOBSDomain())
+	c := g.obsHostClient(t, adminAK, adminSK, obs.SignatureObs, nil)
+	cb := &obs.CreateBucketInput{}
+	cb.Bucket = "obs-forbid"
+	if _, err := c.CreateBucket(cb); err != nil {
+		t.Fatal(err)
+	}
+	put := &obs.PutObjectInput{}
+	put.Bucket, put.Key, put.Body = "obs-forbid", "k", bytes.NewReader([]byte("x"))
+	_, err := c.PutObject(put, obs.WithCustomHeader("x-obs-forbid-overwrite", "true"))
+	if obsCode(err) != "NotImplemented" || obsStatus(err) != 501 {
+		t.Fatalf("PutObject with x-obs-forbid-overwrite = %v, want 501 NotImplemented", err)
+	}
+	head := &obs.GetObjectMetadataInput{Bucket: "obs-forbid", Key: "k"}
+	if _, err := c.GetObjectMetadata(head); obsStatus(err) != 404 {
+		t.Fatalf("the refused PutObject left an object: %v", err)
 	}
 }
