@@ -49,7 +49,8 @@ func wantAPIError(t *testing.T, what string, err error, status int, code, messag
 
 // TestConditionalWrites runs the conditional-write flows with
 // aws-sdk-go-v2 at its defaults, two clients at once, on the fs backend
-// over plain HTTP and on MinIO through the s3 backend over TLS.
+// over plain HTTP, on MinIO through the s3 backend over TLS, and through
+// the oss backend.
 func TestConditionalWrites(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -58,6 +59,16 @@ func TestConditionalWrites(t *testing.T) {
 		{"fs-http", func(*testing.T) []gatewayOption { return nil }},
 		{"minio-tls", func(t *testing.T) []gatewayOption {
 			return []gatewayOption{withTLS(), withBackends(minioBackend(minio.Start(t), ""))}
+		}},
+		// The oss backend, its store a second gateway speaking OSS over fs.
+		{"oss-store", func(t *testing.T) []gatewayOption {
+			store := startGateway(t)
+			return []gatewayOption{withBackends(fmt.Sprintf(`backends:
+  - name: store
+    type: oss
+    options: {endpoint: %q, access_key: %q, secret_key: %q, path_style: true,
+              request_timeout: 10s, connect_timeout: 2s, retries: 1}
+`, store.URL, adminAK, adminSK))}
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
