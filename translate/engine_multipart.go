@@ -284,8 +284,7 @@ func (e *Engine) AbortMultipartUploadIf(ctx context.Context, c Caller, bucket, k
 		return err
 	}
 	if !initiated.IsZero() && !info.Initiated.Truncate(time.Second).Equal(initiated.Truncate(time.Second)) {
-		return &Error{Code: ErrPreconditionFailed, Bucket: bucket, Key: key,
-			Message: "At least one of the pre-conditions you specified did not hold"}
+		return &Error{Code: ErrPreconditionFailed, Bucket: bucket, Key: key}
 	}
 	return withBucket(b.AbortMultipartUpload(ctx, bucket, key, info.ID), bucket, key)
 }
