@@ -31,16 +31,17 @@ func (c WriteCond) IsZero() bool { return c == WriteCond{} }
 
 // Check evaluates c against the key's current object: exists reports
 // whether there is one, etag is its ETag (unquoted). Backends call it at
-// their commit point. The errors carry no message: each dialect's own
-// wording applies.
+// their commit point. The errors carry no message (each dialect's own
+// wording applies) and name the failed header in Extra["Condition"], as
+// S3's <Condition> element does.
 func (c WriteCond) Check(exists bool, etag string) error {
 	switch {
 	case c.IfAbsent && exists:
-		return &Error{Code: ErrObjectExists}
+		return &Error{Code: ErrObjectExists, Extra: map[string]string{"Condition": "If-None-Match"}}
 	case c.IfMatch != "" && !exists:
 		return &Error{Code: ErrNoSuchKey}
 	case c.IfMatch != "" && !strings.EqualFold(strings.Trim(etag, `"`), c.IfMatch):
-		return &Error{Code: ErrPreconditionFailed}
+		return &Error{Code: ErrPreconditionFailed, Extra: map[string]string{"Condition": "If-Match"}}
 	}
 	return nil
 }

@@ -43,12 +43,19 @@ func (s *Stager) StoreCond(ctx context.Context, bucket, key string, cond transla
 
 // CondError is a store's refusal of a conditional write in neutral terms:
 // a store's 412 to If-None-Match: * is ErrObjectExists (the key holds an
-// object), to If-Match ErrPreconditionFailed. Other errors pass through.
+// object), to If-Match ErrPreconditionFailed, each naming its header as
+// WriteCond.Check does. Other errors pass through.
 func CondError(err error, cond translate.WriteCond) error {
-	if cond.IfAbsent && translate.CodeOf(err) == translate.ErrPreconditionFailed {
-		te := translate.AsError(err)
-		te.Code, te.Message = translate.ErrObjectExists, ""
-		return te
+	if cond.IsZero() || translate.CodeOf(err) != translate.ErrPreconditionFailed {
+		return err
 	}
-	return err
+	te := translate.AsError(err)
+	te.Message = ""
+	if cond.IfAbsent {
+		te.Code = translate.ErrObjectExists
+		te.Extra = map[string]string{"Condition": "If-None-Match"}
+	} else {
+		te.Extra = map[string]string{"Condition": "If-Match"}
+	}
+	return te
 }

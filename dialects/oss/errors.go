@@ -3,6 +3,7 @@ package oss
 import (
 	"encoding/base64"
 	"encoding/xml"
+	"maps"
 	"net/http"
 	"sort"
 
@@ -136,6 +137,13 @@ func wire(err error) (wireError, *translate.Error) {
 	}
 	if v := te.Extra[ecKey]; v != "" {
 		w.EC = v
+	}
+	if te.Code == translate.ErrObjectExists && te.Extra["Condition"] != "" {
+		// OSS's FileAlreadyExists names no condition, unlike S3's 412.
+		c := *te
+		c.Extra = maps.Clone(te.Extra)
+		delete(c.Extra, "Condition")
+		te = &c
 	}
 	if v := te.Extra[codeKey]; v != "" {
 		w.Code = v

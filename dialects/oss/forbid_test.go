@@ -40,7 +40,10 @@ func TestForbidOverwrite(t *testing.T) {
 			}
 		}
 	}
-	we, _ := wire(&translate.Error{Code: translate.ErrObjectExists})
+	we, te := wire(translate.WriteCond{IfAbsent: true}.Check(true, "e"))
+	if _, ok := te.Extra["Condition"]; ok {
+		t.Errorf("OSS's FileAlreadyExists names a condition: %+v", te.Extra)
+	}
 	if we.Code != "FileAlreadyExists" || we.Status != 409 || we.EC != "0026-00000201" ||
 		we.Message != "The object you specified already exists and can not be overwritten." {
 		t.Errorf("ErrObjectExists in OSS = %+v", we)

@@ -336,34 +336,43 @@ func TestConditionalWriteBadRequests(t *testing.T) {
 		status  int
 		code    string
 		message string
+		// condition is the <Condition> element S3 adds to a 412.
+		condition string
 	}{
 		{"put-if-none-match-etag", rawRequest{Method: "PUT", Path: rawPath(bucket, "k"), Body: []byte("x"),
-			Header: http.Header{"If-None-Match": {`"abc"`}}}, 501, "NotImplemented", notImpl},
+			Header: http.Header{"If-None-Match": {`"abc"`}}}, 501, "NotImplemented", notImpl, ""},
 		{"put-both-conditions", rawRequest{Method: "PUT", Path: rawPath(bucket, "k"), Body: []byte("x"),
-			Header: http.Header{"If-None-Match": {"*"}, "If-Match": {`"abc"`}}}, 501, "NotImplemented", notImpl},
+			Header: http.Header{"If-None-Match": {"*"}, "If-Match": {`"abc"`}}}, 501, "NotImplemented", notImpl, ""},
 		{"copy-if-none-match-etag", rawRequest{Method: "PUT", Path: rawPath(bucket, "k2"),
-			Header: http.Header{"If-None-Match": {`"abc"`}, "X-Amz-Copy-Source": {bucket + "/k"}}}, 501, "NotImplemented", notImpl},
+			Header: http.Header{"If-None-Match": {`"abc"`}, "X-Amz-Copy-Source": {bucket + "/k"}}}, 501, "NotImplemented", notImpl, ""},
 		{"complete-if-none-match-etag", rawRequest{Method: "POST", Path: rawPath(bucket, "k"), Query: "uploadId=" + u.id, Body: completeBody,
-			Header: http.Header{"If-None-Match": {"abc"}}}, 501, "NotImplemented", notImpl},
+			Header: http.Header{"If-None-Match": {"abc"}}}, 501, "NotImplemented", notImpl, ""},
 		{"put-if-none-match-exists", rawRequest{Method: "PUT", Path: rawPath(bucket, "k"), Body: []byte("x"),
-			Header: http.Header{"If-None-Match": {"*"}}}, 412, "PreconditionFailed", preconditionMsg},
+			Header: http.Header{"If-None-Match": {"*"}}}, 412, "PreconditionFailed", preconditionMsg, "If-None-Match"},
+		{"put-if-match-wrong", rawRequest{Method: "PUT", Path: rawPath(bucket, "k"), Body: []byte("x"),
+			Header: http.Header{"If-Match": {`"abc"`}}}, 412, "PreconditionFailed", preconditionMsg, "If-Match"},
 		{"put-if-match-missing", rawRequest{Method: "PUT", Path: rawPath(bucket, "nothing"), Body: []byte("x"),
-			Header: http.Header{"If-Match": {`"abc"`}}}, 404, "NoSuchKey", "The specified key does not exist."},
+			Header: http.Header{"If-Match": {`"abc"`}}}, 404, "NoSuchKey", "The specified key does not exist.", ""},
 		{"complete-if-none-match-exists", rawRequest{Method: "POST", Path: rawPath(bucket, "k"), Query: "uploadId=" + u.id, Body: completeBody,
-			Header: http.Header{"If-None-Match": {"*"}}}, 412, "PreconditionFailed", preconditionMsg},
+			Header: http.Header{"If-None-Match": {"*"}}}, 412, "PreconditionFailed", preconditionMsg, "If-None-Match"},
 		{"abort-initiated-time-malformed", rawRequest{Method: "DELETE", Path: rawPath(bucket, "k"), Query: "uploadId=" + u.id,
 			Header: http.Header{"X-Amz-If-Match-Initiated-Time": {"yesterday"}}}, 400, "InvalidArgument",
-			"Invalid date format header, expected to be in ISO8601, RFC1123 or RFC1123Z time format."},
+			"Invalid date format header, expected to be in ISO8601, RFC1123 or RFC1123Z time format.", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.req.AK, tc.req.SK = adminAK, adminSK
 			resp := g.rawDo(t, tc.req)
-			var eb rawErrorBody
+			var eb struct {
+				XMLName                  xml.Name `xml:"Error"`
+				Code, Message, Condition string
+				RequestID                string `xml:"RequestId"`
+			}
 			if err := xml.Unmarshal(resp.Body, &eb); err != nil {
 				t.Fatalf("%s: %d %q is no <Error>: %v", resp.Request, resp.Status, resp.Body, err)
 			}
-			if resp.Status != tc.status || eb.Code != tc.code || eb.Message != tc.message {
-				t.Fatalf("%s: got %d %s %q, want %d %s %q", resp.Request, resp.Status, eb.Code, eb.Message, tc.status, tc.code, tc.message)
+			if resp.Status != tc.status || eb.Code != tc.code || eb.Message != tc.message || eb.Condition != tc.condition {
+				t.Fatalf("%s: got %d %s %q condition %q, want %d %s %q condition %q", resp.Request, resp.Status, eb.Code, eb.Message,
+					eb.Condition, tc.status, tc.code, tc.message, tc.condition)
 			}
 		})
 	}
