@@ -61,6 +61,9 @@ const (
 	ErrInvalidEncryptionAlgorithm                   // bad server-side encryption value
 	ErrInvalidCopySource                            // copy source header malformed
 	ErrTooManyParts                                 // more parts than allowed
+	ErrInsufficientStorage                          // the backend's disk or quota is full (ENOSPC, a store's 507)
+	ErrObjectExists                                 // a write that must not replace an object found one (If-None-Match: *, x-oss-forbid-overwrite)
+	ErrConditionalRequestConflict                   // a conditional write lost to a concurrent conflicting operation; retry
 	ErrInvalidChunkSize                             // a signed aws-chunked chunk but the last under 8 KiB
 )
 
@@ -93,7 +96,9 @@ var codeNames = map[Code]string{
 	ErrInvalidObjectState: "InvalidObjectState", ErrKeyTooLong: "KeyTooLong", ErrMetadataTooLarge: "MetadataTooLarge",
 	ErrInvalidStorageClass: "InvalidStorageClass", ErrMalformedTrailer: "MalformedTrailer",
 	ErrInvalidEncryptionAlgorithm: "InvalidEncryptionAlgorithm", ErrInvalidCopySource: "InvalidCopySource",
-	ErrTooManyParts: "TooManyParts", ErrInvalidChunkSize: "InvalidChunkSize",
+	ErrTooManyParts: "TooManyParts", ErrInsufficientStorage: "InsufficientStorage",
+	ErrObjectExists: "ObjectExists", ErrConditionalRequestConflict: "ConditionalRequestConflict",
+	ErrInvalidChunkSize: "InvalidChunkSize",
 }
 
 // String returns the Code's neutral name (not a wire code).
