@@ -48,9 +48,9 @@ func TestBoto3Checksums(t *testing.T) {
 				}
 				PutWrong  *apiErr `json:"put_wrong"`
 				Multipart map[string]struct {
-					Wrong                  *apiErr
-					Want, Complete, Head   string
-					CompleteType, HeadType string
+					Wrong                *apiErr
+					Want, Complete, Head string
+					HeadType             string `json:"head_type"`
 				}
 			}
 			if err := json.Unmarshal([]byte(res.Stdout), &out); err != nil {
