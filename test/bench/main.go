@@ -6,6 +6,7 @@
 //
 //	go run ./test/bench                  # every configuration and workload, a few minutes on 2 cores
 //	go run ./test/bench -mib 32 -rounds 1 -configs gw-s3,vgw-s3
+//	go run ./test/bench -gateway /tmp/babelgate-main   # measure another build (before/after)
 //
 // It builds the gateway, starts every server on 127.0.0.1 (MinIO from
 // $BABELGATE_MINIO or test/scripts/install-minio.sh, versitygw from
@@ -43,6 +44,7 @@ type options struct {
 	ossMiB    int
 	timeout   time.Duration
 	keep      bool
+	gateway   string // a prebuilt babelgate binary; empty: build this tree's
 }
 
 func main() {
@@ -58,6 +60,7 @@ func main() {
 	flag.IntVar(&o.ops, "ops", 200, "requests per latency workload (HEAD, 4 KiB GET), configuration and round")
 	flag.IntVar(&o.ossMiB, "oss-mib", 16, "MiB uploaded in 100 KiB OSS parts per round")
 	flag.DurationVar(&o.timeout, "timeout", 20*time.Minute, "deadline of the whole run")
+	flag.StringVar(&o.gateway, "gateway", "", "a prebuilt babelgate binary to measure (default: build ./cmd/babelgate of this tree)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (data and server logs)")
 	flag.Parse()
 	if *proxyTo != "" {

@@ -164,7 +164,7 @@ func (b *bench) start(ctx context.Context, keys []string) error {
 		}
 	}
 	var gw, vgw string
-	if needs("gw-s3", "gw-fs") {
+	if gw = b.o.gateway; gw == "" && needs("gw-s3", "gw-fs") {
 		gw = filepath.Join(b.dir, "babelgate")
 		build := exec.CommandContext(ctx, "go", "build", "-o", gw, "./cmd/babelgate")
 		build.Dir = repoRoot()
