@@ -91,11 +91,16 @@ func TestDevModeStartup(t *testing.T) {
 		done := make(chan int, 1)
 		go func() { done <- run(ctx, []string{"--listen", "127.0.0.1:0", "--data", data}, &out, &errOut) }()
 		deadline := time.Now().Add(20 * time.Second)
-		for !strings.Contains(out.String(), "listening on http://127.0.0.1:") {
+		// The start-up line is a log event on stderr, naming the mode; the
+		// credential banner is on stdout.
+		for !strings.Contains(errOut.String(), `"msg":"babelgate listening","url":"http://127.0.0.1:`) {
 			if time.Now().After(deadline) {
 				t.Fatalf("no listening line; stdout %q stderr %q", out.String(), errOut.String())
 			}
 			time.Sleep(20 * time.Millisecond)
+		}
+		if !strings.Contains(errOut.String(), `"mode":"development","data":"`+data+`"`) {
+			t.Fatalf("start-up line does not name development mode and %s: %q", data, errOut.String())
 		}
 		m := credRE.FindStringSubmatch(out.String())
 		if m == nil {
