@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -219,12 +218,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if cfg.Server.TLS.Enabled() {
 		scheme = "https"
 	}
-	mode := []any{"mode", "config", "config", f.config}
-	if f.config == "" {
-		data, _ := filepath.Abs(cmp.Or(f.data, "data"))
-		mode = []any{"mode", "development", "data", data}
-	}
-	logger.Info("babelgate listening", append(append([]any{"url", scheme + "://" + ln.Addr().String()}, mode...), buildAttrs()...)...)
+	logger.Info("babelgate listening", startupAttrs(f, scheme+"://"+ln.Addr().String())...)
 	return dialects.Serve(ctx, ln, dialects.NewEcho(pipeline), dialects.ServerOptions{
 		TLSCert: cfg.Server.TLS.Cert, TLSKey: cfg.Server.TLS.Key,
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout.Duration, IdleTimeout: cfg.Server.IdleTimeout.Duration,

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
+	"path/filepath"
 	"runtime/debug"
 )
 
@@ -60,4 +62,16 @@ func (b buildInfo) String() string {
 func buildAttrs() []any {
 	b := readBuildInfo()
 	return []any{"version", b.Version, "commit", b.Commit, "modified", b.Modified}
+}
+
+// startupAttrs are the start-up event's attributes: the URL served, the
+// mode (development, with its data directory, or config, with its file),
+// the version and the commit.
+func startupAttrs(f serveFlags, url string) []any {
+	mode := []any{"mode", "config", "config", f.config}
+	if f.config == "" {
+		data, _ := filepath.Abs(cmp.Or(f.data, "data"))
+		mode = []any{"mode", "development", "data", data}
+	}
+	return append(append([]any{"url", url}, mode...), buildAttrs()...)
 }
