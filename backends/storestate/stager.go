@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/babelgate/babelgate/metrics"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -96,6 +97,7 @@ func (s *Stager) Create(ctx context.Context, info translate.UploadInfo) (string,
 		s.Store.DeletePrefix(ctx, info.Bucket, UploadDir(id))
 		return "", err
 	}
+	metrics.StagedUploads.WithLabelValues(s.Name).Inc()
 	return id, nil
 }
 
@@ -122,6 +124,7 @@ func (s *Stager) StagePart(ctx context.Context, bucket, id string, number int, b
 	if err != nil {
 		return translate.PartInfo{}, err
 	}
+	metrics.StagedBytes.WithLabelValues(s.Name).Add(float64(sums.Size))
 	p.ETag, p.Size, p.Checksum = sums.ETag(), sums.Size, sums.Checksum
 	if err := s.Store.PutSmall(ctx, bucket, p.Record(id), nil); err != nil {
 		return translate.PartInfo{}, err

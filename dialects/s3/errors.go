@@ -56,7 +56,7 @@ var errorTable = map[translate.Code]wireError{
 	translate.ErrMethodNotAllowed:             {"MethodNotAllowed", 405, "The specified method is not allowed against this resource."},
 	translate.ErrServiceUnavailable:           {"ServiceUnavailable", 503, "Service is unable to handle request."},
 	translate.ErrSlowDown:                     {"SlowDown", 503, "Please reduce your request rate."},
-	translate.ErrRequestTimeout:               {"RequestTimeout", 400, "Your socket connection to the server was not read from or written to within the timeout period."},
+	translate.ErrRequestTimeout:               {"RequestTimeout", 400, "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed."},
 	translate.ErrInvalidObjectState:           {"InvalidObjectState", 403, "The operation is not valid for the current state of the object."},
 	translate.ErrKeyTooLong:                   {"KeyTooLongError", 400, "Your key is too long."},
 	translate.ErrMetadataTooLarge:             {"MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size."},
