@@ -114,7 +114,7 @@ func TestReloadOnSIGHUP(t *testing.T) {
 
 	// 1. A new user (carol) and a route; bob removed while his PUT is in
 	// flight.
-	held := startHeldPut(t, g, bobAK, bobSK, "bob-data", "held", 4<<20)
+	held := startReloadPut(t, g, bobAK, bobSK, "bob-data", "held", 4<<20)
 	cfg = strings.Replace(cfg, bobLine, carolLine, 1)
 	cfg = strings.Replace(cfg, "\nbackends:", "\nroutes:\n  - {bucket: alias, backend: local, backend_bucket: shared}\nbackends:", 1)
 	reload(cfg, `"msg":"config reloaded"`, `"users_added":["`+carolAK+` [carol-*:readwrite]"]`, `"users_removed":["`+bobAK+`"]`,
@@ -136,7 +136,7 @@ func TestReloadOnSIGHUP(t *testing.T) {
 	// 2. A changed grant: alice's own buckets become read-only, while her
 	// PUT is in flight; a setting that needs a restart is reported, not
 	// applied.
-	held = startHeldPut(t, g, aliceAK, aliceSK, "alice-data", "held", 4<<20)
+	held = startReloadPut(t, g, aliceAK, aliceSK, "alice-data", "held", 4<<20)
 	cfg = strings.Replace(cfg, aliceGrant, `buckets: [{name: "alice-*", access: read}, {name: shared, access: read}]`, 1)
 	cfg = strings.Replace(cfg, "  shutdown_timeout: 10s\n", "  shutdown_timeout: 10s\n  idle_timeout: 119s\n", 1)
 	reload(cfg, `"msg":"config reloaded"`, `"users_changed":["`+aliceAK+`: grants [alice-*:read shared:read]"]`)
@@ -152,7 +152,7 @@ func TestReloadOnSIGHUP(t *testing.T) {
 
 	// 3. An invalid file: refused with file, line and path; everything
 	// above stays in force.
-	held = startHeldPut(t, g, adminAK, adminSK, "inflight", "held", 4<<20)
+	held = startReloadPut(t, g, adminAK, adminSK, "inflight", "held", 4<<20)
 	bad := strings.Replace(cfg, `{name: "carol-*", access: readwrite}`, `{name: "carol-*", access: rw}`, 1)
 	badLine := 1 + strings.Count(bad[:strings.Index(bad, "access: rw")], "\n")
 	reload(bad, `"msg":"config reload refused; the config in force stays"`,
@@ -208,8 +208,8 @@ func waitReloadLine(t *testing.T, g *gateway, n int) string {
 	}
 }
 
-// heldPut is a streaming PutObject whose body is half sent.
-type heldPut struct {
+// reloadPut is a streaming PutObject whose body is half sent.
+type reloadPut struct {
 	bucket, key string
 	pw          *io.PipeWriter
 	rest        []byte
@@ -217,11 +217,11 @@ type heldPut struct {
 	res         chan error
 }
 
-// startHeldPut signs a PUT of size bytes (UNSIGNED-PAYLOAD, so the body
+// startReloadPut signs a PUT of size bytes (UNSIGNED-PAYLOAD, so the body
 // can stream), sends half its body, and returns once the gateway is
 // writing it: a temp file exists in the fs backend's <bucket>/.tmp, which
 // is after authentication and the access check.
-func startHeldPut(t *testing.T, g *gateway, ak, sk, bucket, key string, size int) *heldPut {
+func startReloadPut(t *testing.T, g *gateway, ak, sk, bucket, key string, size int) *reloadPut {
 	t.Helper()
 	data := randomBytes(size, uint64(size)+uint64(len(ak)))
 	pr, pw := io.Pipe()
@@ -232,7 +232,7 @@ func startHeldPut(t *testing.T, g *gateway, ak, sk, bucket, key string, size int
 		"UNSIGNED-PAYLOAD", "s3", "us-east-1", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	h := &heldPut{bucket: bucket, key: key, pw: pw, rest: data[size/2:], want: data, res: make(chan error, 1)}
+	h := &reloadPut{bucket: bucket, key: key, pw: pw, rest: data[size/2:], want: data, res: make(chan error, 1)}
 	go func() {
 		resp, err := g.HTTPClient(false).Do(req)
 		if err != nil {
@@ -272,7 +272,7 @@ func startHeldPut(t *testing.T, g *gateway, ak, sk, bucket, key string, size int
 
 // finish sends the rest of the body and checks that the PUT succeeded and
 // stored the whole body (read back through c).
-func (h *heldPut) finish(t *testing.T, c *s3.Client) {
+func (h *reloadPut) finish(t *testing.T, c *s3.Client) {
 	t.Helper()
 	if _, err := h.pw.Write(h.rest); err != nil {
 		t.Fatalf("sending the rest of the held PUT: %v", err)
