@@ -43,7 +43,7 @@ var storeCodes = map[string]translate.Code{
 	"XMinioServerNotInitialized": translate.ErrServiceUnavailable,
 	"XMinioInvalidObjectName":    translate.ErrInvalidKey,
 	"InvalidObjectName":          translate.ErrInvalidKey,
-	"XMinioStorageFull":          translate.ErrServiceUnavailable,
+	"XMinioStorageFull":          translate.ErrInsufficientStorage,
 }
 
 // mapError turns an SDK error into a neutral one. A failure to reach the

@@ -74,6 +74,10 @@ var errorTable = map[translate.Code]wireError{
 	translate.ErrInvalidEncryptionAlgorithm:   {"InvalidEncryptionAlgorithmError", 400, "The encryption request you specified is not valid."},
 	translate.ErrInvalidCopySource:            {"InvalidArgument", 400, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey."},
 	translate.ErrTooManyParts:                 {"InvalidArgument", 400, "Part number must be an integer between 1 and 10000, inclusive."},
+	// A full disk: OBS's own answer when a bucket's quota is reached, "403
+	// Forbidden ... InsufficientStorageSpace" (obs_04_0052). A 4xx is not
+	// retried by the OBS SDK (canNotRetry), which resends a 5xx.
+	translate.ErrInsufficientStorage: {"InsufficientStorageSpace", 403, "Insufficient storage space: the gateway's storage is full. Delete objects or add capacity, then retry."},
 }
 
 // errorForm is OBS's error encoding (obs_04_0115): its table, a handler's

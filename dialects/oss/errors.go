@@ -86,6 +86,11 @@ var errorTable = map[translate.Code]wireError{
 	translate.ErrInvalidEncryptionAlgorithm:   {"InvalidEncryptionAlgorithmError", 400, "The encryption request you specified is not valid.", ""},
 	translate.ErrInvalidCopySource:            {"InvalidArgument", 400, "Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.", ""},
 	translate.ErrTooManyParts:                 {"InvalidArgument", 400, "Part number must be an integer between 1 and 10000, inclusive.", ""},
+	// A full disk. OSS documents no such error (its buckets have no
+	// capacity limit), so the code and the EC, in OSS's NNNN-NNNNNNNN
+	// form, are babelgate's own; the status is a 4xx because
+	// alibabacloud-oss-go-sdk-v2 retries every 5xx (HTTPStatusCodeRetryable).
+	translate.ErrInsufficientStorage: {"InsufficientStorage", 403, "The gateway's storage is full: there is not enough free space to store the data. Delete objects or add capacity, then retry.", "0000-00000507"},
 }
 
 // errorBody is OSS's <Error> document (no namespace; the legacy SDK

@@ -65,6 +65,10 @@ var errorTable = map[translate.Code]wireError{
 	translate.ErrInvalidEncryptionAlgorithm:   {"InvalidEncryptionAlgorithmError", 400, "The encryption request you specified is not valid."},
 	translate.ErrInvalidCopySource:            {"InvalidArgument", 400, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey."},
 	translate.ErrTooManyParts:                 {"InvalidArgument", 400, "Part number must be an integer between 1 and 10000, inclusive."},
+	// A full disk: WebDAV's 507, as MinIO answers (XMinioStorageFull), which
+	// neither aws-sdk-go-v2 (retryable statuses 500, 502, 503, 504) nor
+	// botocore retries, so no SDK resends the body in a loop.
+	translate.ErrInsufficientStorage: {"InsufficientStorage", 507, "The gateway's storage is full: there is not enough free space to store the data. Delete objects or add capacity, then retry."},
 }
 
 // specificMessage are the codes whose message says something the code
