@@ -28,11 +28,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/babelgate/babelgate/backends"
 	_ "github.com/babelgate/babelgate/backends/fs"
 	_ "github.com/babelgate/babelgate/backends/oss"
 	_ "github.com/babelgate/babelgate/backends/s3"
 	"github.com/babelgate/babelgate/config"
-	"github.com/babelgate/babelgate/translate"
 )
 
 func main() {
@@ -133,10 +133,10 @@ const connectTimeout = 30 * time.Second
 // checkConfig validates a config file as serve would (strict decoding,
 // every backend's options and their own checks) without serving; with
 // --connect it also opens each backend and makes one cheap call to it
-// (ListBuckets), reporting each backend on its own line.
+// (backends.Probe, as /readyz), reporting each backend on its own line.
 func checkConfig(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("check-config", flag.ContinueOnError)
-	connect := fs.Bool("connect", false, "also open each backend and make one cheap call to it (ListBuckets), reporting each")
+	connect := fs.Bool("connect", false, "also open each backend and make one cheap call to it (as /readyz does), reporting each")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), `Usage: babelgate check-config [--connect] FILE
 
@@ -185,8 +185,9 @@ exits 1.
 	return nil
 }
 
-// connectBackends opens each backend of cfg, lists its buckets, prints one
-// line per backend, closes them, and returns how many failed.
+// connectBackends opens each backend of cfg, probes it as /readyz does
+// (backends.Probe: the backend's own cheap call, else ListBuckets), prints
+// one line per backend, closes them, and returns how many failed.
 func connectBackends(ctx context.Context, cfg *config.Config, stdout io.Writer) (failed int) {
 	for i := range cfg.Backends {
 		bc := &cfg.Backends[i]
@@ -195,11 +196,10 @@ func connectBackends(ctx context.Context, cfg *config.Config, stdout io.Writer) 
 		bs, err := openBackends(ctx, one, true)
 		if b := bs[bc.Name]; err == nil && b != nil {
 			cctx, cancel := context.WithTimeout(ctx, connectTimeout)
-			var list []translate.BucketInfo
-			list, err = b.ListBuckets(cctx)
+			err = backends.Probe(cctx, b)
 			cancel()
 			if err == nil {
-				fmt.Fprintf(stdout, "backend %s (%s): ok, %d buckets, %v\n", bc.Name, bc.Type, len(list), time.Since(start).Round(time.Millisecond))
+				fmt.Fprintf(stdout, "backend %s (%s): ok, %v\n", bc.Name, bc.Type, time.Since(start).Round(time.Millisecond))
 			}
 		}
 		for _, b := range bs {
