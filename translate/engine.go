@@ -52,6 +52,9 @@ type EngineConfig struct {
 	Routes []Route
 	// UploadIDSecret seals client upload IDs (at least 16 bytes).
 	UploadIDSecret []byte
+	// Now is the engine's clock (upload initiation times, the window of
+	// CompleteRetryWindow); nil is time.Now.
+	Now func() time.Time
 }
 
 // NewEngine checks cfg and returns an Engine.
@@ -63,7 +66,11 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
-	e := &Engine{backends: cfg.Backends, deflt: cfg.Default, sealer: s, now: time.Now}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	e := &Engine{backends: cfg.Backends, deflt: cfg.Default, sealer: s, now: now}
 	if err := e.SetRoutes(cfg.Routes); err != nil {
 		return nil, err
 	}
