@@ -29,19 +29,21 @@ const (
 	tinyObject = 4 << 10  // the object of the latency GETs and HEADs
 	ossPart    = 100 << 10
 	ossWorkers = 4
+	rssParts   = 64 // UploadParts of mpuPart bytes all in flight for the peak-RSS target
 )
 
 // workload is one measured kind of traffic.
 type workload struct {
 	title   string
-	latency bool // measured per request: CPU per operation, not per GiB
-	ossOnly bool // needs an OSS front on MinIO (babelgate → MinIO)
+	latency bool     // measured per request: CPU per operation, not per GiB
+	ossOnly bool     // needs an OSS front on MinIO (babelgate → MinIO)
+	only    []string // runs on these configurations only, when set
 	run     func(*clients, context.Context, *config, options) (*sample, error)
 }
 
 // workloadKeys lists the workloads in their running and printing order.
 func workloadKeys() []string {
-	return []string{"mpu-unsigned", "mpu-signed", "put-1m", "get-16m", "head", "get-4k", "oss-100k"}
+	return []string{"mpu-unsigned", "mpu-signed", "put-1m", "get-16m", "head", "get-4k", "oss-100k", "parts-64x16m"}
 }
 
 var workloads = map[string]workload{
@@ -59,6 +61,8 @@ var workloads = map[string]workload{
 	"get-4k":  {title: "4 KiB GetObject, one at a time", latency: true, run: (*clients).get4K},
 	"oss-100k": {title: "OSS multipart, 100 KiB parts ×4 in flight (aliyun-oss-go-sdk), re-chunked onto MinIO", ossOnly: true,
 		run: (*clients).oss100K},
+	"parts-64x16m": {title: "64 UploadParts of 16 MiB all in flight, UNSIGNED-PAYLOAD, then Abort (peak RSS target: ≤ 100 MiB)",
+		only: []string{"gw-s3", "gw-fs"}, run: (*clients).parts64},
 }
 
 // clients holds the load generator's HTTP client and payload.
@@ -352,4 +356,30 @@ func (cl *clients) oss100K(ctx context.Context, c *config, o options) (*sample, 
 		return nil, fmt.Errorf("CompleteMultipartUpload: %w", err)
 	}
 	return s, nil
+}
+
+// parts64 sends 64 UploadParts of 16 MiB to one upload at once (1 GiB in
+// flight, whatever -mib says) and aborts the upload: issue 11's bound on the
+// gateway's peak RSS under many large parts. One latency per part.
+func (cl *clients) parts64(ctx context.Context, c *config, _ options) (*sample, error) {
+	s := cl.client(c)
+	key := "parts-64x16m"
+	mu, err := s.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: &c.bucket, Key: &key})
+	if err != nil {
+		return nil, fmt.Errorf("CreateMultipartUpload: %w", err)
+	}
+	out, err := parallel(ctx, rssParts, rssParts, func(ctx context.Context, i int) (int64, error) {
+		num := int32(i + 1)
+		off := (i % (mpuObject / mpuPart)) * mpuPart
+		_, err := s.UploadPart(ctx, &s3.UploadPartInput{Bucket: &c.bucket, Key: &key, UploadId: mu.UploadId, PartNumber: &num,
+			Body: bytes.NewReader(cl.data[off : off+mpuPart]), ContentLength: aws.Int64(mpuPart)}, unsigned)
+		if err != nil {
+			return 0, fmt.Errorf("UploadPart %d: %w", num, err)
+		}
+		return mpuPart, nil
+	})
+	if _, aerr := s.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: &c.bucket, Key: &key, UploadId: mu.UploadId}); aerr != nil && err == nil {
+		err = fmt.Errorf("AbortMultipartUpload: %w", aerr)
+	}
+	return out, err
 }

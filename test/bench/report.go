@@ -159,6 +159,11 @@ func (b *bench) printRatios(out io.Writer, wls []string) {
 			fmt.Fprintf(out, "| %s | p50 latency | %s − %s | %+.2f ms | %s |\n", r.w, r.num, r.den, r.f(n)-r.f(d), target)
 		}
 	}
+	for _, k := range workloads["parts-64x16m"].only {
+		if s := b.sums["parts-64x16m"][k]; s != nil {
+			fmt.Fprintf(out, "| parts-64x16m | front peak RSS | %s | %s MiB | ≤ 100 MiB |\n", k, mib(s.frontHWM))
+		}
+	}
 }
 
 // cpuModel is the first "model name" of /proc/cpuinfo.

@@ -102,7 +102,7 @@ func run(ctx context.Context, o options, out io.Writer) error {
 				// Rotate the order each round so no configuration always runs
 				// first after a workload change.
 				c := b.configs[(i+r)%len(b.configs)]
-				if wl.ossOnly && !c.ossFront || wl.ossOnly && c.store == nil {
+				if wl.ossOnly && (!c.ossFront || c.store == nil) || wl.only != nil && !slices.Contains(wl.only, c.key) {
 					continue
 				}
 				fmt.Fprintf(os.Stderr, "bench: round %d/%d %s on %s\n", r+1, o.rounds, w, c.key)
