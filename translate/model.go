@@ -59,6 +59,11 @@ type ObjectInfo struct {
 	// PartSizes lists the part sizes of a multipart object in order, so that
 	// GET ?partNumber=N can be served; nil for single-part objects.
 	PartSizes []int64
+	// PartChecksums holds, for a multipart object whose upload chose a
+	// checksum algorithm, each part's checksum of that algorithm, in the
+	// order of PartSizes (S3 reports them in GetObjectAttributes and on
+	// HEAD/GET by part number); nil otherwise.
+	PartChecksums []Checksums `json:",omitempty"`
 }
 
 // PartsCount returns the number of parts (1 for a single-part object).

@@ -24,6 +24,9 @@ type Annex struct {
 	Checksums    translate.Checksums    `json:"checksums,omitempty"`
 	ChecksumType translate.ChecksumType `json:"checksumType,omitempty"`
 	PartSizes    []int64                `json:"partSizes,omitempty"`
+	// PartChecksums are the per-part checksums of an upload that chose an
+	// algorithm (translate.ObjectInfo.PartChecksums).
+	PartChecksums []translate.Checksums `json:"partChecksums,omitempty"`
 }
 
 // AnnexKey is the key of the annex of an object key.
@@ -36,7 +39,7 @@ func AnnexKey(key string) string {
 // the store holds with storeETag.
 func NewAnnex(info translate.ObjectInfo, storeETag string) Annex {
 	return Annex{Key: info.Key, StoreETag: normETag(storeETag), ETag: info.ETag, Size: info.Size,
-		Checksums: info.Checksum, ChecksumType: info.ChecksumType, PartSizes: info.PartSizes}
+		Checksums: info.Checksum, ChecksumType: info.ChecksumType, PartSizes: info.PartSizes, PartChecksums: info.PartChecksums}
 }
 
 // MayHaveAnnex reports whether an object with the store ETag etag is one
@@ -62,6 +65,7 @@ func ApplyAnnex(data []byte, info *translate.ObjectInfo) bool {
 		return false
 	}
 	info.ETag, info.Checksum, info.ChecksumType, info.PartSizes = a.ETag, a.Checksums.Clone(), a.ChecksumType, a.PartSizes
+	info.PartChecksums = a.PartChecksums
 	if len(info.Checksum) == 0 {
 		info.Checksum, info.ChecksumType = nil, ""
 	}
@@ -162,6 +166,6 @@ func Unkept(sums translate.Checksums, kept func(translate.ChecksumAlgorithm) boo
 // checksums, for a store that keeps only some of them.
 func SingleAnnex(info translate.ObjectInfo, storeETag string) Annex {
 	a := NewAnnex(info, storeETag)
-	a.PartSizes = nil
+	a.PartSizes, a.PartChecksums = nil, nil
 	return a
 }
