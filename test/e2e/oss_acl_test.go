@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	alioss "github.com/aliyun/aliyun-oss-go-sdk/oss"
 	ossv2 "github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	alioss "github.com/aliyun/aliyun-oss-go-sdk/oss"
 )
 
 // ossServiceError returns the v2 SDK's service error in err, or nil.
