@@ -3,6 +3,7 @@ package oss
 import (
 	"context"
 	"encoding/base64"
+	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -254,5 +255,23 @@ func TestOSSRefuseHeaders(t *testing.T) {
 				t.Errorf("%s: wire form %+v %+v", tt.name, we, te)
 			}
 		}
+	}
+}
+
+// TestAccessControlPolicyDocument pins GetBucketAcl's and GetObjectAcl's
+// document as OSS's API reference shows it (AccessControlPolicy, Owner,
+// AccessControlList/Grant), which alibabacloud-oss-go-sdk-v2 reads with
+// `xml:"AccessControlList>Grant"` (api_op_bucket.go GetBucketAclResult).
+func TestAccessControlPolicyDocument(t *testing.T) {
+	doc := accessControlPolicy{Owner: owner{ID: "ak", DisplayName: "ak"}}
+	doc.AccessControlList.Grant = "private"
+	out, err := xml.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `<AccessControlPolicy><Owner><ID>ak</ID><DisplayName>ak</DisplayName></Owner>` +
+		`<AccessControlList><Grant>private</Grant></AccessControlList></AccessControlPolicy>`
+	if string(out) != want {
+		t.Errorf("got  %s\nwant %s", out, want)
 	}
 }
