@@ -49,6 +49,9 @@ type EngineConfig struct {
 	Routes []Route
 	// UploadIDSecret seals client upload IDs (at least 16 bytes).
 	UploadIDSecret []byte
+	// Now is the engine's clock (upload initiation times, the window of
+	// CompleteRetryWindow); nil is time.Now.
+	Now func() time.Time
 }
 
 // NewEngine checks cfg and returns an Engine.
@@ -73,7 +76,11 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		}
 		routes[r.Bucket] = r
 	}
-	return &Engine{backends: cfg.Backends, deflt: cfg.Default, routes: routes, sealer: s, now: time.Now}, nil
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Engine{backends: cfg.Backends, deflt: cfg.Default, routes: routes, sealer: s, now: now}, nil
 }
 
 // route returns the backend holding a front bucket, as a Backend that
@@ -140,9 +147,10 @@ func (e *Engine) ListBuckets(ctx context.Context, c Caller) ([]BucketInfo, error
 	return out, nil
 }
 
-// CreateBucket creates a bucket the caller may write.
+// CreateBucket creates a bucket the caller may write, named as the
+// caller's rules allow (Rules.CheckBucketName).
 func (e *Engine) CreateBucket(ctx context.Context, c Caller, bucket string) error {
-	if err := CheckBucketName(bucket); err != nil {
+	if err := c.Rules.CheckBucketName(bucket); err != nil {
 		return err
 	}
 	if err := authorize(c, bucket, AccessWrite); err != nil {

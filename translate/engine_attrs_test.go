@@ -29,7 +29,7 @@ func attrsEngine(t *testing.T) (*translate.Engine, translate.Caller) {
 	return e, translate.Caller{Principal: p, Rules: &rules}
 }
 
-func body(b []byte) translate.BodyInput {
+func attrBody(b []byte) translate.BodyInput {
 	return translate.BodyInput{Reader: bytes.NewReader(b), Size: int64(len(b))}
 }
 
@@ -44,7 +44,7 @@ func TestGetObjectAttributesEngine(t *testing.T) {
 	if err := e.CreateBucket(ctx, c, "bkt"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.PutObject(ctx, c, translate.PutRequest{Bucket: "bkt", Key: "one", Body: body([]byte("single"))}); err != nil {
+	if _, err := e.PutObject(ctx, c, translate.PutRequest{Bucket: "bkt", Key: "one", Body: attrBody([]byte("single"))}); err != nil {
 		t.Fatal(err)
 	}
 	parts := [][]byte{[]byte("first"), []byte("second"), []byte("third!!")}
@@ -56,7 +56,7 @@ func TestGetObjectAttributesEngine(t *testing.T) {
 		var got []translate.PartInfo
 		var list []translate.ClientPart
 		for i, p := range parts {
-			in := body(p)
+			in := attrBody(p)
 			if alg != "" {
 				in.Options.Algorithms = []translate.ChecksumAlgorithm{alg}
 			}

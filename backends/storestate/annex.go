@@ -24,6 +24,9 @@ type Annex struct {
 	Checksums    translate.Checksums    `json:"checksums,omitempty"`
 	ChecksumType translate.ChecksumType `json:"checksumType,omitempty"`
 	PartSizes    []int64                `json:"partSizes,omitempty"`
+	// CompletedBy is the object's translate.ObjectInfo.CompletedBy: the
+	// Complete request that made it, answered again while it stays.
+	CompletedBy string `json:"completedBy,omitempty"`
 	// PartChecksums are the per-part checksums of an upload that chose an
 	// algorithm (translate.ObjectInfo.PartChecksums).
 	PartChecksums []translate.Checksums `json:"partChecksums,omitempty"`
@@ -39,7 +42,8 @@ func AnnexKey(key string) string {
 // the store holds with storeETag.
 func NewAnnex(info translate.ObjectInfo, storeETag string) Annex {
 	return Annex{Key: info.Key, StoreETag: normETag(storeETag), ETag: info.ETag, Size: info.Size,
-		Checksums: info.Checksum, ChecksumType: info.ChecksumType, PartSizes: info.PartSizes, PartChecksums: info.PartChecksums}
+		Checksums: info.Checksum, ChecksumType: info.ChecksumType, PartSizes: info.PartSizes, PartChecksums: info.PartChecksums,
+		CompletedBy: info.CompletedBy}
 }
 
 // MayHaveAnnex reports whether an object with the store ETag etag is one
@@ -65,6 +69,7 @@ func ApplyAnnex(data []byte, info *translate.ObjectInfo) bool {
 		return false
 	}
 	info.ETag, info.Checksum, info.ChecksumType, info.PartSizes = a.ETag, a.Checksums.Clone(), a.ChecksumType, a.PartSizes
+	info.CompletedBy = a.CompletedBy
 	info.PartChecksums = a.PartChecksums
 	if len(info.Checksum) == 0 {
 		info.Checksum, info.ChecksumType = nil, ""
@@ -95,6 +100,7 @@ func CopyAnnex(src Annex, dst translate.ObjectInfo) (Annex, bool) {
 		return Annex{}, false
 	}
 	src.Key, src.StoreETag = dst.Key, normETag(dst.ETag)
+	src.CompletedBy = "" // a copy was made by no Complete
 	src.Checksums = src.Checksums.Clone()
 	return src, true
 }

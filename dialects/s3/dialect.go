@@ -53,6 +53,7 @@ var profile = s3wire.Profile{
 	RegionHeader:       "x-amz-bucket-region",
 	ChecksumAlgorithms: translate.S3ChecksumAlgorithms,
 	Wire:               translate.WireS3,
+	ConditionalWrites:  true,
 }
 
 // New returns the S3 dialect.
