@@ -374,6 +374,7 @@ func (e *Engine) CompleteMultipartUpload(ctx context.Context, c Caller, req Comp
 	var sizes []int64
 	var total int64
 	var algValues, crc64Values []string
+	var partSums []Checksums
 	for i, p := range req.Parts {
 		sp, ok := stored[p.Number]
 		if !ok || !strings.EqualFold(strings.Trim(p.ETag, `" `), sp.ETag) || !checksumsAgree(p.Checksum, sp.Checksum) {
@@ -397,6 +398,7 @@ func (e *Engine) CompleteMultipartUpload(ctx context.Context, c Caller, req Comp
 		total += sp.Size
 		if upload.ChecksumAlgorithm != "" {
 			algValues = append(algValues, sp.Checksum[upload.ChecksumAlgorithm])
+			partSums = append(partSums, Checksums{upload.ChecksumAlgorithm: sp.Checksum[upload.ChecksumAlgorithm]})
 		}
 		crc64Values = append(crc64Values, sp.Checksum[CRC64ECMA])
 	}
@@ -405,7 +407,7 @@ func (e *Engine) CompleteMultipartUpload(ctx context.Context, c Caller, req Comp
 			Message: fmt.Sprintf("The provided 'x-amz-mp-object-size' header value %d does not match what was computed: %d", req.ObjectSize, total)}
 	}
 	info := ObjectInfo{Key: req.Key, Size: total, Metadata: upload.Metadata, PartSizes: sizes,
-		ETag: fmt.Sprintf("%s-%d", hex.EncodeToString(md5s.Sum(nil)), len(parts)), Checksum: Checksums{}}
+		ETag: fmt.Sprintf("%s-%d", hex.EncodeToString(md5s.Sum(nil)), len(parts)), Checksum: Checksums{}, PartChecksums: partSums}
 	if alg := upload.ChecksumAlgorithm; alg != "" {
 		var sum string
 		if upload.ChecksumType == ChecksumFullObject {

@@ -76,6 +76,9 @@ func (e *Engine) prepareRead(ctx context.Context, c Caller, req GetRequest) (Obj
 		if pl, ok := b.(PartLocator); ok && len(info.PartSizes) == 0 && strings.Contains(info.ETag, "-") &&
 			req.PartNumber >= c.Rules.MinPartNumber && req.PartNumber <= c.Rules.MaxPartNumber {
 			rng, count, err := pl.PartRange(ctx, req.Bucket, req.Key, req.PartNumber)
+			if CodeOf(err) == ErrInvalidRange {
+				return info, nil, errPartNumber()
+			}
 			if err != nil {
 				return info, nil, withBucket(err, req.Bucket, req.Key)
 			}
@@ -89,6 +92,12 @@ func (e *Engine) prepareRead(ctx context.Context, c Caller, req GetRequest) (Obj
 	return info, rng, err
 }
 
+// errPartNumber is a read by the number of a part the object does not
+// have: S3's InvalidPartNumber (416), not InvalidRange.
+func errPartNumber() error {
+	return &Error{Code: ErrInvalidPartNumber, Message: "The requested partnumber is not satisfiable"}
+}
+
 // partRange returns the byte range of part n of an object.
 func partRange(info ObjectInfo, n int, rules *Rules) (*Range, error) {
 	if n < rules.MinPartNumber || n > rules.MaxPartNumber {
@@ -97,12 +106,12 @@ func partRange(info ObjectInfo, n int, rules *Rules) (*Range, error) {
 	}
 	if len(info.PartSizes) == 0 {
 		if n != 1 {
-			return nil, &Error{Code: ErrInvalidRange, Message: "The requested partnumber is not satisfiable"}
+			return nil, errPartNumber()
 		}
 		return &Range{Start: 0, Length: info.Size}, nil
 	}
 	if n > len(info.PartSizes) {
-		return nil, &Error{Code: ErrInvalidRange, Message: "The requested partnumber is not satisfiable"}
+		return nil, errPartNumber()
 	}
 	var off int64
 	for _, s := range info.PartSizes[:n-1] {

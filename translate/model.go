@@ -65,6 +65,11 @@ type ObjectInfo struct {
 	// objects written any other way. Backends store it with the object
 	// and drop it on copies.
 	CompletedBy string `json:",omitempty"`
+	// PartChecksums holds, for a multipart object whose upload chose a
+	// checksum algorithm, each part's checksum of that algorithm, in the
+	// order of PartSizes (S3 reports them in GetObjectAttributes and on
+	// HEAD/GET by part number); nil otherwise.
+	PartChecksums []Checksums `json:",omitempty"`
 }
 
 // PartsCount returns the number of parts (1 for a single-part object).

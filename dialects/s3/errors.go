@@ -72,6 +72,7 @@ var errorTable = map[translate.Code]wireError{
 	// If-None-Match: * found an object: S3 answers the failed precondition.
 	translate.ErrObjectExists:               {"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"},
 	translate.ErrConditionalRequestConflict: {"ConditionalRequestConflict", 409, "A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part."},
+	translate.ErrInvalidPartNumber:          {"InvalidPartNumber", 416, "The requested partnumber is not satisfiable"},
 }
 
 // specificMessage are the codes whose message says something the code

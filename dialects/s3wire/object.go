@@ -13,11 +13,16 @@ import (
 
 // writeReadHeaders sets the response headers of GET and HEAD object and
 // returns the status: 206 with Content-Range for a range (or a part of a
-// multipart object), else 200. Checksums are sent only for the whole
-// object and only when <Prefix>checksum-mode is ENABLED.
+// multipart object), else 200. Checksums are sent only when
+// <Prefix>checksum-mode is ENABLED: the whole object's, or by part number
+// the part's (writePartChecksums).
 func (h *Handlers) writeReadHeaders(w http.ResponseWriter, r *dialects.Request, req translate.GetRequest, info translate.ObjectInfo, rng *translate.Range) int {
 	hd := w.Header()
-	h.WriteObjectHeaders(hd, info, strings.EqualFold(r.HTTP.Header.Get(h.Prefix+"checksum-mode"), "ENABLED") && req.PartNumber == 0 && rng == nil)
+	mode := strings.EqualFold(r.HTTP.Header.Get(h.Prefix+"checksum-mode"), "ENABLED")
+	h.WriteObjectHeaders(hd, info, mode && req.PartNumber == 0 && rng == nil)
+	if mode && req.PartNumber > 0 {
+		h.writePartChecksums(hd, info, req.PartNumber)
+	}
 	if req.PartNumber > 0 && len(info.PartSizes) > 0 {
 		hd.Set(h.Prefix+"mp-parts-count", strconv.Itoa(len(info.PartSizes)))
 	}

@@ -377,7 +377,20 @@ func badRequestCases(e *badReqEnv) []badReqCase {
 			send: send(rawRequest{Method: "GET", Path: e.path("no-such-key")})},
 		{name: "get-missing-bucket", status: 404, code: "NoSuchBucket",
 			send: send(rawRequest{Method: "GET", Path: rawPath("br-no-such-bucket", "k")})},
+		// A part past the last: S3's InvalidPartNumber (416), not
+		// InvalidRange.
+		{name: "get-part-past-the-last", status: 416, code: "InvalidPartNumber", message: "The requested partnumber is not satisfiable",
+			send: send(rawRequest{Method: "GET", Path: e.path(e.objKey), Query: "partNumber=2"})},
+		// GetObjectAttributes: an empty or unknown attribute name.
+		{name: "attributes-none-named", status: 400, code: "InvalidArgument", message: "Invalid attribute name specified.",
+			send: send(rawRequest{Method: "GET", Path: e.path(e.objKey), Query: "attributes"})},
+		{name: "attributes-unknown-name", status: 400, code: "InvalidArgument", message: "Invalid attribute name specified.",
+			send: send(rawRequest{Method: "GET", Path: e.path(e.objKey), Query: "attributes", Header: hdr("x-amz-object-attributes", "ETag,Owner")})},
+		{name: "attributes-missing-key", status: 404, code: "NoSuchKey",
+			send: send(rawRequest{Method: "GET", Path: e.path("no-such-key"), Query: "attributes", Header: hdr("x-amz-object-attributes", "ETag")})},
 		// HEAD errors have a status and no body (so no code to check).
+		{name: "head-part-past-the-last", status: 416,
+			send: send(rawRequest{Method: "HEAD", Path: e.path(e.objKey), Query: "partNumber=2"})},
 		{name: "head-missing-key", status: 404,
 			send: send(rawRequest{Method: "HEAD", Path: e.path("no-such-key")})},
 		{name: "head-bad-signature", status: 403,
