@@ -125,12 +125,28 @@ func (h *Handlers) ListUploads(w http.ResponseWriter, r *dialects.Request) error
 	for _, p := range page.CommonPrefixes {
 		res.CommonPrefixes = append(res.CommonPrefixes, CommonPrefix{Prefix: encode(p)})
 	}
-	if page.Truncated && len(page.Uploads) > 0 {
-		last := len(page.Uploads) - 1
-		res.NextKeyMarker = encode(page.Uploads[last].Key)
-		res.NextUploadIDMarker = page.IDs[last]
+	if page.Truncated {
+		res.NextKeyMarker, res.NextUploadIDMarker = nextUploadMarkers(page)
+		res.NextKeyMarker = encode(res.NextKeyMarker)
 	}
 	return WriteXML(w, http.StatusOK, res)
+}
+
+// nextUploadMarkers are the markers that continue a truncated uploads
+// page: its last entry in key order. That is an upload (its key and client
+// upload ID) or, when the page ends on a common prefix, the prefix with no
+// upload ID: the backends skip every upload under a common prefix that is
+// <= key-marker, so the next page starts past it instead of listing the
+// same page again (a page of only common prefixes used to leave
+// NextKeyMarker empty, and clients following markers looped).
+func nextUploadMarkers(page translate.UploadListing) (key, id string) {
+	if n := len(page.Uploads); n > 0 {
+		key, id = page.Uploads[n-1].Key, page.IDs[n-1]
+	}
+	if n := len(page.CommonPrefixes); n > 0 && page.CommonPrefixes[n-1] > key {
+		key, id = page.CommonPrefixes[n-1], ""
+	}
+	return key, id
 }
 
 // AbortUpload aborts the upload: 204.

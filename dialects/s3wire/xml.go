@@ -36,6 +36,10 @@ type ListAllMyBucketsResult struct {
 	Buckets struct {
 		Bucket []BucketEntry
 	}
+	// ContinuationToken continues a truncated page; Prefix echoes the
+	// request's prefix (S3's paged ListBuckets).
+	ContinuationToken string  `xml:",omitempty"`
+	Prefix            *string `xml:",omitempty"`
 }
 
 // BucketEntry is one bucket of a ListBuckets result; Location is OBS's.
