@@ -18,6 +18,20 @@ const (
 	sseCustomerAlgHdr = "x-obs-server-side-encryption-customer-algorithm"
 )
 
+// obsPrefix is OBS's vendor header prefix.
+const obsPrefix = "x-obs-"
+
+// obsUnimplemented are OBS-only headers babelgate does not implement, by
+// the operations that take them, refused NotImplemented besides the
+// S3-family ones (s3wire.RefuseUnimplemented under x-obs-: tagging,
+// object-lock, grants, canned ACLs other than private): x-obs-expires, an
+// object's expiration in days (OBS API reference, PutObject).
+var obsUnimplemented = map[translate.Op][]string{
+	translate.OpPutObject:             {"x-obs-expires"},
+	translate.OpCreateMultipartUpload: {"x-obs-expires"},
+	translate.OpCopyObject:            {"x-obs-expires"},
+}
+
 // maxUserMetadata is the limit on user metadata (names plus values), as
 // for S3.
 const maxUserMetadata = 2 << 10

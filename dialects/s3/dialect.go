@@ -86,7 +86,7 @@ func New(cfg Config) *Dialect {
 	d.v4 = &sigv4.Verifier{Lookup: d.secret, Service: "s3", MaxSkew: cfg.MaxSkew, Now: cfg.Now, Regions: d.regions}
 	d.h = &s3wire.Handlers{Profile: profile, Engine: cfg.Engine, Region: cfg.Region, Errors: errorForm,
 		DecodeMetadata: decodeMetadata, Body: bodyInput}
-	d.router = &s3wire.Router{Routes: d.routes(), Unsupported: unsupported}
+	d.router = &s3wire.Router{Routes: d.routes(), Unsupported: unsupported, Refuse: s3wire.RefuseUnimplemented(profile.Prefix, nil)}
 	return d
 }
 

@@ -67,6 +67,10 @@ type Router struct {
 	// own spelling: a request naming one is answered NotImplemented rather
 	// than served as a plainer operation it does not mean.
 	Unsupported []string
+	// Refuse, when set, runs before the resolved operation's handler (so
+	// after authentication) and refuses the request with its error, e.g.
+	// [RefuseUnimplemented].
+	Refuse func(*dialects.Request, translate.Op) error
 }
 
 // Resolve maps r to its route. It fails NotImplemented for an unsupported
@@ -93,7 +97,16 @@ func (t *Router) Resolve(r *dialects.Request) (dialects.Route, error) {
 		if !hasAll(r, rt.Query) || (rt.Header != "" && r.HTTP.Header.Get(rt.Header) == "") {
 			continue
 		}
-		return dialects.Route{Op: rt.Op, Handle: rt.Handle}, nil
+		handle := rt.Handle
+		if refuse, op := t.Refuse, rt.Op; refuse != nil {
+			handle = func(w http.ResponseWriter, r *dialects.Request) error {
+				if err := refuse(r, op); err != nil {
+					return err
+				}
+				return rt.Handle(w, r)
+			}
+		}
+		return dialects.Route{Op: rt.Op, Handle: handle}, nil
 	}
 	if !allowed || (lvl == Object && method == http.MethodPost) {
 		return dialects.Route{}, &translate.Error{Code: translate.ErrMethodNotAllowed,
