@@ -61,13 +61,14 @@ const (
 	ErrInvalidEncryptionAlgorithm                   // bad server-side encryption value
 	ErrInvalidCopySource                            // copy source header malformed
 	ErrTooManyParts                                 // more parts than allowed
+	ErrInvalidRedirectLocation                      // website redirect location not a path or http(s) URL
 )
 
 // AllCodes lists every Code, in order. Dialect tests iterate it to prove
 // their wire tables complete.
 func AllCodes() []Code {
-	codes := make([]Code, 0, int(ErrTooManyParts))
-	for c := ErrInternal; c <= ErrTooManyParts; c++ {
+	codes := make([]Code, 0, int(ErrInvalidRedirectLocation))
+	for c := ErrInternal; c <= ErrInvalidRedirectLocation; c++ {
 		codes = append(codes, c)
 	}
 	return codes
@@ -92,7 +93,7 @@ var codeNames = map[Code]string{
 	ErrInvalidObjectState: "InvalidObjectState", ErrKeyTooLong: "KeyTooLong", ErrMetadataTooLarge: "MetadataTooLarge",
 	ErrInvalidStorageClass: "InvalidStorageClass", ErrMalformedTrailer: "MalformedTrailer",
 	ErrInvalidEncryptionAlgorithm: "InvalidEncryptionAlgorithm", ErrInvalidCopySource: "InvalidCopySource",
-	ErrTooManyParts: "TooManyParts",
+	ErrTooManyParts: "TooManyParts", ErrInvalidRedirectLocation: "InvalidRedirectLocation",
 }
 
 // String returns the Code's neutral name (not a wire code).

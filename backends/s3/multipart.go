@@ -42,6 +42,7 @@ func (b *Backend) createStoreUpload(ctx context.Context, bucket, key string, m t
 	in := &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), Metadata: m.User,
 		Expires: expires(m)}
 	setMeta(m, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
+	in.WebsiteRedirectLocation = redirect(m)
 	out, err := b.client.CreateMultipartUpload(cctx, in)
 	if err != nil {
 		return "", mapError(err, bucket, key)

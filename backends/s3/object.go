@@ -83,6 +83,7 @@ func (b *Backend) storeHead(ctx context.Context, bucket, key string) (translate.
 		Metadata: metaFromStore(out.ContentType, out.ContentEncoding, out.ContentDisposition, out.ContentLanguage,
 			out.CacheControl, out.ExpiresString, out.Metadata, out.StorageClass, out.ServerSideEncryption),
 		Checksum: storeChecksums(out.ChecksumCRC32, out.ChecksumCRC32C, out.ChecksumCRC64NVME, out.ChecksumSHA1, out.ChecksumSHA256)}
+	info.Metadata.WebsiteRedirectLocation = aws.ToString(out.WebsiteRedirectLocation)
 	if len(info.Checksum) > 0 {
 		info.ChecksumType = translate.ChecksumType(out.ChecksumType)
 	}
@@ -151,6 +152,7 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, rng *transl
 	info := translate.ObjectInfo{Key: key, Size: size, ETag: unquote(out.ETag), LastModified: aws.ToTime(out.LastModified),
 		Metadata: metaFromStore(out.ContentType, out.ContentEncoding, out.ContentDisposition, out.ContentLanguage,
 			out.CacheControl, out.ExpiresString, out.Metadata, out.StorageClass, out.ServerSideEncryption)}
+	info.Metadata.WebsiteRedirectLocation = aws.ToString(out.WebsiteRedirectLocation)
 	if err := b.stager().ReadAnnex(ctx, bucket, &info); err != nil {
 		out.Body.Close()
 		return nil, err
@@ -198,6 +200,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *trans
 		in.Body = http.NoBody
 	}
 	setMeta(meta, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
+	in.WebsiteRedirectLocation = redirect(meta)
 	b.putChecksums(body, checksumFields{&in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256})
 	out, err := b.client.PutObject(ctx, in, streaming)
 	if err != nil {
@@ -255,6 +258,15 @@ func expires(m translate.Metadata) *time.Time {
 	return &t
 }
 
+// redirect is the store's x-amz-website-redirect-location for m: nil for
+// none.
+func redirect(m translate.Metadata) *string {
+	if m.WebsiteRedirectLocation == "" {
+		return nil
+	}
+	return aws.String(m.WebsiteRedirectLocation)
+}
+
 func setMeta(m translate.Metadata, ct, ce, cd, cl, cc **string) {
 	for _, f := range []struct {
 		dst **string
@@ -287,6 +299,7 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 		CopySource: aws.String(copySource(srcBucket, srcKey)), MetadataDirective: types.MetadataDirectiveReplace, Metadata: meta.User,
 		Expires: expires(meta)}
 	setMeta(meta, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
+	in.WebsiteRedirectLocation = redirect(meta)
 	cctx, cancel := b.timeout(ctx)
 	_, err = b.client.CopyObject(cctx, in)
 	if err != nil {

@@ -48,6 +48,11 @@ func decodeMetadata(h http.Header) (translate.Metadata, error) {
 		CacheControl:       h.Get("Cache-Control"),
 		Expires:            h.Get("Expires"),
 	}
+	redirect, err := s3wire.RedirectLocation(h, obsPrefix+"website-redirect-location")
+	if err != nil {
+		return m, err
+	}
+	m.WebsiteRedirectLocation = redirect
 	size := 0
 	for k, vs := range h {
 		lk := strings.ToLower(k)

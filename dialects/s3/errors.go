@@ -70,6 +70,7 @@ var errorTable = map[translate.Code]wireError{
 	translate.ErrInvalidEncryptionAlgorithm:   {"InvalidEncryptionAlgorithmError", 400, "The encryption request you specified is not valid."},
 	translate.ErrInvalidCopySource:            {"InvalidArgument", 400, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey."},
 	translate.ErrTooManyParts:                 {"InvalidArgument", 400, "Part number must be an integer between 1 and 10000, inclusive."},
+	translate.ErrInvalidRedirectLocation:      {"InvalidRedirectLocation", 400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."},
 }
 
 // specificMessage are the codes whose message says something the code

@@ -40,6 +40,13 @@ func (h *Handlers) GetObject(w http.ResponseWriter, r *dialects.Request) error {
 		return err
 	}
 	obj, err := h.Engine.GetObject(r.HTTP.Context(), r.Caller, req)
+	if isConditionFailure(err) {
+		// The engine's GetObject does not return the object it judged;
+		// HeadObject does, with the same verdict.
+		if info, _, herr := h.Engine.HeadObject(r.HTTP.Context(), r.Caller, req); isConditionFailure(herr) {
+			setValidators(w, info)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -58,11 +65,33 @@ func (h *Handlers) HeadObject(w http.ResponseWriter, r *dialects.Request) error 
 		return err
 	}
 	info, rng, err := h.Engine.HeadObject(r.HTTP.Context(), r.Caller, req)
+	if isConditionFailure(err) {
+		setValidators(w, info)
+	}
 	if err != nil {
 		return err
 	}
 	w.WriteHeader(h.writeReadHeaders(w, r, req, info, rng))
 	return nil
+}
+
+// isConditionFailure reports whether err is a read's failed precondition:
+// 304 Not Modified or 412 Precondition Failed.
+func isConditionFailure(err error) bool {
+	c := translate.CodeOf(err)
+	return c == translate.ErrNotModified || c == translate.ErrPreconditionFailed
+}
+
+// setValidators puts the object's ETag and Last-Modified on a 304 or 412
+// answer to a conditional GET or HEAD, as S3 does (and RFC 9110 §15.4.5
+// asks of a 304), so a cache can revalidate. [ErrorForm.Encode] keeps them
+// for those two statuses.
+func setValidators(w http.ResponseWriter, info translate.ObjectInfo) {
+	if info.ETag == "" {
+		return
+	}
+	w.Header().Set("ETag", Quote(info.ETag))
+	w.Header().Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
 }
 
 // DeleteObject deletes the object: 204.

@@ -38,6 +38,9 @@ type Profile struct {
 	OmitEmptyDisplayName bool
 	// ListBucketLocation puts the region in ListBuckets entries (OBS).
 	ListBucketLocation bool
+	// EncodeMetadata, when set, spells a user-metadata value on GET and
+	// HEAD (S3: [EncodeMetadataValue]); nil sends values as stored.
+	EncodeMetadata func(string) string
 	// ZeroMaxPartsIsDefault answers ListParts with max-parts=0 as if it
 	// asked for 1000 (OBS); otherwise 0 is echoed (S3).
 	ZeroMaxPartsIsDefault bool
@@ -132,12 +135,16 @@ func (p *Profile) WriteObjectHeaders(h http.Header, info translate.ObjectInfo, w
 	}
 	for k, v := range map[string]string{"Content-Encoding": m.ContentEncoding, "Content-Disposition": m.ContentDisposition,
 		"Content-Language": m.ContentLanguage, "Cache-Control": m.CacheControl, "Expires": m.Expires,
-		p.Prefix + "storage-class": sc, p.Prefix + "server-side-encryption": p.SSEValue(m.SSE)} {
+		p.Prefix + "storage-class": sc, p.Prefix + "server-side-encryption": p.SSEValue(m.SSE),
+		p.Prefix + "website-redirect-location": m.WebsiteRedirectLocation} {
 		if v != "" {
 			h.Set(k, v)
 		}
 	}
 	for k, v := range m.User {
+		if p.EncodeMetadata != nil {
+			v = p.EncodeMetadata(v)
+		}
 		h[p.Prefix+"meta-"+k] = []string{v} // sent lowercase; boto3 keeps the case it gets
 	}
 	if withChecksums {
