@@ -12,7 +12,7 @@ import (
 func (h *Handlers) UploadPart(w http.ResponseWriter, r *dialects.Request) error {
 	n, raw, err := PartNumber(r)
 	if err != nil {
-		return err
+		return h.BucketFirst(r, err)
 	}
 	in, err := h.Body(r)
 	if err != nil {
@@ -38,7 +38,7 @@ func (h *Handlers) UploadPart(w http.ResponseWriter, r *dialects.Request) error 
 func (h *Handlers) UploadPartCopy(w http.ResponseWriter, r *dialects.Request) error {
 	n, raw, err := PartNumber(r)
 	if err != nil {
-		return err
+		return h.BucketFirst(r, err)
 	}
 	sb, sk, err := CopySource(r.HTTP.Header.Get(h.Prefix + "copy-source"))
 	if err != nil {
@@ -60,11 +60,11 @@ func (h *Handlers) UploadPartCopy(w http.ResponseWriter, r *dialects.Request) er
 func (h *Handlers) ListParts(w http.ResponseWriter, r *dialects.Request) error {
 	marker, err := IntParam(r, "part-number-marker", 0)
 	if err != nil {
-		return err
+		return h.BucketFirst(r, err)
 	}
 	max, err := IntParam(r, "max-parts", 1000)
 	if err != nil {
-		return err
+		return h.BucketFirst(r, err)
 	}
 	id := r.Query.Get("uploadId")
 	page, upload, err := h.Engine.ListParts(r.HTTP.Context(), r.Caller, r.Bucket, r.Key, id, marker, max)
@@ -95,11 +95,11 @@ func (h *Handlers) ListParts(w http.ResponseWriter, r *dialects.Request) error {
 func (h *Handlers) ListUploads(w http.ResponseWriter, r *dialects.Request) error {
 	max, err := IntParam(r, "max-uploads", 1000)
 	if err != nil {
-		return err
+		return h.BucketFirst(r, err)
 	}
 	encode, err := Encoder(r)
 	if err != nil {
-		return err
+		return h.BucketFirst(r, err)
 	}
 	q := translate.UploadsQuery{Prefix: r.Query.Get("prefix"), Delimiter: r.Query.Get("delimiter"),
 		KeyAfter: r.Query.Get("key-marker"), IDAfter: r.Query.Get("upload-id-marker"), MaxUploads: max}
@@ -130,6 +130,17 @@ func (h *Handlers) ListUploads(w http.ResponseWriter, r *dialects.Request) error
 		res.NextKeyMarker = encode(res.NextKeyMarker)
 	}
 	return WriteXML(w, http.StatusOK, res)
+}
+
+// BucketFirst returns NoSuchBucket instead of err, a request's own defect
+// found before the engine ran (a malformed part number, max-parts,
+// max-uploads or Complete document), when the addressed bucket does not
+// exist: S3 reports the missing bucket first on every multipart call.
+func (h *Handlers) BucketFirst(r *dialects.Request, err error) error {
+	if _, herr := h.Engine.HeadBucket(r.HTTP.Context(), r.Caller, r.Bucket); translate.CodeOf(herr) == translate.ErrNoSuchBucket {
+		return herr
+	}
+	return err
 }
 
 // nextUploadMarkers are the markers that continue a truncated uploads
