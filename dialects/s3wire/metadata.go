@@ -1,6 +1,7 @@
 package s3wire
 
 import (
+	"encoding/base64"
 	"mime"
 	"net/http"
 	"strings"
@@ -32,12 +33,13 @@ func DecodeMetadataValue(v string) string {
 }
 
 // EncodeMetadataValue is a stored metadata value as S3 returns it: as is
-// when it is printable US-ASCII, else one or more RFC 2047 B encoded-words
-// in UTF-8 ("=?UTF-8?B?...?=").
+// when it is printable US-ASCII, else one RFC 2047 B encoded-word of its
+// UTF-8 bytes, "=?UTF-8?B?<base64>?=" (Go's mime.BEncoding would spell the
+// encoding "b" and split long values into several words).
 func EncodeMetadataValue(v string) string {
 	for i := 0; i < len(v); i++ {
 		if c := v[i]; c < 0x20 && c != '\t' || c >= 0x7f {
-			return mime.BEncoding.Encode("UTF-8", v)
+			return "=?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte(v)) + "?="
 		}
 	}
 	return v
