@@ -308,3 +308,57 @@ func TestGolden(t *testing.T) {
 }
 
 func md5Sum(b []byte) []byte { s := md5.Sum(b); return s[:] }
+
+// TestRegionsByHost pins which credential-scope regions the S3 dialect
+// takes: dialects.s3.regions everywhere but under an OBS domain, where an
+// OBS client signing the AWS way names its own region (the OBS Go SDK's
+// default is the literal "region"): any region unless dialects.obs.regions
+// lists some.
+func TestRegionsByHost(t *testing.T) {
+	be, err := fs.New(fs.Options{Root: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := translate.NewEngine(translate.EngineConfig{Backends: map[string]translate.Backend{"local": be},
+		Default: "local", UploadIDSecret: []byte("golden-upload-id-secret-0123456789")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := dialects.StaticCredentials{goldenAK: {Secret: goldenSecret, Principal: &translate.Principal{AccessKey: goldenAK,
+		Grants: []translate.Grant{{Pattern: "*", Access: translate.AccessWrite}}}}}
+	for _, tt := range []struct {
+		name       string
+		obsRegions []string
+		host       string
+		region     string
+		ok         bool
+	}{
+		{"s3 default region", nil, "s3.golden.test", "us-east-1", true},
+		{"s3 other region", nil, "s3.golden.test", "cn-north-4", false},
+		{"obs domain any region", nil, "bkt.obs.golden.test", "region", true},
+		{"obs domain listed", []string{"cn-north-4"}, "bkt.obs.golden.test", "cn-north-4", true},
+		{"obs domain unlisted", []string{"cn-north-4"}, "bkt.obs.golden.test", "us-east-1", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := s3.New(s3.Config{Engine: engine, Credentials: creds, Rules: translate.S3Rules,
+				OBSDomains: []string{"obs.golden.test"}, OBSRegions: tt.obsRegions, Now: func() time.Time { return goldenNow }})
+			req := httptest.NewRequest("GET", "/", nil)
+			req.Host = tt.host
+			req.Header.Set("X-Amz-Content-Sha256", emptySHA256)
+			signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
+			if err := signer.SignHTTP(context.Background(), aws.Credentials{AccessKeyID: goldenAK, SecretAccessKey: goldenSecret},
+				req, emptySHA256, "s3", tt.region, goldenNow); err != nil {
+				t.Fatal(err)
+			}
+			_, err := d.Authenticate(&dialects.Request{HTTP: req})
+			if (err == nil) != tt.ok {
+				t.Fatalf("Authenticate: %v, want ok=%v", err, tt.ok)
+			}
+			if err != nil && translate.CodeOf(err) != translate.ErrAuthorizationHeaderMalformed {
+				t.Fatalf("Authenticate: %v, want AuthorizationHeaderMalformed", err)
+			}
+		})
+	}
+}
+
+const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
