@@ -96,6 +96,14 @@ var errorForm = &s3wire.ErrorForm{
 
 // EncodeError writes err as S3 does: the status, and for anything but HEAD
 // (and 304) an <Error> body naming the resource and request ID.
+//
+// A credential scoped to another region also gets the expected region in
+// x-amz-bucket-region, as S3 sends it: a HEAD has no body to carry
+// <Region>, and botocore's S3RegionRedirector re-signs from that header
+// (botocore/utils.py redirect_from_error, get_bucket_region).
 func (d *Dialect) EncodeError(w http.ResponseWriter, r *dialects.Request, err error) {
+	if region := translate.AsError(err).Extra["Region"]; region != "" {
+		w.Header().Set("x-amz-bucket-region", region)
+	}
 	errorForm.Encode(w, r, err)
 }
