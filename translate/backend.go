@@ -79,7 +79,10 @@ type Multipart interface {
 	// whole, never a mix, whatever order the uploads finish in, also across
 	// gateway instances sharing the store. An upload that loses (a
 	// later-begun one already committed) discards its bytes and still
-	// succeeds with its own PartInfo, so no client retries forever.
+	// succeeds with its own PartInfo, so no client retries forever. An
+	// upload begins before its body's first byte is read: the backend fixes
+	// the begin time first (the conformance suite orders its race by the
+	// first Read).
 	// Once Body has returned io.EOF the backend records body.Sums() as the
 	// part's Size, ETag and Checksum; see Body's contract. ErrNoSuchUpload.
 	UploadPart(ctx context.Context, bucket, key, uploadID string, number int, body *Body) (PartInfo, error)

@@ -140,9 +140,10 @@ func (e *Engine) ListBuckets(ctx context.Context, c Caller) ([]BucketInfo, error
 	return out, nil
 }
 
-// CreateBucket creates a bucket the caller may write.
+// CreateBucket creates a bucket the caller may write, named as the
+// caller's rules allow (Rules.CheckBucketName).
 func (e *Engine) CreateBucket(ctx context.Context, c Caller, bucket string) error {
-	if err := CheckBucketName(bucket); err != nil {
+	if err := c.Rules.CheckBucketName(bucket); err != nil {
 		return err
 	}
 	if err := authorize(c, bucket, AccessWrite); err != nil {

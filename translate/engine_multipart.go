@@ -107,6 +107,15 @@ func checkInitiator(c Caller, info UploadInfo) error {
 	return nil
 }
 
+// checkAbort enforces Rules.AbortByInitiatorOrOwner.
+func checkAbort(c Caller, bucket string, info UploadInfo) error {
+	if c.Rules.AbortByInitiatorOrOwner && info.Initiator != c.Principal.AccessKey && !c.Principal.OwnsBucket(bucket) {
+		return &Error{Code: ErrAccessDenied, Bucket: bucket, Key: info.Key,
+			Message: "Access Denied: only the initiator of a multipart upload or the bucket owner may abort it."}
+	}
+	return nil
+}
+
 // checkPartNumber enforces the front rules' part-number range.
 func checkPartNumber(rules *Rules, n int, raw string) error {
 	if n < rules.MinPartNumber || n > rules.MaxPartNumber {
@@ -284,13 +293,18 @@ func (e *Engine) ListMultipartUploads(ctx context.Context, c Caller, bucket stri
 	return out, nil
 }
 
-// AbortMultipartUpload frees an upload and its parts.
+// AbortMultipartUpload frees an upload and its parts. Under
+// Rules.AbortByInitiatorOrOwner only the initiator or the bucket's owner
+// may; anyone else gets AccessDenied and the upload stays.
 func (e *Engine) AbortMultipartUpload(ctx context.Context, c Caller, bucket, key, uploadID string) error {
 	if err := authorize(c, bucket, AccessWrite); err != nil {
 		return err
 	}
 	b, info, err := e.openUpload(ctx, bucket, key, uploadID)
 	if err != nil {
+		return err
+	}
+	if err := checkAbort(c, bucket, info); err != nil {
 		return err
 	}
 	return withBucket(b.AbortMultipartUpload(ctx, bucket, key, info.ID), bucket, key)

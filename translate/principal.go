@@ -32,3 +32,21 @@ func (p *Principal) Allowed(bucket string, access Access) bool {
 	}
 	return false
 }
+
+// OwnsBucket reports whether p stands for the owner of bucket. babelgate
+// records no bucket owners: its buckets belong to the gateway's operator,
+// as a cloud's buckets belong to an account, so the owner of every bucket
+// is a principal granted write on every bucket (the pattern "*"). A grant
+// that only happens to match bucket ("photos", "alice-*") gives access,
+// not ownership: several principals may hold such grants.
+func (p *Principal) OwnsBucket(bucket string) bool {
+	if p == nil {
+		return false
+	}
+	for _, g := range p.Grants {
+		if g.Pattern == "*" && g.Access >= AccessWrite {
+			return true
+		}
+	}
+	return false
+}

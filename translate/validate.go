@@ -33,9 +33,21 @@ func ValidBucketName(name string) bool {
 	return net.ParseIP(name) == nil
 }
 
-// CheckBucketName returns ErrInvalidBucketName for a name S3 rejects.
-func CheckBucketName(name string) error {
-	if !ValidBucketName(name) {
+// CheckBucketName returns ErrInvalidBucketName for a name a new bucket
+// may not have under the rules: one ValidBucketName refuses, or one with a
+// reserved prefix or suffix. Nil rules check the syntax only.
+func (r *Rules) CheckBucketName(name string) error {
+	bad := !ValidBucketName(name)
+	if r != nil && !bad {
+		bad = r.BucketNameNoDots && strings.Contains(name, ".")
+		for _, p := range r.ReservedBucketPrefixes {
+			bad = bad || strings.HasPrefix(name, p)
+		}
+		for _, s := range r.ReservedBucketSuffixes {
+			bad = bad || strings.HasSuffix(name, s)
+		}
+	}
+	if bad {
 		return &Error{Code: ErrInvalidBucketName, Bucket: name, Message: "The specified bucket is not valid."}
 	}
 	return nil

@@ -263,8 +263,14 @@ func (h *harness) createUpload(bucket, key string) string {
 // size is frontMin (UploadInfo.FrontMinPartSize), failing the test on error.
 func (h *harness) createUploadMin(bucket, key string, frontMin int64) string {
 	h.Helper()
+	return h.createUploadAt(bucket, key, frontMin, time.Now())
+}
+
+// createUploadAt is createUploadMin for an upload initiated at initiated.
+func (h *harness) createUploadAt(bucket, key string, frontMin int64, initiated time.Time) string {
+	h.Helper()
 	id, err := h.b.CreateMultipartUpload(h.ctx, translate.UploadInfo{Bucket: bucket, Key: key,
-		Initiator: "AKIDEXAMPLE", Initiated: time.Now().UTC(), FrontMinPartSize: frontMin})
+		Initiator: "AKIDEXAMPLE", Initiated: initiated.UTC(), FrontMinPartSize: frontMin})
 	if err != nil {
 		h.Fatalf("CreateMultipartUpload(%s, %q): %v", bucket, short(key), err)
 	}

@@ -3,40 +3,53 @@ package backendtest
 import (
 	"bytes"
 	"io"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/babelgate/babelgate/translate"
 )
 
-// slowReader yields data in chunks, sleeping between them so that reading
-// it all takes about total.
-type slowReader struct {
-	data  []byte
-	chunk int
-	pause time.Duration
+// gatedReader is a part body that reports its first Read and then waits
+// to be released: a backend fixes a part's begin time before it reads the
+// first byte of the body, so once the first Read is seen the writer has
+// begun, and the race's order is set by the test rather than by the
+// scheduler or the wall clock.
+type gatedReader struct {
+	data    []byte
+	begun   chan struct{} // closed at the first Read
+	release chan struct{} // closed by the test to let the Read go on
+	once    sync.Once
 }
 
-func newSlowReader(data []byte, total time.Duration, chunks int) *slowReader {
-	return &slowReader{data: data, chunk: (len(data) + chunks - 1) / chunks, pause: total / time.Duration(chunks)}
+func newGatedReader(data []byte) *gatedReader {
+	return &gatedReader{data: data, begun: make(chan struct{}), release: make(chan struct{})}
 }
 
-func (s *slowReader) Read(p []byte) (int, error) {
-	if len(s.data) == 0 {
+func (g *gatedReader) Read(p []byte) (int, error) {
+	g.once.Do(func() { close(g.begun) })
+	<-g.release
+	if len(g.data) == 0 {
 		return 0, io.EOF
 	}
-	time.Sleep(s.pause)
-	n := copy(p, s.data[:min(len(s.data), s.chunk)])
-	s.data = s.data[n:]
+	n := copy(p, g.data)
+	g.data = g.data[n:]
 	return n, nil
 }
 
+// raceGuard bounds every wait of the race; reaching it is a failure (a
+// writer that never reads its body, or never returns), never a result.
+const raceGuard = 2 * time.Minute
+
 // testLastBegunPartWins: concurrent uploads of one part number keep the
 // part whose upload BEGAN last (OBS's last-write-wins), whole, even when
-// it finishes first; every upload succeeds. Writer i begins i staggers
-// after the first and streams its body slowly enough that it finishes
-// before every writer that began earlier, so finishing order is the
-// reverse of beginning order.
+// it finishes first; every upload succeeds. The order is forced, not
+// hoped for: writer i+1 is started only once writer i has begun (its body
+// has been asked for its first byte, so the backend has fixed its begin
+// time), and once all have begun they are let finish one at a time in the
+// reverse order, so the last-begun writer finishes first and the
+// first-begun one last. Suites require of a backend that it fixes a part's
+// begin time before it reads the part's body.
 func testLastBegunPartWins(h *harness) {
 	if h.q.LastFinishedPartWins {
 		h.Skip("the store keeps the part that finished last (Quirks.LastFinishedPartWins)")
@@ -59,37 +72,59 @@ func testStagedLastBegunPartWins(h *harness) {
 func lastBegunPartWins(h *harness, frontMin int64) {
 	bucket := h.bucket("lastwrite")
 	id := h.createUploadMin(bucket, "k", frontMin)
-	const (
-		writers = 6
-		stagger = 40 * time.Millisecond
-	)
+	const writers = 6
 	bodies := make([][]byte, writers)
-	for i := range bodies {
-		bodies[i] = pattern(byte(90+i), 128<<10+i)
-	}
+	gates := make([]*gatedReader, writers)
+	done := make([]chan struct{}, writers)
 	errs := make([]error, writers)
 	parts := make([]translate.PartInfo, writers)
-	finished := make([]time.Time, writers)
-	called := make([]time.Time, writers)
 	var wg sync.WaitGroup
-	t0 := time.Now()
-	for i := range writers {
-		wg.Go(func() {
-			time.Sleep(time.Until(t0.Add(time.Duration(i) * stagger)))
-			// Writer i reads for (writers-i) * 2 staggers: later writers
-			// are faster and overtake the earlier ones.
-			r := newSlowReader(bodies[i], time.Duration(writers-i)*2*stagger, 8)
-			body, err := translate.NewBody(r, int64(len(bodies[i])), translate.BodyOptions{})
-			if err != nil {
-				errs[i] = err
-				return
+	defer func() {
+		// On a failure below, let every writer finish before the cleanup
+		// removes the bucket.
+		for _, g := range gates {
+			if g != nil {
+				select {
+				case <-g.release:
+				default:
+					close(g.release)
+				}
 			}
-			called[i] = time.Now()
-			parts[i], errs[i] = h.b.UploadPart(h.ctx, bucket, "k", id, 1, body)
-			finished[i] = time.Now()
-		})
+		}
+		wg.Wait()
+	}()
+	wait := func(ch <-chan struct{}, what string) {
+		h.Helper()
+		select {
+		case <-ch:
+		case <-time.After(raceGuard):
+			h.Fatalf("%s: not within %v", what, raceGuard)
+		}
 	}
-	wg.Wait()
+	for i := range writers {
+		bodies[i] = pattern(byte(90+i), 128<<10+i)
+		gates[i] = newGatedReader(bodies[i])
+		done[i] = make(chan struct{})
+		body, err := translate.NewBody(gates[i], int64(len(bodies[i])), translate.BodyOptions{})
+		if err != nil {
+			h.Fatal(err)
+		}
+		wg.Go(func() {
+			defer close(done[i])
+			parts[i], errs[i] = h.b.UploadPart(h.ctx, bucket, "k", id, 1, body)
+		})
+		select {
+		case <-gates[i].begun:
+		case <-done[i]:
+			h.Fatalf("writer %d returned before reading its body: %v", i, errs[i])
+		case <-time.After(raceGuard):
+			h.Fatalf("writer %d did not read its body within %v", i, raceGuard)
+		}
+	}
+	for i := writers - 1; i >= 0; i-- {
+		close(gates[i].release)
+		wait(done[i], "writer "+strconv.Itoa(i)+" finishing")
+	}
 	for i, err := range errs {
 		if err != nil {
 			h.Fatalf("writer %d: %v (every writer of a race must succeed)", i, err)
@@ -98,36 +133,14 @@ func lastBegunPartWins(h *harness, frontMin int64) {
 			h.Errorf("writer %d got %+v, want its own ETag %s", i, parts[i], md5Hex(bodies[i]))
 		}
 	}
-	// Which writer began last is read from when each actually called
-	// UploadPart, not from the schedule: a loaded machine can wake them
-	// late and out of order. Calls closer than tie cannot be ordered from
-	// outside the backend, so either may win.
-	const tie = 5 * time.Millisecond
-	latest := 0
-	for i := range writers {
-		if called[i].After(called[latest]) {
-			latest = i
-		}
-	}
-	if !finished[latest].Before(finished[0]) && latest != 0 {
-		h.Logf("this run's race did not overtake: writer %d (begun last) finished after writer 0", latest)
-	}
 	page, err := h.b.ListParts(h.ctx, bucket, "k", id, 0, 100)
 	if err != nil {
 		h.Fatal(err)
 	}
-	winner := -1
-	for i := range writers {
-		if len(page.Parts) == 1 && trimETag(page.Parts[0].ETag) == md5Hex(bodies[i]) && called[latest].Sub(called[i]) <= tie {
-			winner = i
-		}
-	}
-	if winner < 0 {
-		h.Fatalf("ListParts after the race = %+v, want the last-begun part (writer %d, ETag %s)", page.Parts, latest, md5Hex(bodies[latest]))
-	}
-	last := bodies[winner]
-	if page.Parts[0].Size != int64(len(last)) {
-		h.Fatalf("ListParts size %d, want %d", page.Parts[0].Size, len(last))
+	last := bodies[writers-1]
+	if len(page.Parts) != 1 || trimETag(page.Parts[0].ETag) != md5Hex(last) || page.Parts[0].Size != int64(len(last)) {
+		h.Fatalf("ListParts after the race = %+v, want only the last-begun part (writer %d, ETag %s, %d bytes), which finished first",
+			page.Parts, writers-1, md5Hex(last), len(last))
 	}
 	req := translate.CompleteRequest{Bucket: bucket, Key: "k", UploadID: id,
 		Parts: []translate.CompletePart{{Number: 1, Size: int64(len(last)), ETag: md5Hex(last)}},

@@ -20,31 +20,39 @@ type Sweeper interface {
 	Close() error
 }
 
-// RunReaper checks the reaper of b, a staging backend (Quirks.Staging)
-// built with a staging maximum age of maxAge, short (seconds): the test
-// waits it out. The store must hold no other staged upload the reaper
-// could remove meanwhile that matters to anyone. stagedKeys lists what
-// the store holds for staged upload id in bucket under the reserved
-// prefix (its state directory and marker), which listings hide.
+// NewSweeper returns a staging backend (Quirks.Staging) built with the
+// staging maximum age maxAge, and the function that lists what the store
+// holds for staged upload id in bucket under the reserved prefix (its
+// state directory and marker), which listings hide.
+type NewSweeper func(t *testing.T, maxAge time.Duration) (Sweeper, func(ctx context.Context, bucket, id string) ([]string, error))
+
+// RunReaper checks the reaper of a staging backend. The store must hold
+// no other staged upload the reaper could remove meanwhile that matters
+// to anyone. No outcome depends on how fast the test runs: the uploads
+// meant to be old are created with an Initiated time far in the past, the
+// ones meant to be young with the current time on a backend whose maximum
+// age is an hour, and the background reaper is waited for (a bounded wait
+// whose end is a failure, never a result).
 //
-// A staged upload older than maxAge is gone after Sweep: GetMultipartUpload
-// and ListParts say NoSuchUpload, ListMultipartUploads leaves it out, and
-// the store holds nothing of it. One begun just before the sweep survives
+// A staged upload older than the maximum age is gone after Sweep:
+// GetMultipartUpload and ListParts say NoSuchUpload, ListMultipartUploads
+// leaves it out, and the store holds nothing of it. A young one survives
 // whole and completes. Left alone, an old upload is removed by the
-// background reaper within a few sweep intervals. Close stops the reaper
-// (twice is fine) and leaves the backend usable.
-func RunReaper(t *testing.T, b Sweeper, maxAge time.Duration, stagedKeys func(ctx context.Context, bucket, id string) ([]string, error)) {
+// background reaper. Close stops the reaper (twice is fine) and leaves the
+// backend usable.
+func RunReaper(t *testing.T, newBackend NewSweeper) {
+	const maxAge = time.Hour
+	b, stagedKeys := newBackend(t, maxAge)
 	h := &harness{T: t, b: b, ctx: t.Context(), q: Quirks{Staging: true}}
 	bucket := h.bucket("reap")
 	key := "reap/k"
 	part := pattern(70, 100<<10)
-	old := h.createUploadMin(bucket, key, smallFrontMin)
+	old := h.createUploadAt(bucket, key, smallFrontMin, time.Now().Add(-2*maxAge))
 	h.uploadPart(bucket, key, old, 1, part)
 	h.uploadPart(bucket, key, old, 2, part)
 	if keys, err := stagedKeys(h.ctx, bucket, old); err != nil || len(keys) < 5 {
 		t.Fatalf("staged keys of a new upload = %q, %v; want state, marker, 2 parts and their records", keys, err)
 	}
-	time.Sleep(maxAge + maxAge/4)
 
 	fresh := h.createUploadMin(bucket, key, smallFrontMin)
 	p := h.uploadPart(bucket, key, fresh, 1, part)
@@ -73,33 +81,40 @@ func RunReaper(t *testing.T, b Sweeper, maxAge time.Duration, stagedKeys func(ct
 	}
 	h.wantContent(bucket, key, part)
 
-	// The background reaper, left alone.
-	abandoned := h.createUploadMin(bucket, key, smallFrontMin)
-	h.uploadPart(bucket, key, abandoned, 1, part)
-	deadline := time.Now().Add(3*maxAge + 5*time.Second)
+	// The background reaper, left alone, on a backend over the same store
+	// that sweeps every few milliseconds. The upload is created old, so
+	// the first sweep after it may take it; it has no parts, since the
+	// reaper may remove it before a part could be added.
+	if err := b.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	quick, quickKeys := newBackend(t, 20*time.Millisecond)
+	qh := &harness{T: t, b: quick, ctx: t.Context(), q: Quirks{Staging: true}}
+	abandoned := qh.createUploadAt(bucket, key, smallFrontMin, time.Now().Add(-2*maxAge))
+	guard := time.Now().Add(time.Minute)
 	for {
-		keys, err := stagedKeys(h.ctx, bucket, abandoned)
+		keys, err := quickKeys(h.ctx, bucket, abandoned)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(keys) == 0 {
 			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the background reaper left %q", keys)
+		if time.Now().After(guard) {
+			t.Fatalf("the background reaper left %q for a minute", keys)
 		}
-		time.Sleep(maxAge / 4)
+		time.Sleep(10 * time.Millisecond)
 	}
-	_, err = b.GetMultipartUpload(h.ctx, bucket, key, abandoned)
+	_, err = quick.GetMultipartUpload(h.ctx, bucket, key, abandoned)
 	wantCode(t, err, "GetMultipartUpload of an upload the background reaper removed", translate.ErrNoSuchUpload)
 
-	if err := b.Close(); err != nil {
+	if err := quick.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	if err := b.Close(); err != nil {
+	if err := quick.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
-	if keys := h.listAll(bucket); !slices.Equal(keys, []string{key}) {
+	if keys := qh.listAll(bucket); !slices.Equal(keys, []string{key}) {
 		t.Fatalf("bucket lists %q after Close, want [%s]", keys, key)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/babelgate/babelgate/translate"
@@ -20,6 +21,9 @@ import (
 //
 // Times are the wall clock (UnixNano) of the machine running the backend;
 // the fs backend serves one machine, so every writer reads the same clock.
+// Within one process the stamps are strictly increasing (beginStamp), so an
+// upload that begins after another has begun always wins over it, however
+// coarse or unsteady the clock.
 
 // lockFile is the per-upload lock file, inside the upload directory; its
 // name never parses as a part.
@@ -41,7 +45,24 @@ type partHeader struct {
 func newPartHeader(p translate.PartInfo) partHeader {
 	var b [8]byte
 	rand.Read(b[:])
-	return partHeader{PartInfo: p, Began: time.Now().UnixNano(), Tiebreak: binary.BigEndian.Uint64(b[:])}
+	return partHeader{PartInfo: p, Began: beginStamp(), Tiebreak: binary.BigEndian.Uint64(b[:])}
+}
+
+// lastBegin is the latest stamp beginStamp handed out.
+var lastBegin atomic.Int64
+
+// beginStamp returns the wall clock in Unix nanoseconds, or one more than
+// the last stamp it returned when the clock has not moved past it.
+func beginStamp() int64 {
+	for {
+		last, now := lastBegin.Load(), time.Now().UnixNano()
+		if now <= last {
+			now = last + 1
+		}
+		if lastBegin.CompareAndSwap(last, now) {
+			return now
+		}
+	}
 }
 
 // after reports whether h began strictly after o.

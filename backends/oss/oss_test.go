@@ -2,6 +2,7 @@ package oss_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/binary"
@@ -163,15 +164,17 @@ func newBackend(t *testing.T, endpoint string) *ossbackend.Backend {
 // 100 KB parts are staged).
 func TestReaper(t *testing.T) {
 	endpoint := startOSS(t, nil)
-	o := ossbackend.DefaultOptions()
-	o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle, o.AuthV4 = endpoint, accessKey, secretKey, true, true
-	o.RequestTimeout, o.MinPartSize, o.StagingMaxAge = 30*time.Second, 5<<20, 2*time.Second
-	b, err := ossbackend.New(*o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	backendtest.RunReaper(t, b, o.StagingMaxAge, ossbackend.StagedKeys(b))
+	backendtest.RunReaper(t, func(t *testing.T, maxAge time.Duration) (backendtest.Sweeper, func(ctx context.Context, bucket, id string) ([]string, error)) {
+		o := ossbackend.DefaultOptions()
+		o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle, o.AuthV4 = endpoint, accessKey, secretKey, true, true
+		o.RequestTimeout, o.MinPartSize, o.StagingMaxAge = 30*time.Second, 5<<20, maxAge
+		b, err := ossbackend.New(*o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		return b, ossbackend.StagedKeys(b)
+	})
 }
 
 // TestWireDetails checks what the conformance suite cannot see: the

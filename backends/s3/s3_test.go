@@ -1,6 +1,7 @@
 package s3_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -36,15 +37,17 @@ func TestConformanceMinIO(t *testing.T) {
 // MinIO of its own (the reaper sweeps every bucket of the store).
 func TestReaperMinIO(t *testing.T) {
 	m := minio.Start(t)
-	o := s3backend.DefaultOptions()
-	o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle = m.Endpoint, minio.AccessKey, minio.SecretKey, true
-	o.RequestTimeout, o.StagingMaxAge = 30*time.Second, 2*time.Second
-	b, err := s3backend.New(*o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	backendtest.RunReaper(t, b, o.StagingMaxAge, s3backend.StagedKeys(b))
+	backendtest.RunReaper(t, func(t *testing.T, maxAge time.Duration) (backendtest.Sweeper, func(ctx context.Context, bucket, id string) ([]string, error)) {
+		o := s3backend.DefaultOptions()
+		o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle = m.Endpoint, minio.AccessKey, minio.SecretKey, true
+		o.RequestTimeout, o.StagingMaxAge = 30*time.Second, maxAge
+		b, err := s3backend.New(*o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		return b, s3backend.StagedKeys(b)
+	})
 }
 
 // TestOptions checks the staging reaper's option: 7 days by default, and

@@ -180,7 +180,7 @@ func TestReaperStops(t *testing.T) {
 		return nil, nil
 	}}
 	r := StartReaper("test", s)
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(time.Minute) // a guard, never a result
 	for {
 		mu.Lock()
 		n := sweeps
@@ -198,6 +198,8 @@ func TestReaperStops(t *testing.T) {
 	mu.Lock()
 	n := sweeps
 	mu.Unlock()
+	// Stop has waited for the goroutine, so no sweep can follow; a
+	// moment's wait gives a Stop that did not a chance to show it.
 	time.Sleep(50 * time.Millisecond)
 	mu.Lock()
 	defer mu.Unlock()

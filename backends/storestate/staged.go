@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/babelgate/babelgate/translate"
@@ -70,9 +71,28 @@ type StagedPart struct {
 	Checksum translate.Checksums
 }
 
-// NewStagedPart starts a staged part of number, begun now.
+// NewStagedPart starts a staged part of number, begun now. Within one
+// process Begin is strictly increasing, so a part begun after another has
+// begun always wins over it, however coarse or unsteady the clock.
 func NewStagedPart(number int) StagedPart {
-	return StagedPart{Number: number, Begin: time.Now().UnixNano(), Rand: randomHex(4)}
+	return StagedPart{Number: number, Begin: beginStamp(), Rand: randomHex(4)}
+}
+
+// lastBegin is the latest stamp beginStamp handed out.
+var lastBegin atomic.Int64
+
+// beginStamp returns the wall clock in Unix nanoseconds, or one more than
+// the last stamp it returned when the clock has not moved past it.
+func beginStamp() int64 {
+	for {
+		last, now := lastBegin.Load(), time.Now().UnixNano()
+		if now <= last {
+			now = last + 1
+		}
+		if lastBegin.CompareAndSwap(last, now) {
+			return now
+		}
+	}
 }
 
 // Object is the key of the part's bytes in upload id.

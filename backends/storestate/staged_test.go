@@ -3,7 +3,9 @@ package storestate
 import (
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/babelgate/babelgate/translate"
 )
@@ -129,5 +131,42 @@ func TestAnnex(t *testing.T) {
 	}
 	if AnnexKey("a") == AnnexKey("b") || !Reserved(AnnexKey("a")) || !MayHaveAnnex("x-2") || MayHaveAnnex("abc") {
 		t.Error("annex naming")
+	}
+}
+
+// TestBeginStampIncreasing: stamps handed out in one process never repeat
+// and never go back, even when the clock stands behind the last one, so a
+// part begun after another has begun always wins.
+func TestBeginStampIncreasing(t *testing.T) {
+	const goroutines, each = 4, 1000
+	seen := make(chan int64, goroutines*each)
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Go(func() {
+			prev := int64(0)
+			for range each {
+				p := NewStagedPart(1)
+				if p.Begin <= prev {
+					t.Errorf("Begin %d after %d", p.Begin, prev)
+				}
+				prev = p.Begin
+				seen <- p.Begin
+			}
+		})
+	}
+	wg.Wait()
+	close(seen)
+	distinct := map[int64]bool{}
+	for b := range seen {
+		distinct[b] = true
+	}
+	if len(distinct) != goroutines*each {
+		t.Errorf("%d distinct stamps of %d", len(distinct), goroutines*each)
+	}
+	// A clock behind the last stamp (stepped back) still moves forward.
+	ahead := time.Now().Add(time.Hour).UnixNano()
+	lastBegin.Store(ahead)
+	if a, b := NewStagedPart(1).Begin, NewStagedPart(1).Begin; a != ahead+1 || b != ahead+2 {
+		t.Errorf("stamps after a clock step back = %d, %d, want %d, %d", a, b, ahead+1, ahead+2)
 	}
 }

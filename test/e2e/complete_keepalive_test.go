@@ -134,10 +134,10 @@ const wrongETag = `"0123456789abcdef0123456789abcdef"`
 // checkLogged fails unless the gateway logs a Complete as a 200 with the
 // error code, i.e. it failed after the response was committed. The line is
 // written once the handler returns, which may be after the client has its
-// answer, so it is awaited.
+// answer, so it is awaited (the deadline is a guard, never a result).
 func checkLogged(t *testing.T, g *gateway, code string) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
 		if logHas(g.Log(), `"op":"CompleteMultipartUpload"`, `"status":200`, `"error":"`+code+`"`) {
 			return
 		}

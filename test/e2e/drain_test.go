@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"syscall"
 	"testing"
@@ -54,10 +55,21 @@ func TestSIGTERMDrainsInFlight(t *testing.T) {
 	cmd := g.cmd
 	cmd.Process.Signal(syscall.SIGTERM)
 	go func() { exited <- cmd.Wait() }()
-	select {
-	case err := <-exited:
-		t.Fatalf("gateway exited with a request in flight: %v", err)
-	case <-time.After(300 * time.Millisecond):
+	// The rest of the body is sent only once the gateway is draining: it
+	// has logged so and closed its listener (a new connection is refused).
+	// The minute is a guard, never a result.
+	for guard := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		select {
+		case err := <-exited:
+			t.Fatalf("gateway exited with a request in flight: %v", err)
+		default:
+		}
+		if logHas(g.Log(), "draining in-flight requests") && !accepting(g.Addr) {
+			break
+		}
+		if time.Now().After(guard) {
+			t.Fatal("the gateway did not start draining within a minute of SIGTERM")
+		}
 	}
 	pw.Write(data[size/2:])
 	pw.Close()
@@ -67,8 +79,8 @@ func TestSIGTERMDrainsInFlight(t *testing.T) {
 	}
 	select {
 	case <-exited:
-	case <-time.After(15 * time.Second):
-		t.Fatal("gateway did not exit after draining")
+	case <-time.After(time.Minute):
+		t.Fatal("gateway did not exit within a minute of draining")
 	}
 	g.cmd = nil
 	g.Restart()
@@ -76,4 +88,14 @@ func TestSIGTERMDrainsInFlight(t *testing.T) {
 	if err != nil || aws.ToInt64(h.ContentLength) != size || aws.ToString(h.ETag) != fmt.Sprintf("%q", md5hex(data)) {
 		t.Fatalf("object written during shutdown: %+v, %v", h, err)
 	}
+}
+
+// accepting reports whether a TCP connection to addr is accepted.
+func accepting(addr string) bool {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
 }

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/http"
+	"net/http/httptrace"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -99,13 +102,27 @@ func TestOBSNativeSignature(t *testing.T) {
 		}
 	})
 
-	t.Run("RaceOnePart", func(t *testing.T) { obsRacePart(t, admin, bucket) })
+	t.Run("RaceOnePart", func(t *testing.T) { obsRacePart(t, g, adminAK, adminSK, bucket) })
 }
 
-// obsRacePart races OBS-native uploads of one part number with staggered
-// starts; the later-begun ones stream faster, so the last-begun finishes
-// first. Every upload must succeed and the last-begun part must survive.
-func obsRacePart(t *testing.T, c *obs.ObsClient, bucket string) {
+// obsRacePart races OBS-native uploads of one part number and checks
+// OBS's last-write-wins: the part whose upload began last stays, even when
+// it finishes first, and every upload succeeds. The order is forced, not
+// hoped for. Each UploadPart asks for "Expect: 100-continue" and the
+// client's transport waits for the 100 before sending the body; the
+// gateway answers 100 when the backend first reads the body, after it has
+// fixed the part's begin time. So once a writer's body is asked for its
+// first byte, its upload has begun on the gateway; only then is the next
+// writer started. Once all have begun they are let finish one at a time
+// in the reverse order, so the last-begun finishes first.
+func obsRacePart(t *testing.T, g *gateway, ak, sk, bucket string) {
+	var continued atomic.Int32 // 100 Continue responses received
+	c := g.obsHostClient(t, ak, sk, obs.SignatureObs, func(rt http.RoundTripper) http.RoundTripper {
+		// Wait for the 100 however long the gateway takes (a bounded
+		// guard, not a deadline any run should reach).
+		rt.(*http.Transport).ExpectContinueTimeout = time.Minute
+		return expectContinue{rt: rt, got100: &continued}
+	})
 	init := &obs.InitiateMultipartUploadInput{}
 	init.Bucket, init.Key = bucket, "race.bin"
 	up, err := c.InitiateMultipartUpload(init)
@@ -113,50 +130,56 @@ func obsRacePart(t *testing.T, c *obs.ObsClient, bucket string) {
 		t.Fatal(err)
 	}
 	const writers = 6
-	const stagger = 60 * time.Millisecond
+	const guard = 2 * time.Minute
 	bodies := make([][]byte, writers)
+	gates := make([]*gatedBody, writers)
+	done := make([]chan struct{}, writers)
 	errs := make([]error, writers)
-	called := make([]time.Time, writers)
 	var wg sync.WaitGroup
-	t0 := time.Now()
+	defer func() {
+		for _, gb := range gates {
+			if gb != nil {
+				gb.open()
+			}
+		}
+		wg.Wait()
+	}()
 	for i := range writers {
 		bodies[i] = randomBytes(256<<10+i, uint64(300+i))
+		gates[i] = newGatedBody(bodies[i])
+		done[i] = make(chan struct{})
 		wg.Go(func() {
-			time.Sleep(time.Until(t0.Add(time.Duration(i) * stagger)))
-			r := &pacedReader{data: bodies[i], pause: time.Duration(writers-i) * 2 * stagger / 8, chunk: len(bodies[i])/8 + 1}
-			called[i] = time.Now()
+			defer close(done[i])
 			_, errs[i] = c.UploadPart(&obs.UploadPartInput{Bucket: bucket, Key: init.Key, UploadId: up.UploadId, PartNumber: 1,
-				Body: r, PartSize: int64(len(bodies[i]))})
+				Body: gates[i], PartSize: int64(len(bodies[i]))})
 		})
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("writer %d: %v", i, err)
+		select {
+		case <-gates[i].begun:
+			if n := continued.Load(); n != int32(i+1) {
+				t.Fatalf("writer %d's body was read after %d 100 Continue responses, want %d", i, n, i+1)
+			}
+		case <-done[i]:
+			t.Fatalf("writer %d returned before sending its body: %v", i, errs[i])
+		case <-time.After(guard):
+			t.Fatalf("writer %d: no 100 Continue within %v", i, guard)
 		}
 	}
-	// The last-begun writer is the one that actually called last (a loaded
-	// machine can wake writers late and out of order); calls closer than
-	// tie cannot be ordered from the client, so either may win.
-	const tie = 30 * time.Millisecond
-	latest := 0
-	for i := range writers {
-		if called[i].After(called[latest]) {
-			latest = i
+	for i := writers - 1; i >= 0; i-- {
+		gates[i].open()
+		select {
+		case <-done[i]:
+		case <-time.After(guard):
+			t.Fatalf("writer %d did not finish within %v", i, guard)
+		}
+		if errs[i] != nil {
+			t.Fatalf("writer %d: %v (every writer of a race must succeed)", i, errs[i])
 		}
 	}
+	last := bodies[writers-1]
 	lp, err := c.ListParts(&obs.ListPartsInput{Bucket: bucket, Key: init.Key, UploadId: up.UploadId})
-	if err != nil || len(lp.Parts) != 1 {
-		t.Fatalf("ListParts after the race = %+v, %v", lp, err)
-	}
-	var last []byte
-	for i := range writers {
-		if strings.Trim(lp.Parts[0].ETag, `"`) == md5hex(bodies[i]) && called[latest].Sub(called[i]) <= tie {
-			last = bodies[i]
-		}
-	}
-	if last == nil {
-		t.Fatalf("ListParts after the race = %+v; want the last-begun part %s (writer %d)", lp.Parts, md5hex(bodies[latest]), latest)
+	if err != nil || len(lp.Parts) != 1 || strings.Trim(lp.Parts[0].ETag, `"`) != md5hex(last) {
+		t.Fatalf("ListParts after the race = %+v, %v; want only the last-begun part %s (writer %d), which finished first",
+			lp, err, md5hex(last), writers-1)
 	}
 	if _, err := c.CompleteMultipartUpload(&obs.CompleteMultipartUploadInput{Bucket: bucket, Key: init.Key, UploadId: up.UploadId,
 		Parts: []obs.Part{{PartNumber: 1, ETag: lp.Parts[0].ETag}}}); err != nil {
@@ -167,20 +190,47 @@ func obsRacePart(t *testing.T, c *obs.ObsClient, bucket string) {
 	}
 }
 
-// pacedReader yields data in chunks with a pause before each.
-type pacedReader struct {
-	data  []byte
-	chunk int
-	pause time.Duration
+// expectContinue adds "Expect: 100-continue" to every UploadPart request
+// and counts the 100 Continue responses in got100.
+type expectContinue struct {
+	rt     http.RoundTripper
+	got100 *atomic.Int32
 }
 
-func (p *pacedReader) Read(b []byte) (int, error) {
-	if len(p.data) == 0 {
+func (e expectContinue) RoundTrip(r *http.Request) (*http.Response, error) {
+	if q := r.URL.Query(); r.Method == http.MethodPut && q.Has("uploadId") && q.Has("partNumber") {
+		ctx := httptrace.WithClientTrace(r.Context(), &httptrace.ClientTrace{Got100Continue: func() { e.got100.Add(1) }})
+		r = r.Clone(ctx)
+		r.Header.Set("Expect", "100-continue")
+	}
+	return e.rt.RoundTrip(r)
+}
+
+// gatedBody is a request body that reports its first Read and then waits
+// until it is opened.
+type gatedBody struct {
+	data     []byte
+	begun    chan struct{} // closed at the first Read
+	released chan struct{}
+	first    sync.Once
+	release  sync.Once
+}
+
+func newGatedBody(data []byte) *gatedBody {
+	return &gatedBody{data: data, begun: make(chan struct{}), released: make(chan struct{})}
+}
+
+// open lets the body be read; it may be called more than once.
+func (g *gatedBody) open() { g.release.Do(func() { close(g.released) }) }
+
+func (g *gatedBody) Read(p []byte) (int, error) {
+	g.first.Do(func() { close(g.begun) })
+	<-g.released
+	if len(g.data) == 0 {
 		return 0, io.EOF
 	}
-	time.Sleep(p.pause)
-	n := copy(b, p.data[:min(p.chunk, len(p.data))])
-	p.data = p.data[n:]
+	n := copy(p, g.data)
+	g.data = g.data[n:]
 	return n, nil
 }
 

@@ -196,6 +196,9 @@ func TestOSSBadRequests(t *testing.T) {
 		{"forged upload ID", ossRaw{method: "PUT", bucket: "bad", key: "mp", query: "partNumber=1&uploadId=forged", body: []byte("x")}, 404, "NoSuchUpload", ""},
 		{"missing key", ossRaw{method: "GET", bucket: "bad", key: "nope"}, 404, "NoSuchKey", ""},
 		{"missing bucket", ossRaw{method: "GET", bucket: "no-such-bucket", key: "k"}, 404, "NoSuchBucket", ""},
+		// OSS bucket names are lowercase letters, digits and hyphens only
+		// ("Bucket naming conventions"); a '.' is refused though S3 allows it.
+		{"bucket name with a dot", ossRaw{method: "PUT", bucket: "bad.dotted"}, 400, "InvalidBucketName", ""},
 		{"delete without Content-MD5", ossRaw{method: "POST", bucket: "bad", query: "delete", body: delBody}, 400, "MissingArgument", "0016-00000606"},
 		{"delete with wrong Content-MD5", ossRaw{method: "POST", bucket: "bad", query: "delete", body: delBody,
 			header: map[string]string{"Content-MD5": b64md5([]byte("other"))}}, 400, "InvalidDigest", ""},
@@ -230,6 +233,14 @@ func TestOSSBadRequests(t *testing.T) {
 			}
 		})
 	}
+	// AWS's reserved names are not OSS's: xn-- and -s3alias are ordinary.
+	t.Run("bucket names AWS reserves", func(t *testing.T) {
+		for _, name := range []string{"xn--oss-bad", "oss-bad-s3alias"} {
+			if resp, body := g.ossDo(t, ossRaw{method: "PUT", bucket: name}); resp.StatusCode != 200 {
+				t.Errorf("PutBucket %s: %d %s", name, resp.StatusCode, body)
+			}
+		}
+	})
 	t.Run("HEAD error in x-oss-err", func(t *testing.T) {
 		resp, body := g.ossDo(t, ossRaw{method: "HEAD", bucket: "bad", key: "nope"})
 		raw, err := base64.StdEncoding.DecodeString(resp.Header.Get("x-oss-err"))

@@ -278,9 +278,12 @@ func TestOSSLegacySDKMultipart(t *testing.T) {
 			// Exactly 4 UploadParts got past the failing transport; wait until
 			// the gateway has logged them all (some finish after the SDK gave up).
 			mid := 0
-			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
 				if mid = countLines(g.Log(), `"op":"UploadPart"`); mid-before >= 4 {
 					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the gateway logged %d UploadParts of the failed run in a minute, want 4", mid-before)
 				}
 			}
 			if err := b.UploadFile("big/file.bin", src, ossPart, oss.Routines(3), oss.Checkpoint(true, cp)); err != nil {

@@ -13,6 +13,7 @@ import sys
 
 import boto3
 import botocore
+import botocore.auth
 import botocore.exceptions
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
@@ -43,7 +44,42 @@ def cmd_versions(args):
     return {"boto3": boto3.__version__, "botocore": botocore.__version__}
 
 
+def sign_in_past(seconds):
+    """Make botocore sign as if its clock stood seconds behind, so a test
+    gets an already expired presigned URL without waiting for one to expire.
+    The signers (botocore.auth, and botocore.crt.auth when awscrt is
+    installed) read the time through get_current_datetime in newer botocore
+    and through datetime.datetime.utcnow in older (Debian's 1.29); only
+    their view of the clock is shifted."""
+    import datetime as real
+    import importlib
+    import types
+
+    shift = real.timedelta(seconds=seconds)
+
+    class Shifted(real.datetime):
+        @classmethod
+        def utcnow(cls):
+            return real.datetime.utcnow() - shift
+
+    shim = types.ModuleType("datetime")
+    shim.__dict__.update(real.__dict__)
+    shim.datetime = Shifted
+    for name in ("botocore.auth", "botocore.crt.auth"):
+        try:
+            mod = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(mod, "get_current_datetime"):
+            now = mod.get_current_datetime
+            mod.get_current_datetime = lambda *a, now=now, **k: now(*a, **k) - shift
+        if hasattr(mod, "datetime"):
+            mod.datetime = shim
+
+
 def cmd_presign(args):
+    if args.signed_ago:
+        sign_in_past(args.signed_ago)
     op = {"get": "get_object", "put": "put_object"}[args.method]
     url = client(args).generate_presigned_url(
         op, Params={"Bucket": args.bucket, "Key": args.key}, ExpiresIn=args.expires
@@ -139,6 +175,7 @@ def main():
     p.add_argument("--key")
     p.add_argument("--method", choices=["get", "put"], default="get")
     p.add_argument("--expires", type=int, default=300)
+    p.add_argument("--signed-ago", type=int, default=0)
     p.add_argument("--file")
     p.add_argument("--out")
     args = p.parse_args()
