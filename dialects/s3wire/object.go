@@ -105,7 +105,8 @@ func (h *Handlers) DeleteObject(w http.ResponseWriter, r *dialects.Request) erro
 
 // CopyObject copies <Prefix>copy-source to the addressed key, with its
 // source conditions; <Prefix>metadata-directive REPLACE takes the
-// request's metadata instead of the source's.
+// request's metadata instead of the source's. The source's website
+// redirect location is not copied (S3's rule); the request's is used.
 func (h *Handlers) CopyObject(w http.ResponseWriter, r *dialects.Request) error {
 	sb, sk, err := CopySource(r.HTTP.Header.Get(h.Prefix + "copy-source"))
 	if err != nil {
@@ -115,6 +116,9 @@ func (h *Handlers) CopyObject(w http.ResponseWriter, r *dialects.Request) error 
 		SrcConditions: Conditions(r.HTTP.Header, h.Prefix+"copy-source-")}
 	switch dir := r.HTTP.Header.Get(h.Prefix + "metadata-directive"); dir {
 	case "", "COPY":
+		if req.WebsiteRedirectLocation, err = RedirectLocation(r.HTTP.Header, h.Prefix+"website-redirect-location"); err != nil {
+			return err
+		}
 	case "REPLACE":
 		req.ReplaceMetadata = true
 		if req.Metadata, err = h.DecodeMetadata(r.HTTP.Header); err != nil {

@@ -387,6 +387,21 @@ func TestObjectHeadersFidelity(t *testing.T) {
 		if aws.ToString(head.WebsiteRedirectLocation) != "/target.html" {
 			t.Errorf("WebsiteRedirectLocation %q", aws.ToString(head.WebsiteRedirectLocation))
 		}
+		// A copy does not take the source's redirect location (S3's
+		// CopyObject: "not copied"); the copy request may set its own.
+		for _, tc := range []struct{ key, redirect string }{{"copy-plain", ""}, {"copy-redirect", "https://example.com/x"}} {
+			in := &s3.CopyObjectInput{Bucket: aws.String(bucket), Key: aws.String(tc.key), CopySource: aws.String(bucket + "/o")}
+			if tc.redirect != "" {
+				in.WebsiteRedirectLocation = aws.String(tc.redirect)
+			}
+			if _, err := c.CopyObject(ctx, in); err != nil {
+				t.Fatal(err)
+			}
+			h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(tc.key)})
+			if err != nil || aws.ToString(h.WebsiteRedirectLocation) != tc.redirect || h.Metadata["plain"] != "ascii" {
+				t.Errorf("%s: redirect %q metadata %q, %v; want redirect %q", tc.key, aws.ToString(h.WebsiteRedirectLocation), h.Metadata, err, tc.redirect)
+			}
+		}
 		enc := head.Metadata["name"]
 		dec, derr := new(mime.WordDecoder).DecodeHeader(enc)
 		if enc != "=?UTF-8?B?SsO8cmdlbg==?=" || derr != nil || dec != "Jürgen" || head.Metadata["plain"] != "ascii" {
