@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -47,6 +46,8 @@ var goldenNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 type goldenServer struct {
 	t *testing.T
 	h http.Handler
+	// served are the operations answered with success so far.
+	served map[string]bool
 	// uploadIDs are the upload IDs the server issued, in order; the golden
 	// files name them UPLOAD-ID-<n>.
 	uploadIDs []string
@@ -69,9 +70,35 @@ func newGoldenServer(t *testing.T) *goldenServer {
 		Grants: []translate.Grant{{Pattern: "*", Access: translate.AccessWrite}}}}}
 	d := s3.New(s3.Config{Engine: engine, Credentials: creds, Rules: rules, Regions: []string{"us-east-1", "eu-west-1"},
 		Now: func() time.Time { return goldenNow }})
-	p := &dialects.Pipeline{Detector: dialects.NewDetector(dialects.DetectConfig{Dialects: map[string]dialects.Dialect{dialects.S3: d}}),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	return &goldenServer{t: t, h: p}
+	g := &goldenServer{t: t, served: map[string]bool{}}
+	g.h = &dialects.Pipeline{Detector: dialects.NewDetector(dialects.DetectConfig{Dialects: map[string]dialects.Dialect{dialects.S3: d}}),
+		Logger: slog.New(&opRecorder{served: g.served})}
+	return g
+}
+
+// opRecorder is the pipeline's log handler: it records each operation
+// that was answered with a 2xx status.
+type opRecorder struct{ served map[string]bool }
+
+func (o *opRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (o *opRecorder) WithAttrs([]slog.Attr) slog.Handler       { return o }
+func (o *opRecorder) WithGroup(string) slog.Handler            { return o }
+func (o *opRecorder) Handle(_ context.Context, r slog.Record) error {
+	var op string
+	var status int64
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Key {
+		case "op":
+			op = a.Value.String()
+		case "status":
+			status = a.Value.Int64()
+		}
+		return true
+	})
+	if status/100 == 2 {
+		o.served[op] = true
+	}
+	return nil
 }
 
 // goldenStep is one request of the golden sequence and the file its answer
@@ -303,6 +330,13 @@ func TestGolden(t *testing.T) {
 		}
 		if got != string(want) {
 			t.Errorf("%s differs from %s:\n--- got\n%s\n--- want\n%s", s.name, file, got, want)
+		}
+	}
+	// Every operation the S3 routing table reaches has a successful
+	// answer pinned above.
+	for _, op := range s3.RoutedOps() {
+		if !g.served[op.String()] {
+			t.Errorf("no golden step answers %v with success", op)
 		}
 	}
 }
