@@ -143,6 +143,21 @@ func (h *Handlers) BucketFirst(r *dialects.Request, err error) error {
 	return err
 }
 
+// MissingBucketFirst wraps a multipart handler whose argument checks run
+// before the engine (CreateMultipartUpload's checksum headers): an
+// argument error it returns becomes NoSuchBucket when the bucket does not
+// exist (see [Handlers.BucketFirst]).
+func (h *Handlers) MissingBucketFirst(next func(http.ResponseWriter, *dialects.Request) error) func(http.ResponseWriter, *dialects.Request) error {
+	return func(w http.ResponseWriter, r *dialects.Request) error {
+		err := next(w, r)
+		switch translate.CodeOf(err) {
+		case translate.ErrInvalidArgument, translate.ErrInvalidRequest, translate.ErrMalformedXML:
+			return h.BucketFirst(r, err)
+		}
+		return err
+	}
+}
+
 // nextUploadMarkers are the markers that continue a truncated uploads
 // page: its last entry in key order. That is an upload (its key and client
 // upload ID) or, when the page ends on a common prefix, the prefix with no
