@@ -50,6 +50,8 @@ func (e *badReqEnv) fidelityCases() []badReqCase {
 			send: send(rawRequest{Method: "POST", Path: missing, Query: "uploadId=" + e.mpID, Body: completeXML([]int{1}, e.mpETags[:1])})},
 		{name: "abort-missing-bucket", status: 404, code: "NoSuchBucket", message: noSuchBucketMessage,
 			send: send(rawRequest{Method: "DELETE", Path: missing, Query: "uploadId=" + e.mpID})},
+		{name: "create-upload-missing-bucket-bad-checksum-algorithm", status: 404, code: "NoSuchBucket", message: noSuchBucketMessage,
+			send: send(rawRequest{Method: "POST", Path: missing, Query: "uploads", Header: hdr("X-Amz-Checksum-Algorithm", "MD4")})},
 		{name: "uploadpart-forged-upload-id-message", status: 404, code: "NoSuchUpload", message: noSuchUploadMessage,
 			send: send(rawRequest{Method: "PUT", Path: mp, Query: partQuery("1", "Zm9yZ2Vk"), Body: small})},
 
