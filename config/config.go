@@ -28,6 +28,7 @@ const (
 	DefaultReadHeaderTimeout = 30 * time.Second
 	DefaultIdleTimeout       = 120 * time.Second
 	DefaultCompleteKeepAlive = time.Second
+	DefaultBodyReadTimeout   = 2 * time.Minute
 	DefaultLogLevel          = "info"
 	DefaultLogFormat         = "json"
 )
@@ -97,6 +98,22 @@ type Server struct {
 	// every Complete. Not negative. It is a pointer so that an explicit 0s
 	// differs from unset; after defaults it is never nil.
 	CompleteKeepAlive *Duration `yaml:"complete_keepalive"`
+	// MetricsListen is the host:port of the admin listener (Prometheus
+	// /metrics, /healthz, /readyz, and pprof when Pprof is set); empty
+	// (the default) serves none. It must differ from Listen.
+	MetricsListen string `yaml:"metrics_listen"`
+	// Pprof serves net/http/pprof under /debug/pprof/ on the admin
+	// listener (never on Listen); it requires MetricsListen.
+	Pprof bool `yaml:"pprof"`
+	// BodyReadTimeout ends a request body that sends no byte for that long
+	// (the client gets its dialect's RequestTimeout where it still reads
+	// one, and partial data is removed); default [DefaultBodyReadTimeout];
+	// 0s disables it. Not negative. A pointer, as CompleteKeepAlive.
+	BodyReadTimeout *Duration `yaml:"body_read_timeout"`
+	// MaxInflight bounds the requests served at once; one beyond it is
+	// answered at once with the dialect's SlowDown (503). 0 (the default)
+	// is unlimited. Not negative.
+	MaxInflight int `yaml:"max_inflight"`
 }
 
 // TLS names a certificate and its key, both PEM files. Set both or neither;
@@ -411,6 +428,9 @@ func (c *Config) applyDefaults() {
 	setDuration(&s.IdleTimeout, DefaultIdleTimeout)
 	if s.CompleteKeepAlive == nil {
 		s.CompleteKeepAlive = &Duration{DefaultCompleteKeepAlive}
+	}
+	if s.BodyReadTimeout == nil {
+		s.BodyReadTimeout = &Duration{DefaultBodyReadTimeout}
 	}
 	if c.Log.Level == "" {
 		c.Log.Level = DefaultLogLevel

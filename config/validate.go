@@ -95,6 +95,25 @@ func (v *validator) server() {
 	if s.CompleteKeepAlive != nil && s.CompleteKeepAlive.Duration < 0 {
 		v.add("server.complete_keepalive", "must not be negative")
 	}
+	v.admin(s)
+}
+
+// admin checks the admin listener and the request bounds.
+func (v *validator) admin(s *Server) {
+	if s.MetricsListen != "" {
+		v.listen("server.metrics_listen", s.MetricsListen)
+		if s.MetricsListen == s.Listen {
+			v.add("server.metrics_listen", "must differ from server.listen: metrics are never served on the data port")
+		}
+	} else if s.Pprof {
+		v.add("server.pprof", "requires server.metrics_listen: pprof is served only on the admin listener")
+	}
+	if s.BodyReadTimeout != nil && s.BodyReadTimeout.Duration < 0 {
+		v.add("server.body_read_timeout", "must not be negative (0s disables it)")
+	}
+	if s.MaxInflight < 0 {
+		v.add("server.max_inflight", "must not be negative (0 is unlimited)")
+	}
 }
 
 // listen checks a host:port with a numeric port and an empty host, an IP

@@ -45,6 +45,9 @@ type Request struct {
 	Started time.Time
 
 	bytesIn atomic.Int64
+	// bodyTimeout is set when BodyReadTimeout cut the body (guard.go).
+	bodyTimeout atomic.Pointer[translate.Error]
+	guard       *guardedBody
 }
 
 // Route is what a dialect's routing table resolves a request to.
@@ -143,6 +146,14 @@ type Pipeline struct {
 	Detector   Detector
 	Addressing Addressing
 	Logger     *slog.Logger
+	// BodyReadTimeout ends a request body that makes no progress for that
+	// long with ErrRequestTimeout; 0 waits forever. See guard.go.
+	BodyReadTimeout time.Duration
+	// MaxInflight bounds the requests served at once; one beyond it is
+	// answered at once with ErrSlowDown, its body unread. 0 is unlimited.
+	MaxInflight int
+
+	inflight inflight
 }
 
 // ServeHTTP implements http.Handler.
@@ -152,7 +163,7 @@ func (p *Pipeline) ServeHTTP(hw http.ResponseWriter, hr *http.Request) {
 	r.HostID = hostID(r.ID)
 	r.Bucket, r.Key, r.VirtualHosted = p.Addressing.Resolve(hr)
 	if body := hr.Body; body != nil {
-		hr.Body = &countingBody{ReadCloser: body, n: &r.bytesIn}
+		hr.Body = &countingBody{ReadCloser: guardBody(hw, body, r, p.BodyReadTimeout), n: &r.bytesIn}
 		// net/http decides what to do with an unread body (drain a little,
 		// or answer at once and close, as for an Expect: 100-continue it
 		// never acknowledged) by looking at the original body's type.
@@ -160,6 +171,8 @@ func (p *Pipeline) ServeHTTP(hw http.ResponseWriter, hr *http.Request) {
 	}
 	d := p.Detector.Detect(hr)
 	d.Begin(w, r)
+	release, admitted := p.inflight.admit(p.MaxInflight)
+	defer release()
 	defer func() {
 		if v := recover(); v != nil {
 			p.Logger.Error("panic serving request", "request_id", r.ID, "panic", v)
@@ -168,9 +181,14 @@ func (p *Pipeline) ServeHTTP(hw http.ResponseWriter, hr *http.Request) {
 			}
 		}
 		p.log(d, r, w)
+		observe(d, r, w)
 	}()
 	route, rerr := d.Resolve(r)
 	r.Op = route.Op
+	if !admitted {
+		shed(d, w, r)
+		return
+	}
 	caller, err := d.Authenticate(r)
 	if err == nil {
 		err = rerr
@@ -180,6 +198,7 @@ func (p *Pipeline) ServeHTTP(hw http.ResponseWriter, hr *http.Request) {
 		err = route.Handle(w, r)
 	}
 	if err != nil {
+		err = bodyTimeoutCause(r, err)
 		w.err = err
 		if w.started {
 			return // the response is under way; the error is logged
@@ -220,6 +239,7 @@ func drainForError(w http.ResponseWriter, r *Request, err error) {
 		return
 	}
 	http.NewResponseController(w).SetReadDeadline(time.Now().Add(drainTimeout))
+	capBodyDeadline(r, time.Now().Add(drainTimeout))
 	io.CopyN(io.Discard, hr.Body, rest)
 }
 

@@ -22,6 +22,9 @@ type ServerOptions struct {
 	// ShutdownTimeout bounds how long in-flight requests may drain.
 	ShutdownTimeout time.Duration
 	Logger          *slog.Logger
+	// OnDrain, when set, is called once ctx is cancelled, before the
+	// listener closes and the drain begins (readiness turns false there).
+	OnDrain func()
 }
 
 // NewEcho returns the echo instance that serves every request through p.
@@ -67,6 +70,9 @@ func Serve(ctx context.Context, ln net.Listener, handler http.Handler, o ServerO
 	case err := <-errc:
 		return fmt.Errorf("serving: %w", err)
 	case <-ctx.Done():
+	}
+	if o.OnDrain != nil {
+		o.OnDrain()
 	}
 	o.Logger.Info("shutting down; draining in-flight requests", "timeout", o.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), o.ShutdownTimeout)

@@ -49,6 +49,9 @@ type EngineConfig struct {
 	Routes []Route
 	// UploadIDSecret seals client upload IDs (at least 16 bytes).
 	UploadIDSecret []byte
+	// Now is the engine's clock (upload initiation times, the window of
+	// CompleteRetryWindow); nil is time.Now.
+	Now func() time.Time
 }
 
 // NewEngine checks cfg and returns an Engine.
@@ -73,7 +76,11 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		}
 		routes[r.Bucket] = r
 	}
-	return &Engine{backends: cfg.Backends, deflt: cfg.Default, routes: routes, sealer: s, now: time.Now}, nil
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Engine{backends: cfg.Backends, deflt: cfg.Default, routes: routes, sealer: s, now: now}, nil
 }
 
 // route returns the backend holding a front bucket, as a Backend that

@@ -61,6 +61,9 @@ const (
 	ErrInvalidEncryptionAlgorithm                   // bad server-side encryption value
 	ErrInvalidCopySource                            // copy source header malformed
 	ErrTooManyParts                                 // more parts than allowed
+	ErrInsufficientStorage                          // the backend's disk or quota is full (ENOSPC, a store's 507)
+	ErrObjectExists                                 // a write that must not replace an object found one (If-None-Match: *, x-oss-forbid-overwrite)
+	ErrConditionalRequestConflict                   // a conditional write lost to a concurrent conflicting operation; retry
 	ErrInvalidRedirectLocation                      // website redirect location not a path or http(s) URL
 )
 
@@ -93,7 +96,9 @@ var codeNames = map[Code]string{
 	ErrInvalidObjectState: "InvalidObjectState", ErrKeyTooLong: "KeyTooLong", ErrMetadataTooLarge: "MetadataTooLarge",
 	ErrInvalidStorageClass: "InvalidStorageClass", ErrMalformedTrailer: "MalformedTrailer",
 	ErrInvalidEncryptionAlgorithm: "InvalidEncryptionAlgorithm", ErrInvalidCopySource: "InvalidCopySource",
-	ErrTooManyParts: "TooManyParts", ErrInvalidRedirectLocation: "InvalidRedirectLocation",
+	ErrTooManyParts: "TooManyParts", ErrInsufficientStorage: "InsufficientStorage",
+	ErrObjectExists: "ObjectExists", ErrConditionalRequestConflict: "ConditionalRequestConflict",
+	ErrInvalidRedirectLocation: "InvalidRedirectLocation",
 }
 
 // String returns the Code's neutral name (not a wire code).

@@ -6,12 +6,15 @@
 //	<bucket>/                    a bucket (names beginning with '.' are never buckets)
 //	<bucket>/.bucket.json        its creation time
 //	<bucket>/.tmp/               temporary files, renamed into place to commit
-//	<bucket>/.uploads/<id>/      one multipart upload: upload.json and part-NNNNN files
+//	<bucket>/.uploads/<id>/      one multipart upload: upload.json and part-NNNNN files;
+//	                             while it completes, complete.json and object (complete.go)
 //	<bucket>/<pieces>.d/.../<piece>.o  an object (see path.go for the key mapping)
 //	.trash-<random>/             a deleted bucket whose removal was interrupted
 //
-// A crash can leave files in a bucket's .tmp and a .trash-* directory; they
-// are never read, and New removes those not modified for a day.
+// A crash can leave files in a bucket's .tmp and .trash-* directories; they
+// are never read: New removes the trash first, and a sweep running every
+// Options.SweepInterval removes the temporary files no write has touched
+// for Options.SweepAge (see sweep.go).
 //
 // An object file holds a small header (the object's ObjectInfo as JSON)
 // followed by the data (see format.go), so an object's bytes and its
@@ -31,7 +34,7 @@ import (
 	"fmt"
 	iofs "io/fs"
 	"os"
-	"path"
+
 	"slices"
 	"strings"
 	"syscall"
@@ -49,13 +52,33 @@ type Options struct {
 	// Fsync makes every commit durable before it is acknowledged: the file
 	// is synced before its rename and the directory after. Default true.
 	Fsync bool `yaml:"fsync"`
+	// SweepInterval is how often the running backend removes crash
+	// litter (see sweep.go). Default 10m; a negative value disables the
+	// running sweep (New still sweeps once).
+	SweepInterval time.Duration `yaml:"sweep_interval"`
+	// SweepAge is how long a temporary file must have gone unmodified,
+	// with no write of this process using it, before a sweep removes it.
+	// Default 1h.
+	SweepAge time.Duration `yaml:"sweep_age"`
+	// Now is the clock the sweep judges ages by; nil means time.Now. For
+	// tests.
+	Now func() time.Time `yaml:"-"`
 }
 
 // Backend is a translate.Backend over a directory tree. It is safe for
 // concurrent use.
 type Backend struct {
-	root  *os.Root
-	fsync bool
+	root     *os.Root
+	fsync    bool
+	now      func() time.Time
+	sweepAge time.Duration
+	// live holds the temporary and trash names in use (see sweep.go).
+	live liveNames
+	// stop ends the running sweep; stopped is closed once it has ended.
+	stop, stopped chan struct{}
+	// hook, if set, is called at each step of a Complete and stops it
+	// with its error, as a crash would: for tests (see complete.go).
+	hook func(step string) error
 }
 
 var _ translate.Backend = (*Backend)(nil)
@@ -79,11 +102,16 @@ func init() {
 }
 
 // New opens (creating if needed) the directory opts.Root as a backend. It
-// refuses a root on a case-insensitive file system, where keys that differ
-// only in case would overwrite each other.
+// removes crash trash before anything else, refuses a root on a
+// case-insensitive file system, where keys that differ only in case would
+// overwrite each other, sweeps old temporary files, and starts the running
+// sweep.
 func New(opts Options) (*Backend, error) {
 	if opts.Root == "" {
 		return nil, errors.New("fs: root is required")
+	}
+	if opts.SweepAge < 0 {
+		return nil, fmt.Errorf("fs: sweep_age %v is negative", opts.SweepAge)
 	}
 	if err := os.MkdirAll(opts.Root, dirPerm); err != nil {
 		return nil, fmt.Errorf("fs: creating root: %w", err)
@@ -92,66 +120,44 @@ func New(opts Options) (*Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fs: opening root: %w", err)
 	}
+	b := &Backend{root: root, fsync: opts.Fsync, now: opts.Now, sweepAge: opts.SweepAge}
+	if b.now == nil {
+		b.now = time.Now
+	}
+	if b.sweepAge == 0 {
+		b.sweepAge = DefaultSweepAge
+	}
+	var swept Swept
+	b.sweep(&swept, time.Time{}, false) // trash first: it frees space
 	if err := checkCaseSensitive(root); err != nil {
 		root.Close()
 		return nil, err
 	}
-	b := &Backend{root: root, fsync: opts.Fsync}
-	b.sweepTemp(time.Now().Add(-staleTemp))
+	b.Sweep()
+	interval := opts.SweepInterval
+	if interval == 0 {
+		interval = DefaultSweepInterval
+	}
+	if interval > 0 {
+		b.startSweeper(interval)
+	}
 	return b, nil
 }
 
-// staleTemp is the age after which a file in a bucket's .tmp can only be
-// left over from a crash: no write stays open that long without touching
-// its file's modification time.
-const staleTemp = 24 * time.Hour
-
-// sweepTemp removes what a crash left (files in the buckets' .tmp
-// directories and .trash-* directories not modified since before), best
-// effort, and returns how many entries it removed.
-func (b *Backend) sweepTemp(before time.Time) (removed int) {
-	buckets, err := b.root.Open(".")
-	if err != nil {
-		return 0
+// Close stops the running sweep and releases the root directory. The
+// Backend must not be used after.
+func (b *Backend) Close() error {
+	if b.stop != nil {
+		close(b.stop)
+		<-b.stopped
+		b.stop = nil
 	}
-	ents, err := buckets.ReadDir(-1)
-	buckets.Close()
-	if err != nil {
-		return 0
-	}
-	for _, e := range ents {
-		if strings.HasPrefix(e.Name(), ".trash-") {
-			if info, err := e.Info(); err == nil && info.ModTime().Before(before) && b.root.RemoveAll(e.Name()) == nil {
-				removed++
-			}
-			continue
-		}
-		if !e.IsDir() || !validBucket(e.Name()) {
-			continue
-		}
-		dir := path.Join(e.Name(), tmpDir)
-		d, err := b.root.Open(dir)
-		if err != nil {
-			continue
-		}
-		tmps, _ := d.ReadDir(-1)
-		d.Close()
-		for _, t := range tmps {
-			info, err := t.Info()
-			if err == nil && info.ModTime().Before(before) && b.root.RemoveAll(path.Join(dir, t.Name())) == nil {
-				removed++
-			}
-		}
-	}
-	return removed
+	return b.root.Close()
 }
-
-// Close releases the root directory. The Backend must not be used after.
-func (b *Backend) Close() error { return b.root.Close() }
 
 // checkCaseSensitive fails if root's file system folds case.
 func checkCaseSensitive(root *os.Root) error {
-	probe := ".case-probe-" + randomHex(8) // lowercase hex
+	probe := probePrefix + randomHex(8) // lowercase hex
 	f, err := root.OpenFile(probe, os.O_CREATE|os.O_EXCL|os.O_WRONLY, filePerm)
 	if err != nil {
 		return fmt.Errorf("fs: root %s is not writable: %w", root.Name(), err)
@@ -206,7 +212,7 @@ func (b *Backend) openBucket(bucket string) (*os.Root, error) {
 	case isNotExist(err):
 		return nil, noSuchBucket(bucket)
 	case err != nil:
-		return nil, translate.Wrap(translate.ErrInternal, err, "fs: opening bucket "+bucket)
+		return nil, ioError(err, "fs: opening bucket "+bucket)
 	}
 	return r, nil
 }
@@ -218,12 +224,12 @@ func (b *Backend) ListBuckets(ctx context.Context) ([]translate.BucketInfo, erro
 	}
 	d, err := b.root.Open(".")
 	if err != nil {
-		return nil, translate.Wrap(translate.ErrInternal, err, "fs: opening the root")
+		return nil, ioError(err, "fs: opening the root")
 	}
 	defer d.Close()
 	ents, err := d.ReadDir(-1)
 	if err != nil {
-		return nil, translate.Wrap(translate.ErrInternal, err, "fs: reading the root")
+		return nil, ioError(err, "fs: reading the root")
 	}
 	var out []translate.BucketInfo
 	for _, e := range ents {
@@ -271,7 +277,7 @@ func (b *Backend) CreateBucket(ctx context.Context, bucket string) error {
 		return &translate.Error{Code: translate.ErrBucketAlreadyOwnedByYou, Bucket: bucket,
 			Message: "the bucket already exists"}
 	case err != nil:
-		return translate.Wrap(translate.ErrInternal, err, "fs: creating bucket "+bucket)
+		return ioError(err, "fs: creating bucket "+bucket)
 	}
 	r, err := b.openBucket(bucket)
 	if err != nil {
@@ -280,19 +286,19 @@ func (b *Backend) CreateBucket(ctx context.Context, bucket string) error {
 	defer r.Close()
 	for _, d := range []string{tmpDir, uploadsDir} {
 		if err := r.Mkdir(d, dirPerm); err != nil && !errors.Is(err, iofs.ErrExist) {
-			return translate.Wrap(translate.ErrInternal, err, "fs: creating bucket "+bucket)
+			return ioError(err, "fs: creating bucket "+bucket)
 		}
 	}
 	// Committing the record syncs the bucket directory, and with it the
 	// entries above.
 	data, _ := json.Marshal(bucketMeta{Created: time.Now().UTC()})
-	s, err := newStaged(r, b.fsync)
+	s, err := b.newStaged(r)
 	if err != nil {
 		return err
 	}
 	defer s.discard()
 	if _, err := s.f.Write(data); err != nil {
-		return translate.Wrap(translate.ErrInternal, err, "fs: writing the record of bucket "+bucket)
+		return ioError(err, "fs: writing the record of bucket "+bucket)
 	}
 	if err := s.commit(bucketMetaFile, false); err != nil {
 		return err
@@ -335,16 +341,18 @@ func (b *Backend) DeleteBucket(ctx context.Context, bucket string) error {
 		return &translate.Error{Code: translate.ErrBucketNotEmpty, Bucket: bucket,
 			Message: "the bucket you tried to delete is not empty"}
 	}
-	trash := ".trash-" + randomHex(12)
+	trash := trashPrefix + randomHex(12)
+	release := b.live.hold(trash)
+	defer release()
 	err = b.root.Rename(bucket, trash)
 	switch {
 	case isNotExist(err):
 		return noSuchBucket(bucket)
 	case err != nil:
-		return translate.Wrap(translate.ErrInternal, err, "fs: deleting bucket "+bucket)
+		return ioError(err, "fs: deleting bucket "+bucket)
 	}
 	if err := b.root.RemoveAll(trash); err != nil {
-		return translate.Wrap(translate.ErrInternal, err, "fs: removing the contents of deleted bucket "+bucket)
+		return ioError(err, "fs: removing the contents of deleted bucket "+bucket)
 	}
 	return nil
 }
@@ -372,5 +380,5 @@ func noSuchUpload(bucket, key string) error {
 
 // cancelled wraps a context's error; errors.Is still finds it.
 func cancelled(err error) error {
-	return translate.Wrap(translate.ErrInternal, err, "fs: request cancelled")
+	return ioError(err, "fs: request cancelled")
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"syscall"
 
 	"github.com/babelgate/babelgate/translate"
 )
@@ -54,7 +55,7 @@ const (
 func encodeHeader(v any, minJSON int) ([]byte, error) {
 	js, err := json.Marshal(v)
 	if err != nil {
-		return nil, translate.Wrap(translate.ErrInternal, err, "fs: encoding a header")
+		return nil, ioError(err, "fs: encoding a header")
 	}
 	n := max(len(js), minJSON)
 	if n > maxHeaderJSON {
@@ -95,7 +96,7 @@ func readHeader(f *os.File, v any) (int64, error) {
 }
 
 func corrupt(f *os.File, err error) error {
-	return translate.Wrap(translate.ErrInternal, err, "fs: corrupt file "+f.Name())
+	return ioError(err, "fs: corrupt file "+f.Name())
 }
 
 // randomHex returns n random bytes in hex.
@@ -109,16 +110,21 @@ func randomHex(n int) string {
 // object or a part by one rename. Until commit, nothing in the bucket's
 // key tree or upload state has changed; discard removes it.
 type staged struct {
-	root  *os.Root // the bucket directory
-	name  string   // path relative to root
-	f     *os.File // nil once committed or discarded
-	fsync bool
+	b    *Backend
+	root *os.Root // the bucket directory
+	name string   // path relative to root
+	f    *os.File // nil once committed or discarded
+	// release ends the sweep's protection of name (see sweep.go).
+	release func()
+	fsync   bool
 }
 
 // newStaged creates an empty temporary file in root's .tmp directory,
-// creating the directory if needed.
-func newStaged(root *os.Root, fsync bool) (*staged, error) {
+// creating the directory if needed, which the sweep leaves alone until it
+// is committed or discarded.
+func (b *Backend) newStaged(root *os.Root) (*staged, error) {
 	name := path.Join(tmpDir, randomHex(12)+".tmp")
+	release := b.live.hold(name)
 	f, err := root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, filePerm)
 	if isNotExist(err) {
 		if err = root.MkdirAll(tmpDir, dirPerm); err == nil {
@@ -126,9 +132,10 @@ func newStaged(root *os.Root, fsync bool) (*staged, error) {
 		}
 	}
 	if err != nil {
-		return nil, translate.Wrap(translate.ErrInternal, err, "fs: creating a temporary file")
+		release()
+		return nil, ioError(err, "fs: creating a temporary file")
 	}
-	return &staged{root: root, name: name, f: f, fsync: fsync}, nil
+	return &staged{b: b, root: root, name: name, f: f, release: release, fsync: b.fsync}, nil
 }
 
 // discard closes and removes the temporary file. It is a no-op after
@@ -140,6 +147,18 @@ func (s *staged) discard() {
 	s.f.Close()
 	s.f = nil
 	s.root.Remove(s.name)
+	s.release()
+}
+
+// ioError wraps an error of the file system: ErrInsufficientStorage when
+// the disk or the quota is full (ENOSPC, EDQUOT), so that the client gets
+// an answer it does not retry at once, otherwise ErrInternal.
+func ioError(err error, message string) *translate.Error {
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		// The dialect's own message names the cause; the path stays in the log.
+		return &translate.Error{Code: translate.ErrInsufficientStorage, Err: fmt.Errorf("%s: %w", message, err)}
+	}
+	return translate.Wrap(translate.ErrInternal, err, message)
 }
 
 // trackingReader remembers the first error of r other than io.EOF, so that
@@ -175,7 +194,7 @@ func (s *staged) copyFrom(ctx context.Context, r io.Reader, what string) (int64,
 		return n, tr.err
 	}
 	if err != nil {
-		return n, translate.Wrap(translate.ErrInternal, err, "fs: writing "+what)
+		return n, ioError(err, "fs: writing "+what)
 	}
 	return n, nil
 }
@@ -184,13 +203,22 @@ func (s *staged) copyFrom(ctx context.Context, r io.Reader, what string) (int64,
 // at its current offset, in chunks between which it checks ctx. Between
 // two *os.File values io.CopyN lets the kernel copy (copy_file_range).
 func (s *staged) copyFile(ctx context.Context, src *os.File, size int64, what string) error {
+	return copyFileData(ctx, s.f, src, size, what)
+}
+
+// copyFileData copies size bytes from src's offset to dst's, in chunks
+// between which it checks ctx. io.CopyN between two *os.File reaches
+// (*os.File).ReadFrom with an *io.LimitedReader around src, which Linux
+// serves with copy_file_range: the kernel copies, sharing extents on file
+// systems that can (btrfs, XFS), and no byte passes through user space.
+func copyFileData(ctx context.Context, dst, src *os.File, size int64, what string) error {
 	for size > 0 {
 		if err := ctx.Err(); err != nil {
 			return cancelled(err)
 		}
 		n := min(size, copyChunk)
-		if _, err := io.CopyN(s.f, src, n); err != nil {
-			return translate.Wrap(translate.ErrInternal, err, "fs: copying "+what)
+		if _, err := io.CopyN(dst, src, n); err != nil {
+			return ioError(err, "fs: copying "+what)
 		}
 		size -= n
 	}
@@ -205,7 +233,7 @@ func (s *staged) writeBody(ctx context.Context, body *translate.Body, reserve in
 		return translate.Sums{}, translate.Errorf(translate.ErrInternal, "fs: %s: no body", what)
 	}
 	if _, err := s.f.Seek(int64(prefixLen+reserve), io.SeekStart); err != nil {
-		return translate.Sums{}, translate.Wrap(translate.ErrInternal, err, "fs: writing "+what)
+		return translate.Sums{}, ioError(err, "fs: writing "+what)
 	}
 	if _, err := s.copyFrom(ctx, body, what); err != nil {
 		return translate.Sums{}, err
@@ -227,17 +255,17 @@ func (s *staged) setHeader(v any, reserve int, size int64, what string) error {
 	}
 	if len(hdr) == prefixLen+reserve {
 		if _, err := s.f.WriteAt(hdr, 0); err != nil {
-			return translate.Wrap(translate.ErrInternal, err, "fs: writing the header of "+what)
+			return ioError(err, "fs: writing the header of "+what)
 		}
 		return nil
 	}
-	bigger, err := newStaged(s.root, s.fsync)
+	bigger, err := s.b.newStaged(s.root)
 	if err != nil {
 		return err
 	}
 	if _, err := bigger.f.Write(hdr); err != nil {
 		bigger.discard()
-		return translate.Wrap(translate.ErrInternal, err, "fs: writing the header of "+what)
+		return ioError(err, "fs: writing the header of "+what)
 	}
 	data := io.NewSectionReader(s.f, int64(prefixLen+reserve), size)
 	if _, err := bigger.copyFrom(context.Background(), data, what); err != nil {
@@ -262,42 +290,54 @@ func (s *staged) commit(dst string, mkdirs bool) error {
 	defer s.discard()
 	if s.fsync {
 		if err := s.f.Sync(); err != nil {
-			return translate.Wrap(translate.ErrInternal, err, "fs: syncing a temporary file")
+			return ioError(err, "fs: syncing a temporary file")
 		}
 	}
 	if err := s.f.Close(); err != nil {
 		s.f = nil
 		s.root.Remove(s.name)
-		return translate.Wrap(translate.ErrInternal, err, "fs: closing a temporary file")
+		s.release()
+		return ioError(err, "fs: closing a temporary file")
 	}
 	s.f = nil
+	defer s.release()
+	renamed, err := renameInto(s.root, s.name, dst, mkdirs, s.fsync)
+	if !renamed {
+		s.root.Remove(s.name)
+	}
+	return err
+}
+
+// renameInto renames the file src of root to dst, as staged.commit
+// describes, and then syncs the directories it changed when fsync is set.
+// renamed reports whether the rename happened (err may still report a
+// failed sync).
+func renameInto(root *os.Root, src, dst string, mkdirs, fsync bool) (renamed bool, err error) {
 	parent := path.Dir(dst)
 	created := false
-	var err error
 	for range renameAttempts {
 		if mkdirs && parent != "." {
-			if _, serr := s.root.Stat(parent); isNotExist(serr) {
+			if _, serr := root.Stat(parent); isNotExist(serr) {
 				created = true
-				if err = s.root.MkdirAll(parent, dirPerm); err != nil {
+				if err = root.MkdirAll(parent, dirPerm); err != nil {
 					continue
 				}
 			}
 		}
-		if err = s.root.Rename(s.name, dst); err == nil || !mkdirs || !isNotExist(err) {
+		if err = root.Rename(src, dst); err == nil || !mkdirs || !isNotExist(err) {
 			break
 		}
 	}
 	if err != nil {
-		s.root.Remove(s.name)
-		return translate.Wrap(translate.ErrInternal, err, "fs: renaming a temporary file into place")
+		return false, ioError(err, "fs: renaming a temporary file into place")
 	}
 	switch {
-	case !s.fsync:
-		return nil
+	case !fsync:
+		return true, nil
 	case created:
-		return syncChain(s.root, parent)
+		return true, syncChain(root, parent)
 	}
-	return syncDir(s.root, parent)
+	return true, syncDir(root, parent)
 }
 
 // syncChain fsyncs every directory from root down to dir (a slash-separated
@@ -324,7 +364,7 @@ func syncChain(root *os.Root, dir string) error {
 			return nil // removed by a concurrent delete: nothing left to sync
 		}
 		if err != nil {
-			return translate.Wrap(translate.ErrInternal, err, "fs: opening a directory to sync")
+			return ioError(err, "fs: opening a directory to sync")
 		}
 		release()
 		cur = next
@@ -340,11 +380,11 @@ func syncDir(root *os.Root, name string) error {
 		return nil
 	}
 	if err != nil {
-		return translate.Wrap(translate.ErrInternal, err, "fs: opening a directory to sync")
+		return ioError(err, "fs: opening a directory to sync")
 	}
 	defer d.Close()
 	if err := d.Sync(); err != nil {
-		return translate.Wrap(translate.ErrInternal, err, "fs: syncing a directory")
+		return ioError(err, "fs: syncing a directory")
 	}
 	return nil
 }

@@ -391,6 +391,11 @@ func readUploads(root *os.Root, bucket, prefix string) ([]translate.UploadInfo, 
 		if err != nil || info.ID != id || info.Bucket != bucket || !strings.HasPrefix(info.Key, prefix) {
 			continue // freed meanwhile, or not ours
 		}
+		if committed(root, id) {
+			if c, ok, err := readCompletion(root, id); err == nil && ok && completedOn(root, id, c) {
+				continue // its object is in place; only the freeing is left
+			}
+		}
 		ups = append(ups, info)
 	}
 	return ups, nil

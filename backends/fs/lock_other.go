@@ -23,3 +23,17 @@ func lockUpload(root *os.Root, dir string) (func(), error) {
 	mu.Lock()
 	return mu.Unlock, nil
 }
+
+// tryLockUpload is lockUpload without waiting: ok is false if another
+// holds the lock.
+func tryLockUpload(root *os.Root, dir string) (unlock func(), ok bool) {
+	if _, err := root.Stat(dir); err != nil {
+		return nil, false
+	}
+	m, _ := uploadLocks.LoadOrStore(root.Name()+"/"+dir, new(sync.Mutex))
+	mu := m.(*sync.Mutex)
+	if !mu.TryLock() {
+		return nil, false
+	}
+	return mu.Unlock, true
+}

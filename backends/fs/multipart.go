@@ -73,9 +73,26 @@ func parsePartName(name string) (int, bool) {
 
 // openUpload opens the bucket of upload id and reads the upload's state:
 // ErrNoSuchUpload if the ID is malformed, the bucket or upload is missing,
-// or the upload belongs to another bucket or key. The caller closes the
-// returned root.
+// the upload belongs to another bucket or key, or its Complete already
+// placed the object (see complete.go). The caller closes the returned
+// root.
 func (b *Backend) openUpload(bucket, key, id string) (*os.Root, translate.UploadInfo, error) {
+	root, info, err := b.openUploadState(bucket, key, id)
+	if err != nil || !committed(root, id) {
+		return root, info, err
+	}
+	if c, ok, err := readCompletion(root, id); err != nil || ok && completedOn(root, id, c) {
+		root.Close()
+		if err == nil {
+			err = noSuchUpload(bucket, key)
+		}
+		return nil, translate.UploadInfo{}, err
+	}
+	return root, info, nil
+}
+
+// openUploadState is openUpload for an upload in any state.
+func (b *Backend) openUploadState(bucket, key, id string) (*os.Root, translate.UploadInfo, error) {
 	if !validUploadID(id) || checkKey(bucket, key) != nil || !validBucket(bucket) {
 		return nil, translate.UploadInfo{}, noSuchUpload(bucket, key)
 	}
@@ -106,10 +123,10 @@ func readUpload(root *os.Root, id string) (translate.UploadInfo, error) {
 	var info translate.UploadInfo
 	data, err := root.ReadFile(uploadPath(id) + "/" + uploadFile)
 	if err != nil {
-		return info, translate.Wrap(translate.ErrInternal, err, "fs: reading upload "+id)
+		return info, ioError(err, "fs: reading upload "+id)
 	}
 	if err := json.Unmarshal(data, &info); err != nil {
-		return info, translate.Wrap(translate.ErrInternal, err, "fs: corrupt upload "+id)
+		return info, ioError(err, "fs: corrupt upload "+id)
 	}
 	return info, nil
 }
@@ -117,8 +134,10 @@ func readUpload(root *os.Root, id string) (translate.UploadInfo, error) {
 // freeUpload removes upload id: it renames the directory into .tmp, so the
 // upload is gone at once, then removes it. ErrNoSuchUpload if it is
 // already gone.
-func freeUpload(root *os.Root, bucket, key, id string) error {
-	trash := path.Join(tmpDir, "trash-"+randomHex(12))
+func (b *Backend) freeUpload(root *os.Root, bucket, key, id string) error {
+	trash := path.Join(tmpDir, uploadTrashPrefix+randomHex(12))
+	release := b.live.hold(trash)
+	defer release()
 	err := root.Rename(uploadPath(id), trash)
 	if isNotExist(err) {
 		if err = root.MkdirAll(tmpDir, dirPerm); err == nil {
@@ -129,10 +148,10 @@ func freeUpload(root *os.Root, bucket, key, id string) error {
 	case isNotExist(err):
 		return noSuchUpload(bucket, key)
 	case err != nil:
-		return translate.Wrap(translate.ErrInternal, err, "fs: freeing upload "+id)
+		return ioError(err, "fs: freeing upload "+id)
 	}
 	if err := root.RemoveAll(trash); err != nil {
-		return translate.Wrap(translate.ErrInternal, err, "fs: removing freed upload "+id)
+		return ioError(err, "fs: removing freed upload "+id)
 	}
 	return nil
 }
@@ -159,14 +178,16 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, info translate.Uplo
 	info.Initiated = info.Initiated.UTC()
 	data, err := json.Marshal(info)
 	if err != nil {
-		return "", translate.Wrap(translate.ErrInternal, err, "fs: encoding an upload")
+		return "", ioError(err, "fs: encoding an upload")
 	}
 
 	// Build the directory in .tmp, then rename it into .uploads whole.
 	tmp := path.Join(tmpDir, "upload-"+randomHex(12))
+	release := b.live.hold(tmp)
+	defer release()
 	fail := func(err error) (string, error) {
 		root.RemoveAll(tmp)
-		return "", translate.Wrap(translate.ErrInternal, err, "fs: creating an upload in "+info.Bucket)
+		return "", ioError(err, "fs: creating an upload in "+info.Bucket)
 	}
 	if err := root.MkdirAll(tmp, dirPerm); err != nil {
 		return fail(err)
@@ -202,12 +223,15 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, info translate.Uplo
 	return info.ID, nil
 }
 
-// GetMultipartUpload returns an upload's state: ErrNoSuchUpload.
+// GetMultipartUpload returns an upload's state: ErrNoSuchUpload. An
+// upload whose Complete placed the object but was stopped before freeing
+// it is still found, so that a retried Complete reaches
+// CompleteMultipartUpload and gets its answer (see complete.go).
 func (b *Backend) GetMultipartUpload(ctx context.Context, bucket, key, uploadID string) (translate.UploadInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return translate.UploadInfo{}, cancelled(err)
 	}
-	root, info, err := b.openUpload(bucket, key, uploadID)
+	root, info, err := b.openUploadState(bucket, key, uploadID)
 	if err != nil {
 		return translate.UploadInfo{}, err
 	}
@@ -246,9 +270,12 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 		return translate.PartInfo{}, err
 	}
 	defer root.Close()
+	if committed(root, uploadID) {
+		return translate.PartInfo{}, noSuchUpload(bucket, key) // being completed
+	}
 	part := newPartHeader(translate.PartInfo{Number: number, Size: math.MaxInt64, ETag: placeholderETag, LastModified: time.Now().UTC()})
 	reserve := headerReserve(part)
-	s, err := newStaged(root, b.fsync)
+	s, err := b.newStaged(root)
 	if err != nil {
 		return translate.PartInfo{}, err
 	}
@@ -280,7 +307,7 @@ func (b *Backend) commitPart(s *staged, part partHeader, reserve int, bucket, ke
 		// Make the data durable before taking the lock, so that commits of
 		// other parts of the upload wait only for a rename.
 		if err := s.f.Sync(); err != nil {
-			return translate.Wrap(translate.ErrInternal, err, "fs: syncing "+what)
+			return ioError(err, "fs: syncing "+what)
 		}
 	}
 	unlock, err := lockUpload(s.root, uploadPath(id))
@@ -288,9 +315,12 @@ func (b *Backend) commitPart(s *staged, part partHeader, reserve int, bucket, ke
 		return noSuchUpload(bucket, key)
 	}
 	if err != nil {
-		return translate.Wrap(translate.ErrInternal, err, "fs: locking upload "+id)
+		return ioError(err, "fs: locking upload "+id)
 	}
 	defer unlock()
+	if committed(s.root, id) {
+		return noSuchUpload(bucket, key) // a Complete committed meanwhile
+	}
 	dst := partPath(id, part.Number)
 	if cur, ok := storedPartHeader(s.root, dst); ok && cur.after(part) {
 		s.discard() // a later-begun upload of this part already won
@@ -324,6 +354,9 @@ func (b *Backend) UploadPartCopy(ctx context.Context, bucket, key, uploadID stri
 		return translate.PartInfo{}, err
 	}
 	defer root.Close()
+	if committed(root, uploadID) {
+		return translate.PartInfo{}, noSuchUpload(bucket, key) // being completed
+	}
 	if err := checkKey(srcBucket, srcKey); err != nil {
 		return translate.PartInfo{}, err
 	}
@@ -362,14 +395,14 @@ func (b *Backend) UploadPartCopy(ctx context.Context, bucket, key, uploadID stri
 
 	part := newPartHeader(translate.PartInfo{Number: number, Size: length, ETag: placeholderETag, LastModified: time.Now().UTC()})
 	reserve := headerReserve(part)
-	s, err := newStaged(root, b.fsync)
+	s, err := b.newStaged(root)
 	if err != nil {
 		return translate.PartInfo{}, err
 	}
 	defer s.discard()
 	what := fmt.Sprintf("part %d of upload %s from %s/%q", number, uploadID, srcBucket, srcKey)
 	if _, err := s.f.Seek(int64(prefixLen+reserve), io.SeekStart); err != nil {
-		return translate.PartInfo{}, translate.Wrap(translate.ErrInternal, err, "fs: writing "+what)
+		return translate.PartInfo{}, ioError(err, "fs: writing "+what)
 	}
 	data := io.TeeReader(io.NewSectionReader(src, off+start, length), io.MultiWriter(writers...))
 	if _, err := s.copyFrom(ctx, data, what); err != nil {
@@ -389,13 +422,14 @@ func (b *Backend) UploadPartCopy(ctx context.Context, bucket, key, uploadID stri
 }
 
 // ListParts returns the upload's parts numbered above after, ascending, at
-// most limit (none when limit <= 0). ErrNoSuchUpload.
+// most limit (none when limit <= 0); for an upload being completed, the
+// committed parts (see complete.go). ErrNoSuchUpload.
 func (b *Backend) ListParts(ctx context.Context, bucket, key, uploadID string,
 	after, limit int) (translate.PartsPage, error) {
 	if err := ctx.Err(); err != nil {
 		return translate.PartsPage{}, cancelled(err)
 	}
-	root, _, err := b.openUpload(bucket, key, uploadID)
+	root, _, err := b.openUploadState(bucket, key, uploadID)
 	if err != nil {
 		return translate.PartsPage{}, err
 	}
@@ -403,17 +437,20 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, uploadID string,
 	if limit <= 0 {
 		return translate.PartsPage{}, nil
 	}
+	if c, ok, err := readCompletion(root, uploadID); err != nil || ok {
+		return committedParts(c.Parts, after, limit), err
+	}
 	d, err := root.Open(uploadPath(uploadID))
 	if isNotExist(err) {
 		return translate.PartsPage{}, noSuchUpload(bucket, key)
 	}
 	if err != nil {
-		return translate.PartsPage{}, translate.Wrap(translate.ErrInternal, err, "fs: listing parts of "+uploadID)
+		return translate.PartsPage{}, ioError(err, "fs: listing parts of "+uploadID)
 	}
 	names, err := d.Readdirnames(-1)
 	d.Close()
 	if err != nil {
-		return translate.PartsPage{}, translate.Wrap(translate.ErrInternal, err, "fs: listing parts of "+uploadID)
+		return translate.PartsPage{}, ioError(err, "fs: listing parts of "+uploadID)
 	}
 	var nums []int
 	for _, name := range names {
@@ -445,87 +482,6 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, uploadID string,
 	return page, nil
 }
 
-// CompleteMultipartUpload assembles the listed parts, in order, into the
-// object req.Key with req.Info as its description (Size the parts' total),
-// committed by one rename, then frees the upload. ErrNoSuchUpload;
-// ErrInvalidPart if a listed part is missing or no longer has the listed
-// size or ETag (re-uploaded since the engine checked it); the upload then
-// stays.
-func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.CompleteRequest) (translate.ObjectInfo, error) {
-	if err := ctx.Err(); err != nil {
-		return translate.ObjectInfo{}, cancelled(err)
-	}
-	root, _, err := b.openUpload(req.Bucket, req.Key, req.UploadID)
-	if err != nil {
-		return translate.ObjectInfo{}, err
-	}
-	defer root.Close()
-	invalid := func(format string, args ...any) error {
-		return &translate.Error{Code: translate.ErrInvalidPart, Bucket: req.Bucket, Key: req.Key,
-			Message: fmt.Sprintf(format, args...)}
-	}
-	if len(req.Parts) == 0 {
-		return translate.ObjectInfo{}, invalid("no parts to complete the upload with")
-	}
-	var total int64
-	for _, p := range req.Parts {
-		if p.Size < 0 || checkPartNumber(p.Number) != nil || total > math.MaxInt64-p.Size {
-			return translate.ObjectInfo{}, invalid("part %d is not valid", p.Number)
-		}
-		total += p.Size
-	}
-	info := req.Info
-	info.Key, info.Size, info.ETag = req.Key, total, normalizeETag(info.ETag)
-	info.Metadata, info.Checksum = info.Metadata.Clone(), info.Checksum.Clone()
-	info.PartSizes = slices.Clone(info.PartSizes)
-	info.LastModified = time.Now().UTC()
-	hdr, err := encodeHeader(info, 0)
-	if err != nil {
-		return translate.ObjectInfo{}, err
-	}
-	s, err := newStaged(root, b.fsync)
-	if err != nil {
-		return translate.ObjectInfo{}, err
-	}
-	defer s.discard()
-	what := fmt.Sprintf("upload %s into %s/%q", req.UploadID, req.Bucket, req.Key)
-	if _, err := s.f.Write(hdr); err != nil {
-		return translate.ObjectInfo{}, translate.Wrap(translate.ErrInternal, err, "fs: assembling "+what)
-	}
-	for _, p := range req.Parts {
-		var stored translate.PartInfo
-		f, off, err := openData(root, partPath(req.UploadID, p.Number), &stored, func() int64 { return stored.Size })
-		if isNotExist(err) {
-			return translate.ObjectInfo{}, invalid("part %d was not found", p.Number)
-		}
-		if err != nil {
-			return translate.ObjectInfo{}, translate.Wrap(translate.ErrInternal, err,
-				fmt.Sprintf("fs: reading part %d of %s", p.Number, what))
-		}
-		if stored.Size != p.Size || (p.ETag != "" && normalizeETag(p.ETag) != stored.ETag) {
-			f.Close()
-			return translate.ObjectInfo{}, invalid("part %d changed since it was checked", p.Number)
-		}
-		if _, err = f.Seek(off, io.SeekStart); err != nil {
-			err = translate.Wrap(translate.ErrInternal, err, "fs: assembling "+what)
-		} else {
-			err = s.copyFile(ctx, f, stored.Size, what)
-		}
-		f.Close()
-		if err != nil {
-			return translate.ObjectInfo{}, err
-		}
-	}
-	file, _ := keyPath(req.Key)
-	if err := s.commit(file, true); err != nil {
-		return translate.ObjectInfo{}, err
-	}
-	// The object is in place; a failure to free the upload leaves only
-	// garbage that a later Abort can remove.
-	freeUpload(root, req.Bucket, req.Key, req.UploadID)
-	return info, nil
-}
-
 // AbortMultipartUpload frees the upload and all its parts:
 // ErrNoSuchUpload.
 func (b *Backend) AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error {
@@ -537,5 +493,31 @@ func (b *Backend) AbortMultipartUpload(ctx context.Context, bucket, key, uploadI
 		return err
 	}
 	defer root.Close()
-	return freeUpload(root, bucket, key, uploadID)
+	// Wait for a Complete in progress: it frees the upload itself.
+	unlock, err := lockUpload(root, uploadPath(uploadID))
+	if isNotExist(err) {
+		return noSuchUpload(bucket, key)
+	}
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return b.freeUpload(root, bucket, key, uploadID)
+}
+
+// committedParts pages the parts of a committed upload as ListParts does.
+func committedParts(parts []translate.PartInfo, after, limit int) translate.PartsPage {
+	var page translate.PartsPage
+	for _, p := range parts {
+		if p.Number <= after {
+			continue
+		}
+		if len(page.Parts) >= limit {
+			page.Truncated = true
+			break
+		}
+		page.Parts = append(page.Parts, p)
+		page.NextMarker = p.Number
+	}
+	return page
 }

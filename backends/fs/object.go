@@ -31,7 +31,7 @@ func openData(root *os.Root, name string, v any, size func() int64) (*os.File, i
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, 0, translate.Wrap(translate.ErrInternal, err, "fs: stat "+f.Name())
+		return nil, 0, ioError(err, "fs: stat "+f.Name())
 	}
 	if n := size(); n < 0 || st.Size()-off != n {
 		f.Close()
@@ -51,7 +51,7 @@ func openObject(root *os.Root, bucket, key string) (*os.File, translate.ObjectIn
 	case isNotExist(err):
 		return nil, info, 0, noSuchKey(bucket, key)
 	case err != nil:
-		return nil, info, 0, translate.Wrap(translate.ErrInternal, err, fmt.Sprintf("fs: opening %s/%q", bucket, key))
+		return nil, info, 0, ioError(err, fmt.Sprintf("fs: opening %s/%q", bucket, key))
 	}
 	info.Key = key
 	return f, info, off, nil
@@ -154,6 +154,11 @@ func checkRange(rng *translate.Range, size int64) error {
 // ErrNoSuchBucket.
 func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *translate.Body,
 	meta translate.Metadata) (translate.ObjectInfo, error) {
+	return b.putObject(ctx, bucket, key, body, meta, translate.WriteCond{})
+}
+
+func (b *Backend) putObject(ctx context.Context, bucket, key string, body *translate.Body,
+	meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return translate.ObjectInfo{}, cancelled(err)
 	}
@@ -169,7 +174,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *trans
 	info := translate.ObjectInfo{Key: key, Size: math.MaxInt64, ETag: placeholderETag,
 		LastModified: time.Now().UTC(), Metadata: meta.Clone()}
 	reserve := headerReserve(info)
-	s, err := newStaged(root, b.fsync)
+	s, err := b.newStaged(root)
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
@@ -186,8 +191,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *trans
 	if err := s.setHeader(info, reserve, sums.Size, what); err != nil {
 		return translate.ObjectInfo{}, err
 	}
-	file, _ := keyPath(key)
-	if err := s.commit(file, true); err != nil {
+	if err := b.commitObject(s, root, bucket, key, cond); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	return info, nil
@@ -200,6 +204,11 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *trans
 // (either bucket), ErrNoSuchKey (the source).
 func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string,
 	meta translate.Metadata) (translate.ObjectInfo, error) {
+	return b.copyObject(ctx, srcBucket, srcKey, dstBucket, dstKey, meta, translate.WriteCond{})
+}
+
+func (b *Backend) copyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string,
+	meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return translate.ObjectInfo{}, cancelled(err)
 	}
@@ -226,27 +235,27 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 	defer dstRoot.Close()
 
 	info.Key, info.Metadata, info.LastModified = dstKey, meta.Clone(), time.Now().UTC()
+	info.CompletedBy = "" // a copy was made by no Complete
 	hdr, err := encodeHeader(info, 0)
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
-	s, err := newStaged(dstRoot, b.fsync)
+	s, err := b.newStaged(dstRoot)
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	defer s.discard()
 	what := fmt.Sprintf("%s/%q to %s/%q", srcBucket, srcKey, dstBucket, dstKey)
 	if _, err := s.f.Write(hdr); err != nil {
-		return translate.ObjectInfo{}, translate.Wrap(translate.ErrInternal, err, "fs: copying "+what)
+		return translate.ObjectInfo{}, ioError(err, "fs: copying "+what)
 	}
 	if _, err := src.Seek(off, io.SeekStart); err != nil {
-		return translate.ObjectInfo{}, translate.Wrap(translate.ErrInternal, err, "fs: copying "+what)
+		return translate.ObjectInfo{}, ioError(err, "fs: copying "+what)
 	}
 	if err := s.copyFile(ctx, src, info.Size, what); err != nil {
 		return translate.ObjectInfo{}, err
 	}
-	file, _ := keyPath(dstKey)
-	if err := s.commit(file, true); err != nil {
+	if err := b.commitObject(s, dstRoot, dstBucket, dstKey, cond); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	return info, nil
@@ -268,8 +277,14 @@ func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
 	}
 	defer root.Close()
 	file, dirs := keyPath(key)
-	if err := root.Remove(file); err != nil && !isNotExist(err) {
-		return translate.Wrap(translate.ErrInternal, err, fmt.Sprintf("fs: deleting %s/%q", bucket, key))
+	unlock, err := lockKey(root, key)
+	if err != nil {
+		return err
+	}
+	err = root.Remove(file)
+	unlock()
+	if err != nil && !isNotExist(err) {
+		return ioError(err, fmt.Sprintf("fs: deleting %s/%q", bucket, key))
 	}
 	pruneDirs(root, dirs)
 	return nil

@@ -33,6 +33,7 @@ var storeCodes = map[string]translate.Code{
 	"XAmzContentSHA256Mismatch":  translate.ErrContentSHA256Mismatch,
 	"InvalidRange":               translate.ErrInvalidRange,
 	"PreconditionFailed":         translate.ErrPreconditionFailed,
+	"ConditionalRequestConflict": translate.ErrConditionalRequestConflict,
 	"NotModified":                translate.ErrNotModified,
 	"IncompleteBody":             translate.ErrIncompleteBody,
 	"KeyTooLongError":            translate.ErrKeyTooLong,
@@ -43,7 +44,7 @@ var storeCodes = map[string]translate.Code{
 	"XMinioServerNotInitialized": translate.ErrServiceUnavailable,
 	"XMinioInvalidObjectName":    translate.ErrInvalidKey,
 	"InvalidObjectName":          translate.ErrInvalidKey,
-	"XMinioStorageFull":          translate.ErrServiceUnavailable,
+	"XMinioStorageFull":          translate.ErrInsufficientStorage,
 }
 
 // mapError turns an SDK error into a neutral one. A failure to reach the

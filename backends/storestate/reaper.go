@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/babelgate/babelgate/metrics"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -145,6 +146,7 @@ func StartReaper(name string, s *Sweeper) *Reaper {
 			case <-t.C:
 			}
 			n, err := s.Sweep(ctx)
+			observeSweep(name, n, err, ctx.Err() != nil)
 			if err != nil && ctx.Err() == nil {
 				slog.Warn(name+" backend: sweeping abandoned staged uploads", "removed", n, "error", err)
 			} else if n > 0 {
@@ -153,6 +155,21 @@ func StartReaper(name string, s *Sweeper) *Reaper {
 		}
 	}()
 	return r
+}
+
+// observeSweep counts one sweep of the reaper of store type name that
+// removed n uploads and ended with err; a sweep cut short by Stop counts
+// its removals but not as a run.
+func observeSweep(name string, n int, err error, stopped bool) {
+	metrics.ReaperRemoved.WithLabelValues(name).Add(float64(n))
+	if stopped {
+		return
+	}
+	result := "ok"
+	if err != nil {
+		result = "error"
+	}
+	metrics.ReaperRuns.WithLabelValues(name, result).Inc()
 }
 
 // Stop ends the reaper's goroutine, cancelling a sweep in progress, and

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/babelgate/babelgate/metrics"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -52,8 +53,10 @@ type Store interface {
 	UploadPartCopy(ctx context.Context, bucket, key, uploadID string, n int, srcKey string, size int64) (string, error)
 	// CompleteUpload completes the store's upload from the parts' ETags
 	// (part i+1 is etags[i]), bounded by ctx only, and returns the
-	// object's ETag unquoted ("" when the store gave none).
-	CompleteUpload(ctx context.Context, bucket, key, uploadID string, etags []string) (string, error)
+	// object's ETag unquoted ("" when the store gave none). cond is in
+	// the store's terms (see Stager.StoreCond); a store that cannot take
+	// a part of it checks that part itself first (see the backend).
+	CompleteUpload(ctx context.Context, bucket, key, uploadID string, etags []string, cond translate.WriteCond) (string, error)
 	// AbortUpload aborts the store's upload, ignoring failures; ctx is
 	// not cancelled with the caller's.
 	AbortUpload(ctx context.Context, bucket, key, uploadID string)
@@ -96,6 +99,7 @@ func (s *Stager) Create(ctx context.Context, info translate.UploadInfo) (string,
 		s.Store.DeletePrefix(ctx, info.Bucket, UploadDir(id))
 		return "", err
 	}
+	metrics.StagedUploads.WithLabelValues(s.Name).Inc()
 	return id, nil
 }
 
@@ -122,6 +126,7 @@ func (s *Stager) StagePart(ctx context.Context, bucket, id string, number int, b
 	if err != nil {
 		return translate.PartInfo{}, err
 	}
+	metrics.StagedBytes.WithLabelValues(s.Name).Add(float64(sums.Size))
 	p.ETag, p.Size, p.Checksum = sums.ETag(), sums.Size, sums.Checksum
 	if err := s.Store.PutSmall(ctx, bucket, p.Record(id), nil); err != nil {
 		return translate.PartInfo{}, err

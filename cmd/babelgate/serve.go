@@ -26,6 +26,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 // serveFlags are the command-line overrides of serve.
 type serveFlags struct {
 	config, listen, data, accessKey, secretKey string
+	metricsListen                              string
 	domains                                    listFlag
 }
 
@@ -38,6 +39,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.StringVar(&f.data, "data", "", "serve one fs backend rooted at DIR (overrides backends)")
 	fs.StringVar(&f.accessKey, "access-key", "", "serve one user with this access key and every bucket (overrides users)")
 	fs.StringVar(&f.secretKey, "secret-key", "", "the secret key of --access-key")
+	fs.StringVar(&f.metricsListen, "metrics-listen", "", "admin listener for /metrics, /healthz, /readyz, host:port (overrides server.metrics_listen)")
 	fs.Var(&f.domains, "domain", "virtual-host base domain (repeatable; overrides server.domains)")
 	if err := fs.Parse(args); err != nil {
 		return f, err
@@ -91,6 +93,9 @@ func loadServeConfig(f serveFlags, stdout io.Writer) (*config.Config, error) {
 	}
 	if f.listen != "" {
 		cfg.Server.Listen = f.listen
+	}
+	if f.metricsListen != "" {
+		cfg.Server.MetricsListen = f.metricsListen
 	}
 	if len(f.domains) > 0 {
 		cfg.Server.Domains = nil
@@ -168,6 +173,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	bs = instrumentBackends(bs)
 	engine, err := translate.NewEngine(translate.EngineConfig{Backends: bs, Default: cfg.DefaultBackend,
 		Routes: cfg.TranslateRoutes(), UploadIDSecret: []byte(cfg.Server.UploadIDSecret)})
 	if err != nil {
@@ -186,11 +192,19 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		Detector:   dialects.NewDetector(dialects.DetectConfig{Dialects: fronts, Domains: dialectDomains(cfg)}),
 		Addressing: dialects.Addressing{Domains: cfg.AllDomains()},
 		Logger:     logger,
+
+		BodyReadTimeout: cfg.Server.BodyReadTimeout.Duration, MaxInflight: cfg.Server.MaxInflight,
 	}
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("listening: %w", err)
 	}
+	adm, err := startAdmin(cfg, bs, logger)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer adm.Close()
 	scheme := "http"
 	if cfg.Server.TLS.Enabled() {
 		scheme = "https"
@@ -202,5 +216,5 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return dialects.Serve(ctx, ln, dialects.NewEcho(pipeline), dialects.ServerOptions{
 		TLSCert: cfg.Server.TLS.Cert, TLSKey: cfg.Server.TLS.Key,
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout.Duration, IdleTimeout: cfg.Server.IdleTimeout.Duration,
-		ShutdownTimeout: cfg.Server.ShutdownTimeout.Duration, Logger: logger})
+		ShutdownTimeout: cfg.Server.ShutdownTimeout.Duration, Logger: logger, OnDrain: adm.Draining})
 }

@@ -74,7 +74,15 @@ var errorTable = map[translate.Code]wireError{
 	translate.ErrInvalidEncryptionAlgorithm:   {"InvalidEncryptionAlgorithmError", 400, "The encryption request you specified is not valid."},
 	translate.ErrInvalidCopySource:            {"InvalidArgument", 400, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey."},
 	translate.ErrTooManyParts:                 {"InvalidArgument", 400, "Part number must be an integer between 1 and 10000, inclusive."},
-	translate.ErrInvalidRedirectLocation:      {"InvalidRedirectLocation", 400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."},
+	// A full disk: OBS's own answer when a bucket's quota is reached, "403
+	// Forbidden ... InsufficientStorageSpace" (obs_04_0052). A 4xx is not
+	// retried by the OBS SDK (canNotRetry), which resends a 5xx.
+	translate.ErrInsufficientStorage: {"InsufficientStorageSpace", 403, "Insufficient storage space: the gateway's storage is full. Delete objects or add capacity, then retry."},
+	// OBS documents no conditional writes; these are S3's answers, for
+	// OBS clients that sign the AWS way.
+	translate.ErrObjectExists:               {"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"},
+	translate.ErrConditionalRequestConflict: {"ConditionalRequestConflict", 409, "A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part."},
+	translate.ErrInvalidRedirectLocation:    {"InvalidRedirectLocation", 400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."},
 }
 
 // errorForm is OBS's error encoding (obs_04_0115): its table, a handler's

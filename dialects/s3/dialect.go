@@ -63,6 +63,7 @@ var profile = s3wire.Profile{
 	RegionHeader:       "x-amz-bucket-region",
 	ChecksumAlgorithms: translate.S3ChecksumAlgorithms,
 	Wire:               translate.WireS3,
+	ConditionalWrites:  true,
 	EncodeMetadata:     s3wire.EncodeMetadataValue,
 }
 

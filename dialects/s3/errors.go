@@ -61,7 +61,7 @@ var errorTable = map[translate.Code]wireError{
 	translate.ErrMethodNotAllowed:             {"MethodNotAllowed", 405, "The specified method is not allowed against this resource."},
 	translate.ErrServiceUnavailable:           {"ServiceUnavailable", 503, "Service is unable to handle request."},
 	translate.ErrSlowDown:                     {"SlowDown", 503, "Please reduce your request rate."},
-	translate.ErrRequestTimeout:               {"RequestTimeout", 400, "Your socket connection to the server was not read from or written to within the timeout period."},
+	translate.ErrRequestTimeout:               {"RequestTimeout", 400, "Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed."},
 	translate.ErrInvalidObjectState:           {"InvalidObjectState", 403, "The operation is not valid for the current state of the object."},
 	translate.ErrKeyTooLong:                   {"KeyTooLongError", 400, "Your key is too long."},
 	translate.ErrMetadataTooLarge:             {"MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size."},
@@ -70,7 +70,14 @@ var errorTable = map[translate.Code]wireError{
 	translate.ErrInvalidEncryptionAlgorithm:   {"InvalidEncryptionAlgorithmError", 400, "The encryption request you specified is not valid."},
 	translate.ErrInvalidCopySource:            {"InvalidArgument", 400, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey."},
 	translate.ErrTooManyParts:                 {"InvalidArgument", 400, "Part number must be an integer between 1 and 10000, inclusive."},
-	translate.ErrInvalidRedirectLocation:      {"InvalidRedirectLocation", 400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."},
+	// A full disk: WebDAV's 507, as MinIO answers (XMinioStorageFull), which
+	// neither aws-sdk-go-v2 (retryable statuses 500, 502, 503, 504) nor
+	// botocore retries, so no SDK resends the body in a loop.
+	translate.ErrInsufficientStorage: {"InsufficientStorage", 507, "The gateway's storage is full: there is not enough free space to store the data. Delete objects or add capacity, then retry."},
+	// If-None-Match: * found an object: S3 answers the failed precondition.
+	translate.ErrObjectExists:               {"PreconditionFailed", 412, "At least one of the preconditions you specified did not hold."},
+	translate.ErrConditionalRequestConflict: {"ConditionalRequestConflict", 409, "A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part."},
+	translate.ErrInvalidRedirectLocation:    {"InvalidRedirectLocation", 400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."},
 }
 
 // specificMessage are the codes whose message says something the code

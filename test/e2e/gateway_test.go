@@ -117,6 +117,7 @@ type gateway struct {
 	logPath  string
 	extra    string
 	backends string
+	server   string // more lines of the server section (withServer)
 }
 
 // gatewayOption changes how a gateway is started.
@@ -157,7 +158,7 @@ server:
   domains: [%s]
   upload_id_secret: e2e-upload-id-secret-0123456789
   shutdown_timeout: 10s
-%slog: {level: info, format: json}
+%s%slog: {level: info, format: json}
 users:
   - {access_key: %s, secret_key: %s, buckets: [{name: "*", access: readwrite}]}
   - access_key: %s
@@ -165,7 +166,7 @@ users:
     buckets: [{name: "alice-*", access: readwrite}, {name: shared, access: read}]
   - {access_key: %s, secret_key: %s, buckets: [{name: "bob-*", access: readwrite}, {name: shared, access: read}]}
 %s
-%s`, listen, testDomain, tlsBlock, adminAK, adminSK, aliceAK, bobAK, bobSK, g.backendsYAML(), g.extra)
+%s`, listen, testDomain, tlsBlock, g.server, adminAK, adminSK, aliceAK, bobAK, bobSK, g.backendsYAML(), g.extra)
 	if err := os.WriteFile(filepath.Join(g.Dir, "config.yaml"), []byte(cfg), 0o600); err != nil {
 		g.t.Fatal(err)
 	}
