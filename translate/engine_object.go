@@ -157,7 +157,7 @@ func (e *Engine) PutObject(ctx context.Context, c Caller, req PutRequest) (Objec
 	if err != nil {
 		return ObjectInfo{}, err
 	}
-	info, err := putIf(ctx, b, req.Bucket, req.Key, body, req.Metadata, req.Cond)
+	info, err := PutIf(ctx, b, req.Bucket, req.Key, body, req.Metadata, req.Cond)
 	return info, withBucket(err, req.Bucket, req.Key)
 }
 
@@ -251,7 +251,7 @@ func (e *Engine) CopyObject(ctx context.Context, c Caller, req CopyRequest) (Obj
 	dst, dstName := e.route(req.Bucket)
 	srcName, srcBucket, srcKey := e.location(req.SrcBucket, req.SrcKey)
 	if srcName == dstName {
-		out, err := copyIf(ctx, dst, srcBucket, srcKey, req.Bucket, req.Key, meta, req.Cond)
+		out, err := CopyIf(ctx, dst, srcBucket, srcKey, req.Bucket, req.Key, meta, req.Cond)
 		return out, withBucket(err, req.Bucket, req.Key)
 	}
 	// Across backends the bytes pass through the gateway, verified against
@@ -265,7 +265,7 @@ func (e *Engine) CopyObject(ctx context.Context, c Caller, req CopyRequest) (Obj
 	if err != nil {
 		return ObjectInfo{}, err
 	}
-	out, err := putIf(ctx, dst, req.Bucket, req.Key, body, meta, req.Cond)
+	out, err := PutIf(ctx, dst, req.Bucket, req.Key, body, meta, req.Cond)
 	return out, withBucket(err, req.Bucket, req.Key)
 }
 

@@ -129,12 +129,12 @@ func (r *routed) CopyObject(ctx context.Context, srcBucket, srcKey, _, dstKey st
 
 // PutObjectIf forwards the optional ConditionalWriter ability.
 func (r *routed) PutObjectIf(ctx context.Context, _, key string, body *Body, meta Metadata, cond WriteCond) (ObjectInfo, error) {
-	return r.obj(putIf(ctx, r.b, r.bucket, r.key(key), body, meta, cond))
+	return r.obj(PutIf(ctx, r.b, r.bucket, r.key(key), body, meta, cond))
 }
 
 // CopyObjectIf forwards the optional ConditionalWriter ability.
 func (r *routed) CopyObjectIf(ctx context.Context, srcBucket, srcKey, _, dstKey string, meta Metadata, cond WriteCond) (ObjectInfo, error) {
-	return r.obj(copyIf(ctx, r.b, srcBucket, srcKey, r.bucket, r.key(dstKey), meta, cond))
+	return r.obj(CopyIf(ctx, r.b, srcBucket, srcKey, r.bucket, r.key(dstKey), meta, cond))
 }
 
 func (r *routed) DeleteObject(ctx context.Context, _, key string) error {

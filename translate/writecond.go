@@ -78,8 +78,8 @@ type ConditionalWriter interface {
 	CopyObjectIf(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta Metadata, cond WriteCond) (ObjectInfo, error)
 }
 
-// putIf stores body through b, under cond when it is not zero.
-func putIf(ctx context.Context, b Backend, bucket, key string, body *Body, meta Metadata, cond WriteCond) (ObjectInfo, error) {
+// PutIf stores body through b, under cond when it is not zero.
+func PutIf(ctx context.Context, b Backend, bucket, key string, body *Body, meta Metadata, cond WriteCond) (ObjectInfo, error) {
 	if cond.IsZero() {
 		return b.PutObject(ctx, bucket, key, body, meta)
 	}
@@ -107,8 +107,8 @@ func precheck(ctx context.Context, b Backend, bucket, key string, cond WriteCond
 	return withBucket(cond.Check(exists, info.ETag), bucket, key)
 }
 
-// copyIf copies through b, under cond when it is not zero.
-func copyIf(ctx context.Context, b Backend, srcBucket, srcKey, dstBucket, dstKey string, meta Metadata, cond WriteCond) (ObjectInfo, error) {
+// CopyIf copies through b, under cond when it is not zero.
+func CopyIf(ctx context.Context, b Backend, srcBucket, srcKey, dstBucket, dstKey string, meta Metadata, cond WriteCond) (ObjectInfo, error) {
 	if cond.IsZero() {
 		return b.CopyObject(ctx, srcBucket, srcKey, dstBucket, dstKey, meta)
 	}

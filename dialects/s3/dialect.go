@@ -164,7 +164,11 @@ func (d *Dialect) Authenticate(r *dialects.Request) (translate.Caller, error) {
 	default:
 		return translate.Caller{}, &translate.Error{Code: translate.ErrAccessDenied, Message: "Anonymous access is not allowed."}
 	}
-	_, p, _ := d.cfg.Credentials.Lookup(accessKey)
+	// A reload may have removed the key since its secret was looked up.
+	_, p, ok := d.cfg.Credentials.Lookup(accessKey)
+	if !ok || p == nil {
+		return translate.Caller{}, &translate.Error{Code: translate.ErrInvalidAccessKeyID}
+	}
 	return translate.Caller{Principal: p, Rules: &d.rules}, nil
 }
 
