@@ -222,6 +222,11 @@ type CopyRequest struct {
 	SrcConditions     Conditions
 	// Cond is the client's precondition on the destination object.
 	Cond WriteCond
+	// WebsiteRedirectLocation is the copy's redirect location when the
+	// metadata is kept: S3 does not copy the source's ("unique to each
+	// object and is not copied", CopyObject's x-amz-website-redirect-location),
+	// the request may set one. With ReplaceMetadata, Metadata carries it.
+	WebsiteRedirectLocation string
 }
 
 // CopyObject copies an object, keeping or replacing its metadata.
@@ -243,11 +248,12 @@ func (e *Engine) CopyObject(ctx context.Context, c Caller, req CopyRequest) (Obj
 	if err := req.SrcConditions.Check(info, true); err != nil {
 		return ObjectInfo{}, err
 	}
-	if req.SrcBucket == req.Bucket && req.SrcKey == req.Key && !req.ReplaceMetadata {
+	if req.SrcBucket == req.Bucket && req.SrcKey == req.Key && !req.ReplaceMetadata && req.WebsiteRedirectLocation == "" {
 		return ObjectInfo{}, &Error{Code: ErrInvalidRequest, Bucket: req.Bucket, Key: req.Key,
 			Message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."}
 	}
 	meta := info.Metadata
+	meta.WebsiteRedirectLocation = req.WebsiteRedirectLocation
 	if req.ReplaceMetadata {
 		meta = req.Metadata
 	}

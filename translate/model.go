@@ -23,6 +23,10 @@ type Metadata struct {
 	// SSE is the server-side encryption indication the client asked for
 	// (AES256, aws:kms); it is recorded and echoed, not applied, by fs.
 	SSE string
+	// WebsiteRedirectLocation is S3's x-amz-website-redirect-location
+	// (OBS: x-obs-website-redirect-location): stored and returned, as S3
+	// does for a bucket that is not a website.
+	WebsiteRedirectLocation string `json:",omitempty"`
 }
 
 // Clone returns a deep copy of m.

@@ -41,9 +41,10 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, info translate.Uplo
 func (b *Backend) createStoreUpload(ctx context.Context, bucket, key string, m translate.Metadata) (string, error) {
 	cctx, cancel := b.timeout(ctx)
 	defer cancel()
-	in := &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), Metadata: m.User,
+	in := &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), Metadata: storeUserMeta(m),
 		Expires: expires(m)}
 	setMeta(m, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
+	in.WebsiteRedirectLocation = redirect(m)
 	out, err := b.client.CreateMultipartUpload(cctx, in)
 	if err != nil {
 		return "", mapError(err, bucket, key)

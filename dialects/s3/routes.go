@@ -33,7 +33,7 @@ func (d *Dialect) routes() []s3wire.Route {
 		row(object, "HEAD", nil, "", translate.OpHeadObject, h.HeadObject),
 		row(object, "DELETE", []string{"uploadId"}, "", translate.OpAbortMultipartUpload, h.AbortUpload),
 		row(object, "DELETE", nil, "", translate.OpDeleteObject, h.DeleteObject),
-		row(object, "POST", []string{"uploads"}, "", translate.OpCreateMultipartUpload, d.createUpload),
+		row(object, "POST", []string{"uploads"}, "", translate.OpCreateMultipartUpload, h.MissingBucketFirst(d.createUpload)),
 		row(object, "POST", []string{"uploadId"}, "", translate.OpCompleteMultipartUpload, d.completeUpload),
 	}
 }

@@ -2,7 +2,6 @@ package s3wire
 
 import (
 	"encoding/xml"
-	"flag"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,8 +13,6 @@ import (
 	"github.com/babelgate/babelgate/dialects"
 	"github.com/babelgate/babelgate/translate"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {

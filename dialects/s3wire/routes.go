@@ -80,6 +80,10 @@ type Router struct {
 	// than served as a plainer operation it does not mean, unless a row of
 	// its level and method names it (GET ?acl served, PUT ?acl not).
 	Unsupported []string
+	// Refuse, when set, runs before the resolved operation's handler (so
+	// after authentication) and refuses the request with its error, e.g.
+	// [RefuseUnimplemented].
+	Refuse func(*dialects.Request, translate.Op) error
 }
 
 // Resolve maps r to its route. When it finds none it sets r.OpName for the
@@ -110,7 +114,16 @@ func (t *Router) Resolve(r *dialects.Request) (dialects.Route, error) {
 		if !hasAll(r, rt.Query) || (rt.Header != "" && r.HTTP.Header.Get(rt.Header) == "") {
 			continue
 		}
-		return dialects.Route{Op: rt.Op, Handle: rt.Handle}, nil
+		handle := rt.Handle
+		if refuse, op := t.Refuse, rt.Op; refuse != nil {
+			handle = func(w http.ResponseWriter, r *dialects.Request) error {
+				if err := refuse(r, op); err != nil {
+					return err
+				}
+				return rt.Handle(w, r)
+			}
+		}
+		return dialects.Route{Op: rt.Op, Handle: handle}, nil
 	}
 	r.OpName = "unsupported " + method + " " + lvl.String()
 	if !allowed || (lvl == Object && method == http.MethodPost) {
