@@ -64,6 +64,8 @@ const (
 	ErrInsufficientStorage                          // the backend's disk or quota is full (ENOSPC, a store's 507)
 	ErrObjectExists                                 // a write that must not replace an object found one (If-None-Match: *, x-oss-forbid-overwrite)
 	ErrConditionalRequestConflict                   // a conditional write lost to a concurrent conflicting operation; retry
+	ErrInvalidPartNumber                            // a read by part number names no part of the object
+	ErrInvalidRedirectLocation                      // website redirect location not a path or http(s) URL
 	ErrInvalidChunkSize                             // a signed aws-chunked chunk but the last under 8 KiB
 )
 
@@ -98,7 +100,9 @@ var codeNames = map[Code]string{
 	ErrInvalidEncryptionAlgorithm: "InvalidEncryptionAlgorithm", ErrInvalidCopySource: "InvalidCopySource",
 	ErrTooManyParts: "TooManyParts", ErrInsufficientStorage: "InsufficientStorage",
 	ErrObjectExists: "ObjectExists", ErrConditionalRequestConflict: "ConditionalRequestConflict",
-	ErrInvalidChunkSize: "InvalidChunkSize",
+	ErrInvalidPartNumber:       "InvalidPartNumber",
+	ErrInvalidRedirectLocation: "InvalidRedirectLocation",
+	ErrInvalidChunkSize:        "InvalidChunkSize",
 }
 
 // String returns the Code's neutral name (not a wire code).

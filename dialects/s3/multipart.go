@@ -69,7 +69,7 @@ func readCompleteXML(r *dialects.Request, v *s3wire.CompleteRequest) error {
 func (d *Dialect) completeUpload(w http.ResponseWriter, r *dialects.Request) error {
 	var body s3wire.CompleteRequest
 	if err := readCompleteXML(r, &body); err != nil {
-		return err
+		return d.h.BucketFirst(r, err)
 	}
 	req := translate.CompleteUploadRequest{Bucket: r.Bucket, Key: r.Key, UploadID: r.Query.Get("uploadId"), ObjectSize: -1}
 	for _, p := range body.Parts {
