@@ -86,6 +86,9 @@ func checkConfig(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if _, err := registeredOptions(cfg); err != nil {
+		return err
+	}
 	if _, err := openBackends(context.Background(), cfg, false); err != nil {
 		return err
 	}
