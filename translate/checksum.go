@@ -55,7 +55,7 @@ func (a ChecksumAlgorithm) Size() int {
 		return 8
 	case SHA1:
 		return sha1.Size
-	case SHA256:
+	case SHA256, SHA256Tree:
 		return sha256.Size
 	}
 	return 0
@@ -109,6 +109,8 @@ func NewChecksumHash(a ChecksumAlgorithm) (hash.Hash, error) {
 		return sha1.New(), nil
 	case SHA256:
 		return sha256.New(), nil
+	case SHA256Tree:
+		return NewTreeHash(), nil
 	}
 	return nil, fmt.Errorf("unknown checksum algorithm %q", a)
 }

@@ -28,6 +28,8 @@ func (e *Engine) CreateMultipartUpload(ctx context.Context, c Caller, req Create
 	}
 	if req.ChecksumAlgorithm != "" {
 		switch {
+		case req.ChecksumAlgorithm == SHA256Tree:
+			req.ChecksumType = "" // a tree hash is neither composite nor a CRC
 		case req.ChecksumType == "" && req.ChecksumAlgorithm == CRC64NVME:
 			req.ChecksumType = ChecksumFullObject
 		case req.ChecksumType == "":
@@ -384,7 +386,9 @@ func (e *Engine) CompleteMultipartUpload(ctx context.Context, c Caller, req Comp
 		ETag: fmt.Sprintf("%s-%d", hex.EncodeToString(md5s.Sum(nil)), len(parts)), Checksum: Checksums{}}
 	if alg := upload.ChecksumAlgorithm; alg != "" {
 		var sum string
-		if upload.ChecksumType == ChecksumFullObject {
+		if alg == SHA256Tree {
+			sum, err = combineTreeValues(algValues)
+		} else if upload.ChecksumType == ChecksumFullObject {
 			sum, err = FullObjectCRC(alg, algValues, sizes)
 		} else {
 			sum, err = CompositeChecksum(alg, algValues)
@@ -409,6 +413,23 @@ func (e *Engine) CompleteMultipartUpload(ctx context.Context, c Caller, req Comp
 	}
 	out, err := b.CompleteMultipartUpload(ctx, CompleteRequest{Bucket: req.Bucket, Key: req.Key, UploadID: upload.ID, Parts: parts, Info: info})
 	return out, withBucket(err, req.Bucket, req.Key)
+}
+
+// combineTreeValues is CombineTreeHashes over SHA256Tree Checksums values.
+func combineTreeValues(values []string) (string, error) {
+	raws := make([][]byte, len(values))
+	for i, v := range values {
+		raw, err := DecodeChecksum(SHA256Tree, v)
+		if err != nil {
+			return "", fmt.Errorf("part %d: %w", i+1, err)
+		}
+		raws[i] = raw
+	}
+	root, err := CombineTreeHashes(raws)
+	if err != nil {
+		return "", err
+	}
+	return EncodeChecksum(root), nil
 }
 
 // checksumsAgree reports whether every checksum the client sent for a part

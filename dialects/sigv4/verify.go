@@ -68,6 +68,12 @@ type Verifier struct {
 	MaxSkew time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// PayloadHash, when set, returns the payload hash a header-signed
+	// request without x-amz-content-sha256 signed. Nil means S3's rule:
+	// the hash of an empty body. Services other than S3 (Glacier's JSON
+	// requests) sign the body's real hash without sending it; the function
+	// may read the body and must leave it readable again.
+	PayloadHash func(r *http.Request) (string, error)
 }
 
 // Auth is a verified request's authentication.
@@ -196,6 +202,11 @@ func (v *Verifier) verifyHeader(r *http.Request) (*Auth, error) {
 	payload := r.Header.Get("X-Amz-Content-Sha256")
 	if payload == "" {
 		payload = EmptySHA256
+		if v.PayloadHash != nil {
+			if payload, err = v.PayloadHash(r); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := checkPayloadHash(payload); err != nil {
 		return nil, err
