@@ -39,10 +39,10 @@ const APIVersion = "2012-06-01"
 // dialect's mapping, never by clients, so no reserved names apply.
 var Rules = translate.Rules{
 	MinPartNumber: 1, MaxPartNumber: 10000,
-	MinPartSize:   1 << 20,
-	MaxPartSize:   4 << 30,
-	MaxObjectSize: 4 << 30,
-	MaxKeyLength:  1024,
+	MinPartSize:    1 << 20,
+	MaxPartSize:    4 << 30,
+	MaxObjectSize:  4 << 30,
+	MaxKeyLength:   1024,
 	AlwaysChecksum: []translate.ChecksumAlgorithm{translate.SHA256Tree},
 }
 

@@ -27,10 +27,10 @@ import (
 // jobRecord is what a job object holds.
 type jobRecord struct {
 	JobID, Action, VaultName, Description, Tier, SNSTopic string
-	ArchiveID                                            string `json:",omitempty"`
-	ArchiveSize                                          int64
-	ArchiveTreeHash                                      string `json:",omitempty"`
-	RetrievalByteRange                                   string `json:",omitempty"`
+	ArchiveID                                             string `json:",omitempty"`
+	ArchiveSize                                           int64
+	ArchiveTreeHash                                       string `json:",omitempty"`
+	RetrievalByteRange                                    string `json:",omitempty"`
 	// Start and Length are the output's place in the archive.
 	Start, Length int64
 	// TreeHash is the output's tree hash, when the range is tree-hash
@@ -48,7 +48,7 @@ func jobKey(id string) string { return jobsPrefix + id }
 // jobParameters is InitiateJob's JSON body (the model's JobParameters).
 type jobParameters struct {
 	Type, ArchiveID, Description, SNSTopic, RetrievalByteRange, Tier, Format string
-	InventoryRetrievalParameters                                          *struct {
+	InventoryRetrievalParameters                                             *struct {
 		StartDate, EndDate, Limit, Marker string
 	}
 }
