@@ -29,7 +29,8 @@ func Probe(ctx context.Context, b translate.Backend) error {
 // Instrument returns b wrapped so that every call is counted in
 // metrics.BackendCalls (by name, method and outcome) and timed in
 // metrics.BackendDuration. The wrapper keeps b's optional abilities
-// visible: it is a translate.PartLocator when b is one, and an io.Closer
+// visible: it is a translate.PartLocator when b is one, a
+// translate.ConditionalWriter that answers as b would, and an io.Closer
 // and a Prober that reach b's (neither probe nor close is counted).
 // GetObject is timed until the object is open, not while it is read.
 func Instrument(name string, b translate.Backend) translate.Backend {
@@ -154,6 +155,21 @@ func (i *instrumented) AbortMultipartUpload(ctx context.Context, bucket, key, up
 	return i.b.AbortMultipartUpload(ctx, bucket, key, uploadID)
 }
 
+// PutObjectIf forwards the optional translate.ConditionalWriter ability
+// (NotImplemented when b lacks it, as the engine answers).
+func (i *instrumented) PutObjectIf(ctx context.Context, bucket, key string, body *translate.Body,
+	meta translate.Metadata, cond translate.WriteCond) (_ translate.ObjectInfo, err error) {
+	defer i.observe("PutObject", time.Now(), &err)
+	return translate.PutIf(ctx, i.b, bucket, key, body, meta, cond)
+}
+
+// CopyObjectIf forwards the optional translate.ConditionalWriter ability.
+func (i *instrumented) CopyObjectIf(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string,
+	meta translate.Metadata, cond translate.WriteCond) (_ translate.ObjectInfo, err error) {
+	defer i.observe("CopyObject", time.Now(), &err)
+	return translate.CopyIf(ctx, i.b, srcBucket, srcKey, dstBucket, dstKey, meta, cond)
+}
+
 // instrumentedLocator is an instrumented backend that is also a
 // translate.PartLocator.
 type instrumentedLocator struct {
@@ -167,8 +183,9 @@ func (i *instrumentedLocator) PartRange(ctx context.Context, bucket, key string,
 }
 
 var (
-	_ translate.Backend     = (*instrumented)(nil)
-	_ translate.PartLocator = (*instrumentedLocator)(nil)
-	_ io.Closer             = (*instrumented)(nil)
-	_ Prober                = (*instrumented)(nil)
+	_ translate.Backend           = (*instrumented)(nil)
+	_ translate.PartLocator       = (*instrumentedLocator)(nil)
+	_ io.Closer                   = (*instrumented)(nil)
+	_ Prober                      = (*instrumented)(nil)
+	_ translate.ConditionalWriter = (*instrumented)(nil)
 )

@@ -42,6 +42,13 @@ func TestInstrument(t *testing.T) {
 			_, err := b.PutObject(ctx, "b1", "k", translate.BytesBody([]byte("hello")), translate.Metadata{})
 			return err
 		}},
+		// A conditional write reaches fs's own atomic check through the
+		// wrapper (it is a ConditionalWriter, not NotImplemented).
+		{"PutObject", "ObjectExists", func() error {
+			_, err := b.(translate.ConditionalWriter).PutObjectIf(ctx, "b1", "k", translate.BytesBody([]byte("again")),
+				translate.Metadata{}, translate.WriteCond{IfAbsent: true})
+			return err
+		}},
 		{"HeadObject", "NoSuchKey", func() error { _, err := b.HeadObject(ctx, "b1", "nope"); return err }},
 		{"GetObject", "ok", func() error {
 			o, err := b.GetObject(ctx, "b1", "k", nil)

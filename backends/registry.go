@@ -7,7 +7,9 @@ package backends
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/babelgate/babelgate/translate"
@@ -70,4 +72,44 @@ func typesLocked() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Validator is implemented by options structs that can check themselves
+// once decoded, without side effects: what New would refuse, and what would
+// make every later call fail (a missing credential, an endpoint without a
+// scheme). check-config and serve call it through [ValidateOptions] before
+// anything is opened.
+type Validator interface {
+	Validate() error
+}
+
+// OptionError is a problem with one option, for a Validate method to
+// return (alone or several joined with errors.Join), so that the caller can
+// point at the option's line in the config file.
+type OptionError struct {
+	// Option is the option's key under options:, such as "endpoint".
+	Option string
+	Msg    string
+}
+
+func (e *OptionError) Error() string { return e.Option + ": " + e.Msg }
+
+// ValidateOptions calls options' Validate method, if it has one.
+func ValidateOptions(options any) error {
+	if v, ok := options.(Validator); ok {
+		return v.Validate()
+	}
+	return nil
+}
+
+// CheckEndpoint returns a problem with a store's endpoint URL, or nil: it
+// must be an absolute http or https URL with a host (a bare
+// "minio:9000" would be taken for a URL of scheme "minio").
+func CheckEndpoint(endpoint string) error {
+	u, err := url.Parse(endpoint)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return nil
+	}
+	return &OptionError{Option: "endpoint", Msg: fmt.Sprintf("%q is not an http:// or https:// URL with a host (write the scheme, e.g. https://%s)",
+		endpoint, strings.TrimPrefix(strings.TrimPrefix(endpoint, "//"), "/"))}
 }

@@ -2,6 +2,7 @@ package dialects
 
 import (
 	"io"
+	"sync/atomic"
 
 	"github.com/babelgate/babelgate/translate"
 )
@@ -26,6 +27,40 @@ type StaticUser struct {
 func (s StaticCredentials) Lookup(accessKey string) (string, *translate.Principal, bool) {
 	u, ok := s[accessKey]
 	return u.Secret, u.Principal, ok
+}
+
+// SwappableCredentials are credentials that can be replaced as a whole
+// while requests use them (a configuration reload). Each Lookup sees one
+// complete set, the old or the new, never a mix; a request that already
+// authenticated keeps the principal it got. The zero value knows no key.
+// It is safe for concurrent use.
+type SwappableCredentials struct {
+	cur atomic.Pointer[StaticCredentials]
+}
+
+// NewSwappableCredentials returns credentials serving c.
+func NewSwappableCredentials(c StaticCredentials) *SwappableCredentials {
+	s := &SwappableCredentials{}
+	s.Swap(c)
+	return s
+}
+
+// Swap makes c the credentials every later Lookup sees and returns the
+// previous set (nil if there was none). c must not be modified afterwards.
+func (s *SwappableCredentials) Swap(c StaticCredentials) StaticCredentials {
+	if old := s.cur.Swap(&c); old != nil {
+		return *old
+	}
+	return nil
+}
+
+// Lookup implements Credentials.
+func (s *SwappableCredentials) Lookup(accessKey string) (string, *translate.Principal, bool) {
+	c := s.cur.Load()
+	if c == nil {
+		return "", nil, false
+	}
+	return c.Lookup(accessKey)
 }
 
 // Payload is a request body after the dialect removed its transfer framing

@@ -32,6 +32,10 @@ type Request struct {
 	Query url.Values
 	// Op is set by Resolve.
 	Op translate.Op
+	// OpName, set by Resolve when it finds no Op (an unsupported
+	// operation), names what was asked for in the request log, such as
+	// "unsupported ?tagging".
+	OpName string
 	// Caller is set after authentication.
 	Caller translate.Caller
 	// Payload is the decoded body, set by authentication.
@@ -234,10 +238,14 @@ func drainForError(w http.ResponseWriter, r *Request, err error) {
 }
 
 func (p *Pipeline) log(d Dialect, r *Request, w *recorder) {
+	opName := r.Op.String()
+	if r.Op == 0 && r.OpName != "" {
+		opName = r.OpName
+	}
 	attrs := []slog.Attr{
 		slog.String("request_id", r.ID),
 		slog.String("dialect", d.Name()),
-		slog.String("op", r.Op.String()),
+		slog.String("op", opName),
 		slog.String("method", r.HTTP.Method),
 		slog.String("bucket", r.Bucket),
 		slog.String("key", r.Key),
@@ -260,9 +268,16 @@ func (p *Pipeline) log(d Dialect, r *Request, w *recorder) {
 	if w.err != nil {
 		te := translate.AsError(w.err)
 		attrs = append(attrs, slog.String("error", te.Code.String()))
+		// The reason: the message the client got (if the error set one) and
+		// the cause behind it, which never reaches the client.
+		if te.Message != "" {
+			attrs = append(attrs, slog.String("message", te.Message))
+		}
+		if te.Err != nil {
+			attrs = append(attrs, slog.String("cause", te.Err.Error()))
+		}
 		if te.Code == translate.ErrInternal {
 			level = slog.LevelError
-			attrs = append(attrs, slog.String("cause", te.Error()))
 		}
 	}
 	p.Logger.LogAttrs(r.HTTP.Context(), level, "request", attrs...)

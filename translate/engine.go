@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,9 +35,11 @@ type BodyInput struct {
 type Engine struct {
 	backends map[string]Backend
 	deflt    string
-	routes   map[string]Route
-	sealer   *Sealer
-	now      func() time.Time
+	// routes is the route table by front bucket; SetRoutes replaces it
+	// whole while requests run.
+	routes atomic.Pointer[map[string]Route]
+	sealer *Sealer
+	now    func() time.Time
 }
 
 // EngineConfig configures an Engine.
@@ -49,6 +52,9 @@ type EngineConfig struct {
 	Routes []Route
 	// UploadIDSecret seals client upload IDs (at least 16 bytes).
 	UploadIDSecret []byte
+	// Now is the engine's clock (upload initiation times, the window of
+	// CompleteRetryWindow); nil is time.Now.
+	Now func() time.Time
 }
 
 // NewEngine checks cfg and returns an Engine.
@@ -60,26 +66,53 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
-	routes := map[string]Route{}
-	for _, r := range cfg.Routes {
-		if _, ok := cfg.Backends[r.Backend]; !ok {
-			return nil, fmt.Errorf("engine: route for bucket %q names backend %q, which is not configured", r.Bucket, r.Backend)
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	e := &Engine{backends: cfg.Backends, deflt: cfg.Default, sealer: s, now: now}
+	if err := e.SetRoutes(cfg.Routes); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// SetRoutes checks routes and, if they are valid, makes them the engine's
+// route table at once; otherwise the table in force stays. Routes may only
+// name backends the engine was built with. A request sees one table, the
+// old or the new: one that already began keeps the backend it resolved, so
+// an upload in flight on a bucket whose route changed continues on its old
+// backend until its next request. Safe for concurrent use.
+func (e *Engine) SetRoutes(routes []Route) error {
+	table := make(map[string]Route, len(routes))
+	for _, r := range routes {
+		if _, ok := e.backends[r.Backend]; !ok {
+			return fmt.Errorf("engine: route for bucket %q names backend %q, which is not configured", r.Bucket, r.Backend)
 		}
-		if _, dup := routes[r.Bucket]; dup {
-			return nil, fmt.Errorf("engine: bucket %q is routed twice", r.Bucket)
+		if _, dup := table[r.Bucket]; dup {
+			return fmt.Errorf("engine: bucket %q is routed twice", r.Bucket)
 		}
 		if r.BackendBucket == "" {
 			r.BackendBucket = r.Bucket
 		}
-		routes[r.Bucket] = r
+		table[r.Bucket] = r
 	}
-	return &Engine{backends: cfg.Backends, deflt: cfg.Default, routes: routes, sealer: s, now: time.Now}, nil
+	e.routes.Store(&table)
+	return nil
 }
+
+// routeTable returns the route table in force.
+func (e *Engine) routeTable() map[string]Route { return *e.routes.Load() }
 
 // route returns the backend holding a front bucket, as a Backend that
 // speaks in front names, and the backend's name.
 func (e *Engine) route(bucket string) (Backend, string) {
-	if r, ok := e.routes[bucket]; ok {
+	return e.routeIn(e.routeTable(), bucket)
+}
+
+// routeIn is route on a given table.
+func (e *Engine) routeIn(routes map[string]Route, bucket string) (Backend, string) {
+	if r, ok := routes[bucket]; ok {
 		if r.BackendBucket == bucket && r.KeyPrefix == "" {
 			return e.backends[r.Backend], r.Backend
 		}
@@ -91,7 +124,7 @@ func (e *Engine) route(bucket string) (Backend, string) {
 // location returns where a front object lives: the backend's name, its
 // bucket and its key there.
 func (e *Engine) location(bucket, key string) (name, backendBucket, backendKey string) {
-	if r, ok := e.routes[bucket]; ok {
+	if r, ok := e.routeTable()[bucket]; ok {
 		return r.Backend, r.BackendBucket, r.KeyPrefix + key
 	}
 	return e.deflt, bucket, key
@@ -111,7 +144,8 @@ func authorize(c Caller, bucket string, access Access) error {
 func (e *Engine) ListBuckets(ctx context.Context, c Caller) ([]BucketInfo, error) {
 	var out []BucketInfo
 	hidden := map[string]bool{}
-	for front, r := range e.routes {
+	routes := e.routeTable() // one table for the whole listing
+	for front, r := range routes {
 		hidden[front] = true
 		if r.Backend == e.deflt {
 			hidden[r.BackendBucket] = true
@@ -126,11 +160,11 @@ func (e *Engine) ListBuckets(ctx context.Context, c Caller) ([]BucketInfo, error
 			out = append(out, b)
 		}
 	}
-	for front := range e.routes {
+	for front := range routes {
 		if !c.Principal.Allowed(front, AccessRead) {
 			continue
 		}
-		b, _ := e.route(front)
+		b, _ := e.routeIn(routes, front)
 		if info, err := b.HeadBucket(ctx, front); err == nil {
 			info.Name = front
 			out = append(out, info)

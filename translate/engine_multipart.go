@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // CreateUploadRequest starts a multipart upload.
@@ -275,15 +276,31 @@ func (e *Engine) ListMultipartUploads(ctx context.Context, c Caller, bucket stri
 // Rules.AbortByInitiatorOrOwner only the initiator or the bucket's owner
 // may; anyone else gets AccessDenied and the upload stays.
 func (e *Engine) AbortMultipartUpload(ctx context.Context, c Caller, bucket, key, uploadID string) error {
+	return e.AbortMultipartUploadIf(ctx, c, bucket, key, uploadID, time.Time{})
+}
+
+// AbortMultipartUploadIf is AbortMultipartUpload with S3's
+// x-amz-if-match-initiated-time (zero: none): it aborts only an upload
+// initiated at that time (to the second) and answers 412 otherwise; a
+// missing upload is then success, as AWS documents ("If the initiated
+// timestamp matches or if the multipart upload doesn't exist, the
+// operation returns a 204 Success (No Content) response").
+func (e *Engine) AbortMultipartUploadIf(ctx context.Context, c Caller, bucket, key, uploadID string, initiated time.Time) error {
 	if err := authorize(c, bucket, AccessWrite); err != nil {
 		return err
 	}
 	b, info, err := e.openUpload(ctx, bucket, key, uploadID)
 	if err != nil {
+		if !initiated.IsZero() && CodeOf(err) == ErrNoSuchUpload {
+			return nil
+		}
 		return err
 	}
 	if err := checkAbort(c, bucket, info); err != nil {
 		return err
+	}
+	if !initiated.IsZero() && !info.Initiated.Truncate(time.Second).Equal(initiated.Truncate(time.Second)) {
+		return &Error{Code: ErrPreconditionFailed, Bucket: bucket, Key: key}
 	}
 	return withBucket(b.AbortMultipartUpload(ctx, bucket, key, info.ID), bucket, key)
 }
@@ -306,6 +323,9 @@ type CompleteUploadRequest struct {
 	// AllParts completes with every uploaded part in number order, ignoring
 	// Parts (OSS's x-oss-complete-all: yes).
 	AllParts bool
+	// Cond is the client's precondition on the object the upload would
+	// replace.
+	Cond WriteCond
 }
 
 // CompleteMultipartUpload validates the client's part list against the
@@ -317,11 +337,15 @@ func (e *Engine) CompleteMultipartUpload(ctx context.Context, c Caller, req Comp
 	}
 	b, upload, err := e.openUpload(ctx, req.Bucket, req.Key, req.UploadID)
 	if err != nil {
+		if out, ok := e.completedAgain(ctx, req, err); ok {
+			return out, nil
+		}
 		return ObjectInfo{}, err
 	}
 	if err := checkInitiator(c, upload); err != nil {
 		return ObjectInfo{}, err
 	}
+	completedBy := completionDigest(upload.ID, req.Parts, req.AllParts)
 	stored, err := e.allParts(ctx, b, req.Bucket, req.Key, upload.ID)
 	if err != nil {
 		return ObjectInfo{}, err
@@ -411,7 +435,8 @@ func (e *Engine) CompleteMultipartUpload(ctx context.Context, c Caller, req Comp
 				Message: fmt.Sprintf("The %s you specified did not match the calculated checksum.", alg)}
 		}
 	}
-	out, err := b.CompleteMultipartUpload(ctx, CompleteRequest{Bucket: req.Bucket, Key: req.Key, UploadID: upload.ID, Parts: parts, Info: info})
+	info.CompletedBy = completedBy
+	out, err := b.CompleteMultipartUpload(ctx, CompleteRequest{Bucket: req.Bucket, Key: req.Key, UploadID: upload.ID, Parts: parts, Info: info, Cond: req.Cond})
 	return out, withBucket(err, req.Bucket, req.Key)
 }
 
@@ -469,4 +494,29 @@ func sortedPartNumbers(parts map[int]PartInfo) []int {
 	}
 	sort.Ints(out)
 	return out
+}
+
+// completedAgain answers a Complete whose upload is gone (openErr is
+// NoSuchUpload) when it repeats the request that completed it: the key's
+// object records the same upload and part list (ObjectInfo.CompletedBy)
+// and was completed within CompleteRetryWindow. ok is false otherwise,
+// and the caller returns openErr.
+func (e *Engine) completedAgain(ctx context.Context, req CompleteUploadRequest, openErr error) (ObjectInfo, bool) {
+	if CodeOf(openErr) != ErrNoSuchUpload {
+		return ObjectInfo{}, false
+	}
+	ref, err := e.sealer.Open(req.Bucket, req.Key, req.UploadID)
+	if err != nil {
+		return ObjectInfo{}, false
+	}
+	b, name := e.route(req.Bucket)
+	if ref.Backend != name {
+		return ObjectInfo{}, false
+	}
+	info, err := b.HeadObject(ctx, req.Bucket, req.Key)
+	if err != nil || info.CompletedBy == "" || info.CompletedBy != completionDigest(ref.ID, req.Parts, req.AllParts) ||
+		e.now().Sub(info.LastModified) > CompleteRetryWindow {
+		return ObjectInfo{}, false
+	}
+	return info, true
 }

@@ -131,6 +131,8 @@ type PutRequest struct {
 	Bucket, Key string
 	Metadata    Metadata
 	Body        BodyInput
+	// Cond is the client's precondition on the object the write replaces.
+	Cond WriteCond
 }
 
 // PutObject stores an object whole.
@@ -147,12 +149,15 @@ func (e *Engine) PutObject(ctx context.Context, c Caller, req PutRequest) (Objec
 			Extra:   map[string]string{"ProposedSize": strconv.FormatInt(req.Body.Size, 10), "MaxSizeAllowed": strconv.FormatInt(c.Rules.MaxObjectSize, 10)}}
 	}
 	req.Body.Options.MaxSize = c.Rules.MaxObjectSize
+	b, _ := e.route(req.Bucket)
+	if err := precheck(ctx, b, req.Bucket, req.Key, req.Cond); err != nil {
+		return ObjectInfo{}, err
+	}
 	body, err := newBody(req.Body, c.Rules)
 	if err != nil {
 		return ObjectInfo{}, err
 	}
-	b, _ := e.route(req.Bucket)
-	info, err := b.PutObject(ctx, req.Bucket, req.Key, body, req.Metadata)
+	info, err := PutIf(ctx, b, req.Bucket, req.Key, body, req.Metadata, req.Cond)
 	return info, withBucket(err, req.Bucket, req.Key)
 }
 
@@ -206,6 +211,8 @@ type CopyRequest struct {
 	ReplaceMetadata   bool
 	Metadata          Metadata
 	SrcConditions     Conditions
+	// Cond is the client's precondition on the destination object.
+	Cond WriteCond
 }
 
 // CopyObject copies an object, keeping or replacing its metadata.
@@ -238,7 +245,7 @@ func (e *Engine) CopyObject(ctx context.Context, c Caller, req CopyRequest) (Obj
 	dst, dstName := e.route(req.Bucket)
 	srcName, srcBucket, srcKey := e.location(req.SrcBucket, req.SrcKey)
 	if srcName == dstName {
-		out, err := dst.CopyObject(ctx, srcBucket, srcKey, req.Bucket, req.Key, meta)
+		out, err := CopyIf(ctx, dst, srcBucket, srcKey, req.Bucket, req.Key, meta, req.Cond)
 		return out, withBucket(err, req.Bucket, req.Key)
 	}
 	// Across backends the bytes pass through the gateway, verified against
@@ -252,7 +259,7 @@ func (e *Engine) CopyObject(ctx context.Context, c Caller, req CopyRequest) (Obj
 	if err != nil {
 		return ObjectInfo{}, err
 	}
-	out, err := dst.PutObject(ctx, req.Bucket, req.Key, body, meta)
+	out, err := PutIf(ctx, dst, req.Bucket, req.Key, body, meta, req.Cond)
 	return out, withBucket(err, req.Bucket, req.Key)
 }
 

@@ -62,13 +62,15 @@ const (
 	ErrInvalidCopySource                            // copy source header malformed
 	ErrTooManyParts                                 // more parts than allowed
 	ErrInsufficientStorage                          // the backend's disk or quota is full (ENOSPC, a store's 507)
+	ErrObjectExists                                 // a write that must not replace an object found one (If-None-Match: *, x-oss-forbid-overwrite)
+	ErrConditionalRequestConflict                   // a conditional write lost to a concurrent conflicting operation; retry
 )
 
 // AllCodes lists every Code, in order. Dialect tests iterate it to prove
 // their wire tables complete.
 func AllCodes() []Code {
-	codes := make([]Code, 0, int(ErrInsufficientStorage))
-	for c := ErrInternal; c <= ErrInsufficientStorage; c++ {
+	codes := make([]Code, 0, int(ErrConditionalRequestConflict))
+	for c := ErrInternal; c <= ErrConditionalRequestConflict; c++ {
 		codes = append(codes, c)
 	}
 	return codes
@@ -94,6 +96,7 @@ var codeNames = map[Code]string{
 	ErrInvalidStorageClass: "InvalidStorageClass", ErrMalformedTrailer: "MalformedTrailer",
 	ErrInvalidEncryptionAlgorithm: "InvalidEncryptionAlgorithm", ErrInvalidCopySource: "InvalidCopySource",
 	ErrTooManyParts: "TooManyParts", ErrInsufficientStorage: "InsufficientStorage",
+	ErrObjectExists: "ObjectExists", ErrConditionalRequestConflict: "ConditionalRequestConflict",
 }
 
 // String returns the Code's neutral name (not a wire code).

@@ -59,6 +59,12 @@ type ObjectInfo struct {
 	// PartSizes lists the part sizes of a multipart object in order, so that
 	// GET ?partNumber=N can be served; nil for single-part objects.
 	PartSizes []int64
+	// CompletedBy names the CompleteMultipartUpload request that made the
+	// object (see completionDigest), so that the same request retried
+	// within CompleteRetryWindow is answered with the object; empty for
+	// objects written any other way. Backends store it with the object
+	// and drop it on copies.
+	CompletedBy string `json:",omitempty"`
 }
 
 // PartsCount returns the number of parts (1 for a single-part object).
@@ -207,4 +213,7 @@ type CompleteRequest struct {
 	Parts       []CompletePart
 	// Info is what the completed object must report.
 	Info ObjectInfo
+	// Cond is the client's precondition on the object the upload would
+	// replace, evaluated atomically with the commit (see WriteCond).
+	Cond WriteCond
 }

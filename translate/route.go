@@ -127,6 +127,16 @@ func (r *routed) CopyObject(ctx context.Context, srcBucket, srcKey, _, dstKey st
 	return r.obj(r.b.CopyObject(ctx, srcBucket, srcKey, r.bucket, r.key(dstKey), meta))
 }
 
+// PutObjectIf forwards the optional ConditionalWriter ability.
+func (r *routed) PutObjectIf(ctx context.Context, _, key string, body *Body, meta Metadata, cond WriteCond) (ObjectInfo, error) {
+	return r.obj(PutIf(ctx, r.b, r.bucket, r.key(key), body, meta, cond))
+}
+
+// CopyObjectIf forwards the optional ConditionalWriter ability.
+func (r *routed) CopyObjectIf(ctx context.Context, srcBucket, srcKey, _, dstKey string, meta Metadata, cond WriteCond) (ObjectInfo, error) {
+	return r.obj(CopyIf(ctx, r.b, srcBucket, srcKey, r.bucket, r.key(dstKey), meta, cond))
+}
+
 func (r *routed) DeleteObject(ctx context.Context, _, key string) error {
 	return r.fixErr(r.b.DeleteObject(ctx, r.bucket, r.key(key)))
 }

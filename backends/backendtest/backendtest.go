@@ -107,6 +107,10 @@ func RunWith(t *testing.T, newBackend func(t *testing.T) translate.Backend, q Qu
 		{"StagedLastBegunPartWins", testStagedLastBegunPartWins},
 		{"ConcurrentPut", testConcurrentPut},
 		{"Cancelled", testCancelled},
+		{"CondPut", testCondPut},
+		{"CondCopy", testCondCopy},
+		{"CondComplete", testCondComplete},
+		{"CondRace", testCondRace},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -181,6 +181,12 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 		if _, err := root.Lstat(uploadPath(req.UploadID)); isNotExist(err) {
 			return translate.ObjectInfo{}, noSuchUpload(req.Bucket, req.Key) // freed while we waited
 		}
+		// A condition that already fails refuses the Complete before it
+		// consumes any part; the rename below checks it again under the
+		// key's lock, which is what makes it atomic.
+		if err := checkCond(root, req.Bucket, req.Key, req.Cond); err != nil {
+			return translate.ObjectInfo{}, err
+		}
 		if c, err = b.planCompletion(root, req); err != nil {
 			return translate.ObjectInfo{}, err
 		}
@@ -197,7 +203,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 		return translate.ObjectInfo{}, &translate.Error{Code: translate.ErrInvalidPart, Bucket: req.Bucket, Key: req.Key,
 			Message: "the upload is being completed with another list of parts"}
 	}
-	return b.finishCompletion(ctx, root, req.Bucket, req.Key, req.UploadID, c)
+	return b.finishCompletion(ctx, root, req.Bucket, req.Key, req.UploadID, c, req.Cond)
 }
 
 // samePartList reports whether a Complete's part list is the committed one.
@@ -256,7 +262,7 @@ func (b *Backend) planCompletion(root *os.Root, req translate.CompleteRequest) (
 // finishCompletion carries committed upload id from wherever its Complete
 // stopped to the end: steps 2 to 4 of the journal.
 func (b *Backend) finishCompletion(ctx context.Context, root *os.Root, bucket, key, id string,
-	c completion) (translate.ObjectInfo, error) {
+	c completion, cond translate.WriteCond) (translate.ObjectInfo, error) {
 	what := fmt.Sprintf("upload %s into %s/%q", id, bucket, key)
 	name := uploadPath(id) + "/" + assemblyFile
 	f, err := root.OpenFile(name, os.O_RDWR, 0)
@@ -339,8 +345,7 @@ func (b *Backend) finishCompletion(ctx context.Context, root *os.Root, bucket, k
 	if err := b.step(stepAssembled); err != nil {
 		return translate.ObjectInfo{}, err
 	}
-	file, _ := keyPath(key)
-	if _, err := renameInto(root, name, file, true, b.fsync); err != nil {
+	if err := b.renameObjectIf(root, name, bucket, key, cond); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	if err := b.step(stepRenamed); err != nil {

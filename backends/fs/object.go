@@ -154,6 +154,11 @@ func checkRange(rng *translate.Range, size int64) error {
 // ErrNoSuchBucket.
 func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *translate.Body,
 	meta translate.Metadata) (translate.ObjectInfo, error) {
+	return b.putObject(ctx, bucket, key, body, meta, translate.WriteCond{})
+}
+
+func (b *Backend) putObject(ctx context.Context, bucket, key string, body *translate.Body,
+	meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return translate.ObjectInfo{}, cancelled(err)
 	}
@@ -186,8 +191,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *trans
 	if err := s.setHeader(info, reserve, sums.Size, what); err != nil {
 		return translate.ObjectInfo{}, err
 	}
-	file, _ := keyPath(key)
-	if err := s.commit(file, true); err != nil {
+	if err := b.commitObject(s, root, bucket, key, cond); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	return info, nil
@@ -200,6 +204,11 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *trans
 // (either bucket), ErrNoSuchKey (the source).
 func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string,
 	meta translate.Metadata) (translate.ObjectInfo, error) {
+	return b.copyObject(ctx, srcBucket, srcKey, dstBucket, dstKey, meta, translate.WriteCond{})
+}
+
+func (b *Backend) copyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string,
+	meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return translate.ObjectInfo{}, cancelled(err)
 	}
@@ -226,6 +235,7 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 	defer dstRoot.Close()
 
 	info.Key, info.Metadata, info.LastModified = dstKey, meta.Clone(), time.Now().UTC()
+	info.CompletedBy = "" // a copy was made by no Complete
 	hdr, err := encodeHeader(info, 0)
 	if err != nil {
 		return translate.ObjectInfo{}, err
@@ -245,8 +255,7 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 	if err := s.copyFile(ctx, src, info.Size, what); err != nil {
 		return translate.ObjectInfo{}, err
 	}
-	file, _ := keyPath(dstKey)
-	if err := s.commit(file, true); err != nil {
+	if err := b.commitObject(s, dstRoot, dstBucket, dstKey, cond); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	return info, nil
@@ -268,7 +277,13 @@ func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
 	}
 	defer root.Close()
 	file, dirs := keyPath(key)
-	if err := root.Remove(file); err != nil && !isNotExist(err) {
+	unlock, err := lockKey(root, key)
+	if err != nil {
+		return err
+	}
+	err = root.Remove(file)
+	unlock()
+	if err != nil && !isNotExist(err) {
 		return ioError(err, fmt.Sprintf("fs: deleting %s/%q", bucket, key))
 	}
 	pruneDirs(root, dirs)

@@ -78,6 +78,42 @@ func DefaultOptions() *Options {
 		StagingMaxAge: storestate.DefaultStagingMaxAge}
 }
 
+// Validate implements backends.Validator: an http(s) endpoint and the
+// store's credentials are required (the backend has no other credential
+// source), the timeouts positive, retries and staging_max_age not negative,
+// and auth_v4 needs a region. The SDK would take an endpoint without a
+// scheme for plain http; the gateway wants it written.
+func (o *Options) Validate() error {
+	var errs []error
+	if o.Endpoint == "" {
+		errs = append(errs, &backends.OptionError{Option: "endpoint", Msg: "required"})
+	} else {
+		errs = append(errs, backends.CheckEndpoint(o.Endpoint))
+	}
+	if o.AccessKey == "" {
+		errs = append(errs, &backends.OptionError{Option: "access_key", Msg: "required (with secret_key)"})
+	}
+	if o.SecretKey == "" {
+		errs = append(errs, &backends.OptionError{Option: "secret_key", Msg: "required (with access_key)"})
+	}
+	if o.ConnectTimeout <= 0 {
+		errs = append(errs, &backends.OptionError{Option: "connect_timeout", Msg: "must be positive"})
+	}
+	if o.RequestTimeout <= 0 {
+		errs = append(errs, &backends.OptionError{Option: "request_timeout", Msg: "must be positive"})
+	}
+	if o.Retries < 0 {
+		errs = append(errs, &backends.OptionError{Option: "retries", Msg: "must not be negative"})
+	}
+	if o.AuthV4 && o.Region == "" {
+		errs = append(errs, &backends.OptionError{Option: "region", Msg: "required with auth_v4"})
+	}
+	if o.StagingMaxAge < 0 {
+		errs = append(errs, &backends.OptionError{Option: "staging_max_age", Msg: "must not be negative"})
+	}
+	return errors.Join(errs...)
+}
+
 func init() {
 	backends.Register(backends.Info{
 		Type:       "oss",
@@ -111,19 +147,8 @@ var _ translate.Backend = (*Backend)(nil)
 // reaper of abandoned staged uploads (see Options.StagingMaxAge), which
 // Close stops.
 func New(o Options) (*Backend, error) {
-	switch {
-	case o.Endpoint == "":
-		return nil, errors.New("oss backend: endpoint is required")
-	case o.AccessKey == "" || o.SecretKey == "":
-		return nil, errors.New("oss backend: access_key and secret_key are required")
-	case o.RequestTimeout <= 0 || o.ConnectTimeout <= 0:
-		return nil, errors.New("oss backend: timeouts must be positive")
-	case o.Retries < 0:
-		return nil, errors.New("oss backend: retries must not be negative")
-	case o.AuthV4 && o.Region == "":
-		return nil, errors.New("oss backend: auth_v4 needs a region")
-	case o.StagingMaxAge < 0:
-		return nil, errors.New("oss backend: staging_max_age must not be negative")
+	if err := o.Validate(); err != nil {
+		return nil, fmt.Errorf("oss backend: %w", err)
 	}
 	if o.StagingMaxAge == 0 {
 		o.StagingMaxAge = storestate.DefaultStagingMaxAge

@@ -38,10 +38,12 @@ var storeCodes = map[string]translate.Code{
 	// with InvalidDigest. A malformed Content-MD5 never reaches the store
 	// (the front dialect refuses it), so from the store it means the bytes
 	// differ: BadDigest.
-	"InvalidDigest":                    translate.ErrBadDigest,
-	"BadDigest":                        translate.ErrBadDigest,
-	"InvalidRange":                     translate.ErrInvalidRange,
-	"PreconditionFailed":               translate.ErrPreconditionFailed,
+	"InvalidDigest":      translate.ErrBadDigest,
+	"BadDigest":          translate.ErrBadDigest,
+	"InvalidRange":       translate.ErrInvalidRange,
+	"PreconditionFailed": translate.ErrPreconditionFailed,
+	// x-oss-forbid-overwrite: true found an object.
+	"FileAlreadyExists":                translate.ErrObjectExists,
 	"NotModified":                      translate.ErrNotModified,
 	"IncompleteBody":                   translate.ErrIncompleteBody,
 	"InvalidObjectState":               translate.ErrInvalidObjectState,

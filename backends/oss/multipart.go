@@ -188,6 +188,9 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
+	if req.Cond, err = b.stager().StoreCond(ctx, req.Bucket, req.Key, req.Cond); err != nil {
+		return translate.ObjectInfo{}, err
+	}
 	if st.Staged {
 		return b.stager().Complete(ctx, st, req)
 	}
@@ -201,7 +204,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 	}
 	// Complete may take a while on the store; it is bounded by the
 	// client's own context, not the per-call timeout.
-	out, err := bk.CompleteMultipartUpload(imur(req.Bucket, req.Key, req.UploadID), parts, oss.WithContext(ctx))
+	out, err := bk.CompleteMultipartUpload(imur(req.Bucket, req.Key, req.UploadID), parts, append(condOptions(req.Cond), oss.WithContext(ctx))...)
 	if err != nil {
 		return translate.ObjectInfo{}, mapError(err, req.Bucket, req.Key)
 	}
@@ -216,8 +219,8 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 		sizes[i] = p.Size
 	}
 	// OSS keeps only CRC-64/ECMA: other checksums go in an annex, with the
-	// part sizes.
-	if storestate.Unkept(info.Checksum, ossKeeps) {
+	// part sizes and the Complete that made it (for a retried Complete).
+	if storestate.Unkept(info.Checksum, ossKeeps) || info.CompletedBy != "" {
 		if info.PartSizes == nil {
 			info.PartSizes = sizes
 		}

@@ -281,6 +281,11 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *trans
 	if err := storestate.CheckKey(bucket, key); err != nil {
 		return translate.ObjectInfo{}, err
 	}
+	return b.putObject(ctx, bucket, key, body, meta, translate.WriteCond{})
+}
+
+// putObject is PutObject with cond, in the store's terms, sent along.
+func (b *Backend) putObject(ctx context.Context, bucket, key string, body *translate.Body, meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
 	bk, err := b.bucket(bucket, false)
 	if err != nil {
 		return translate.ObjectInfo{}, err
@@ -289,7 +294,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *trans
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
-	opts := append(metaOptions(meta), writeOptions(ctx, body)...)
+	opts := append(append(metaOptions(meta), writeOptions(ctx, body)...), condOptions(cond)...)
 	resp, err := bk.DoPutObject(&oss.PutObjectRequest{ObjectKey: key, Reader: r}, opts)
 	if err != nil {
 		return translate.ObjectInfo{}, bodyError(tracked, err, bucket, key)
@@ -342,6 +347,11 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 	if err := storestate.CheckKey(dstBucket, dstKey); err != nil {
 		return translate.ObjectInfo{}, err
 	}
+	return b.copyObject(ctx, srcBucket, srcKey, dstBucket, dstKey, meta, translate.WriteCond{})
+}
+
+// copyObject is CopyObject with cond, in the store's terms, sent along.
+func (b *Backend) copyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
 	if storestate.Reserved(srcKey) {
 		return translate.ObjectInfo{}, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: srcBucket, Key: srcKey}
 	}
@@ -357,7 +367,7 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 		return translate.ObjectInfo{}, err
 	}
 	err = b.retry(ctx, func(ctx context.Context) error {
-		opts := append(metaOptions(meta), oss.MetadataDirective(oss.MetaReplace), oss.WithContext(ctx))
+		opts := append(append(metaOptions(meta), oss.MetadataDirective(oss.MetaReplace), oss.WithContext(ctx)), condOptions(cond)...)
 		_, err := bk.CopyObjectFrom(srcBucket, srcKey, dstKey, opts...)
 		return mapError(err, srcBucket, srcKey)
 	})

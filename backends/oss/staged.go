@@ -224,7 +224,7 @@ func (s store) UploadPartCopy(ctx context.Context, bucket, key, uploadID string,
 	return part.ETag, err
 }
 
-func (s store) CompleteUpload(ctx context.Context, bucket, key, uploadID string, etags []string) (string, error) {
+func (s store) CompleteUpload(ctx context.Context, bucket, key, uploadID string, etags []string, cond translate.WriteCond) (string, error) {
 	bk, err := s.b.bucket(bucket, false)
 	if err != nil {
 		return "", err
@@ -233,7 +233,7 @@ func (s store) CompleteUpload(ctx context.Context, bucket, key, uploadID string,
 	for i, etag := range etags {
 		parts[i] = oss.UploadPart{PartNumber: i + 1, ETag: etag}
 	}
-	out, err := bk.CompleteMultipartUpload(imur(bucket, key, uploadID), parts, oss.WithContext(ctx))
+	out, err := bk.CompleteMultipartUpload(imur(bucket, key, uploadID), parts, append(condOptions(cond), oss.WithContext(ctx))...)
 	if err != nil {
 		return "", mapError(err, bucket, key)
 	}

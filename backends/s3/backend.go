@@ -71,6 +71,36 @@ func DefaultOptions() *Options {
 		StagingMaxAge: storestate.DefaultStagingMaxAge}
 }
 
+// Validate implements backends.Validator: the store's credentials are
+// required (the backend has no other credential source), the endpoint, if
+// set, must be an http(s) URL, the timeouts positive, retries and
+// staging_max_age not negative.
+func (o *Options) Validate() error {
+	var errs []error
+	if o.Endpoint != "" {
+		errs = append(errs, backends.CheckEndpoint(o.Endpoint))
+	}
+	if o.AccessKey == "" {
+		errs = append(errs, &backends.OptionError{Option: "access_key", Msg: "required (with secret_key)"})
+	}
+	if o.SecretKey == "" {
+		errs = append(errs, &backends.OptionError{Option: "secret_key", Msg: "required (with access_key)"})
+	}
+	if o.ConnectTimeout <= 0 {
+		errs = append(errs, &backends.OptionError{Option: "connect_timeout", Msg: "must be positive"})
+	}
+	if o.RequestTimeout <= 0 {
+		errs = append(errs, &backends.OptionError{Option: "request_timeout", Msg: "must be positive"})
+	}
+	if o.Retries < 0 {
+		errs = append(errs, &backends.OptionError{Option: "retries", Msg: "must not be negative"})
+	}
+	if o.StagingMaxAge < 0 {
+		errs = append(errs, &backends.OptionError{Option: "staging_max_age", Msg: "must not be negative"})
+	}
+	return errors.Join(errs...)
+}
+
 // OBSOptions are the defaults for Huawei OBS through its S3-compatible API:
 // path-style off, no x-amz-checksum-* support.
 func OBSOptions() *Options {
@@ -105,14 +135,8 @@ type Backend struct {
 // of abandoned staged uploads (see Options.StagingMaxAge), which Close
 // stops.
 func New(o Options) (*Backend, error) {
-	if o.AccessKey == "" || o.SecretKey == "" {
-		return nil, errors.New("s3 backend: access_key and secret_key are required")
-	}
-	if o.RequestTimeout <= 0 || o.ConnectTimeout <= 0 {
-		return nil, errors.New("s3 backend: timeouts must be positive")
-	}
-	if o.StagingMaxAge < 0 {
-		return nil, errors.New("s3 backend: staging_max_age must not be negative")
+	if err := o.Validate(); err != nil {
+		return nil, fmt.Errorf("s3 backend: %w", err)
 	}
 	if o.StagingMaxAge == 0 {
 		o.StagingMaxAge = storestate.DefaultStagingMaxAge

@@ -33,6 +33,7 @@ var storeCodes = map[string]translate.Code{
 	"XAmzContentSHA256Mismatch":  translate.ErrContentSHA256Mismatch,
 	"InvalidRange":               translate.ErrInvalidRange,
 	"PreconditionFailed":         translate.ErrPreconditionFailed,
+	"ConditionalRequestConflict": translate.ErrConditionalRequestConflict,
 	"NotModified":                translate.ErrNotModified,
 	"IncompleteBody":             translate.ErrIncompleteBody,
 	"KeyTooLongError":            translate.ErrKeyTooLong,

@@ -157,8 +157,12 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
+	if req.Cond, err = b.stager().StoreCond(ctx, req.Bucket, req.Key, req.Cond); err != nil {
+		return translate.ObjectInfo{}, err
+	}
 	if st.Staged {
-		return b.stager().Complete(ctx, st, req)
+		info, err := b.stager().Complete(ctx, st, req)
+		return info, storestate.CondError(err, req.Cond)
 	}
 	parts := make([]types.CompletedPart, len(req.Parts))
 	for i, p := range req.Parts {
@@ -166,10 +170,12 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 	}
 	// Complete may take a while on the store; it is bounded by the
 	// client's own context, not the per-call timeout.
-	out, err := b.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(req.Bucket), Key: aws.String(req.Key),
-		UploadId: aws.String(req.UploadID), MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
+	in := &s3.CompleteMultipartUploadInput{Bucket: aws.String(req.Bucket), Key: aws.String(req.Key),
+		UploadId: aws.String(req.UploadID), MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}}
+	in.IfNoneMatch, in.IfMatch = condHeaders(req.Cond)
+	out, err := b.client.CompleteMultipartUpload(ctx, in)
 	if err != nil {
-		return translate.ObjectInfo{}, mapError(err, req.Bucket, req.Key)
+		return translate.ObjectInfo{}, storestate.CondError(mapError(err, req.Bucket, req.Key), req.Cond)
 	}
 	// The object is complete; state left behind by a failure here only
 	// costs a few bytes and is removed with the bucket.
@@ -183,8 +189,8 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 	}
 	// The store's upload was created without a checksum algorithm, so it
 	// keeps none of the object's checksums: they go in an annex, with the
-	// part sizes.
-	if len(info.Checksum) > 0 {
+	// part sizes and the Complete that made it (for a retried Complete).
+	if len(info.Checksum) > 0 || info.CompletedBy != "" {
 		if info.PartSizes == nil {
 			info.PartSizes = sizes
 		}

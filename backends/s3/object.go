@@ -188,8 +188,14 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *trans
 	if err := storestate.CheckKey(bucket, key); err != nil {
 		return translate.ObjectInfo{}, err
 	}
+	return b.putObject(ctx, bucket, key, body, meta, translate.WriteCond{})
+}
+
+// putObject is PutObject with cond, in the store's terms, sent along.
+func (b *Backend) putObject(ctx context.Context, bucket, key string, body *translate.Body, meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
 	in := &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: body,
 		ContentLength: aws.Int64(body.Size()), ContentMD5: md5Header(body), Metadata: meta.User, Expires: expires(meta)}
+	in.IfNoneMatch, in.IfMatch = condHeaders(cond)
 	if body.Size() == 0 {
 		// The SDK may not read an empty body at all; verify it first.
 		if _, err := io.Copy(io.Discard, body); err != nil {
@@ -276,6 +282,11 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 	if err := storestate.CheckKey(dstBucket, dstKey); err != nil {
 		return translate.ObjectInfo{}, err
 	}
+	return b.copyObject(ctx, srcBucket, srcKey, dstBucket, dstKey, meta, translate.WriteCond{})
+}
+
+// copyObject is CopyObject with cond, in the store's terms, sent along.
+func (b *Backend) copyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
 	if storestate.Reserved(srcKey) {
 		return translate.ObjectInfo{}, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: srcBucket, Key: srcKey}
 	}
@@ -286,6 +297,7 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 	in := &s3.CopyObjectInput{Bucket: aws.String(dstBucket), Key: aws.String(dstKey),
 		CopySource: aws.String(copySource(srcBucket, srcKey)), MetadataDirective: types.MetadataDirectiveReplace, Metadata: meta.User,
 		Expires: expires(meta)}
+	in.IfNoneMatch, in.IfMatch = condHeaders(cond)
 	setMeta(meta, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
 	cctx, cancel := b.timeout(ctx)
 	_, err = b.client.CopyObject(cctx, in)

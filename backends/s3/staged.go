@@ -167,13 +167,15 @@ func (s store) UploadPartCopy(ctx context.Context, bucket, key, uploadID string,
 	return aws.ToString(out.CopyPartResult.ETag), nil
 }
 
-func (s store) CompleteUpload(ctx context.Context, bucket, key, uploadID string, etags []string) (string, error) {
+func (s store) CompleteUpload(ctx context.Context, bucket, key, uploadID string, etags []string, cond translate.WriteCond) (string, error) {
 	parts := make([]types.CompletedPart, len(etags))
 	for i, etag := range etags {
 		parts[i] = types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: aws.String(etag)}
 	}
-	out, err := s.b.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key),
-		UploadId: aws.String(uploadID), MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
+	in := &s3.CompleteMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key),
+		UploadId: aws.String(uploadID), MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}}
+	in.IfNoneMatch, in.IfMatch = condHeaders(cond)
+	out, err := s.b.client.CompleteMultipartUpload(ctx, in)
 	if err != nil {
 		return "", mapError(err, bucket, key)
 	}

@@ -24,6 +24,9 @@ type Annex struct {
 	Checksums    translate.Checksums    `json:"checksums,omitempty"`
 	ChecksumType translate.ChecksumType `json:"checksumType,omitempty"`
 	PartSizes    []int64                `json:"partSizes,omitempty"`
+	// CompletedBy is the object's translate.ObjectInfo.CompletedBy: the
+	// Complete request that made it, answered again while it stays.
+	CompletedBy string `json:"completedBy,omitempty"`
 }
 
 // AnnexKey is the key of the annex of an object key.
@@ -36,7 +39,7 @@ func AnnexKey(key string) string {
 // the store holds with storeETag.
 func NewAnnex(info translate.ObjectInfo, storeETag string) Annex {
 	return Annex{Key: info.Key, StoreETag: normETag(storeETag), ETag: info.ETag, Size: info.Size,
-		Checksums: info.Checksum, ChecksumType: info.ChecksumType, PartSizes: info.PartSizes}
+		Checksums: info.Checksum, ChecksumType: info.ChecksumType, PartSizes: info.PartSizes, CompletedBy: info.CompletedBy}
 }
 
 // MayHaveAnnex reports whether an object with the store ETag etag is one
@@ -62,6 +65,7 @@ func ApplyAnnex(data []byte, info *translate.ObjectInfo) bool {
 		return false
 	}
 	info.ETag, info.Checksum, info.ChecksumType, info.PartSizes = a.ETag, a.Checksums.Clone(), a.ChecksumType, a.PartSizes
+	info.CompletedBy = a.CompletedBy
 	if len(info.Checksum) == 0 {
 		info.Checksum, info.ChecksumType = nil, ""
 	}
@@ -91,6 +95,7 @@ func CopyAnnex(src Annex, dst translate.ObjectInfo) (Annex, bool) {
 		return Annex{}, false
 	}
 	src.Key, src.StoreETag = dst.Key, normETag(dst.ETag)
+	src.CompletedBy = "" // a copy was made by no Complete
 	src.Checksums = src.Checksums.Clone()
 	return src, true
 }

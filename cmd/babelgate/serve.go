@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -110,7 +109,7 @@ func loadServeConfig(f serveFlags, stdout io.Writer) (*config.Config, error) {
 }
 
 // openBackends opens every configured backend through the registry. With
-// open false it only decodes the options (check-config).
+// open false it only decodes and validates the options (check-config).
 func openBackends(ctx context.Context, cfg *config.Config, open bool) (map[string]translate.Backend, error) {
 	out := map[string]translate.Backend{}
 	var errs []error
@@ -126,6 +125,10 @@ func openBackends(ctx context.Context, cfg *config.Config, open bool) (map[strin
 			errs = append(errs, err)
 			continue
 		}
+		if err := backends.ValidateOptions(opts); err != nil {
+			errs = append(errs, optionErrors(bc, err)...)
+			continue
+		}
 		if !open {
 			continue
 		}
@@ -139,6 +142,23 @@ func openBackends(ctx context.Context, cfg *config.Config, open bool) (map[strin
 	return out, errors.Join(errs...)
 }
 
+// optionErrors places a backend's option problems (backends.OptionError,
+// possibly joined) at their lines in the config file.
+func optionErrors(bc *config.Backend, err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, optionErrors(bc, e)...)
+		}
+		return out
+	}
+	var oe *backends.OptionError
+	if errors.As(err, &oe) {
+		return []error{bc.Errorf("options."+oe.Option, "%s", oe.Msg)}
+	}
+	return []error{bc.Errorf("options", "%v", err)}
+}
+
 func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
 	level := slog.LevelInfo
 	level.UnmarshalText([]byte(cfg.Level))
@@ -150,7 +170,11 @@ func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
 }
 
 func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f, err := parseServeFlags(args, stderr)
+	flagOut := stderr
+	if wantsHelp(args) {
+		flagOut = stdout // asked for: help is output, not an error
+	}
+	f, err := parseServeFlags(args, flagOut)
 	if err != nil {
 		return err
 	}
@@ -179,10 +203,9 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	creds := dialects.StaticCredentials{}
-	for _, u := range cfg.Users {
-		creds[u.AccessKey] = dialects.StaticUser{Secret: u.SecretKey, Principal: u.Principal()}
-	}
+	creds := dialects.NewSwappableCredentials(credentialsOf(cfg))
+	stopReload := newReloader(f, cfg, logger, creds, engine).watch(ctx) // SIGHUP: reload.go
+	defer stopReload()
 	env := dialectEnv{cfg: cfg, engine: engine, creds: creds}
 	fronts := map[string]dialects.Dialect{}
 	for name, build := range dialectFactories {
@@ -213,10 +236,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if cfg.Server.TLS.Enabled() {
 		scheme = "https"
 	}
-	fmt.Fprintf(stdout, "babelgate %s listening on %s://%s\n", version, scheme, ln.Addr())
-	if f, ok := stdout.(*os.File); ok {
-		f.Sync()
-	}
+	logger.Info("babelgate listening", startupAttrs(f, scheme+"://"+ln.Addr().String())...)
 	return dialects.Serve(ctx, ln, dialects.NewEcho(pipeline), dialects.ServerOptions{
 		TLSCert: cfg.Server.TLS.Cert, TLSKey: cfg.Server.TLS.Key,
 		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout.Duration, IdleTimeout: cfg.Server.IdleTimeout.Duration,

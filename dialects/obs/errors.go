@@ -78,6 +78,10 @@ var errorTable = map[translate.Code]wireError{
 	// Forbidden ... InsufficientStorageSpace" (obs_04_0052). A 4xx is not
 	// retried by the OBS SDK (canNotRetry), which resends a 5xx.
 	translate.ErrInsufficientStorage: {"InsufficientStorageSpace", 403, "Insufficient storage space: the gateway's storage is full. Delete objects or add capacity, then retry."},
+	// OBS documents no conditional writes; these are S3's answers, for
+	// OBS clients that sign the AWS way.
+	translate.ErrObjectExists:               {"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"},
+	translate.ErrConditionalRequestConflict: {"ConditionalRequestConflict", 409, "A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part."},
 }
 
 // errorForm is OBS's error encoding (obs_04_0115): its table, a handler's

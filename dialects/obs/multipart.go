@@ -36,6 +36,9 @@ func (d *Dialect) completeUpload(w http.ResponseWriter, r *dialects.Request) err
 	for _, p := range body.Parts {
 		req.Parts = append(req.Parts, translate.ClientPart{Number: p.PartNumber, ETag: p.ETag})
 	}
+	if _, err := profile.WriteCond(r.HTTP.Header); err != nil {
+		return err
+	}
 	// A long merge is kept alive as S3 does (200, white space, then the
 	// result or an <Error> in the body); the OBS SDK reports such an error
 	// as a failure to parse the result.

@@ -15,6 +15,9 @@ func (d *Dialect) putObject(w http.ResponseWriter, r *dialects.Request) error {
 	if err != nil {
 		return err
 	}
+	if _, err := profile.WriteCond(r.HTTP.Header); err != nil {
+		return err
+	}
 	in, err := bodyInput(r)
 	if err != nil {
 		return err

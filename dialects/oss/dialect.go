@@ -119,7 +119,11 @@ func (d *Dialect) Authenticate(r *dialects.Request) (translate.Caller, error) {
 		r.Payload.SHA256 = v
 		r.PayloadMode = "signed"
 	}
-	_, p, _ := d.cfg.Credentials.Lookup(ak)
+	// A reload may have removed the key since its secret was looked up.
+	_, p, ok := d.cfg.Credentials.Lookup(ak)
+	if !ok || p == nil {
+		return translate.Caller{}, &translate.Error{Code: translate.ErrInvalidAccessKeyID}
+	}
 	return translate.Caller{Principal: p, Rules: &d.rules}, nil
 }
 

@@ -3,6 +3,7 @@ package oss
 import (
 	"encoding/base64"
 	"encoding/xml"
+	"maps"
 	"net/http"
 	"sort"
 
@@ -91,6 +92,12 @@ var errorTable = map[translate.Code]wireError{
 	// form, are babelgate's own; the status is a 4xx because
 	// alibabacloud-oss-go-sdk-v2 retries every 5xx (HTTPStatusCodeRetryable).
 	translate.ErrInsufficientStorage: {"InsufficientStorage", 403, "The gateway's storage is full: there is not enough free space to store the data. Delete objects or add capacity, then retry.", "0000-00000507"},
+	// x-oss-forbid-overwrite: true found an object (EC 0026-00000201 for
+	// PutObject and CopyObject; Complete sets 0042-00000214 itself).
+	translate.ErrObjectExists: {"FileAlreadyExists", 409, "The object you specified already exists and can not be overwritten.", "0026-00000201"},
+	// OSS documents no such error; babelgate's own, for a conditional
+	// write that lost to a concurrent operation on an S3 store.
+	translate.ErrConditionalRequestConflict: {"ConditionalRequestConflict", 409, "A conflicting operation occurred. Retry the request.", ""},
 }
 
 // errorBody is OSS's <Error> document (no namespace; the legacy SDK
@@ -135,6 +142,13 @@ func wire(err error) (wireError, *translate.Error) {
 	}
 	if v := te.Extra[ecKey]; v != "" {
 		w.EC = v
+	}
+	if te.Code == translate.ErrObjectExists && te.Extra["Condition"] != "" {
+		// OSS's FileAlreadyExists names no condition, unlike S3's 412.
+		c := *te
+		c.Extra = maps.Clone(te.Extra)
+		delete(c.Extra, "Condition")
+		te = &c
 	}
 	if v := te.Extra[codeKey]; v != "" {
 		w.Code = v

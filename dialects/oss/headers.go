@@ -206,3 +206,25 @@ func readXML(r *dialects.Request, limit int64, v any, optional bool) error {
 	}
 	return s3wire.DecodeXML(in, limit, v, optional)
 }
+
+// forbidOverwrite reads x-oss-forbid-overwrite (PutObject, CopyObject,
+// CompleteMultipartUpload): "true" is the neutral IfAbsent condition, so an
+// existing object is FileAlreadyExists 409; "false" or absent is none;
+// anything else is InvalidArgument with OSS's EC 0017-00000279 ("Valid
+// values are true and false only"). Case is ignored, as the SDKs send
+// strconv.FormatBool's lowercase.
+func forbidOverwrite(h http.Header) (translate.WriteCond, error) {
+	v, ok := h["X-Oss-Forbid-Overwrite"]
+	if !ok {
+		return translate.WriteCond{}, nil
+	}
+	switch val := strings.Join(v, ","); {
+	case strings.EqualFold(val, "true"):
+		return translate.WriteCond{IfAbsent: true}, nil
+	case strings.EqualFold(val, "false"):
+		return translate.WriteCond{}, nil
+	default:
+		return translate.WriteCond{}, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "x-oss-forbid-overwrite", ArgValue: val,
+			Message: "The x-oss-forbid-overwrite header must be true or false.", Extra: map[string]string{ecKey: "0017-00000279"}}
+	}
+}

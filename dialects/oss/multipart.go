@@ -173,7 +173,11 @@ func (d *Dialect) abortUpload(w http.ResponseWriter, r *dialects.Request) error 
 // order (a body then is InvalidArgument, EC 0042-00000216). The response
 // carries the combined CRC-64 when every part has one.
 func (d *Dialect) completeUpload(w http.ResponseWriter, r *dialects.Request) error {
-	req := translate.CompleteUploadRequest{Bucket: r.Bucket, Key: r.Key, UploadID: r.Query.Get("uploadId"), ObjectSize: -1}
+	cond, err := forbidOverwrite(r.HTTP.Header)
+	if err != nil {
+		return err
+	}
+	req := translate.CompleteUploadRequest{Bucket: r.Bucket, Key: r.Key, UploadID: r.Query.Get("uploadId"), ObjectSize: -1, Cond: cond}
 	if all := r.HTTP.Header.Get("x-oss-complete-all"); all != "" {
 		if !strings.EqualFold(all, "yes") {
 			return &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "x-oss-complete-all", ArgValue: all,
@@ -204,6 +208,11 @@ func (d *Dialect) completeUpload(w http.ResponseWriter, r *dialects.Request) err
 	return d.cfg.CompleteKeepAlive.Serve(w, r, dialects.LongCall{
 		Run: func(ctx context.Context) (err error) {
 			info, err = d.cfg.Engine.CompleteMultipartUpload(ctx, r.Caller, req)
+			if translate.CodeOf(err) == translate.ErrObjectExists {
+				// Complete's own EC for an existing object (0042-00000214).
+				te := translate.AsError(err)
+				te.Extra = map[string]string{ecKey: "0042-00000214"}
+			}
 			return err
 		},
 		Respond: func(w http.ResponseWriter) error {

@@ -20,11 +20,15 @@ func (d *Dialect) putObject(w http.ResponseWriter, r *dialects.Request) error {
 	if err != nil {
 		return err
 	}
+	cond, err := forbidOverwrite(r.HTTP.Header)
+	if err != nil {
+		return err
+	}
 	in, err := bodyInput(r)
 	if err != nil {
 		return err
 	}
-	info, err := d.cfg.Engine.PutObject(r.HTTP.Context(), r.Caller, translate.PutRequest{Bucket: r.Bucket, Key: r.Key, Metadata: meta, Body: in})
+	info, err := d.cfg.Engine.PutObject(r.HTTP.Context(), r.Caller, translate.PutRequest{Bucket: r.Bucket, Key: r.Key, Metadata: meta, Body: in, Cond: cond})
 	if err != nil {
 		return err
 	}
@@ -148,8 +152,12 @@ func (d *Dialect) copyObject(w http.ResponseWriter, r *dialects.Request) error {
 	if err != nil {
 		return err
 	}
+	cond, err := forbidOverwrite(r.HTTP.Header)
+	if err != nil {
+		return err
+	}
 	req := translate.CopyRequest{SrcBucket: sb, SrcKey: sk, Bucket: r.Bucket, Key: r.Key,
-		SrcConditions: s3wire.Conditions(r.HTTP.Header, "x-oss-copy-source-")}
+		SrcConditions: s3wire.Conditions(r.HTTP.Header, "x-oss-copy-source-"), Cond: cond}
 	switch dir := r.HTTP.Header.Get("x-oss-metadata-directive"); dir {
 	case "", "COPY":
 	case "REPLACE":

@@ -53,6 +53,7 @@ var profile = s3wire.Profile{
 	RegionHeader:       "x-amz-bucket-region",
 	ChecksumAlgorithms: translate.S3ChecksumAlgorithms,
 	Wire:               translate.WireS3,
+	ConditionalWrites:  true,
 }
 
 // New returns the S3 dialect.
@@ -134,7 +135,11 @@ func (d *Dialect) Authenticate(r *dialects.Request) (translate.Caller, error) {
 	default:
 		return translate.Caller{}, &translate.Error{Code: translate.ErrAccessDenied, Message: "Anonymous access is not allowed."}
 	}
-	_, p, _ := d.cfg.Credentials.Lookup(accessKey)
+	// A reload may have removed the key since its secret was looked up.
+	_, p, ok := d.cfg.Credentials.Lookup(accessKey)
+	if !ok || p == nil {
+		return translate.Caller{}, &translate.Error{Code: translate.ErrInvalidAccessKeyID}
+	}
 	return translate.Caller{Principal: p, Rules: &d.rules}, nil
 }
 

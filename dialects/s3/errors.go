@@ -69,6 +69,9 @@ var errorTable = map[translate.Code]wireError{
 	// neither aws-sdk-go-v2 (retryable statuses 500, 502, 503, 504) nor
 	// botocore retries, so no SDK resends the body in a loop.
 	translate.ErrInsufficientStorage: {"InsufficientStorage", 507, "The gateway's storage is full: there is not enough free space to store the data. Delete objects or add capacity, then retry."},
+	// If-None-Match: * found an object: S3 answers the failed precondition.
+	translate.ErrObjectExists:               {"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"},
+	translate.ErrConditionalRequestConflict: {"ConditionalRequestConflict", 409, "A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part."},
 }
 
 // specificMessage are the codes whose message says something the code

@@ -53,6 +53,11 @@ func (d *Dialect) completeUpload(w http.ResponseWriter, r *dialects.Request) err
 	for _, p := range body.Parts {
 		req.Parts = append(req.Parts, translate.ClientPart{Number: p.PartNumber, ETag: p.ETag, Checksum: p.Checksums()})
 	}
+	cond, err := profile.WriteCond(r.HTTP.Header)
+	if err != nil {
+		return err
+	}
+	req.Cond = cond
 	if v := r.HTTP.Header.Get("x-amz-mp-object-size"); v != "" {
 		n, err := parseSize(v)
 		if err != nil {

@@ -15,11 +15,15 @@ func (d *Dialect) putObject(w http.ResponseWriter, r *dialects.Request) error {
 	if err != nil {
 		return err
 	}
+	cond, err := profile.WriteCond(r.HTTP.Header)
+	if err != nil {
+		return err
+	}
 	in, err := bodyInput(r)
 	if err != nil {
 		return err
 	}
-	info, err := d.cfg.Engine.PutObject(r.HTTP.Context(), r.Caller, translate.PutRequest{Bucket: r.Bucket, Key: r.Key, Metadata: meta, Body: in})
+	info, err := d.cfg.Engine.PutObject(r.HTTP.Context(), r.Caller, translate.PutRequest{Bucket: r.Bucket, Key: r.Key, Metadata: meta, Body: in, Cond: cond})
 	if err != nil {
 		return err
 	}

@@ -135,7 +135,11 @@ func (h *Handlers) ListUploads(w http.ResponseWriter, r *dialects.Request) error
 
 // AbortUpload aborts the upload: 204.
 func (h *Handlers) AbortUpload(w http.ResponseWriter, r *dialects.Request) error {
-	if err := h.Engine.AbortMultipartUpload(r.HTTP.Context(), r.Caller, r.Bucket, r.Key, r.Query.Get("uploadId")); err != nil {
+	initiated, err := h.InitiatedTime(r.HTTP.Header)
+	if err != nil {
+		return err
+	}
+	if err := h.Engine.AbortMultipartUploadIf(r.HTTP.Context(), r.Caller, r.Bucket, r.Key, r.Query.Get("uploadId"), initiated); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -82,8 +82,12 @@ func (h *Handlers) CopyObject(w http.ResponseWriter, r *dialects.Request) error 
 	if err != nil {
 		return err
 	}
+	cond, err := h.WriteCond(r.HTTP.Header)
+	if err != nil {
+		return err
+	}
 	req := translate.CopyRequest{SrcBucket: sb, SrcKey: sk, Bucket: r.Bucket, Key: r.Key,
-		SrcConditions: Conditions(r.HTTP.Header, h.Prefix+"copy-source-")}
+		SrcConditions: Conditions(r.HTTP.Header, h.Prefix+"copy-source-"), Cond: cond}
 	switch dir := r.HTTP.Header.Get(h.Prefix + "metadata-directive"); dir {
 	case "", "COPY":
 	case "REPLACE":

@@ -196,3 +196,38 @@ func ObjectURL(r *dialects.Request) string {
 	}
 	return scheme + "://" + r.HTTP.Host + r.HTTP.URL.EscapedPath()
 }
+
+// WriteCond reads the conditional-write headers (If-Match, If-None-Match)
+// of a PutObject, CopyObject or CompleteMultipartUpload when the profile
+// takes them; see translate.ParseWriteCond for the combinations refused.
+// A profile without them refuses <Prefix>forbid-overwrite with
+// NotImplemented.
+func (p *Profile) WriteCond(h http.Header) (translate.WriteCond, error) {
+	if !p.ConditionalWrites {
+		// OBS documents no conditional writes and no
+		// x-obs-forbid-overwrite; the latter is refused, not ignored.
+		if name := p.Prefix + "forbid-overwrite"; h.Get(name) != "" {
+			return translate.WriteCond{}, translate.Errorf(translate.ErrNotImplemented, "The %s header is not implemented by babelgate.", name)
+		}
+		return translate.WriteCond{}, nil
+	}
+	return translate.ParseWriteCond(h.Get("If-Match"), h.Get("If-None-Match"))
+}
+
+// InitiatedTime reads <Prefix>if-match-initiated-time of an
+// AbortMultipartUpload (an HTTP date, as aws-sdk-go-v2 sends it); zero
+// when absent or when the profile does not take it, InvalidArgument when
+// it is not a date.
+func (p *Profile) InitiatedTime(h http.Header) (time.Time, error) {
+	name := p.Prefix + "if-match-initiated-time"
+	v := h.Get(name)
+	if !p.ConditionalWrites || v == "" {
+		return time.Time{}, nil
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return time.Time{}, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: name, ArgValue: v,
+			Message: "Invalid date format header, expected to be in ISO8601, RFC1123 or RFC1123Z time format."}
+	}
+	return t, nil
+}

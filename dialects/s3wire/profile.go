@@ -39,6 +39,11 @@ type Profile struct {
 	// ZeroMaxPartsIsDefault answers ListParts with max-parts=0 as if it
 	// asked for 1000 (OBS); otherwise 0 is echoed (S3).
 	ZeroMaxPartsIsDefault bool
+	// ConditionalWrites takes If-Match and If-None-Match on PutObject,
+	// CopyObject and CompleteMultipartUpload as write conditions, and
+	// <Prefix>if-match-initiated-time on AbortMultipartUpload (S3); when
+	// false they are not read (OBS).
+	ConditionalWrites bool
 }
 
 // storageClassName is the dialect's name of a neutral storage class.

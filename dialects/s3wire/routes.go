@@ -18,6 +18,17 @@ const (
 	Object
 )
 
+// String names the level for logs: "service", "bucket" or "object".
+func (l Level) String() string {
+	switch l {
+	case Bucket:
+		return "bucket"
+	case Object:
+		return "object"
+	}
+	return "service"
+}
+
 // LevelOf returns the level r addresses: Object when it names a key, Bucket
 // when it names only a bucket, else Service.
 func LevelOf(r *dialects.Request) Level {
@@ -69,7 +80,9 @@ type Router struct {
 	Unsupported []string
 }
 
-// Resolve maps r to its route. It fails NotImplemented for an unsupported
+// Resolve maps r to its route. When it finds none it sets r.OpName for the
+// request log ("unsupported ?acl", "unsupported POST object"). It fails
+// NotImplemented for an unsupported
 // sub-resource or a versionId other than "null", MethodNotAllowed when no
 // row has r's level and method (and for any unmatched POST on an object),
 // and NotImplemented when rows have the method but none matches.
@@ -77,10 +90,12 @@ func (t *Router) Resolve(r *dialects.Request) (dialects.Route, error) {
 	lvl := LevelOf(r)
 	for _, name := range t.Unsupported {
 		if r.Query.Has(name) {
+			r.OpName = "unsupported ?" + name
 			return dialects.Route{}, translate.Errorf(translate.ErrNotImplemented, "The %s sub-resource is not implemented by babelgate.", name)
 		}
 	}
 	if v := r.Query.Get("versionId"); v != "" && v != "null" {
+		r.OpName = "unsupported ?versionId"
 		return dialects.Route{}, translate.Errorf(translate.ErrNotImplemented, "Versioning is not implemented by babelgate.")
 	}
 	method := r.HTTP.Method
@@ -95,6 +110,7 @@ func (t *Router) Resolve(r *dialects.Request) (dialects.Route, error) {
 		}
 		return dialects.Route{Op: rt.Op, Handle: rt.Handle}, nil
 	}
+	r.OpName = "unsupported " + method + " " + lvl.String()
 	if !allowed || (lvl == Object && method == http.MethodPost) {
 		return dialects.Route{}, &translate.Error{Code: translate.ErrMethodNotAllowed,
 			Message: "The specified method is not allowed against this resource."}

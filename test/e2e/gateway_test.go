@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -9,8 +8,10 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -179,7 +180,11 @@ func (g *gateway) backendsYAML() string {
 	return fmt.Sprintf("backends:\n  - {name: local, type: fs, options: {root: %q}}", filepath.Join(g.Dir, "data"))
 }
 
-// start runs the process and waits for its "listening on" line.
+// start runs the process and waits for its start-up log event
+// ("babelgate listening", with the URL), which goes to stderr with the
+// rest of the log. stderr is the log file itself, so it is complete
+// whenever the process is gone; stdout reaching EOF tells that the process
+// exited.
 func (g *gateway) start() {
 	g.t.Helper()
 	g.logPath = filepath.Join(g.Dir, "gateway.log")
@@ -187,6 +192,11 @@ func (g *gateway) start() {
 	if err != nil {
 		g.t.Fatal(err)
 	}
+	st, err := logf.Stat()
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	offset := st.Size() // a restart appends: look only at what follows
 	cmd := exec.Command(binary, "serve", "--config", filepath.Join(g.Dir, "config.yaml"))
 	cmd.Env = append(os.Environ(), "E2E_ALICE_SECRET="+aliceSK)
 	cmd.Stderr = logf
@@ -199,28 +209,44 @@ func (g *gateway) start() {
 	}
 	logf.Close()
 	g.cmd = cmd
-	lines := make(chan string, 1)
+	exited := make(chan struct{})
 	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if _, addr, ok := strings.Cut(sc.Text(), " listening on "); ok {
-				lines <- addr
-			}
-		}
-		close(lines)
+		io.Copy(io.Discard, out)
+		close(exited)
 	}()
-	select {
-	case addr, ok := <-lines:
-		if !ok {
-			g.t.Fatalf("gateway exited before listening; log:\n%s", g.Log())
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	timeout := time.After(30 * time.Second)
+	for {
+		if url := startupURL(g.Log()[offset:]); url != "" {
+			g.URL = url
+			g.Addr = strings.TrimPrefix(strings.TrimPrefix(url, "https://"), "http://")
+			break
 		}
-		g.URL = addr
-		g.Addr = strings.TrimPrefix(strings.TrimPrefix(addr, "https://"), "http://")
-	case <-time.After(30 * time.Second):
-		g.t.Fatalf("gateway did not start in 30s; log:\n%s", g.Log())
+		select {
+		case <-exited:
+			if startupURL(g.Log()[offset:]) != "" {
+				continue
+			}
+			g.t.Fatalf("gateway exited before listening; log:\n%s", g.Log())
+		case <-timeout:
+			g.t.Fatalf("gateway did not start in 30s; log:\n%s", g.Log())
+		case <-tick.C:
+		}
 	}
 	// Later restarts reuse the same port so clients keep their endpoint.
 	g.writeConfig(g.Addr)
+}
+
+// startupURL returns the URL of the first start-up event in log, or "".
+func startupURL(log string) string {
+	for _, line := range strings.Split(log, "\n") {
+		var ev struct{ Msg, URL string }
+		if json.Unmarshal([]byte(line), &ev) == nil && ev.Msg == "babelgate listening" && ev.URL != "" {
+			return ev.URL
+		}
+	}
+	return ""
 }
 
 // Log returns what the gateway logged so far.
