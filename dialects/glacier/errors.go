@@ -89,6 +89,8 @@ var errorTable = map[translate.Code]dialects.WireForm{
 	translate.ErrInvalidCopySource:            {Code: "InvalidParameterValueException", Status: 400, Message: "Invalid copy source."},
 	translate.ErrTooManyParts:                 {Code: "InvalidParameterValueException", Status: 400, Message: "Too many parts: an archive has at most 10,000 parts."},
 	translate.ErrInsufficientStorage:          {Code: "LimitExceededException", Status: 400, Message: "The storage behind this vault is full."},
+	translate.ErrObjectExists:                 {Code: "InvalidParameterValueException", Status: 400, Message: "The object already exists."},
+	translate.ErrConditionalRequestConflict:   {Code: "InvalidParameterValueException", Status: 400, Message: "A conflicting operation is in progress; retry."},
 }
 
 // lookup implements the table for dialects.TableProblems.
