@@ -20,6 +20,28 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
+// neutralCodes name Glacier's own codes in the neutral vocabulary, for the
+// request log and metrics (translate.AsError finds it through Unwrap).
+var neutralCodes = map[string]translate.Code{
+	"InvalidParameterValueException":      translate.ErrInvalidArgument,
+	"MissingParameterValueException":      translate.ErrInvalidRequest,
+	"ResourceNotFoundException":           translate.ErrNoSuchKey,
+	"AccessDeniedException":               translate.ErrAccessDenied,
+	"MissingAuthenticationTokenException": translate.ErrMissingSecurityHeader,
+	"IncompleteSignatureException":        translate.ErrAuthorizationHeaderMalformed,
+	"SerializationException":              translate.ErrMalformedXML,
+	"UnknownOperationException":           translate.ErrNotImplemented,
+}
+
+// Unwrap returns the neutral form of the error.
+func (e *apiError) Unwrap() error {
+	code, ok := neutralCodes[e.Code]
+	if !ok {
+		code = translate.ErrInvalidRequest
+	}
+	return &translate.Error{Code: code, Message: e.Message}
+}
+
 func invalidParam(msg string) *apiError {
 	return &apiError{"InvalidParameterValueException", http.StatusBadRequest, msg}
 }
