@@ -210,7 +210,6 @@ func (d *Dialect) Address(r *http.Request) (bucket, key string) {
 // Authenticate verifies SigV4 (service glacier) and sets the payload.
 func (d *Dialect) Authenticate(r *dialects.Request) (translate.Caller, error) {
 	hr := r.HTTP
-	r.Payload = dialects.Payload{Reader: hr.Body, Size: hr.ContentLength}
 	if !sigv4.IsHeaderAuth(hr) && !sigv4.IsQueryAuth(hr) {
 		if hr.Header.Get("Authorization") != "" {
 			return translate.Caller{}, &apiError{"IncompleteSignatureException", http.StatusBadRequest, "Authorization header requires the AWS4-HMAC-SHA256 signature."}
@@ -222,6 +221,8 @@ func (d *Dialect) Authenticate(r *dialects.Request) (translate.Caller, error) {
 	if err != nil {
 		return translate.Caller{}, err
 	}
+	// after Verify: PayloadHash may have replaced the body
+	r.Payload = dialects.Payload{Reader: hr.Body, Size: hr.ContentLength}
 	if a.Streaming() {
 		return translate.Caller{}, &apiError{"InvalidParameterValueException", http.StatusBadRequest, "aws-chunked payloads are not accepted by Glacier."}
 	}
@@ -246,7 +247,8 @@ func bodyHash(r *http.Request) (string, error) {
 	if r.Body == nil || r.ContentLength == 0 {
 		return sigv4.EmptySHA256, nil
 	}
-	if r.ContentLength > maxHashedBody {
+	if r.ContentLength > maxHashedBody || r.Header.Get("x-amz-sha256-tree-hash") != "" {
+		// an upload must send its linear hash ("required for authorization")
 		return "", &apiError{"MissingParameterValueException", http.StatusBadRequest, "Required parameter missing: x-amz-content-sha256"}
 	}
 	data, err := io.ReadAll(io.LimitReader(r.Body, maxHashedBody+1))

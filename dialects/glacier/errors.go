@@ -67,7 +67,7 @@ var errorTable = map[translate.Code]dialects.WireForm{
 	translate.ErrInternal:                     {Code: "ServiceUnavailableException", Status: 500, Message: "Service unavailable, try again later."},
 	translate.ErrNotImplemented:               {Code: "InvalidParameterValueException", Status: 400, Message: "This operation is not supported by this Glacier endpoint."},
 	translate.ErrAccessDenied:                 {Code: "AccessDeniedException", Status: 403, Message: "Access denied."},
-	translate.ErrInvalidAccessKeyID:           {Code: "UnrecognizedClientException", Status: 403, Message: "The security token included in the request is invalid."},
+	translate.ErrInvalidAccessKeyID:           {Code: "UnrecognizedClientException", Status: 403, Message: "The security token included in the request is invalid: the access key does not exist."},
 	translate.ErrSignatureDoesNotMatch:        {Code: "InvalidSignatureException", Status: 403, Message: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method."},
 	translate.ErrRequestTimeTooSkewed:         {Code: "InvalidSignatureException", Status: 403, Message: "Signature expired: the request time is too far from the server time."},
 	translate.ErrExpiredPresignedRequest:      {Code: "InvalidSignatureException", Status: 403, Message: "Signature expired."},
@@ -134,7 +134,8 @@ func wireError(err error) *apiError {
 	}
 	msg := w.Message
 	switch te.Code {
-	case translate.ErrInternal, translate.ErrServiceUnavailable, translate.ErrAccessDenied, translate.ErrSignatureDoesNotMatch:
+	case translate.ErrInternal, translate.ErrServiceUnavailable, translate.ErrAccessDenied, translate.ErrSignatureDoesNotMatch,
+		translate.ErrChecksumMismatch, translate.ErrContentSHA256Mismatch, translate.ErrInvalidAccessKeyID:
 		// keep the table's text: no internals, and the texts clients expect
 	default:
 		if te.Message != "" {

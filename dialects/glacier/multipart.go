@@ -252,10 +252,7 @@ func (d *Dialect) completeUpload(w http.ResponseWriter, r *dialects.Request, p p
 			if part.Number != len(parts)+1 {
 				return invalidParam(fmt.Sprintf("Archive is missing the part at range %d-%d", int64(len(parts))*u.partSize, int64(len(parts)+1)*u.partSize-1))
 			}
-			if short >= 0 {
-				return invalidParam(fmt.Sprintf("The part at range starting %d is smaller than the part size %d but is not the last part", int64(short)*u.partSize, u.partSize))
-			}
-			if part.Size < u.partSize {
+			if part.Size < u.partSize && short < 0 {
 				short = len(parts)
 			}
 			parts = append(parts, translate.ClientPart{Number: part.Number, ETag: part.ETag})
@@ -272,6 +269,9 @@ func (d *Dialect) completeUpload(w http.ResponseWriter, r *dialects.Request, p p
 	}
 	if total != archiveSize {
 		return invalidParam(fmt.Sprintf("Invalid archive size %d: the uploaded parts hold %d bytes", archiveSize, total))
+	}
+	if short >= 0 && short < len(parts)-1 {
+		return invalidParam(fmt.Sprintf("The part at range starting %d is smaller than the part size %d but is not the last part", int64(short)*u.partSize, u.partSize))
 	}
 	raws := make([][]byte, len(hashes))
 	for i, h := range hashes {
