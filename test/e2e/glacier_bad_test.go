@@ -228,7 +228,9 @@ func TestGlacierBadRequests(t *testing.T) {
 
 	// Nothing was left behind: the refused parts are not listed, and the
 	// refused archives are not counted.
-	var parts struct{ Parts []struct{ RangeInBytes string } }
+	var parts struct {
+		Parts []struct{ RangeInBytes string }
+	}
 	json.Unmarshal(g.glacierDo(t, glacierRaw{method: "GET", path: mp}).body, &parts)
 	if fmt.Sprint(parts.Parts) != "[{0-524287} {1048576-2097151}]" {
 		t.Errorf("parts after the refused uploads: %v", parts.Parts)
