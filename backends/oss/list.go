@@ -27,11 +27,11 @@ func (b *Backend) ListObjects(ctx context.Context, bucket string, q translate.Li
 		var res oss.ListObjectsResultV2
 		err := b.retry(ctx, func(ctx context.Context) error {
 			opts := []oss.Option{oss.MaxKeys(l.PageSize()), oss.WithContext(ctx)}
-			if q.Prefix != "" {
-				opts = append(opts, oss.Prefix(q.Prefix))
+			if p := l.StorePrefix(); p != "" {
+				opts = append(opts, oss.Prefix(p))
 			}
-			if q.Delimiter != "" {
-				opts = append(opts, oss.Delimiter(q.Delimiter))
+			if d := l.StoreDelimiter(); d != "" {
+				opts = append(opts, oss.Delimiter(d))
 			}
 			if after := l.StartAfter(); after != "" {
 				opts = append(opts, oss.StartAfter(after))

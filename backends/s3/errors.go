@@ -45,6 +45,27 @@ var storeCodes = map[string]translate.Code{
 	"XMinioInvalidObjectName":    translate.ErrInvalidKey,
 	"InvalidObjectName":          translate.ErrInvalidKey,
 	"XMinioStorageFull":          translate.ErrInsufficientStorage,
+	"XMinioInvalidResourceName":  translate.ErrInvalidKey,
+	// The store's own checks of what the client sent (checksums it was
+	// given, arguments): the client's mistake, never an internal error.
+	"XAmzContentChecksumMismatch": translate.ErrChecksumMismatch,
+	"InvalidArgument":             translate.ErrInvalidArgument,
+	"InvalidRequest":              translate.ErrInvalidRequest,
+	"MalformedXML":                translate.ErrMalformedXML,
+}
+
+// refusedName reports whether err is the store refusing a name (a key or
+// prefix) it does not take, such as MinIO's "." path components.
+func refusedName(err error) bool {
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return false
+	}
+	switch api.ErrorCode() {
+	case "XMinioInvalidResourceName", "XMinioInvalidObjectName":
+		return true
+	}
+	return false
 }
 
 // mapError turns an SDK error into a neutral one. A failure to reach the
@@ -70,6 +91,10 @@ func mapError(err error, bucket, key string) error {
 					code, ok = translate.ErrNoSuchKey, bucket != ""
 				case 503, 500:
 					code, ok = translate.ErrServiceUnavailable, true
+				case 400:
+					// A request the store refused that the gateway let
+					// through: the client's, not an internal error.
+					code, ok = translate.ErrInvalidRequest, true
 				case 403:
 					code, ok = translate.ErrInternal, false
 				}

@@ -13,7 +13,8 @@ import (
 // ListObjects implements translate.Backend: storestate.Lister over the
 // store's ListObjectsV2, paged by start-after rather than by continuation
 // token since stores differ in how their tokens treat common prefixes
-// (MinIO repeats them). Objects assembled from staged parts are listed
+// (MinIO repeats them). A prefix the store refuses as a bad name (MinIO:
+// ".", "..") is listed by the lister from its place in key order. Objects assembled from staged parts are listed
 // with the client's ETag, from their annex (storestate.ApplyListedAnnexes).
 func (b *Backend) ListObjects(ctx context.Context, bucket string, q translate.ListQuery) (translate.ListPage, error) {
 	if q.MaxKeys == 0 {
@@ -22,20 +23,16 @@ func (b *Backend) ListObjects(ctx context.Context, bucket string, q translate.Li
 	}
 	l := storestate.NewLister(q)
 	in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), MaxKeys: aws.Int32(int32(l.PageSize()))}
-	if q.Prefix != "" {
-		in.Prefix = aws.String(q.Prefix)
-	}
-	if q.Delimiter != "" {
-		in.Delimiter = aws.String(q.Delimiter)
-	}
 	for {
-		in.StartAfter = nil
-		if after := l.StartAfter(); after != "" {
-			in.StartAfter = aws.String(after)
-		}
+		in.Prefix, in.Delimiter, in.StartAfter = optional(l.StorePrefix()), optional(l.StoreDelimiter()), optional(l.StartAfter())
 		cctx, cancel := b.timeout(ctx)
 		out, err := b.client.ListObjectsV2(cctx, in)
 		cancel()
+		if err != nil && l.StorePrefix() != "" && refusedName(err) {
+			// MinIO refuses prefixes such as "." that S3 takes.
+			l.PrefixRefused()
+			continue
+		}
 		if err != nil {
 			return translate.ListPage{}, mapError(err, bucket, "")
 		}
@@ -102,4 +99,12 @@ func (b *Backend) ListMultipartUploads(ctx context.Context, bucket string, q tra
 		}
 		return st, nil
 	})
+}
+
+// optional is s as an SDK string field: nil when empty.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
 }

@@ -3,6 +3,8 @@ package s3
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,9 +41,10 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, info translate.Uplo
 func (b *Backend) createStoreUpload(ctx context.Context, bucket, key string, m translate.Metadata) (string, error) {
 	cctx, cancel := b.timeout(ctx)
 	defer cancel()
-	in := &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), Metadata: m.User,
+	in := &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), Metadata: storeUserMeta(m),
 		Expires: expires(m)}
 	setMeta(m, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
+	in.WebsiteRedirectLocation = redirect(m)
 	out, err := b.client.CreateMultipartUpload(cctx, in)
 	if err != nil {
 		return "", mapError(err, bucket, key)
@@ -72,6 +75,14 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, id string, number
 	}
 	in := &s3.UploadPartInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(id),
 		PartNumber: aws.Int32(int32(number)), Body: body, ContentLength: aws.Int64(body.Size()), ContentMD5: md5Header(body)}
+	if body.Size() == 0 {
+		// The SDK does not read an empty body: verify it (its checksums
+		// included) first, as PutObject does.
+		if _, err := io.Copy(io.Discard, body); err != nil {
+			return translate.PartInfo{}, err
+		}
+		in.Body = http.NoBody
+	}
 	b.putChecksums(body, checksumFields{&in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256})
 	if _, err := b.client.UploadPart(ctx, in, streaming); err != nil {
 		return translate.PartInfo{}, mapError(err, bucket, key)

@@ -83,6 +83,7 @@ func (b *Backend) storeHead(ctx context.Context, bucket, key string) (translate.
 		Metadata: metaFromStore(out.ContentType, out.ContentEncoding, out.ContentDisposition, out.ContentLanguage,
 			out.CacheControl, out.ExpiresString, out.Metadata, out.StorageClass, out.ServerSideEncryption),
 		Checksum: storeChecksums(out.ChecksumCRC32, out.ChecksumCRC32C, out.ChecksumCRC64NVME, out.ChecksumSHA1, out.ChecksumSHA256)}
+	withRedirect(&info.Metadata, out.WebsiteRedirectLocation)
 	if len(info.Checksum) > 0 {
 		info.ChecksumType = translate.ChecksumType(out.ChecksumType)
 	}
@@ -151,6 +152,7 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, rng *transl
 	info := translate.ObjectInfo{Key: key, Size: size, ETag: unquote(out.ETag), LastModified: aws.ToTime(out.LastModified),
 		Metadata: metaFromStore(out.ContentType, out.ContentEncoding, out.ContentDisposition, out.ContentLanguage,
 			out.CacheControl, out.ExpiresString, out.Metadata, out.StorageClass, out.ServerSideEncryption)}
+	withRedirect(&info.Metadata, out.WebsiteRedirectLocation)
 	if err := b.stager().ReadAnnex(ctx, bucket, &info); err != nil {
 		out.Body.Close()
 		return nil, err
@@ -194,7 +196,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *trans
 // putObject is PutObject with cond, in the store's terms, sent along.
 func (b *Backend) putObject(ctx context.Context, bucket, key string, body *translate.Body, meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
 	in := &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: body,
-		ContentLength: aws.Int64(body.Size()), ContentMD5: md5Header(body), Metadata: meta.User, Expires: expires(meta)}
+		ContentLength: aws.Int64(body.Size()), ContentMD5: md5Header(body), Metadata: storeUserMeta(meta), Expires: expires(meta)}
 	in.IfNoneMatch, in.IfMatch = condHeaders(cond)
 	if body.Size() == 0 {
 		// The SDK may not read an empty body at all; verify it first.
@@ -204,6 +206,7 @@ func (b *Backend) putObject(ctx context.Context, bucket, key string, body *trans
 		in.Body = http.NoBody
 	}
 	setMeta(meta, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
+	in.WebsiteRedirectLocation = redirect(meta)
 	b.putChecksums(body, checksumFields{&in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256})
 	out, err := b.client.PutObject(ctx, in, streaming)
 	if err != nil {
@@ -261,6 +264,50 @@ func expires(m translate.Metadata) *time.Time {
 	return &t
 }
 
+// redirectMeta is the user-metadata name under which the backend keeps an
+// object's website redirect location besides sending the store
+// x-amz-website-redirect-location: stores that do not keep that header
+// (MinIO drops it) still give it back this way. It never reaches a client.
+const redirectMeta = "babelgate-website-redirect-location"
+
+// redirect is the store's x-amz-website-redirect-location for m: nil for
+// none.
+func redirect(m translate.Metadata) *string {
+	if m.WebsiteRedirectLocation == "" {
+		return nil
+	}
+	return aws.String(m.WebsiteRedirectLocation)
+}
+
+// storeUserMeta is the user metadata sent to the store for m: m.User and,
+// when m has one, its website redirect location under redirectMeta.
+func storeUserMeta(m translate.Metadata) map[string]string {
+	if m.WebsiteRedirectLocation == "" {
+		return m.User
+	}
+	out := make(map[string]string, len(m.User)+1)
+	for k, v := range m.User {
+		out[k] = v
+	}
+	out[redirectMeta] = m.WebsiteRedirectLocation
+	return out
+}
+
+// withRedirect moves the redirect location kept under redirectMeta out of
+// m.User, preferring the store's own header when it has one.
+func withRedirect(m *translate.Metadata, store *string) {
+	if v, ok := m.User[redirectMeta]; ok {
+		m.WebsiteRedirectLocation = v
+		delete(m.User, redirectMeta)
+		if len(m.User) == 0 {
+			m.User = nil
+		}
+	}
+	if v := aws.ToString(store); v != "" {
+		m.WebsiteRedirectLocation = v
+	}
+}
+
 func setMeta(m translate.Metadata, ct, ce, cd, cl, cc **string) {
 	for _, f := range []struct {
 		dst **string
@@ -295,10 +342,11 @@ func (b *Backend) copyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 		return translate.ObjectInfo{}, err
 	}
 	in := &s3.CopyObjectInput{Bucket: aws.String(dstBucket), Key: aws.String(dstKey),
-		CopySource: aws.String(copySource(srcBucket, srcKey)), MetadataDirective: types.MetadataDirectiveReplace, Metadata: meta.User,
+		CopySource: aws.String(copySource(srcBucket, srcKey)), MetadataDirective: types.MetadataDirectiveReplace, Metadata: storeUserMeta(meta),
 		Expires: expires(meta)}
 	in.IfNoneMatch, in.IfMatch = condHeaders(cond)
 	setMeta(meta, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
+	in.WebsiteRedirectLocation = redirect(meta)
 	cctx, cancel := b.timeout(ctx)
 	_, err = b.client.CopyObject(cctx, in)
 	if err != nil {
