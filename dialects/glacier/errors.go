@@ -112,6 +112,8 @@ var errorTable = map[translate.Code]dialects.WireForm{
 	translate.ErrTooManyParts:                 {Code: "InvalidParameterValueException", Status: 400, Message: "Too many parts: an archive has at most 10,000 parts."},
 	translate.ErrInsufficientStorage:          {Code: "LimitExceededException", Status: 400, Message: "The storage behind this vault is full."},
 	translate.ErrObjectExists:                 {Code: "InvalidParameterValueException", Status: 400, Message: "The object already exists."},
+	translate.ErrInvalidPartNumber:            {Code: "InvalidParameterValueException", Status: 400, Message: "Invalid part: the range is beyond the archive's parts."},
+	translate.ErrInvalidRedirectLocation:      {Code: "InvalidParameterValueException", Status: 400, Message: "Invalid parameter value."},
 	translate.ErrConditionalRequestConflict:   {Code: "InvalidParameterValueException", Status: 400, Message: "A conflicting operation is in progress; retry."},
 }
 
