@@ -125,6 +125,9 @@ func TestGlacierBadRequests(t *testing.T) {
 	short := part[:M/2]
 	ok(glacierRaw{method: "PUT", path: mp, body: short, linear: true, hdr: partHdr("bytes 0-524287/*", short)}, 204)
 	ok(glacierRaw{method: "PUT", path: mp, body: part, linear: true, hdr: partHdr("bytes 1048576-2097151/*", part)}, 204)
+	// A second upload with one whole part, for Complete's tree-hash check.
+	mp2 := "/-/vaults/bad/multipart-uploads/" + initiate("bad")
+	ok(glacierRaw{method: "PUT", path: mp2, body: part, linear: true, hdr: partHdr("bytes 0-1048575/*", part)}, 204)
 	sum := sha256.Sum256(part)
 	badLinear := hex.EncodeToString(sum[:])
 	badLinear = strings.Repeat("0", 8) + badLinear[8:]
@@ -182,6 +185,9 @@ func TestGlacierBadRequests(t *testing.T) {
 		{"CompleteMultipartUpload: a short part that is not the last", glacierRaw{method: "POST", path: mp,
 			hdr: map[string]string{"x-amz-archive-size": fmt.Sprint(M/2 + M), "x-amz-sha256-tree-hash": treeHex(append(append([]byte(nil), short...), part...))}},
 			400, "InvalidParameterValueException", "smaller than the part size 1048576 but is not the last part"},
+		{"CompleteMultipartUpload: wrong tree hash", glacierRaw{method: "POST", path: mp2,
+			hdr: map[string]string{"x-amz-archive-size": fmt.Sprint(M), "x-amz-sha256-tree-hash": treeHex(short)}},
+			400, "InvalidParameterValueException", "does not match the tree hash of the parts, " + treeHex(part)},
 		{"CompleteMultipartUpload: no archive size", glacierRaw{method: "POST", path: mp,
 			hdr: map[string]string{"x-amz-sha256-tree-hash": treeHex(part)}}, 400, "MissingParameterValueException", "x-amz-archive-size"},
 		{"CompleteMultipartUpload: unknown upload", glacierRaw{method: "POST", path: "/-/vaults/bad/multipart-uploads/" + forged,
