@@ -102,7 +102,7 @@ func (d *Dialect) uploadArchive(w http.ResponseWriter, r *dialects.Request, p pa
 		return err
 	}
 	h := w.Header()
-	h.Set("Location", location(r, p, "archives", id))
+	h.Set("Location", location(p, "archives", id))
 	h.Set("x-amz-archive-id", id)
 	h.Set("x-amz-sha256-tree-hash", translate.TreeHashHex(tree))
 	w.WriteHeader(http.StatusCreated)

@@ -106,7 +106,7 @@ func (d *Dialect) initiateJob(w http.ResponseWriter, r *dialects.Request, p path
 	if err := d.putJSON(r, bucket, jobKey(job.JobID), job); err != nil {
 		return err
 	}
-	w.Header().Set("Location", location(r, p, "jobs", job.JobID))
+	w.Header().Set("Location", location(p, "jobs", job.JobID))
 	w.Header().Set("x-amz-job-id", job.JobID)
 	w.WriteHeader(http.StatusAccepted)
 	return nil
@@ -281,7 +281,7 @@ func (d *Dialect) jobJSON(r *dialects.Request, j *jobRecord) jobJSON {
 	return out
 }
 
-func (d *Dialect) readJob(r *dialects.Request, bucket, vault, id string) (*jobRecord, error) {
+func (d *Dialect) readJob(r *dialects.Request, bucket, id string) (*jobRecord, error) {
 	if !idRE.MatchString(id) {
 		return nil, notFound("The job ID was not found: " + id)
 	}
@@ -301,7 +301,7 @@ func (d *Dialect) describeJob(w http.ResponseWriter, r *dialects.Request, p path
 	if err != nil {
 		return err
 	}
-	j, err := d.readJob(r, bucket, p.vault, p.id)
+	j, err := d.readJob(r, bucket, p.id)
 	if err != nil {
 		return err
 	}
@@ -341,7 +341,7 @@ func (d *Dialect) listJobs(w http.ResponseWriter, r *dialects.Request, p path) e
 			if !idRE.MatchString(id) {
 				continue
 			}
-			j, err := d.readJob(r, bucket, p.vault, id)
+			j, err := d.readJob(r, bucket, id)
 			if err != nil {
 				continue // removed since the listing
 			}
@@ -395,7 +395,7 @@ func (d *Dialect) getJobOutput(w http.ResponseWriter, r *dialects.Request, p pat
 	if err != nil {
 		return err
 	}
-	j, err := d.readJob(r, bucket, p.vault, p.id)
+	j, err := d.readJob(r, bucket, p.id)
 	if err != nil {
 		return err
 	}

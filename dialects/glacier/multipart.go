@@ -80,7 +80,7 @@ func (d *Dialect) initiateUpload(w http.ResponseWriter, r *dialects.Request, p p
 		return err
 	}
 	uid := d.sealUpload(bucket, upload{archiveID: id, partSize: size, token: token})
-	w.Header().Set("Location", location(r, p, "multipart-uploads", uid))
+	w.Header().Set("Location", location(p, "multipart-uploads", uid))
 	w.Header().Set("x-amz-multipart-upload-id", uid)
 	w.WriteHeader(http.StatusCreated)
 	return nil
@@ -314,7 +314,7 @@ func (d *Dialect) completed(w http.ResponseWriter, r *dialects.Request, p path, 
 
 func (d *Dialect) writeArchiveCreated(w http.ResponseWriter, r *dialects.Request, p path, id, tree string) error {
 	h := w.Header()
-	h.Set("Location", location(r, p, "archives", id))
+	h.Set("Location", location(p, "archives", id))
 	h.Set("x-amz-archive-id", id)
 	h.Set("x-amz-sha256-tree-hash", translate.TreeHashHex(tree))
 	w.WriteHeader(http.StatusCreated)

@@ -138,9 +138,6 @@ func (d *Dialect) unsupported(method string, p path) error {
 		if what, ok := unsupportedKinds[p.kind]; ok {
 			return invalidParam(what + " are not supported by this Glacier endpoint.")
 		}
-		if p.kind == "lock-policy" || (p.kind == "lock-policy" && p.id != "") {
-			return invalidParam("Vault locks are not supported by this Glacier endpoint.")
-		}
 		if p.kind == "jobs" && p.id == "select" {
 			return invalidParam("Select jobs are not supported by this Glacier endpoint.")
 		}

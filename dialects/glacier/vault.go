@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -85,7 +84,7 @@ func (d *Dialect) vaultARN(r *dialects.Request, vault string) string {
 }
 
 // location is the path part of a Location header.
-func location(r *dialects.Request, p path, rest ...string) string {
+func location(p path, rest ...string) string {
 	return "/" + strings.Join(append([]string{p.account, "vaults", p.vault}, rest...), "/")
 }
 
@@ -177,7 +176,7 @@ func (d *Dialect) createVault(w http.ResponseWriter, r *dialects.Request, p path
 	default:
 		return err
 	}
-	w.Header().Set("Location", location(r, p))
+	w.Header().Set("Location", location(p))
 	w.WriteHeader(http.StatusCreated)
 	return nil
 }
@@ -357,8 +356,5 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.WriteHeader(status)
 	_, err = w.Write(data)
-	if err != nil {
-		return errors.Join(err)
-	}
-	return nil
+	return err
 }
