@@ -99,7 +99,7 @@ func (a ChecksumAlgorithm) Size() int {
 		return 8
 	case SHA1:
 		return sha1.Size
-	case SHA256:
+	case SHA256, SHA256Tree:
 		return sha256.Size
 	case SHA512:
 		return sha512.Size
@@ -169,6 +169,8 @@ func NewChecksumHash(a ChecksumAlgorithm) (hash.Hash, error) {
 		return xxh3.New(), nil
 	case XXHASH128:
 		return xxh128{xxh3.New()}, nil
+	case SHA256Tree:
+		return NewTreeHash(), nil
 	}
 	return nil, fmt.Errorf("unknown checksum algorithm %q", a)
 }

@@ -30,6 +30,8 @@ func (e *Engine) CreateMultipartUpload(ctx context.Context, c Caller, req Create
 	}
 	if req.ChecksumAlgorithm != "" {
 		switch {
+		case req.ChecksumAlgorithm == SHA256Tree:
+			req.ChecksumType = "" // a tree hash is neither composite nor a CRC
 		case req.ChecksumType == "":
 			req.ChecksumType = req.ChecksumAlgorithm.DefaultType()
 		case !req.ChecksumAlgorithm.AllowsType(req.ChecksumType):
@@ -514,7 +516,9 @@ func objectChecksum(info *ObjectInfo, upload UploadInfo, rules *Rules, values []
 	}
 	var sum string
 	var err error
-	if typ == ChecksumFullObject {
+	if alg == SHA256Tree {
+		sum, err = combineTreeValues(values)
+	} else if typ == ChecksumFullObject {
 		sum, err = FullObjectCRC(alg, values, sizes)
 	} else {
 		sum, err = CompositeChecksum(alg, values)
@@ -555,6 +559,23 @@ func checkWholeChecksum(sent Checksums, info ObjectInfo, upload UploadInfo, part
 		return &Error{Code: ErrChecksumMismatch, Extra: map[string]string{"Algorithm": string(alg)}, Message: ChecksumMismatchMessage(alg)}
 	}
 	return nil
+}
+
+// combineTreeValues is CombineTreeHashes over SHA256Tree Checksums values.
+func combineTreeValues(values []string) (string, error) {
+	raws := make([][]byte, len(values))
+	for i, v := range values {
+		raw, err := DecodeChecksum(SHA256Tree, v)
+		if err != nil {
+			return "", fmt.Errorf("part %d: %w", i+1, err)
+		}
+		raws[i] = raw
+	}
+	root, err := CombineTreeHashes(raws)
+	if err != nil {
+		return "", err
+	}
+	return EncodeChecksum(root), nil
 }
 
 // checksumsAgree reports whether every checksum the client sent for a part
