@@ -47,6 +47,12 @@ type Options struct {
 	// when false no checksum header is sent (the gateway still verifies
 	// every body itself).
 	Checksums bool `yaml:"checksums"`
+	// ComputeMD5 has the gateway compute every body's MD5 for its ETag.
+	// Off (the default), a PutObject or UploadPart passed to the store
+	// unchanged takes the store's ETag, which S3 and MinIO compute as the
+	// MD5 of the bytes; turn it on for a store whose ETag is not (SSE-KMS,
+	// SSE-C).
+	ComputeMD5 bool `yaml:"compute_md5"`
 	// MinPartSize and MaxPartSize are the store's part rules.
 	MinPartSize int64 `yaml:"min_part_size"`
 	MaxPartSize int64 `yaml:"max_part_size"`

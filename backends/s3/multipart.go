@@ -75,6 +75,7 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, id string, number
 	}
 	in := &s3.UploadPartInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(id),
 		PartNumber: aws.Int32(int32(number)), Body: body, ContentLength: aws.Int64(body.Size()), ContentMD5: md5Header(body)}
+	b.storeETag(body) // the part passes 1:1 to the store's part
 	if body.Size() == 0 {
 		// The SDK does not read an empty body: verify it (its checksums
 		// included) first, as PutObject does.
@@ -84,14 +85,15 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, id string, number
 		in.Body = http.NoBody
 	}
 	b.putChecksums(body, checksumFields{&in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256})
-	if _, err := b.client.UploadPart(ctx, in, streaming); err != nil {
+	out, err := b.client.UploadPart(ctx, in, streaming)
+	if err != nil {
 		return translate.PartInfo{}, mapError(err, bucket, key)
 	}
 	sums, ok := body.Sums()
 	if !ok {
 		return translate.PartInfo{}, errf(nil, "store accepted part %d before the body ended", number)
 	}
-	part := translate.PartInfo{Number: number, Size: sums.Size, ETag: sums.ETag(), LastModified: time.Now().UTC(), Checksum: sums.Checksum}
+	part := translate.PartInfo{Number: number, Size: sums.Size, ETag: etagOf(sums, out.ETag), LastModified: time.Now().UTC(), Checksum: sums.Checksum}
 	if err := b.putSmall(ctx, bucket, storestate.PartRecord(id, number, part.ETag, part.Checksum), nil); err != nil {
 		return translate.PartInfo{}, err
 	}

@@ -198,6 +198,7 @@ func (b *Backend) putObject(ctx context.Context, bucket, key string, body *trans
 	in := &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: body,
 		ContentLength: aws.Int64(body.Size()), ContentMD5: md5Header(body), Metadata: storeUserMeta(meta), Expires: expires(meta)}
 	in.IfNoneMatch, in.IfMatch = condHeaders(cond)
+	b.storeETag(body)
 	if body.Size() == 0 {
 		// The SDK may not read an empty body at all; verify it first.
 		if _, err := io.Copy(io.Discard, body); err != nil {
@@ -216,9 +217,9 @@ func (b *Backend) putObject(ctx context.Context, bucket, key string, body *trans
 	if !ok {
 		return translate.ObjectInfo{}, errf(nil, "store accepted %s/%s before the body ended", bucket, key)
 	}
-	// The client is promised the MD5 ETag, whatever a store that encrypts
-	// says.
-	info := translate.ObjectInfo{Key: key, Size: sums.Size, ETag: sums.ETag(), LastModified: time.Now().UTC(),
+	// The client is promised the MD5 ETag: the store's when it computed it
+	// (storeETag), else the body's, whatever a store that encrypts says.
+	info := translate.ObjectInfo{Key: key, Size: sums.Size, ETag: etagOf(sums, out.ETag), LastModified: time.Now().UTC(),
 		Metadata: meta.Clone(), Checksum: sums.Checksum}
 	if len(sums.Checksum) > 0 {
 		info.ChecksumType = translate.ChecksumFullObject
@@ -235,6 +236,23 @@ func (b *Backend) putObject(ctx context.Context, bucket, key string, body *trans
 		}
 	}
 	return info, nil
+}
+
+// storeETag lets body skip MD5 when the store computes it from the same
+// bytes (its ETag is their MD5) and the options do not ask for it.
+func (b *Backend) storeETag(body *translate.Body) {
+	if !b.opts.ComputeMD5 {
+		body.StoreETag()
+	}
+}
+
+// etagOf is the ETag of a body the store accepted with storeETag: the
+// body's MD5 if it computed one, else the store's.
+func etagOf(sums translate.Sums, storeETag *string) string {
+	if sums.MD5 == nil {
+		return unquote(storeETag)
+	}
+	return sums.ETag()
 }
 
 // writeAnnex writes a (whose StoreETag is set here) as key's annex, for an
