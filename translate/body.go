@@ -116,13 +116,13 @@ func (b *Body) StoreETag() bool {
 	return true
 }
 
-// Digests lists what b computes: "MD5" for the ETag, "SHA256-payload" for
+// Digests lists what b computes: "ETag-MD5" for the ETag, "SHA256-payload" for
 // a signed payload, and the checksum algorithms, sorted; for tests and
 // the digest plan's documentation.
 func (b *Body) Digests() []string {
 	var out []string
 	if b.md5 != nil {
-		out = append(out, "MD5")
+		out = append(out, "ETag-MD5")
 	}
 	if b.sha != nil {
 		out = append(out, "SHA256-payload")

@@ -30,20 +30,22 @@ func TestDigestPlan(t *testing.T) {
 		s3Stays bool // StoreETag must report false
 	}{
 		{name: "S3 PUT, unsigned, no checksum", rules: &S3Rules,
-			fs: "CRC64ECMA CRC64NVME MD5", s3: "CRC64ECMA CRC64NVME"},
+			fs: "CRC64ECMA CRC64NVME ETag-MD5", s3: "CRC64ECMA CRC64NVME"},
 		{name: "S3 PUT, signed payload", in: BodyOptions{SHA256: strings.Repeat("0", 64)}, rules: &S3Rules,
-			fs: "CRC64ECMA CRC64NVME MD5 SHA256-payload", s3: "CRC64ECMA CRC64NVME SHA256-payload"},
+			fs: "CRC64ECMA CRC64NVME ETag-MD5 SHA256-payload", s3: "CRC64ECMA CRC64NVME SHA256-payload"},
 		{name: "S3 PUT, CRC32 header", in: BodyOptions{Expected: crc, ClientAlgorithm: CRC32}, rules: &S3Rules,
-			fs: "CRC32 CRC64ECMA MD5", s3: "CRC32 CRC64ECMA"},
+			fs: "CRC32 CRC64ECMA ETag-MD5", s3: "CRC32 CRC64ECMA"},
 		{name: "S3 PUT, CRC32 trailer", in: BodyOptions{Algorithms: []ChecksumAlgorithm{CRC32}, ClientAlgorithm: CRC32}, rules: &S3Rules,
-			fs: "CRC32 CRC64ECMA MD5", s3: "CRC32 CRC64ECMA"},
+			fs: "CRC32 CRC64ECMA ETag-MD5", s3: "CRC32 CRC64ECMA"},
 		{name: "S3 PUT, Content-MD5", in: BodyOptions{ContentMD5: make([]byte, 16)}, rules: &S3Rules,
-			fs: "CRC64ECMA CRC64NVME MD5", s3: "CRC64ECMA CRC64NVME MD5", s3Stays: true},
+			fs: "CRC64ECMA CRC64NVME ETag-MD5", s3: "CRC64ECMA CRC64NVME ETag-MD5", s3Stays: true},
 		{name: "S3 part, upload without algorithm", rules: &S3Rules, part: true,
-			fs: "CRC64ECMA CRC64NVME MD5", s3: "CRC64ECMA CRC64NVME"},
+			fs: "CRC64ECMA CRC64NVME ETag-MD5", s3: "CRC64ECMA CRC64NVME"},
 		{name: "S3 part, CRC32C upload", rules: &S3Rules, part: true, upload: CRC32C,
-			fs: "CRC32C CRC64ECMA MD5", s3: "CRC32C CRC64ECMA"},
-		{name: "OSS PUT", rules: &OSSRules, fs: "CRC64ECMA MD5", s3: "CRC64ECMA"},
+			fs: "CRC32C CRC64ECMA ETag-MD5", s3: "CRC32C CRC64ECMA"},
+		{name: "S3 PUT, MD5 flexible checksum", in: BodyOptions{Expected: Checksums{MD5: "AAAAAAAAAAAAAAAAAAAAAA=="}, ClientAlgorithm: MD5}, rules: &S3Rules,
+			fs: "CRC64ECMA ETag-MD5 MD5", s3: "CRC64ECMA MD5"},
+		{name: "OSS PUT", rules: &OSSRules, fs: "CRC64ECMA ETag-MD5", s3: "CRC64ECMA"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
