@@ -21,6 +21,7 @@ import (
 	"github.com/babelgate/babelgate/backends/backendtest"
 	"github.com/babelgate/babelgate/backends/fs"
 	ossbackend "github.com/babelgate/babelgate/backends/oss"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/dialects"
 	ossdialect "github.com/babelgate/babelgate/dialects/oss"
 	"github.com/babelgate/babelgate/translate"
@@ -144,7 +145,7 @@ func TestRegistered(t *testing.T) {
 }
 
 // newBackend returns a backend on endpoint with short retries.
-func newBackend(t *testing.T, endpoint string) *ossbackend.Backend {
+func newBackend(t *testing.T, endpoint string) *storekit.Backend {
 	t.Helper()
 	o := ossbackend.DefaultOptions()
 	o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle = endpoint, accessKey, secretKey, true
@@ -171,7 +172,7 @@ func TestReaper(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { b.Close() })
-		return b, ossbackend.StagedKeys(b)
+		return b, b.StagedKeys
 	})
 }
 
