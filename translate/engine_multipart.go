@@ -54,7 +54,31 @@ func (e *Engine) CreateMultipartUpload(ctx context.Context, c Caller, req Create
 }
 
 // openUpload resolves a client upload ID to its backend and state.
+// A missing bucket is NoSuchBucket, before any NoSuchUpload, as S3 answers.
 func (e *Engine) openUpload(ctx context.Context, bucket, key, uploadID string) (Backend, UploadInfo, error) {
+	b, info, err := e.openUploadOf(ctx, bucket, key, uploadID)
+	if err != nil {
+		return nil, UploadInfo{}, e.bucketFirst(ctx, bucket, err)
+	}
+	return b, info, nil
+}
+
+// bucketFirst returns NoSuchBucket instead of err when the bucket does not
+// exist: S3 reports a missing bucket before a missing upload or a bad
+// argument on every multipart call. It asks the backend only on this
+// failure path.
+func (e *Engine) bucketFirst(ctx context.Context, bucket string, err error) error {
+	if err == nil || CodeOf(err) == ErrNoSuchBucket {
+		return err
+	}
+	b, _ := e.route(bucket)
+	if _, herr := b.HeadBucket(ctx, bucket); CodeOf(herr) == ErrNoSuchBucket {
+		return withBucket(herr, bucket, "")
+	}
+	return err
+}
+
+func (e *Engine) openUploadOf(ctx context.Context, bucket, key, uploadID string) (Backend, UploadInfo, error) {
 	ref, err := e.sealer.Open(bucket, key, uploadID)
 	if err != nil {
 		return nil, UploadInfo{}, err
@@ -118,7 +142,7 @@ func (e *Engine) UploadPart(ctx context.Context, c Caller, req UploadPartRequest
 		return PartInfo{}, UploadInfo{}, err
 	}
 	if err := checkPartNumber(c.Rules, req.PartNumber, req.RawPartNumber); err != nil {
-		return PartInfo{}, UploadInfo{}, err
+		return PartInfo{}, UploadInfo{}, e.bucketFirst(ctx, req.Bucket, err)
 	}
 	if req.Body.Size > c.Rules.MaxPartSize {
 		return PartInfo{}, UploadInfo{}, &Error{Code: ErrEntityTooLarge, Bucket: req.Bucket, Key: req.Key,
@@ -166,7 +190,7 @@ func (e *Engine) UploadPartCopy(ctx context.Context, c Caller, req UploadPartCop
 		return PartInfo{}, ObjectInfo{}, err
 	}
 	if err := checkPartNumber(c.Rules, req.PartNumber, req.RawPartNumber); err != nil {
-		return PartInfo{}, ObjectInfo{}, err
+		return PartInfo{}, ObjectInfo{}, e.bucketFirst(ctx, req.Bucket, err)
 	}
 	b, info, err := e.openUpload(ctx, req.Bucket, req.Key, req.UploadID)
 	if err != nil {
@@ -396,6 +420,7 @@ func (e *Engine) CompleteMultipartUpload(ctx context.Context, c Caller, req Comp
 	var sizes []int64
 	var total int64
 	var algValues, crc64Values []string
+	var partSums []Checksums
 	for i, p := range req.Parts {
 		sp, ok := stored[p.Number]
 		if !ok || !strings.EqualFold(strings.Trim(p.ETag, `" `), sp.ETag) || !checksumsAgree(p.Checksum, sp.Checksum) {
@@ -419,6 +444,7 @@ func (e *Engine) CompleteMultipartUpload(ctx context.Context, c Caller, req Comp
 		total += sp.Size
 		if upload.ChecksumAlgorithm != "" {
 			algValues = append(algValues, sp.Checksum[upload.ChecksumAlgorithm])
+			partSums = append(partSums, Checksums{upload.ChecksumAlgorithm: sp.Checksum[upload.ChecksumAlgorithm]})
 		}
 		crc64Values = append(crc64Values, sp.Checksum[CRC64ECMA])
 	}
@@ -427,7 +453,7 @@ func (e *Engine) CompleteMultipartUpload(ctx context.Context, c Caller, req Comp
 			Message: fmt.Sprintf("The provided 'x-amz-mp-object-size' header value %d does not match what was computed: %d", req.ObjectSize, total)}
 	}
 	info := ObjectInfo{Key: req.Key, Size: total, Metadata: upload.Metadata, PartSizes: sizes,
-		ETag: fmt.Sprintf("%s-%d", hex.EncodeToString(md5s.Sum(nil)), len(parts)), Checksum: Checksums{}}
+		ETag: fmt.Sprintf("%s-%d", hex.EncodeToString(md5s.Sum(nil)), len(parts)), Checksum: Checksums{}, PartChecksums: partSums}
 	if alg := upload.ChecksumAlgorithm; alg != "" {
 		var sum string
 		if upload.ChecksumType == ChecksumFullObject {

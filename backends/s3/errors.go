@@ -43,11 +43,19 @@ var storeCodes = map[string]translate.Code{
 	"InvalidObjectName":          translate.ErrInvalidKey,
 	"XMinioStorageFull":          translate.ErrInsufficientStorage,
 	"MetadataTooLarge":           translate.ErrMetadataTooLarge,
+	"XMinioInvalidResourceName":  translate.ErrInvalidKey,
+	// The store's own checks of what the client sent (checksums it was
+	// given, arguments): the client's mistake, never an internal error.
+	"XAmzContentChecksumMismatch": translate.ErrChecksumMismatch,
+	"InvalidArgument":             translate.ErrInvalidArgument,
+	"InvalidRequest":              translate.ErrInvalidRequest,
+	"MalformedXML":                translate.ErrMalformedXML,
 }
 
 // Classify implements storekit.Driver: the store's S3 error code through
 // storeCodes; without a known code, a 404 is a missing key (or bucket:
-// storekit tells), a 500 or 503 a store failure. Anything else is 0 for
+// storekit tells), a 500 or 503 a store failure, a 400 the client's bad
+// request. Anything else is 0 for
 // storekit to classify (network failures, deadlines) or make ErrInternal.
 func (d *driver) Classify(err error) translate.Code {
 	var api smithy.APIError
@@ -64,6 +72,10 @@ func (d *driver) Classify(err error) translate.Code {
 			return translate.ErrNoSuchKey
 		case 500, 503:
 			return translate.ErrServiceUnavailable
+		case 400:
+			// A request the store refused that the gateway let through:
+			// the client's, not an internal error.
+			return translate.ErrInvalidRequest
 		}
 	}
 	return 0

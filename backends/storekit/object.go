@@ -228,7 +228,7 @@ func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
 }
 
 // ListObjects implements translate.Backend: Lister over the driver's
-// pages. Objects assembled from staged parts are listed with the client's
+// pages, with the prefix and delimiter the lister asks the store for. Objects assembled from staged parts are listed with the client's
 // ETag, from their annex (ApplyListedAnnexes).
 func (b *Backend) ListObjects(ctx context.Context, bucket string, q translate.ListQuery) (translate.ListPage, error) {
 	if q.MaxKeys == 0 {
@@ -238,12 +238,20 @@ func (b *Backend) ListObjects(ctx context.Context, bucket string, q translate.Li
 	l := NewLister(q)
 	token := ""
 	for {
-		req := ListRequest{Prefix: q.Prefix, Delimiter: q.Delimiter, StartAfter: l.StartAfter(), Token: token, Max: l.PageSize()}
+		req := ListRequest{Prefix: l.StorePrefix(), Delimiter: l.StoreDelimiter(), StartAfter: l.StartAfter(), Token: token, Max: l.PageSize()}
 		var res ListResult
 		err := b.do(ctx, bucket, "", func(ctx context.Context) (err error) {
 			res, err = b.d.List(ctx, bucket, req)
 			return err
 		})
+		if req.Prefix != "" && translate.CodeOf(err) == translate.ErrInvalidKey {
+			// The store refuses the prefix as a name (MinIO: ".", "..")
+			// where S3 takes it: the lister lists it from its place in
+			// key order.
+			l.PrefixRefused()
+			token = ""
+			continue
+		}
 		if err != nil {
 			return translate.ListPage{}, err
 		}
