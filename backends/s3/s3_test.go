@@ -9,6 +9,7 @@ import (
 	"github.com/babelgate/babelgate/backends/backendtest"
 	s3backend "github.com/babelgate/babelgate/backends/s3"
 	"github.com/babelgate/babelgate/test/minio"
+	"github.com/babelgate/babelgate/test/versitygw"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -80,9 +81,6 @@ var minioQuirks = backendtest.Quirks{
 	},
 	// S3 stores give objects stored without a type their own default.
 	DefaultContentType: "application/octet-stream",
-	// The store keeps only the checksums it computed itself; the
-	// gateway's own are kept as metadata only once issue 6 lands.
-	ChecksumsNotKept: true,
 	// S3 reports part sizes only per part (HEAD ?partNumber=N), which the
 	// backend serves through translate.PartLocator.
 	PartSizesUnknown: true,
@@ -90,6 +88,64 @@ var minioQuirks = backendtest.Quirks{
 	NonBytewiseListing: true,
 	// A part goes straight into the store's upload, where the upload that
 	// finishes last stays; OBS's last-begun rule needs staging (issue 6).
+	LastFinishedPartWins: true,
+	// A server-side copy of a multipart object is a new single-part object.
+	CopyNewETag: true,
+	// Parts below the store's 5 MiB minimum are staged and assembled at
+	// Complete; an annex keeps the client's ETag, checksums and part sizes.
+	Staging: true,
+}
+
+// TestConformanceVersitygw runs the conformance suite against a second,
+// independent S3 implementation, versitygw's posix backend, so that no
+// one store's quirks define the driver.
+func TestConformanceVersitygw(t *testing.T) {
+	v := versitygw.StartPosix(t)
+	backendtest.RunWith(t, func(t *testing.T) translate.Backend {
+		o := s3backend.DefaultOptions()
+		o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle, o.Region = v.Endpoint, versitygw.AccessKey, versitygw.SecretKey, true, "us-east-1"
+		o.RequestTimeout = 30 * time.Second
+		b, err := s3backend.New(*o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		return b
+	}, versitygwQuirks)
+}
+
+// versitygwQuirks are versitygw's (posix backend) differences from the
+// suite's defaults, each seen against v1.8.0.
+var versitygwQuirks = backendtest.Quirks{
+	// Keys are file paths: no empty, "." or ".." segment, and a key ending
+	// in '/' is a directory, which takes no data (DirectoryObjectContainsData).
+	KeyUnsupported: func(key string) bool {
+		if strings.HasPrefix(key, "/") || strings.HasSuffix(key, "/") || strings.Contains(key, "//") {
+			return true
+		}
+		for _, seg := range strings.Split(key, "/") {
+			if seg == "." || seg == ".." || len(seg) > 255 {
+				return true
+			}
+		}
+		return false
+	},
+	// "a" and "a/b" cannot both be objects (ObjectParentIsFile).
+	FileTree: true,
+	// Like AWS S3, it gives objects stored without a type its default.
+	DefaultContentType: "application/octet-stream",
+	// A request cut short (the client's body failed midway) is stored
+	// truncated instead of refused: a failed PutObject replaces the old
+	// object with what arrived; a failed UploadPart leaves that part.
+	ShortBodyKept: true,
+	// Like AWS S3 since 2025, it computes a CRC64NVME of every object
+	// written without a checksum and reports it.
+	StoreChecksum: translate.CRC64NVME,
+	// S3 reports part sizes only per part (HEAD ?partNumber=N), served
+	// through translate.PartLocator.
+	PartSizesUnknown: true,
+	// A part goes straight into the store's upload, where the upload that
+	// finishes last stays.
 	LastFinishedPartWins: true,
 	// A server-side copy of a multipart object is a new single-part object.
 	CopyNewETag: true,
