@@ -2,6 +2,7 @@ package s3
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
@@ -98,11 +100,21 @@ func (d *driver) ListParts(ctx context.Context, bucket, key, id string, after, m
 }
 
 func (d *driver) ListUploads(ctx context.Context, bucket, keyMarker, idMarker string) (storekit.UploadsResult, error) {
-	in := &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket)}
+	in := &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket), MaxUploads: aws.Int32(1000)}
 	if keyMarker != "" {
 		in.KeyMarker, in.UploadIdMarker = aws.String(keyMarker), aws.String(idMarker)
 	}
 	out, err := d.client.ListMultipartUploads(ctx, in)
+	var api smithy.APIError
+	if err != nil && in.UploadIdMarker != nil && errors.As(err, &api) && api.ErrorCode() == "InvalidArgument" {
+		// versitygw 1.8.0 refuses the upload-id-marker it handed out (it
+		// looks for it among the keys after key-marker): continue after
+		// key-marker alone, which on such a store can miss further
+		// uploads of the page's last key (DeleteBucket then finds the
+		// bucket not empty rather than lose them).
+		in.UploadIdMarker = nil
+		out, err = d.client.ListMultipartUploads(ctx, in)
+	}
 	if err != nil {
 		return storekit.UploadsResult{}, err
 	}

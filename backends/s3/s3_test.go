@@ -2,6 +2,7 @@ package s3_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -213,5 +214,47 @@ func TestReservedKeys(t *testing.T) {
 	page, err := kit.ListObjects(ctx, bucket, translate.ListQuery{MaxKeys: 1000})
 	if err != nil || len(page.Objects) != 1 || page.Objects[0].Key != "k" || len(page.CommonPrefixes) != 0 {
 		t.Errorf("listing = %+v, %v; want only k", page, err)
+	}
+}
+
+// TestDeleteBucketPagesUploads: DeleteBucket with more than a page (1000)
+// of uploads in progress reads every page before deleting. On versitygw,
+// which pages ListMultipartUploads but refuses the upload-id-marker it
+// hands out (InvalidArgument), this failed until the driver continued
+// after key-marker alone.
+func TestDeleteBucketPagesUploads(t *testing.T) {
+	v := versitygw.StartPosix(t)
+	o := s3backend.DefaultOptions()
+	o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle = v.Endpoint, versitygw.AccessKey, versitygw.SecretKey, true
+	kit, err := s3backend.New(*o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kit.Close()
+	ctx := t.Context()
+	const bucket, uploads = "many-uploads", 1001
+	if err := kit.CreateBucket(ctx, bucket); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, uploads)
+	sem := make(chan struct{}, 8)
+	for i := range uploads {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			_, err := kit.CreateMultipartUpload(ctx, translate.UploadInfo{Bucket: bucket, Key: fmt.Sprintf("k%04d", i)})
+			errs <- err
+		}()
+	}
+	for range uploads {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := kit.DeleteBucket(ctx, bucket); err != nil {
+		t.Fatalf("DeleteBucket with %d uploads: %v", uploads, err)
+	}
+	if _, err := kit.HeadBucket(ctx, bucket); translate.CodeOf(err) != translate.ErrNoSuchBucket {
+		t.Fatalf("HeadBucket after DeleteBucket = %v, want NoSuchBucket", err)
 	}
 }
