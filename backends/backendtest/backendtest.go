@@ -38,9 +38,6 @@ type Quirks struct {
 	// DefaultContentType is what the store reports for an object stored
 	// without a Content-Type.
 	DefaultContentType string
-	// RedirectNotKept: the store has no website redirect location (OSS),
-	// so the backend does not keep Metadata.WebsiteRedirectLocation.
-	RedirectNotKept bool
 	// StoreChecksum is the algorithm of a checksum the store computes and
 	// keeps on every object by itself (OSS: CRC-64/ECMA; versitygw, like
 	// AWS S3 since 2025: CRC64NVME): an object for which the gateway keeps

@@ -327,9 +327,6 @@ func testMetadata(h *harness) {
 // x-amz-website-redirect-location) round-trips through PutObject,
 // HeadObject, GetObject, CopyObject and a multipart upload.
 func testWebsiteRedirect(h *harness) {
-	if h.q.RedirectNotKept {
-		return
-	}
 	bucket := h.bucket("redirect")
 	meta := translate.Metadata{WebsiteRedirectLocation: "/elsewhere.html"}
 	h.put(bucket, "r", []byte("x"), meta)

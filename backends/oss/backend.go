@@ -118,12 +118,13 @@ func New(o Options) (*storekit.Backend, error) {
 // (IfAbsent is atomic), and has no If-Match on writes (checked first by
 // storekit). It computes and keeps a CRC-64/ECMA of every object itself.
 // User metadata is at most 8 KB; parts are Options' sizes, at most 10,000.
+// OSS has no website redirect location: storekit keeps it in metadata.
 func (d *driver) Abilities() storekit.Abilities {
 	cond := storekit.CondAbility{IfAbsent: true}
 	return storekit.Abilities{Name: "oss", Copy: true, CopyPart: true, RangedCopyPart: true,
 		CondPut: cond, CondCopy: cond, CondComplete: cond,
 		StoreChecksums: []translate.ChecksumAlgorithm{translate.CRC64ECMA}, MaxMetadataSize: 8 << 10,
-		MinPartSize: d.opts.MinPartSize, MaxPartSize: d.opts.MaxPartSize, MaxParts: 10000}
+		MinPartSize: d.opts.MinPartSize, MaxPartSize: d.opts.MaxPartSize, MaxParts: 10000, RedirectInMetadata: true}
 }
 
 // badBucket is a bucket name OSS cannot have: there is no such bucket

@@ -110,8 +110,6 @@ func TestConformance(t *testing.T) {
 
 // ossQuirks are OSS's documented differences from the suite's defaults.
 var ossQuirks = backendtest.Quirks{
-	// OSS has no website redirect location for an object.
-	RedirectNotKept: true,
 	// OSS keys are 1 to 1023 bytes (the OSS dialect enforces the same
 	// limit), so the suite's 1024-byte keys cannot be stored.
 	KeyUnsupported: func(key string) bool { return len(key) > 1023 },

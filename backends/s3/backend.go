@@ -116,7 +116,8 @@ func (d *driver) Abilities() storekit.Abilities {
 	ab := storekit.Abilities{Name: "s3", Copy: true, CopyPart: true, RangedCopyPart: true,
 		CondPut: storekit.CondAbility{IfAbsent: true, IfMatch: true}, CondCopy: storekit.CondAbility{IfMatch: true},
 		CondComplete: storekit.CondAbility{IfAbsent: true, IfMatch: true}, MaxMetadataSize: 2 << 10,
-		MinPartSize: d.opts.MinPartSize, MaxPartSize: d.opts.MaxPartSize, MaxParts: 10000, PartRanges: true}
+		MinPartSize: d.opts.MinPartSize, MaxPartSize: d.opts.MaxPartSize, MaxParts: 10000, PartRanges: true,
+		RedirectInMetadata: true}
 	if d.opts.Checksums {
 		ab.Checksums = []translate.ChecksumAlgorithm{translate.CRC32, translate.CRC32C, translate.CRC64NVME, translate.SHA1, translate.SHA256}
 	}

@@ -18,7 +18,7 @@ import (
 
 func (d *driver) CreateUpload(ctx context.Context, bucket, key string, o storekit.PutOptions) (string, error) {
 	m := o.Metadata
-	in := &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), Metadata: storeUserMeta(m), Expires: expires(m),
+	in := &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), Metadata: m.User, Expires: expires(m),
 		WebsiteRedirectLocation: redirect(m)}
 	setMeta(m, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
 	out, err := d.client.CreateMultipartUpload(ctx, in)

@@ -65,7 +65,7 @@ func (d *driver) Head(ctx context.Context, bucket, key string) (translate.Object
 		Metadata: metaFromStore(out.ContentType, out.ContentEncoding, out.ContentDisposition, out.ContentLanguage,
 			out.CacheControl, out.ExpiresString, out.Metadata, out.StorageClass, out.ServerSideEncryption),
 		Checksum: storeChecksums(out.ChecksumCRC32, out.ChecksumCRC32C, out.ChecksumCRC64NVME, out.ChecksumSHA1, out.ChecksumSHA256)}
-	withRedirect(&info.Metadata, out.WebsiteRedirectLocation)
+	info.Metadata.WebsiteRedirectLocation = aws.ToString(out.WebsiteRedirectLocation)
 	if len(info.Checksum) > 0 {
 		info.ChecksumType = translate.ChecksumType(out.ChecksumType)
 	}
@@ -107,7 +107,7 @@ func (d *driver) Get(ctx context.Context, bucket, key string, rng *translate.Ran
 		Metadata: metaFromStore(out.ContentType, out.ContentEncoding, out.ContentDisposition, out.ContentLanguage,
 			out.CacheControl, out.ExpiresString, out.Metadata, out.StorageClass, out.ServerSideEncryption),
 		Checksum: storeChecksums(out.ChecksumCRC32, out.ChecksumCRC32C, out.ChecksumCRC64NVME, out.ChecksumSHA1, out.ChecksumSHA256)}
-	withRedirect(&info.Metadata, out.WebsiteRedirectLocation)
+	info.Metadata.WebsiteRedirectLocation = aws.ToString(out.WebsiteRedirectLocation)
 	if len(info.Checksum) > 0 {
 		info.ChecksumType = translate.ChecksumType(out.ChecksumType)
 	}
@@ -164,7 +164,7 @@ func condHeaders(cond translate.WriteCond) (ifNoneMatch, ifMatch *string) {
 func (d *driver) Put(ctx context.Context, bucket, key string, body io.Reader, size int64, o storekit.PutOptions) (string, error) {
 	m := o.Metadata
 	in := &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: body,
-		ContentLength: aws.Int64(size), ContentMD5: md5Header(o.ContentMD5), Metadata: storeUserMeta(m), Expires: expires(m), WebsiteRedirectLocation: redirect(m)}
+		ContentLength: aws.Int64(size), ContentMD5: md5Header(o.ContentMD5), Metadata: m.User, Expires: expires(m), WebsiteRedirectLocation: redirect(m)}
 	in.IfNoneMatch, in.IfMatch = condHeaders(o.Cond)
 	setMeta(m, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
 	sums(o.Checksums, &in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256)
@@ -188,48 +188,13 @@ func expires(m translate.Metadata) *time.Time {
 	return &t
 }
 
-// redirectMeta is the user-metadata name under which the driver keeps an
-// object's website redirect location besides sending the store
-// x-amz-website-redirect-location: stores that do not keep that header
-// (MinIO drops it) still give it back this way. It never reaches a client.
-const redirectMeta = "babelgate-website-redirect-location"
-
 // redirect is the store's x-amz-website-redirect-location for m: nil for
-// none.
+// none. (storekit keeps it in user metadata too: MinIO drops the header.)
 func redirect(m translate.Metadata) *string {
 	if m.WebsiteRedirectLocation == "" {
 		return nil
 	}
 	return aws.String(m.WebsiteRedirectLocation)
-}
-
-// storeUserMeta is the user metadata sent to the store for m: m.User and,
-// when m has one, its website redirect location under redirectMeta.
-func storeUserMeta(m translate.Metadata) map[string]string {
-	if m.WebsiteRedirectLocation == "" {
-		return m.User
-	}
-	out := make(map[string]string, len(m.User)+1)
-	for k, v := range m.User {
-		out[k] = v
-	}
-	out[redirectMeta] = m.WebsiteRedirectLocation
-	return out
-}
-
-// withRedirect moves the redirect location kept under redirectMeta out of
-// m.User, preferring the store's own header when it has one.
-func withRedirect(m *translate.Metadata, store *string) {
-	if v, ok := m.User[redirectMeta]; ok {
-		m.WebsiteRedirectLocation = v
-		delete(m.User, redirectMeta)
-		if len(m.User) == 0 {
-			m.User = nil
-		}
-	}
-	if v := aws.ToString(store); v != "" {
-		m.WebsiteRedirectLocation = v
-	}
 }
 
 func setMeta(m translate.Metadata, ct, ce, cd, cl, cc **string) {
@@ -246,7 +211,7 @@ func setMeta(m translate.Metadata, ct, ce, cd, cl, cc **string) {
 func (d *driver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, o storekit.PutOptions) (string, error) {
 	m := o.Metadata
 	in := &s3.CopyObjectInput{Bucket: aws.String(dstBucket), Key: aws.String(dstKey),
-		CopySource: aws.String(copySource(srcBucket, srcKey)), MetadataDirective: types.MetadataDirectiveReplace, Metadata: storeUserMeta(m),
+		CopySource: aws.String(copySource(srcBucket, srcKey)), MetadataDirective: types.MetadataDirectiveReplace, Metadata: m.User,
 		Expires: expires(m), WebsiteRedirectLocation: redirect(m)}
 	in.IfNoneMatch, in.IfMatch = condHeaders(o.Cond)
 	setMeta(m, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)

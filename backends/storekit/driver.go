@@ -181,6 +181,10 @@ type Abilities struct {
 	MaxParts                 int
 	// PartRanges: the driver implements PartRanger.
 	PartRanges bool
+	// RedirectInMetadata: the kit keeps an object's website redirect
+	// location in reserved user metadata (RedirectMeta) too, for a store
+	// that drops or lacks its own.
+	RedirectInMetadata bool
 }
 
 // CondAbility says which write conditions a store evaluates itself.

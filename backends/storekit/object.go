@@ -97,7 +97,7 @@ func (b *Backend) put(ctx context.Context, bucket, key string, body *translate.B
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
-	opts := PutOptions{Metadata: meta, ContentMD5: body.ContentMD5(), Checksums: b.forward(body), Cond: cond}
+	opts := PutOptions{Metadata: b.toStore(meta), ContentMD5: body.ContentMD5(), Checksums: b.forward(body), Cond: cond}
 	storeETag, err := b.d.Put(ctx, bucket, key, r, body.Size(), opts)
 	if err != nil {
 		return translate.ObjectInfo{}, b.bodyError(tb, err, bucket, key)
@@ -160,7 +160,7 @@ func (b *Backend) copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey
 		return translate.ObjectInfo{}, err
 	}
 	err = b.do(ctx, srcBucket, srcKey, func(ctx context.Context) error {
-		_, err := b.d.Copy(ctx, srcBucket, srcKey, dstBucket, dstKey, PutOptions{Metadata: meta, Cond: cond})
+		_, err := b.d.Copy(ctx, srcBucket, srcKey, dstBucket, dstKey, PutOptions{Metadata: b.toStore(meta), Cond: cond})
 		return err
 	})
 	if err != nil {
@@ -198,7 +198,7 @@ func (b *Backend) streamCopy(ctx context.Context, srcBucket, srcKey, dstBucket, 
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
-	storeETag, err := b.d.Put(ctx, dstBucket, dstKey, r, src.Size, PutOptions{Metadata: meta, Cond: cond})
+	storeETag, err := b.d.Put(ctx, dstBucket, dstKey, r, src.Size, PutOptions{Metadata: b.toStore(meta), Cond: cond})
 	if err != nil {
 		return translate.ObjectInfo{}, b.bodyError(tb, err, dstBucket, dstKey)
 	}

@@ -75,7 +75,7 @@ func (s kitStore) Buckets(ctx context.Context) ([]string, error) {
 
 func (s kitStore) CreateUpload(ctx context.Context, bucket, key string, m translate.Metadata) (id string, err error) {
 	err = s.b.once(ctx, bucket, key, func(ctx context.Context) (err error) {
-		id, err = s.b.d.CreateUpload(ctx, bucket, key, PutOptions{Metadata: m})
+		id, err = s.b.d.CreateUpload(ctx, bucket, key, PutOptions{Metadata: s.b.toStore(m)})
 		return err
 	})
 	return id, err
@@ -167,6 +167,7 @@ func (b *Backend) open(ctx context.Context, bucket, key string, rng *translate.R
 	if err != nil {
 		return nil, info, err
 	}
+	b.fromStore(&info.Metadata)
 	return mappedBody{ReadCloser: body, b: b, bucket: bucket, key: key}, info, nil
 }
 
@@ -176,6 +177,7 @@ func (b *Backend) open(ctx context.Context, bucket, key string, rng *translate.R
 func (b *Backend) storeHead(ctx context.Context, bucket, key string) (info translate.ObjectInfo, err error) {
 	err = b.do(ctx, bucket, key, func(ctx context.Context) (err error) {
 		info, err = b.d.Head(ctx, bucket, key)
+		b.fromStore(&info.Metadata)
 		return err
 	})
 	return info, b.notFound(ctx, err, bucket)
