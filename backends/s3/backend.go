@@ -107,14 +107,15 @@ func New(o Options) (*storekit.Backend, error) {
 
 // Abilities implements storekit.Driver: S3 copies objects and parts
 // (ranges too) server-side and evaluates If-None-Match: * and If-Match on
-// PutObject and CompleteMultipartUpload (MinIO's CopyObject takes no
-// destination condition, so a copy's IfAbsent is checked first; If-Match
-// is sent too, for stores that honour it). It keeps the x-amz-checksum-*
-// values it is sent when Options.Checksums says it verifies them. User
-// metadata is at most 2 KB; parts are Options' sizes, at most 10,000.
+// PutObject and CompleteMultipartUpload. MinIO's CopyObject takes no
+// destination condition, so a copy's are checked first by storekit (and
+// still sent, for stores that honour them, as AWS S3 does). It keeps the
+// x-amz-checksum-* values it is sent when Options.Checksums says it
+// verifies them. User metadata is at most 2 KB; parts are Options' sizes,
+// at most 10,000.
 func (d *driver) Abilities() storekit.Abilities {
 	ab := storekit.Abilities{Name: "s3", Copy: true, CopyPart: true, RangedCopyPart: true,
-		CondPut: storekit.CondAbility{IfAbsent: true, IfMatch: true}, CondCopy: storekit.CondAbility{IfMatch: true},
+		CondPut:      storekit.CondAbility{IfAbsent: true, IfMatch: true},
 		CondComplete: storekit.CondAbility{IfAbsent: true, IfMatch: true}, MaxMetadataSize: 2 << 10,
 		MinPartSize: d.opts.MinPartSize, MaxPartSize: d.opts.MaxPartSize, MaxParts: 10000, PartRanges: true,
 		RedirectInMetadata: true}
