@@ -29,7 +29,7 @@ import (
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
 	"github.com/babelgate/babelgate/backends"
-	"github.com/babelgate/babelgate/backends/storestate"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -65,7 +65,7 @@ type Options struct {
 	// StagingMaxAge is how long an upload of staged parts (see staged.go)
 	// may stay incomplete: a reaper removes older ones, with their staged
 	// parts, checking every min(1h, StagingMaxAge/2). Zero means the
-	// default, storestate.DefaultStagingMaxAge (7 days, "168h").
+	// default, storekit.DefaultStagingMaxAge (7 days, "168h").
 	StagingMaxAge time.Duration `yaml:"staging_max_age"`
 }
 
@@ -75,7 +75,7 @@ type Options struct {
 func DefaultOptions() *Options {
 	return &Options{Region: "cn-hangzhou", MinPartSize: 100 << 10, MaxPartSize: 5 << 30,
 		ConnectTimeout: 10 * time.Second, RequestTimeout: 60 * time.Second, Retries: 3,
-		StagingMaxAge: storestate.DefaultStagingMaxAge}
+		StagingMaxAge: storekit.DefaultStagingMaxAge}
 }
 
 // Validate implements backends.Validator: an http(s) endpoint and the
@@ -137,8 +137,8 @@ func init() {
 type Backend struct {
 	client  *oss.Client
 	opts    Options
-	sweeper *storestate.Sweeper
-	reaper  *storestate.Reaper
+	sweeper *storekit.Sweeper
+	reaper  *storekit.Reaper
 }
 
 var _ translate.Backend = (*Backend)(nil)
@@ -151,7 +151,7 @@ func New(o Options) (*Backend, error) {
 		return nil, fmt.Errorf("oss backend: %w", err)
 	}
 	if o.StagingMaxAge == 0 {
-		o.StagingMaxAge = storestate.DefaultStagingMaxAge
+		o.StagingMaxAge = storekit.DefaultStagingMaxAge
 	}
 	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}
 	transport := &http.Transport{
@@ -184,7 +184,7 @@ func New(o Options) (*Backend, error) {
 	}
 	b := &Backend{client: client, opts: o}
 	b.sweeper = b.newSweeper()
-	b.reaper = storestate.StartReaper("oss", b.sweeper)
+	b.reaper = storekit.StartReaper("oss", b.sweeper)
 	return b, nil
 }
 

@@ -5,14 +5,14 @@ import (
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
-	"github.com/babelgate/babelgate/backends/storestate"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
 )
 
 // OSS takes x-oss-forbid-overwrite: true on PutObject, CopyObject and
 // CompleteMultipartUpload and evaluates it with the write: IfAbsent is
 // atomic. OSS has no If-Match on writes: IfMatch is checked first (HEAD,
-// with the annex; storestate.StoreCond) and the write made after, so a
+// with the annex; storekit.StoreCond) and the write made after, so a
 // write of the same key between the two is not seen (check-then-write).
 
 // condOptions are the OSS options that carry cond (in the store's terms).
@@ -25,7 +25,7 @@ func condOptions(cond translate.WriteCond) []oss.Option {
 
 // PutObjectIf implements translate.ConditionalWriter.
 func (b *Backend) PutObjectIf(ctx context.Context, bucket, key string, body *translate.Body, meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
-	if err := storestate.CheckKey(bucket, key); err != nil {
+	if err := storekit.CheckKey(bucket, key); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	sc, err := b.stager().StoreCond(ctx, bucket, key, cond)
@@ -37,7 +37,7 @@ func (b *Backend) PutObjectIf(ctx context.Context, bucket, key string, body *tra
 
 // CopyObjectIf implements translate.ConditionalWriter.
 func (b *Backend) CopyObjectIf(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
-	if err := storestate.CheckKey(dstBucket, dstKey); err != nil {
+	if err := storekit.CheckKey(dstBucket, dstKey); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	sc, err := b.stager().StoreCond(ctx, dstBucket, dstKey, cond)

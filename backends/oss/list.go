@@ -5,14 +5,14 @@ import (
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
-	"github.com/babelgate/babelgate/backends/storestate"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
 )
 
-// ListObjects implements translate.Backend: storestate.Lister over OSS's
+// ListObjects implements translate.Backend: storekit.Lister over OSS's
 // ListObjectsV2 (each call retried), paged by start-after as the lister
 // directs. Objects assembled from staged parts are listed with the
-// client's ETag, from their annex (storestate.ApplyListedAnnexes).
+// client's ETag, from their annex (storekit.ApplyListedAnnexes).
 func (b *Backend) ListObjects(ctx context.Context, bucket string, q translate.ListQuery) (translate.ListPage, error) {
 	if q.MaxKeys == 0 {
 		_, err := b.HeadBucket(ctx, bucket)
@@ -22,7 +22,7 @@ func (b *Backend) ListObjects(ctx context.Context, bucket string, q translate.Li
 	if err != nil {
 		return translate.ListPage{}, err
 	}
-	l := storestate.NewLister(q)
+	l := storekit.NewLister(q)
 	for {
 		var res oss.ListObjectsResultV2
 		err := b.retry(ctx, func(ctx context.Context) error {
@@ -54,7 +54,7 @@ func (b *Backend) ListObjects(ctx context.Context, bucket string, q translate.Li
 		}
 		if done {
 			page := l.Page()
-			err := storestate.ApplyListedAnnexes(ctx, page.Objects, func(ctx context.Context, key string) ([]byte, error) {
+			err := storekit.ApplyListedAnnexes(ctx, page.Objects, func(ctx context.Context, key string) ([]byte, error) {
 				return b.getAnnex(ctx, bk, bucket, key)
 			})
 			if err != nil {
@@ -66,7 +66,7 @@ func (b *Backend) ListObjects(ctx context.Context, bucket string, q translate.Li
 }
 
 // ListMultipartUploads implements translate.Backend. The gateway lists the
-// store's uploads whole and storestate.ListUploads applies the neutral
+// store's uploads whole and storekit.ListUploads applies the neutral
 // query (the neutral upload-ID marker is the store's own ID, and uploads
 // started outside the gateway, or under the reserved prefix, are left out),
 // reading each listed upload's state.
@@ -75,16 +75,16 @@ func (b *Backend) ListMultipartUploads(ctx context.Context, bucket string, q tra
 	if err != nil {
 		return translate.UploadsPage{}, err
 	}
-	all := make([]storestate.StoreUpload, len(stored))
+	all := make([]storekit.StoreUpload, len(stored))
 	for i, u := range stored {
-		all[i] = storestate.StoreUpload{Key: u.Key, ID: u.UploadID, Initiated: u.Initiated}
+		all[i] = storekit.StoreUpload{Key: u.Key, ID: u.UploadID, Initiated: u.Initiated}
 	}
 	staged, err := b.stager().Uploads(ctx, bucket)
 	if err != nil {
 		return translate.UploadsPage{}, err
 	}
 	all = append(all, staged...)
-	return storestate.ListUploads(bucket, q, all, func(id string) (storestate.Upload, error) {
+	return storekit.ListUploads(bucket, q, all, func(id string) (storekit.Upload, error) {
 		return b.readState(ctx, bucket, id)
 	})
 }

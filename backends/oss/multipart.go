@@ -7,7 +7,7 @@ import (
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
-	"github.com/babelgate/babelgate/backends/storestate"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -21,7 +21,7 @@ func imur(bucket, key, id string) oss.InitiateMultipartUploadResult {
 // smaller than the store's, a staged upload (staged.go). Not retried: a
 // retry after a lost success would leave an orphan upload.
 func (b *Backend) CreateMultipartUpload(ctx context.Context, info translate.UploadInfo) (string, error) {
-	if err := storestate.CheckKey(info.Bucket, info.Key); err != nil {
+	if err := storekit.CheckKey(info.Bucket, info.Key); err != nil {
 		return "", err
 	}
 	if b.stager().Staging(info) {
@@ -42,7 +42,7 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, info translate.Uplo
 		return "", errf(nil, "the store returned no upload ID for %s/%s", info.Bucket, info.Key)
 	}
 	put := func(key string, data []byte) error { return b.putSmall(ctx, info.Bucket, key, data) }
-	if err := storestate.Write(id, storestate.NewUpload(info), put); err != nil {
+	if err := storekit.Write(id, storekit.NewUpload(info), put); err != nil {
 		actx, cancel := b.timeout(context.WithoutCancel(ctx))
 		defer cancel()
 		bk.AbortMultipartUpload(imur(info.Bucket, info.Key, id), oss.WithContext(actx))
@@ -65,10 +65,10 @@ func (b *Backend) GetMultipartUpload(ctx context.Context, bucket, key, id string
 // store binds an upload ID to its key, so a foreign key or ID is its
 // NoSuchUpload.
 func (b *Backend) UploadPart(ctx context.Context, bucket, key, id string, number int, body *translate.Body) (translate.PartInfo, error) {
-	if err := storestate.ValidUploadID(bucket, id); err != nil {
+	if err := storekit.ValidUploadID(bucket, id); err != nil {
 		return translate.PartInfo{}, err
 	}
-	if storestate.Reserved(key) {
+	if storekit.Reserved(key) {
 		return translate.PartInfo{}, &translate.Error{Code: translate.ErrNoSuchUpload, Bucket: bucket, Key: key}
 	}
 	bk, err := b.bucket(bucket, false)
@@ -100,7 +100,7 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, id string, number
 		return translate.PartInfo{}, err
 	}
 	part := translate.PartInfo{Number: number, Size: sums.Size, ETag: sums.ETag(), LastModified: time.Now().UTC(), Checksum: sums.Checksum}
-	if err := b.putSmall(ctx, bucket, storestate.PartRecord(id, number, part.ETag, part.Checksum), nil); err != nil {
+	if err := b.putSmall(ctx, bucket, storekit.PartRecord(id, number, part.ETag, part.Checksum), nil); err != nil {
 		return translate.PartInfo{}, err
 	}
 	return part, nil
@@ -146,7 +146,7 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, id string, after, 
 	}
 	if st.Staged {
 		parts, err := b.stager().Parts(ctx, bucket, id)
-		return storestate.StagedPartsPage(parts, after, max), err
+		return storekit.StagedPartsPage(parts, after, max), err
 	}
 	records, err := b.partRecords(ctx, bucket, id)
 	if err != nil {
@@ -210,7 +210,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 	}
 	// The object is complete; state left behind by a failure here only
 	// costs a few bytes and is removed with the bucket.
-	b.deletePrefix(ctx, req.Bucket, storestate.UploadDir(req.UploadID))
+	b.deletePrefix(ctx, req.Bucket, storekit.UploadDir(req.UploadID))
 	info := req.Info
 	info.Key, info.Size, info.LastModified = req.Key, 0, time.Now().UTC()
 	sizes := make([]int64, len(req.Parts))
@@ -220,11 +220,11 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 	}
 	// OSS keeps only CRC-64/ECMA: other checksums go in an annex, with the
 	// part sizes and the Complete that made it (for a retried Complete).
-	if storestate.Unkept(info.Checksum, ossKeeps) || info.CompletedBy != "" {
+	if storekit.Unkept(info.Checksum, ossKeeps) || info.CompletedBy != "" {
 		if info.PartSizes == nil {
 			info.PartSizes = sizes
 		}
-		if err := b.writeAnnex(ctx, bk, req.Bucket, req.Key, unquote(out.ETag), storestate.NewAnnex(info, "")); err != nil {
+		if err := b.writeAnnex(ctx, bk, req.Bucket, req.Key, unquote(out.ETag), storekit.NewAnnex(info, "")); err != nil {
 			return translate.ObjectInfo{}, err
 		}
 	}
@@ -250,5 +250,5 @@ func (b *Backend) AbortMultipartUpload(ctx context.Context, bucket, key, id stri
 	if err := bk.AbortMultipartUpload(imur(bucket, key, id), oss.WithContext(cctx)); err != nil {
 		return mapError(err, bucket, key)
 	}
-	return b.deletePrefix(ctx, bucket, storestate.UploadDir(id))
+	return b.deletePrefix(ctx, bucket, storekit.UploadDir(id))
 }

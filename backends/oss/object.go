@@ -13,7 +13,7 @@ import (
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
-	"github.com/babelgate/babelgate/backends/storestate"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -129,7 +129,7 @@ func infoFromHeader(key string, h http.Header) translate.ObjectInfo {
 
 // HeadObject implements translate.Backend with GetObjectDetailedMeta.
 func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (translate.ObjectInfo, error) {
-	if storestate.Reserved(key) {
+	if storekit.Reserved(key) {
 		return translate.ObjectInfo{}, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: bucket, Key: key}
 	}
 	bk, err := b.bucket(bucket, false)
@@ -156,7 +156,7 @@ func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (translate
 // x-oss-range-behavior: standard, so that OSS refuses an unsatisfiable
 // range instead of silently returning the whole object.
 func (b *Backend) GetObject(ctx context.Context, bucket, key string, rng *translate.Range) (*translate.Object, error) {
-	if storestate.Reserved(key) {
+	if storekit.Reserved(key) {
 		return nil, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: bucket, Key: key}
 	}
 	bk, err := b.bucket(bucket, false)
@@ -278,7 +278,7 @@ func finishedSums(body *translate.Body, h http.Header, what string) (translate.S
 // PutObject implements translate.Backend, streaming Body to the store. It
 // is never retried: the stream cannot be replayed.
 func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *translate.Body, meta translate.Metadata) (translate.ObjectInfo, error) {
-	if err := storestate.CheckKey(bucket, key); err != nil {
+	if err := storekit.CheckKey(bucket, key); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	return b.putObject(ctx, bucket, key, body, meta, translate.WriteCond{})
@@ -311,8 +311,8 @@ func (b *Backend) putObject(ctx context.Context, bucket, key string, body *trans
 	if len(sums.Checksum) > 0 {
 		info.ChecksumType = translate.ChecksumFullObject
 	}
-	if storestate.Unkept(sums.Checksum, ossKeeps) {
-		if err := b.writeAnnex(ctx, bk, bucket, key, unquote(resp.Headers.Get("ETag")), storestate.SingleAnnex(info, "")); err != nil {
+	if storekit.Unkept(sums.Checksum, ossKeeps) {
+		if err := b.writeAnnex(ctx, bk, bucket, key, unquote(resp.Headers.Get("ETag")), storekit.SingleAnnex(info, "")); err != nil {
 			return translate.ObjectInfo{}, err
 		}
 	}
@@ -325,7 +325,7 @@ func ossKeeps(a translate.ChecksumAlgorithm) bool { return a == translate.CRC64E
 
 // writeAnnex writes a (whose StoreETag is set here) as key's annex, for an
 // object the store holds with storeETag; "" asks the store.
-func (b *Backend) writeAnnex(ctx context.Context, bk *oss.Bucket, bucket, key, storeETag string, a storestate.Annex) error {
+func (b *Backend) writeAnnex(ctx context.Context, bk *oss.Bucket, bucket, key, storeETag string, a storekit.Annex) error {
 	if storeETag == "" {
 		info, err := b.storeHead(ctx, bk, bucket, key)
 		if err != nil {
@@ -334,7 +334,7 @@ func (b *Backend) writeAnnex(ctx context.Context, bk *oss.Bucket, bucket, key, s
 		storeETag = info.ETag
 	}
 	a.StoreETag = unquote(storeETag)
-	return b.putSmall(ctx, bucket, storestate.AnnexKey(key), a.Marshal())
+	return b.putSmall(ctx, bucket, storekit.AnnexKey(key), a.Marshal())
 }
 
 // CopyObject implements translate.Backend with the store's server-side
@@ -344,7 +344,7 @@ func (b *Backend) writeAnnex(ctx context.Context, bk *oss.Bucket, bucket, key, s
 // annex mark in its metadata, so that it reports the client's ETag,
 // checksums and part sizes as the source does.
 func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta translate.Metadata) (translate.ObjectInfo, error) {
-	if err := storestate.CheckKey(dstBucket, dstKey); err != nil {
+	if err := storekit.CheckKey(dstBucket, dstKey); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	return b.copyObject(ctx, srcBucket, srcKey, dstBucket, dstKey, meta, translate.WriteCond{})
@@ -352,7 +352,7 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 
 // copyObject is CopyObject with cond, in the store's terms, sent along.
 func (b *Backend) copyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
-	if storestate.Reserved(srcKey) {
+	if storekit.Reserved(srcKey) {
 		return translate.ObjectInfo{}, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: srcBucket, Key: srcKey}
 	}
 	if _, err := b.bucket(srcBucket, false); err != nil {
@@ -379,8 +379,8 @@ func (b *Backend) copyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 		if err != nil {
 			return translate.ObjectInfo{}, err
 		}
-		if a, ok := storestate.CopyAnnex(annex, info); ok {
-			if err := b.putSmall(ctx, dstBucket, storestate.AnnexKey(dstKey), a.Marshal()); err != nil {
+		if a, ok := storekit.CopyAnnex(annex, info); ok {
+			if err := b.putSmall(ctx, dstBucket, storekit.AnnexKey(dstKey), a.Marshal()); err != nil {
 				return translate.ObjectInfo{}, err
 			}
 		}
@@ -395,7 +395,7 @@ func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
 	if err != nil {
 		return err
 	}
-	if storestate.Reserved(key) {
+	if storekit.Reserved(key) {
 		return nil
 	}
 	err = b.retry(ctx, func(ctx context.Context) error {
@@ -405,7 +405,7 @@ func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
 		// Best effort: a stale annex is inert (its store ETag no longer
 		// matches), so a failure here is harmless.
 		cctx, cancel := b.timeout(ctx)
-		bk.DeleteObject(storestate.AnnexKey(key), oss.WithContext(cctx))
+		bk.DeleteObject(storekit.AnnexKey(key), oss.WithContext(cctx))
 		cancel()
 	}
 	return err

@@ -8,17 +8,17 @@ import (
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
-	"github.com/babelgate/babelgate/backends/storestate"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
 )
 
-// Staging (storestate's staged uploads, run by storestate.Stager) serves
+// Staging (storestate's staged uploads, run by storekit.Stager) serves
 // clients whose minimum part is smaller than the store's (an
 // OSS-compatible store configured with a min_part_size above OSS's
 // 100 KB): an upload created with UploadInfo.FrontMinPartSize below
 // Options.MinPartSize keeps its parts as objects under its state
 // directory and gets a store upload only at Complete, assembled from
-// store-sized groups of parts. This file is the Stager's storestate.Store
+// store-sized groups of parts. This file is the Stager's storekit.Store
 // over the OSS SDK.
 
 // restreamed counts the bytes staged Completes streamed a second time.
@@ -30,26 +30,26 @@ var restreamed atomic.Int64
 func RestreamedBytes() int64 { return restreamed.Load() }
 
 // stager returns the backend's staging flow.
-func (b *Backend) stager() *storestate.Stager {
-	return &storestate.Stager{Name: "oss", Store: store{b}, MinPartSize: b.opts.MinPartSize, Restreamed: &restreamed}
+func (b *Backend) stager() *storekit.Stager {
+	return &storekit.Stager{Name: "oss", Store: store{b}, MinPartSize: b.opts.MinPartSize, Restreamed: &restreamed}
 }
 
 // readAnnex applies key's annex to info when it matches the store's
-// object (as storestate.Stager.ReadAnnex does), reusing bk.
+// object (as storekit.Stager.ReadAnnex does), reusing bk.
 func (b *Backend) readAnnex(ctx context.Context, bk *oss.Bucket, bucket string, info *translate.ObjectInfo) error {
-	data, err := b.getAnnex(ctx, bk, bucket, storestate.AnnexKey(info.Key))
+	data, err := b.getAnnex(ctx, bk, bucket, storekit.AnnexKey(info.Key))
 	if translate.CodeOf(err) == translate.ErrNoSuchKey {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	storestate.ApplyAnnex(data, info)
+	storekit.ApplyAnnex(data, info)
 	return nil
 }
 
 // getAnnex returns the content of the annex object annexKey, at most
-// storestate.MaxStateSize bytes; ErrNoSuchKey when there is none.
+// storekit.MaxStateSize bytes; ErrNoSuchKey when there is none.
 func (b *Backend) getAnnex(ctx context.Context, bk *oss.Bucket, bucket, annexKey string) ([]byte, error) {
 	var data []byte
 	err := b.retry(ctx, func(ctx context.Context) error {
@@ -58,7 +58,7 @@ func (b *Backend) getAnnex(ctx context.Context, bk *oss.Bucket, bucket, annexKey
 			return mapError(err, bucket, annexKey)
 		}
 		defer r.Close()
-		data, err = io.ReadAll(io.LimitReader(r, storestate.MaxStateSize))
+		data, err = io.ReadAll(io.LimitReader(r, storekit.MaxStateSize))
 		return mapError(err, bucket, annexKey)
 	})
 	return data, err
@@ -77,10 +77,10 @@ func (b *Backend) storeHead(ctx context.Context, bk *oss.Bucket, bucket, key str
 	return info, err
 }
 
-// store is storestate.Store over the backend's OSS client.
+// store is storekit.Store over the backend's OSS client.
 type store struct{ b *Backend }
 
-var _ storestate.Store = store{}
+var _ storekit.Store = store{}
 
 func (s store) PutSmall(ctx context.Context, bucket, key string, data []byte) error {
 	return s.b.putSmall(ctx, bucket, key, data)
@@ -164,7 +164,7 @@ func (s store) DeletePrefix(ctx context.Context, bucket, prefix string) error {
 	return s.b.deletePrefix(ctx, bucket, prefix)
 }
 
-func (s store) ReadState(ctx context.Context, bucket, id string) (storestate.Upload, error) {
+func (s store) ReadState(ctx context.Context, bucket, id string) (storekit.Upload, error) {
 	return s.b.readState(ctx, bucket, id)
 }
 

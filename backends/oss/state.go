@@ -7,7 +7,7 @@ import (
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
-	"github.com/babelgate/babelgate/backends/storestate"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -29,8 +29,8 @@ func (b *Backend) putSmall(ctx context.Context, bucket, key string, data []byte)
 }
 
 // readState returns an upload's state; ErrNoSuchUpload when there is none.
-func (b *Backend) readState(ctx context.Context, bucket, id string) (storestate.Upload, error) {
-	return storestate.Read(bucket, id, func(key string) ([]byte, error) {
+func (b *Backend) readState(ctx context.Context, bucket, id string) (storekit.Upload, error) {
+	return storekit.Read(bucket, id, func(key string) ([]byte, error) {
 		bk, err := b.bucket(bucket, false) // ErrNoSuchBucket, hence ErrNoSuchUpload
 		if err != nil {
 			return nil, err
@@ -42,7 +42,7 @@ func (b *Backend) readState(ctx context.Context, bucket, id string) (storestate.
 				return mapError(err, bucket, key)
 			}
 			defer r.Close()
-			data, err = io.ReadAll(io.LimitReader(r, storestate.MaxStateSize))
+			data, err = io.ReadAll(io.LimitReader(r, storekit.MaxStateSize))
 			return mapError(err, bucket, key)
 		})
 		return data, err
@@ -52,8 +52,8 @@ func (b *Backend) readState(ctx context.Context, bucket, id string) (storestate.
 // partRecords returns the recorded checksums by part number and ETag.
 func (b *Backend) partRecords(ctx context.Context, bucket, id string) (map[int]map[string]translate.Checksums, error) {
 	var keys []string
-	err := b.eachKey(ctx, bucket, storestate.PartRecordPrefix(id), func(key string) { keys = append(keys, key) })
-	return storestate.PartChecksums(id, keys), err
+	err := b.eachKey(ctx, bucket, storekit.PartRecordPrefix(id), func(key string) { keys = append(keys, key) })
+	return storekit.PartChecksums(id, keys), err
 }
 
 // eachKey calls fn for every key with the prefix.
@@ -136,7 +136,7 @@ func (b *Backend) clearState(ctx context.Context, bucket string) error {
 			return err
 		}
 	}
-	return b.deletePrefix(ctx, bucket, storestate.Prefix)
+	return b.deletePrefix(ctx, bucket, storekit.Prefix)
 }
 
 // storeUploads lists every upload the store has in progress in a bucket.

@@ -27,7 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/babelgate/babelgate/backends"
-	"github.com/babelgate/babelgate/backends/storestate"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -60,7 +60,7 @@ type Options struct {
 	// StagingMaxAge is how long an upload of staged parts (see staged.go)
 	// may stay incomplete: a reaper removes older ones, with their staged
 	// parts, checking every min(1h, StagingMaxAge/2). Zero means the
-	// default, storestate.DefaultStagingMaxAge (7 days, "168h").
+	// default, storekit.DefaultStagingMaxAge (7 days, "168h").
 	StagingMaxAge time.Duration `yaml:"staging_max_age"`
 }
 
@@ -68,7 +68,7 @@ type Options struct {
 func DefaultOptions() *Options {
 	return &Options{Region: "us-east-1", Checksums: true, MinPartSize: 5 << 20, MaxPartSize: 5 << 30,
 		ConnectTimeout: 10 * time.Second, RequestTimeout: 60 * time.Second, Retries: 3,
-		StagingMaxAge: storestate.DefaultStagingMaxAge}
+		StagingMaxAge: storekit.DefaultStagingMaxAge}
 }
 
 // Validate implements backends.Validator: the store's credentials are
@@ -127,8 +127,8 @@ func init() {
 type Backend struct {
 	client  *s3.Client
 	opts    Options
-	sweeper *storestate.Sweeper
-	reaper  *storestate.Reaper
+	sweeper *storekit.Sweeper
+	reaper  *storekit.Reaper
 }
 
 // New connects to the store; it does not call it. It starts the reaper
@@ -139,7 +139,7 @@ func New(o Options) (*Backend, error) {
 		return nil, fmt.Errorf("s3 backend: %w", err)
 	}
 	if o.StagingMaxAge == 0 {
-		o.StagingMaxAge = storestate.DefaultStagingMaxAge
+		o.StagingMaxAge = storekit.DefaultStagingMaxAge
 	}
 	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}
 	transport := &http.Transport{
@@ -166,7 +166,7 @@ func New(o Options) (*Backend, error) {
 	})
 	b := &Backend{client: client, opts: o}
 	b.sweeper = b.newSweeper()
-	b.reaper = storestate.StartReaper("s3", b.sweeper)
+	b.reaper = storekit.StartReaper("s3", b.sweeper)
 	return b, nil
 }
 

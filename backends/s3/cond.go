@@ -5,12 +5,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/babelgate/babelgate/backends/storestate"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
 )
 
 // Conditional writes go to the store as S3's If-None-Match: * and If-Match
-// (see storestate.StoreCond for how the client's ETag becomes the store's),
+// (see storekit.StoreCond for how the client's ETag becomes the store's),
 // which S3 and MinIO evaluate atomically with PutObject and
 // CompleteMultipartUpload. MinIO's CopyObject takes no destination
 // condition: a copy is checked first (HEAD) and then made, so a write of
@@ -31,7 +31,7 @@ func condHeaders(cond translate.WriteCond) (ifNoneMatch, ifMatch *string) {
 
 // PutObjectIf implements translate.ConditionalWriter.
 func (b *Backend) PutObjectIf(ctx context.Context, bucket, key string, body *translate.Body, meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
-	if err := storestate.CheckKey(bucket, key); err != nil {
+	if err := storekit.CheckKey(bucket, key); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	sc, err := b.stager().StoreCond(ctx, bucket, key, cond)
@@ -39,13 +39,13 @@ func (b *Backend) PutObjectIf(ctx context.Context, bucket, key string, body *tra
 		return translate.ObjectInfo{}, err
 	}
 	info, err := b.putObject(ctx, bucket, key, body, meta, sc)
-	return info, storestate.CondError(err, sc)
+	return info, storekit.CondError(err, sc)
 }
 
 // CopyObjectIf implements translate.ConditionalWriter: checked, then
 // copied (see above).
 func (b *Backend) CopyObjectIf(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
-	if err := storestate.CheckKey(dstBucket, dstKey); err != nil {
+	if err := storekit.CheckKey(dstBucket, dstKey); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	sc, err := b.stager().StoreCond(ctx, dstBucket, dstKey, cond)
@@ -63,7 +63,7 @@ func (b *Backend) CopyObjectIf(ctx context.Context, srcBucket, srcKey, dstBucket
 		}
 	}
 	info, err := b.copyObject(ctx, srcBucket, srcKey, dstBucket, dstKey, meta, sc)
-	return info, storestate.CondError(err, sc)
+	return info, storekit.CondError(err, sc)
 }
 
 var _ translate.ConditionalWriter = (*Backend)(nil)

@@ -3,7 +3,7 @@ package s3
 import (
 	"context"
 
-	"github.com/babelgate/babelgate/backends/storestate"
+	"github.com/babelgate/babelgate/backends/storekit"
 )
 
 // StagedKeys lists what the store holds of staged upload id in bucket
@@ -12,11 +12,11 @@ func StagedKeys(b *Backend) func(ctx context.Context, bucket, id string) ([]stri
 	return func(ctx context.Context, bucket, id string) ([]string, error) {
 		var keys []string
 		add := func(k string) { keys = append(keys, k) }
-		if err := b.eachKey(ctx, bucket, storestate.UploadDir(id), add); err != nil {
+		if err := b.eachKey(ctx, bucket, storekit.UploadDir(id), add); err != nil {
 			return nil, err
 		}
-		err := b.eachKey(ctx, bucket, storestate.StagedMarker(id), func(k string) {
-			if k == storestate.StagedMarker(id) {
+		err := b.eachKey(ctx, bucket, storekit.StagedMarker(id), func(k string) {
+			if k == storekit.StagedMarker(id) {
 				add(k)
 			}
 		})

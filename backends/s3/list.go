@@ -6,21 +6,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/babelgate/babelgate/backends/storestate"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
 )
 
-// ListObjects implements translate.Backend: storestate.Lister over the
+// ListObjects implements translate.Backend: storekit.Lister over the
 // store's ListObjectsV2, paged by start-after rather than by continuation
 // token since stores differ in how their tokens treat common prefixes
 // (MinIO repeats them). Objects assembled from staged parts are listed
-// with the client's ETag, from their annex (storestate.ApplyListedAnnexes).
+// with the client's ETag, from their annex (storekit.ApplyListedAnnexes).
 func (b *Backend) ListObjects(ctx context.Context, bucket string, q translate.ListQuery) (translate.ListPage, error) {
 	if q.MaxKeys == 0 {
 		_, err := b.HeadBucket(ctx, bucket)
 		return translate.ListPage{}, err
 	}
-	l := storestate.NewLister(q)
+	l := storekit.NewLister(q)
 	in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), MaxKeys: aws.Int32(int32(l.PageSize()))}
 	if q.Prefix != "" {
 		in.Prefix = aws.String(q.Prefix)
@@ -54,7 +54,7 @@ func (b *Backend) ListObjects(ctx context.Context, bucket string, q translate.Li
 		}
 		if done {
 			page := l.Page()
-			err := storestate.ApplyListedAnnexes(ctx, page.Objects, func(ctx context.Context, key string) ([]byte, error) {
+			err := storekit.ApplyListedAnnexes(ctx, page.Objects, func(ctx context.Context, key string) ([]byte, error) {
 				return b.getAnnex(ctx, bucket, key)
 			})
 			if err != nil {
@@ -68,10 +68,10 @@ func (b *Backend) ListObjects(ctx context.Context, bucket string, q translate.Li
 // ListMultipartUploads implements translate.Backend. Stores differ in how
 // much of ListMultipartUploads they implement (MinIO ignores prefix,
 // delimiter and markers), so the gateway lists the store's uploads whole and
-// storestate.ListUploads applies the neutral query, reading each listed
+// storekit.ListUploads applies the neutral query, reading each listed
 // upload's state.
 func (b *Backend) ListMultipartUploads(ctx context.Context, bucket string, q translate.UploadsQuery) (translate.UploadsPage, error) {
-	var all []storestate.StoreUpload
+	var all []storekit.StoreUpload
 	in := &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket)}
 	for {
 		cctx, cancel := b.timeout(ctx)
@@ -81,7 +81,7 @@ func (b *Backend) ListMultipartUploads(ctx context.Context, bucket string, q tra
 			return translate.UploadsPage{}, mapError(err, bucket, "")
 		}
 		for _, u := range out.Uploads {
-			all = append(all, storestate.StoreUpload{Key: aws.ToString(u.Key), ID: aws.ToString(u.UploadId), Initiated: aws.ToTime(u.Initiated)})
+			all = append(all, storekit.StoreUpload{Key: aws.ToString(u.Key), ID: aws.ToString(u.UploadId), Initiated: aws.ToTime(u.Initiated)})
 		}
 		if !aws.ToBool(out.IsTruncated) || aws.ToString(out.NextKeyMarker) == "" {
 			break
@@ -93,7 +93,7 @@ func (b *Backend) ListMultipartUploads(ctx context.Context, bucket string, q tra
 		return translate.UploadsPage{}, err
 	}
 	all = append(all, staged...)
-	return storestate.ListUploads(bucket, q, all, func(id string) (storestate.Upload, error) {
+	return storekit.ListUploads(bucket, q, all, func(id string) (storekit.Upload, error) {
 		st, err := b.readState(ctx, bucket, id)
 		if err != nil {
 			// This backend has always left out an upload whose state it

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/babelgate/babelgate/backends/storestate"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -17,7 +17,7 @@ import (
 // upload, plus a state object; or, for a client whose minimum part is
 // smaller than the store's, a staged upload (staged.go).
 func (b *Backend) CreateMultipartUpload(ctx context.Context, info translate.UploadInfo) (string, error) {
-	if err := storestate.CheckKey(info.Bucket, info.Key); err != nil {
+	if err := storekit.CheckKey(info.Bucket, info.Key); err != nil {
 		return "", err
 	}
 	if b.stager().Staging(info) {
@@ -28,7 +28,7 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, info translate.Uplo
 		return "", err
 	}
 	put := func(key string, data []byte) error { return b.putSmall(ctx, info.Bucket, key, data) }
-	if err := storestate.Write(id, storestate.NewUpload(info), put); err != nil {
+	if err := storekit.Write(id, storekit.NewUpload(info), put); err != nil {
 		b.client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(info.Bucket), Key: aws.String(info.Key), UploadId: aws.String(id)})
 		return "", err
 	}
@@ -61,7 +61,7 @@ func (b *Backend) GetMultipartUpload(ctx context.Context, bucket, key, id string
 // UploadPart implements translate.Backend, streaming the part to the
 // store's upload and recording its checksums.
 func (b *Backend) UploadPart(ctx context.Context, bucket, key, id string, number int, body *translate.Body) (translate.PartInfo, error) {
-	if err := storestate.ValidUploadID(bucket, id); err != nil {
+	if err := storekit.ValidUploadID(bucket, id); err != nil {
 		return translate.PartInfo{}, err
 	}
 	if _, staged, err := b.stager().State(ctx, bucket, key, id); err != nil || staged {
@@ -81,7 +81,7 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, id string, number
 		return translate.PartInfo{}, errf(nil, "store accepted part %d before the body ended", number)
 	}
 	part := translate.PartInfo{Number: number, Size: sums.Size, ETag: sums.ETag(), LastModified: time.Now().UTC(), Checksum: sums.Checksum}
-	if err := b.putSmall(ctx, bucket, storestate.PartRecord(id, number, part.ETag, part.Checksum), nil); err != nil {
+	if err := b.putSmall(ctx, bucket, storekit.PartRecord(id, number, part.ETag, part.Checksum), nil); err != nil {
 		return translate.PartInfo{}, err
 	}
 	return part, nil
@@ -118,7 +118,7 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, id string, after, 
 	}
 	if st.Staged {
 		parts, err := b.stager().Parts(ctx, bucket, id)
-		return storestate.StagedPartsPage(parts, after, max), err
+		return storekit.StagedPartsPage(parts, after, max), err
 	}
 	records, err := b.partRecords(ctx, bucket, id)
 	if err != nil {
@@ -162,7 +162,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 	}
 	if st.Staged {
 		info, err := b.stager().Complete(ctx, st, req)
-		return info, storestate.CondError(err, req.Cond)
+		return info, storekit.CondError(err, req.Cond)
 	}
 	parts := make([]types.CompletedPart, len(req.Parts))
 	for i, p := range req.Parts {
@@ -175,11 +175,11 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 	in.IfNoneMatch, in.IfMatch = condHeaders(req.Cond)
 	out, err := b.client.CompleteMultipartUpload(ctx, in)
 	if err != nil {
-		return translate.ObjectInfo{}, storestate.CondError(mapError(err, req.Bucket, req.Key), req.Cond)
+		return translate.ObjectInfo{}, storekit.CondError(mapError(err, req.Bucket, req.Key), req.Cond)
 	}
 	// The object is complete; state left behind by a failure here only
 	// costs a few bytes and is removed with the bucket.
-	b.deletePrefix(ctx, req.Bucket, storestate.UploadDir(req.UploadID))
+	b.deletePrefix(ctx, req.Bucket, storekit.UploadDir(req.UploadID))
 	info := req.Info
 	info.Key, info.Size, info.LastModified = req.Key, 0, time.Now().UTC()
 	sizes := make([]int64, len(req.Parts))
@@ -194,7 +194,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 		if info.PartSizes == nil {
 			info.PartSizes = sizes
 		}
-		if err := b.writeAnnex(ctx, req.Bucket, req.Key, unquote(out.ETag), storestate.NewAnnex(info, "")); err != nil {
+		if err := b.writeAnnex(ctx, req.Bucket, req.Key, unquote(out.ETag), storekit.NewAnnex(info, "")); err != nil {
 			return translate.ObjectInfo{}, err
 		}
 	}
@@ -216,5 +216,5 @@ func (b *Backend) AbortMultipartUpload(ctx context.Context, bucket, key, id stri
 	if err != nil {
 		return mapError(err, bucket, key)
 	}
-	return b.deletePrefix(ctx, bucket, storestate.UploadDir(id))
+	return b.deletePrefix(ctx, bucket, storekit.UploadDir(id))
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go/middleware"
 
-	"github.com/babelgate/babelgate/backends/storestate"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -57,7 +57,7 @@ func storeChecksums(crc32, crc32c, crc64, sha1, sha256 *string) translate.Checks
 
 // HeadObject implements translate.Backend.
 func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (translate.ObjectInfo, error) {
-	if err := storestate.CheckKey(bucket, key); err != nil {
+	if err := storekit.CheckKey(bucket, key); err != nil {
 		return translate.ObjectInfo{}, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: bucket, Key: key}
 	}
 	info, err := b.storeHead(ctx, bucket, key)
@@ -129,7 +129,7 @@ func (b *Backend) PartRange(ctx context.Context, bucket, key string, n int) (*tr
 
 // GetObject implements translate.Backend.
 func (b *Backend) GetObject(ctx context.Context, bucket, key string, rng *translate.Range) (*translate.Object, error) {
-	if err := storestate.CheckKey(bucket, key); err != nil {
+	if err := storekit.CheckKey(bucket, key); err != nil {
 		return nil, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: bucket, Key: key}
 	}
 	in := &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}
@@ -185,7 +185,7 @@ func md5Header(body *translate.Body) *string {
 
 // PutObject implements translate.Backend, streaming Body to the store.
 func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *translate.Body, meta translate.Metadata) (translate.ObjectInfo, error) {
-	if err := storestate.CheckKey(bucket, key); err != nil {
+	if err := storekit.CheckKey(bucket, key); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	return b.putObject(ctx, bucket, key, body, meta, translate.WriteCond{})
@@ -226,8 +226,8 @@ func (b *Backend) putObject(ctx context.Context, bucket, key string, body *trans
 	kept := func(a translate.ChecksumAlgorithm) bool {
 		return b.opts.Checksums && a != translate.CRC64ECMA && expected[a] != ""
 	}
-	if storestate.Unkept(sums.Checksum, kept) {
-		if err := b.writeAnnex(ctx, bucket, key, unquote(out.ETag), storestate.SingleAnnex(info, "")); err != nil {
+	if storekit.Unkept(sums.Checksum, kept) {
+		if err := b.writeAnnex(ctx, bucket, key, unquote(out.ETag), storekit.SingleAnnex(info, "")); err != nil {
 			return translate.ObjectInfo{}, err
 		}
 	}
@@ -236,7 +236,7 @@ func (b *Backend) putObject(ctx context.Context, bucket, key string, body *trans
 
 // writeAnnex writes a (whose StoreETag is set here) as key's annex, for an
 // object the store holds with storeETag; "" asks the store.
-func (b *Backend) writeAnnex(ctx context.Context, bucket, key, storeETag string, a storestate.Annex) error {
+func (b *Backend) writeAnnex(ctx context.Context, bucket, key, storeETag string, a storekit.Annex) error {
 	if storeETag == "" {
 		info, err := b.storeHead(ctx, bucket, key)
 		if err != nil {
@@ -245,7 +245,7 @@ func (b *Backend) writeAnnex(ctx context.Context, bucket, key, storeETag string,
 		storeETag = info.ETag
 	}
 	a.StoreETag = unquote(aws.String(storeETag))
-	return b.putSmall(ctx, bucket, storestate.AnnexKey(key), a.Marshal())
+	return b.putSmall(ctx, bucket, storekit.AnnexKey(key), a.Marshal())
 }
 
 // expires parses an Expires value for the SDK, which sends a time; an
@@ -279,7 +279,7 @@ func setMeta(m translate.Metadata, ct, ce, cd, cl, cc **string) {
 // in its metadata, so that it reports the client's ETag, checksums and
 // part sizes as the source does.
 func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta translate.Metadata) (translate.ObjectInfo, error) {
-	if err := storestate.CheckKey(dstBucket, dstKey); err != nil {
+	if err := storekit.CheckKey(dstBucket, dstKey); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	return b.copyObject(ctx, srcBucket, srcKey, dstBucket, dstKey, meta, translate.WriteCond{})
@@ -287,7 +287,7 @@ func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 
 // copyObject is CopyObject with cond, in the store's terms, sent along.
 func (b *Backend) copyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
-	if storestate.Reserved(srcKey) {
+	if storekit.Reserved(srcKey) {
 		return translate.ObjectInfo{}, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: srcBucket, Key: srcKey}
 	}
 	annex, hasAnnex, err := b.stager().AnnexOf(ctx, srcBucket, srcKey)
@@ -313,8 +313,8 @@ func (b *Backend) copyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 		if err != nil {
 			return translate.ObjectInfo{}, err
 		}
-		if a, ok := storestate.CopyAnnex(annex, info); ok {
-			if err := b.putSmall(ctx, dstBucket, storestate.AnnexKey(dstKey), a.Marshal()); err != nil {
+		if a, ok := storekit.CopyAnnex(annex, info); ok {
+			if err := b.putSmall(ctx, dstBucket, storekit.AnnexKey(dstKey), a.Marshal()); err != nil {
 				return translate.ObjectInfo{}, err
 			}
 		}
@@ -329,7 +329,7 @@ func copySource(bucket, key string) string {
 
 // DeleteObject implements translate.Backend.
 func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
-	if err := storestate.CheckKey(bucket, key); err != nil {
+	if err := storekit.CheckKey(bucket, key); err != nil {
 		return nil
 	}
 	ctx, cancel := b.timeout(ctx)
@@ -341,7 +341,7 @@ func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
 	if err == nil {
 		// Best effort: a stale annex is inert (its store ETag no longer
 		// matches), so a failure here is harmless.
-		b.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(storestate.AnnexKey(key))})
+		b.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(storekit.AnnexKey(key))})
 	}
 	return mapError(err, bucket, key)
 }

@@ -11,16 +11,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/babelgate/babelgate/backends/storestate"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
 )
 
-// Staging (storestate's staged uploads, run by storestate.Stager) serves
+// Staging (storestate's staged uploads, run by storekit.Stager) serves
 // clients whose minimum part is smaller than the store's: an upload
 // created with UploadInfo.FrontMinPartSize below Options.MinPartSize
 // keeps its parts as objects under its state directory and gets a store
 // upload only at Complete, assembled from store-sized groups of parts.
-// This file is the Stager's storestate.Store over the S3 API.
+// This file is the Stager's storekit.Store over the S3 API.
 
 // restreamed counts the bytes Complete streamed through the gateway a
 // second time (staged parts concatenated into store parts).
@@ -32,20 +32,20 @@ var restreamed atomic.Int64
 func RestreamedBytes() int64 { return restreamed.Load() }
 
 // stager returns the backend's staging flow.
-func (b *Backend) stager() *storestate.Stager {
-	return &storestate.Stager{Name: "s3", Store: store{b}, MinPartSize: b.opts.MinPartSize, Restreamed: &restreamed}
+func (b *Backend) stager() *storekit.Stager {
+	return &storekit.Stager{Name: "s3", Store: store{b}, MinPartSize: b.opts.MinPartSize, Restreamed: &restreamed}
 }
 
 // getAnnex returns the content of the annex object annexKey, at most
-// storestate.MaxStateSize bytes; ErrNoSuchKey when there is none.
+// storekit.MaxStateSize bytes; ErrNoSuchKey when there is none.
 func (b *Backend) getAnnex(ctx context.Context, bucket, annexKey string) ([]byte, error) {
 	return store{b}.GetSmall(ctx, bucket, annexKey)
 }
 
-// store is storestate.Store over the backend's S3 client.
+// store is storekit.Store over the backend's S3 client.
 type store struct{ b *Backend }
 
-var _ storestate.Store = store{}
+var _ storekit.Store = store{}
 
 func (s store) PutSmall(ctx context.Context, bucket, key string, data []byte) error {
 	return s.b.putSmall(ctx, bucket, key, data)
@@ -78,7 +78,7 @@ func (s store) GetSmall(ctx context.Context, bucket, key string) ([]byte, error)
 		return nil, mapError(err, bucket, key)
 	}
 	defer out.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(out.Body, storestate.MaxStateSize))
+	data, err := io.ReadAll(io.LimitReader(out.Body, storekit.MaxStateSize))
 	return data, mapError(err, bucket, key)
 }
 
@@ -124,7 +124,7 @@ func (s store) DeletePrefix(ctx context.Context, bucket, prefix string) error {
 	return s.b.deletePrefix(ctx, bucket, prefix)
 }
 
-func (s store) ReadState(ctx context.Context, bucket, id string) (storestate.Upload, error) {
+func (s store) ReadState(ctx context.Context, bucket, id string) (storekit.Upload, error) {
 	return s.b.readState(ctx, bucket, id)
 }
 

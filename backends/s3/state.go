@@ -8,13 +8,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/babelgate/babelgate/backends/storestate"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
 )
 
 // readState returns an upload's state; ErrNoSuchUpload when there is none.
-func (b *Backend) readState(ctx context.Context, bucket, id string) (storestate.Upload, error) {
-	return storestate.Read(bucket, id, func(key string) ([]byte, error) {
+func (b *Backend) readState(ctx context.Context, bucket, id string) (storekit.Upload, error) {
+	return storekit.Read(bucket, id, func(key string) ([]byte, error) {
 		ctx, cancel := b.timeout(ctx)
 		defer cancel()
 		out, err := b.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
@@ -22,7 +22,7 @@ func (b *Backend) readState(ctx context.Context, bucket, id string) (storestate.
 			return nil, mapError(err, bucket, key)
 		}
 		defer out.Body.Close()
-		data, err := io.ReadAll(io.LimitReader(out.Body, storestate.MaxStateSize))
+		data, err := io.ReadAll(io.LimitReader(out.Body, storekit.MaxStateSize))
 		return data, mapError(err, bucket, "")
 	})
 }
@@ -30,8 +30,8 @@ func (b *Backend) readState(ctx context.Context, bucket, id string) (storestate.
 // partRecords returns the recorded checksums by part number and ETag.
 func (b *Backend) partRecords(ctx context.Context, bucket, id string) (map[int]map[string]translate.Checksums, error) {
 	var keys []string
-	err := b.eachKey(ctx, bucket, storestate.PartRecordPrefix(id), func(key string) { keys = append(keys, key) })
-	return storestate.PartChecksums(id, keys), err
+	err := b.eachKey(ctx, bucket, storekit.PartRecordPrefix(id), func(key string) { keys = append(keys, key) })
+	return storekit.PartChecksums(id, keys), err
 }
 
 // eachKey calls fn for every key with the prefix.
@@ -88,5 +88,5 @@ func (b *Backend) clearState(ctx context.Context, bucket string) error {
 		b.client.AbortMultipartUpload(cctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(bucket), Key: u.Key, UploadId: u.UploadId})
 		cancel()
 	}
-	return b.deletePrefix(ctx, bucket, storestate.Prefix)
+	return b.deletePrefix(ctx, bucket, storekit.Prefix)
 }
