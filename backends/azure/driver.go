@@ -1,0 +1,429 @@
+package azure
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/service"
+
+	"github.com/babelgate/babelgate/backends/storekit"
+	"github.com/babelgate/babelgate/translate"
+)
+
+// Driver is storekit.Driver over Azure Blob Storage. It is safe for
+// concurrent use.
+type Driver struct {
+	svc  *service.Client
+	opts Options
+}
+
+// NewDriver builds the driver; it does not call the store.
+func NewDriver(o Options) (*Driver, error) {
+	if err := o.Validate(); err != nil {
+		return nil, fmt.Errorf("azure backend: %w", err)
+	}
+	svc, err := newClient(o)
+	if err != nil {
+		return nil, fmt.Errorf("azure backend: %w", err)
+	}
+	return &Driver{svc: svc, opts: o}, nil
+}
+
+var _ storekit.Driver = (*Driver)(nil)
+
+// Abilities implements storekit.Driver. Copy Blob copies server-side and
+// takes destination conditions; Put Block From URL (server-side part copy)
+// is not used: Azurite, the emulator the driver is tested on, answers it
+// 501, so staged parts are assembled by streaming. Azure keeps no S3
+// checksum (its own are MD5 and its CRC-64 variant).
+func (d *Driver) Abilities() storekit.Abilities {
+	both := storekit.CondAbility{IfAbsent: true, IfMatch: true}
+	return storekit.Abilities{Name: "azure", Copy: true, CondPut: both, CondCopy: both, CondComplete: both,
+		MaxMetadataSize: 8 << 10, MaxPartSize: 5 << 30, MaxParts: 10000}
+}
+
+// storeCodes maps Azure's error codes
+// (https://learn.microsoft.com/rest/api/storageservices/blob-service-error-codes,
+// .../common-rest-api-error-codes) to neutral codes.
+var storeCodes = map[string]translate.Code{
+	"ContainerNotFound":      translate.ErrNoSuchBucket,
+	"ContainerBeingDeleted":  translate.ErrServiceUnavailable,
+	"BlobNotFound":           translate.ErrNoSuchKey,
+	"ContainerAlreadyExists": translate.ErrBucketAlreadyOwnedByYou,
+	"InvalidBlockList":       translate.ErrInvalidPart,
+	"ConditionNotMet":        translate.ErrPreconditionFailed,
+	"BlobAlreadyExists":      translate.ErrObjectExists,
+	"TargetConditionNotMet":  translate.ErrPreconditionFailed,
+	"InvalidRange":           translate.ErrInvalidRange,
+	"Md5Mismatch":            translate.ErrBadDigest,
+	"InvalidMd5":             translate.ErrInvalidDigest,
+	"RequestBodyTooLarge":    translate.ErrEntityTooLarge,
+	"MetadataTooLarge":       translate.ErrMetadataTooLarge,
+	"ServerBusy":             translate.ErrSlowDown,
+	"InternalError":          translate.ErrServiceUnavailable,
+	"OperationTimedOut":      translate.ErrServiceUnavailable,
+	"InvalidBlobOrBlock":     translate.ErrInvalidPart,
+	"InvalidResourceName":    translate.ErrInvalidBucketName,
+	"OutOfRangeInput":        translate.ErrInvalidKey,
+	"PendingCopyOperation":   translate.ErrConditionalRequestConflict,
+	"LeaseIdMissing":         translate.ErrConditionalRequestConflict,
+	"AccountIsDisabled":      translate.ErrServiceUnavailable,
+}
+
+// Classify implements storekit.Driver.
+func (d *Driver) Classify(err error) translate.Code {
+	var re *azcore.ResponseError
+	if !errors.As(err, &re) {
+		return 0
+	}
+	if c, ok := storeCodes[re.ErrorCode]; ok {
+		return c
+	}
+	switch {
+	case re.StatusCode == http.StatusNotFound:
+		return translate.ErrNoSuchKey
+	case re.StatusCode == http.StatusPreconditionFailed:
+		return translate.ErrPreconditionFailed
+	case re.StatusCode >= 500:
+		return translate.ErrServiceUnavailable
+	}
+	return 0
+}
+
+func (d *Driver) container(bucket string) (*container.Client, error) {
+	name, err := d.containerName(bucket)
+	if err != nil {
+		return nil, err
+	}
+	return d.svc.NewContainerClient(name), nil
+}
+
+func (d *Driver) blob(bucket, key string) (*blockblob.Client, error) {
+	c, err := d.container(bucket)
+	if err != nil {
+		return nil, err
+	}
+	return c.NewBlockBlobClient(key), nil
+}
+
+// ListBuckets implements storekit.Driver: the containers with the prefix.
+func (d *Driver) ListBuckets(ctx context.Context) ([]translate.BucketInfo, error) {
+	var out []translate.BucketInfo
+	p := d.svc.NewListContainersPager(&service.ListContainersOptions{Prefix: nonEmpty(d.opts.ContainerPrefix)})
+	for p.More() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range page.ContainerItems {
+			bi := translate.BucketInfo{Name: strings.TrimPrefix(val(c.Name), d.opts.ContainerPrefix)}
+			if c.Properties != nil && c.Properties.LastModified != nil {
+				bi.Created = c.Properties.LastModified.UTC()
+			}
+			out = append(out, bi)
+		}
+	}
+	return out, nil
+}
+
+// CreateBucket implements storekit.Driver.
+func (d *Driver) CreateBucket(ctx context.Context, bucket string) error {
+	c, err := d.container(bucket)
+	if err != nil {
+		return err
+	}
+	_, err = c.Create(ctx, nil)
+	return err
+}
+
+// HeadBucket implements storekit.Driver: Azure reports a container's last
+// modification, not its creation; it is the nearest it has.
+func (d *Driver) HeadBucket(ctx context.Context, bucket string) (translate.BucketInfo, error) {
+	c, err := d.container(bucket)
+	if err != nil {
+		return translate.BucketInfo{}, notFoundBucket(bucket, err)
+	}
+	resp, err := c.GetProperties(ctx, nil)
+	if err != nil {
+		return translate.BucketInfo{}, err
+	}
+	return translate.BucketInfo{Name: bucket, Created: val(resp.LastModified).UTC()}, nil
+}
+
+// notFoundBucket: a bucket name Azure cannot hold names no bucket.
+func notFoundBucket(bucket string, err error) error {
+	if translate.CodeOf(err) == translate.ErrInvalidBucketName {
+		return &translate.Error{Code: translate.ErrNoSuchBucket, Bucket: bucket}
+	}
+	return err
+}
+
+// DeleteBucket implements storekit.Driver.
+func (d *Driver) DeleteBucket(ctx context.Context, bucket string) error {
+	c, err := d.container(bucket)
+	if err != nil {
+		return notFoundBucket(bucket, err)
+	}
+	_, err = c.Delete(ctx, nil)
+	return err
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// etag is an Azure ETag as the kit takes it: unquoted, lowercase.
+func etag(e *azcore.ETag) string {
+	if e == nil {
+		return ""
+	}
+	return strings.ToLower(strings.Trim(string(*e), `"`))
+}
+
+// headers are the blob's content headers for m.
+func headers(m translate.Metadata) *blob.HTTPHeaders {
+	return &blob.HTTPHeaders{BlobContentType: nonEmpty(m.ContentType), BlobContentEncoding: nonEmpty(m.ContentEncoding),
+		BlobContentDisposition: nonEmpty(m.ContentDisposition), BlobContentLanguage: nonEmpty(m.ContentLanguage),
+		BlobCacheControl: nonEmpty(m.CacheControl)}
+}
+
+// describe builds the neutral description of a blob from its properties.
+func describe(key string, size int64, e *azcore.ETag, lm *time.Time, ct, ce, cd, cl, cc *string, meta map[string]*string) translate.ObjectInfo {
+	info := translate.ObjectInfo{Key: key, Size: size, ETag: etag(e), LastModified: val(lm).UTC(),
+		Metadata: translate.Metadata{ContentType: val(ct), ContentEncoding: val(ce), ContentDisposition: val(cd),
+			ContentLanguage: val(cl), CacheControl: val(cc)}}
+	fromAzureMeta(meta, &info.Metadata)
+	return info
+}
+
+// Head implements storekit.Driver.
+func (d *Driver) Head(ctx context.Context, bucket, key string) (translate.ObjectInfo, error) {
+	b, err := d.blob(bucket, key)
+	if err != nil {
+		return translate.ObjectInfo{}, notFoundBucket(bucket, err)
+	}
+	r, err := b.GetProperties(ctx, nil)
+	if err != nil {
+		return translate.ObjectInfo{}, err
+	}
+	return describe(key, val(r.ContentLength), r.ETag, r.LastModified, r.ContentType, r.ContentEncoding,
+		r.ContentDisposition, r.ContentLanguage, r.CacheControl, r.Metadata), nil
+}
+
+// Get implements storekit.Driver.
+func (d *Driver) Get(ctx context.Context, bucket, key string, rng *translate.Range) (io.ReadCloser, translate.ObjectInfo, error) {
+	b, err := d.blob(bucket, key)
+	if err != nil {
+		return nil, translate.ObjectInfo{}, notFoundBucket(bucket, err)
+	}
+	var o blob.DownloadStreamOptions
+	if rng != nil {
+		o.Range = blob.HTTPRange{Offset: rng.Start, Count: rng.Length}
+	}
+	r, err := b.DownloadStream(ctx, &o)
+	if err != nil {
+		return nil, translate.ObjectInfo{}, err
+	}
+	size := val(r.ContentLength)
+	if rng != nil {
+		var s, e int64
+		if _, err := fmt.Sscanf(val(r.ContentRange), "bytes %d-%d/%d", &s, &e, &size); err != nil {
+			r.Body.Close()
+			return nil, translate.ObjectInfo{}, translate.Wrap(translate.ErrInternal, err, "azure backend: parsing Content-Range "+val(r.ContentRange))
+		}
+	}
+	return r.Body, describe(key, size, r.ETag, r.LastModified, r.ContentType, r.ContentEncoding,
+		r.ContentDisposition, r.ContentLanguage, r.CacheControl, r.Metadata), nil
+}
+
+// storeETag is the ETag Azure gave ("0x" and uppercase hex) from the
+// kit's lowercase form.
+func storeETag(e string) string {
+	if rest, ok := strings.CutPrefix(e, "0x"); ok {
+		return "0x" + strings.ToUpper(rest)
+	}
+	return e
+}
+
+// access is cond as Azure's access conditions.
+func access(cond translate.WriteCond) *blob.AccessConditions {
+	if cond.IsZero() {
+		return nil
+	}
+	m := &blob.ModifiedAccessConditions{}
+	if cond.IfAbsent {
+		m.IfNoneMatch = to.Ptr(azcore.ETagAny)
+	}
+	if cond.IfMatch != "" {
+		m.IfMatch = to.Ptr(azcore.ETag(`"` + storeETag(cond.IfMatch) + `"`))
+	}
+	return &blob.AccessConditions{ModifiedAccessConditions: m}
+}
+
+// Put implements storekit.Driver: one Put Blob up to the largest block,
+// staged blocks and one Put Block List above it (Put Blob takes at most
+// 5000 MiB; S3 objects reach 5 GiB).
+func (d *Driver) Put(ctx context.Context, bucket, key string, body io.Reader, size int64, opts storekit.PutOptions) (string, error) {
+	b, err := d.blob(bucket, key)
+	if err != nil {
+		return "", notFoundBucket(bucket, err)
+	}
+	if size > d.opts.MaxBlockSize {
+		id := "put-" + newAttempt()
+		ids, err := d.stage(ctx, b, id, 0, newAttempt(), body, size, nil)
+		if err != nil {
+			return "", err
+		}
+		r, err := b.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{HTTPHeaders: headers(opts.Metadata),
+			Metadata: toAzureMeta(opts.Metadata), AccessConditions: access(opts.Cond)})
+		return etag(r.ETag), err
+	}
+	uo := &blockblob.UploadOptions{HTTPHeaders: headers(opts.Metadata), Metadata: toAzureMeta(opts.Metadata),
+		AccessConditions: access(opts.Cond)}
+	if opts.ContentMD5 != nil {
+		uo.TransactionalValidation = blob.TransferValidationTypeMD5(opts.ContentMD5)
+	}
+	r, err := b.Upload(ctx, &seeker{r: body, size: size}, uo)
+	return etag(r.ETag), err
+}
+
+// Copy implements storekit.Driver with Copy Blob, which keeps the source's
+// content headers: they are set after the copy, on the copy only (If-Match
+// its ETag). A copy Azure runs asynchronously (across accounts; within
+// one it is synchronous) is waited for.
+func (d *Driver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts storekit.PutOptions) (string, error) {
+	src, err := d.blob(srcBucket, srcKey)
+	if err != nil {
+		return "", notFoundBucket(srcBucket, err)
+	}
+	dst, err := d.blob(dstBucket, dstKey)
+	if err != nil {
+		return "", notFoundBucket(dstBucket, err)
+	}
+	r, err := dst.StartCopyFromURL(ctx, src.URL(), &blob.StartCopyFromURLOptions{Metadata: toAzureMeta(opts.Metadata),
+		AccessConditions: access(opts.Cond)})
+	if err != nil {
+		return "", err
+	}
+	e, status := r.ETag, val((*string)(r.CopyStatus))
+	for status == string(blob.CopyStatusTypePending) {
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+		p, err := dst.GetProperties(ctx, nil)
+		if err != nil {
+			return "", err
+		}
+		e, status = p.ETag, val((*string)(p.CopyStatus))
+	}
+	if status != "" && status != string(blob.CopyStatusTypeSuccess) {
+		return "", translate.Wrap(translate.ErrInternal, nil, "azure backend: copy ended "+status)
+	}
+	h, err := dst.SetHTTPHeaders(ctx, *headers(opts.Metadata), &blob.SetHTTPHeadersOptions{
+		AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: e}}})
+	if err != nil {
+		return "", err
+	}
+	return etag(h.ETag), nil
+}
+
+// Delete implements storekit.Driver, one Delete Blob per key (Azurite has
+// no blob batch).
+func (d *Driver) Delete(ctx context.Context, bucket string, keys []string) error {
+	for _, k := range keys {
+		b, err := d.blob(bucket, k)
+		if err != nil {
+			return notFoundBucket(bucket, err)
+		}
+		if _, err := b.Delete(ctx, nil); err != nil && d.Classify(err) != translate.ErrNoSuchKey {
+			return err
+		}
+	}
+	return nil
+}
+
+// List implements storekit.Driver. Azure pages by opaque markers; the
+// first page asks to start from StartAfter (startFrom, which Azure honours
+// and Azurite ignores) and every page skips what is not after it.
+func (d *Driver) List(ctx context.Context, bucket string, req storekit.ListRequest) (storekit.ListResult, error) {
+	c, err := d.container(bucket)
+	if err != nil {
+		return storekit.ListResult{}, notFoundBucket(bucket, err)
+	}
+	marker := nonEmpty(req.Token)
+	for {
+		var res storekit.ListResult
+		var next *string
+		if req.Delimiter != "" {
+			o := container.ListBlobsHierarchyOptions{Prefix: nonEmpty(req.Prefix), Marker: marker, MaxResults: to.Ptr(int32(req.Max))}
+			if marker == nil {
+				o.StartFrom = nonEmpty(req.StartAfter)
+			}
+			p, err := c.NewListBlobsHierarchyPager(req.Delimiter, &o).NextPage(ctx)
+			if err != nil {
+				return storekit.ListResult{}, err
+			}
+			for _, bp := range p.Segment.BlobPrefixes {
+				if n := val(bp.Name); n > req.StartAfter {
+					res.Prefixes = append(res.Prefixes, n)
+				}
+			}
+			res.Objects = listed(p.Segment.BlobItems, req.StartAfter)
+			next = p.NextMarker
+		} else {
+			o := container.ListBlobsFlatOptions{Prefix: nonEmpty(req.Prefix), Marker: marker, MaxResults: to.Ptr(int32(req.Max))}
+			if marker == nil {
+				o.StartFrom = nonEmpty(req.StartAfter)
+			}
+			p, err := c.NewListBlobsFlatPager(&o).NextPage(ctx)
+			if err != nil {
+				return storekit.ListResult{}, err
+			}
+			res.Objects = listed(p.Segment.BlobItems, req.StartAfter)
+			next = p.NextMarker
+		}
+		res.NextToken = val(next)
+		res.Truncated = res.NextToken != ""
+		if !res.Truncated || len(res.Objects)+len(res.Prefixes) > 0 {
+			return res, nil
+		}
+		marker = next
+	}
+}
+
+func listed(items []*container.BlobItem, after string) []translate.ObjectInfo {
+	var out []translate.ObjectInfo
+	for _, it := range items {
+		if val(it.Name) <= after || it.Properties == nil {
+			continue
+		}
+		p := it.Properties
+		out = append(out, translate.ObjectInfo{Key: val(it.Name), Size: val(p.ContentLength), ETag: etag(p.ETag),
+			LastModified: val(p.LastModified).UTC()})
+	}
+	return out
+}
+
+// val is *p, or T's zero value for nil.
+func val[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
