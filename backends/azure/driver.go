@@ -2,6 +2,8 @@ package azure
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -49,7 +51,9 @@ var _ storekit.Driver = (*Driver)(nil)
 func (d *Driver) Abilities() storekit.Abilities {
 	both := storekit.CondAbility{IfAbsent: true, IfMatch: true}
 	return storekit.Abilities{Name: "azure", Copy: true, CondPut: both, CondCopy: both, CondComplete: both,
-		MaxMetadataSize: 8 << 10, MaxPartSize: 5 << 30, MaxParts: 10000}
+		// Azure has no minimum block: no client's part is too small for it
+		// (the kit's rule wants a positive minimum; 1 byte stages nothing).
+		MaxMetadataSize: 8 << 10, MinPartSize: 1, MaxPartSize: 5 << 30, MaxParts: 10000}
 }
 
 // storeCodes maps Azure's error codes
@@ -200,9 +204,23 @@ func headers(m translate.Metadata) *blob.HTTPHeaders {
 		BlobCacheControl: nonEmpty(m.CacheControl)}
 }
 
+// objectETag is the ETag the driver reports for a blob: the hex of its
+// Content-MD5 when it has one (Azure computes it on Put Blob; the driver
+// sets it on a Put it commits from blocks, and Copy Blob keeps it), so
+// that an object written whole reports the MD5 ETag S3-like clients
+// expect, as on S3; else Azure's own ETag ("0x..."), as for an object
+// committed from a multipart upload's blocks, whose client ETag the kit
+// keeps in its annex.
+func objectETag(md5 []byte, e *azcore.ETag) string {
+	if len(md5) == 16 {
+		return hex.EncodeToString(md5)
+	}
+	return etag(e)
+}
+
 // describe builds the neutral description of a blob from its properties.
-func describe(key string, size int64, e *azcore.ETag, lm *time.Time, ct, ce, cd, cl, cc *string, meta map[string]*string) translate.ObjectInfo {
-	info := translate.ObjectInfo{Key: key, Size: size, ETag: etag(e), LastModified: val(lm).UTC(),
+func describe(key string, size int64, md5 []byte, e *azcore.ETag, lm *time.Time, ct, ce, cd, cl, cc *string, meta map[string]*string) translate.ObjectInfo {
+	info := translate.ObjectInfo{Key: key, Size: size, ETag: objectETag(md5, e), LastModified: val(lm).UTC(),
 		Metadata: translate.Metadata{ContentType: val(ct), ContentEncoding: val(ce), ContentDisposition: val(cd),
 			ContentLanguage: val(cl), CacheControl: val(cc)}}
 	fromAzureMeta(meta, &info.Metadata)
@@ -219,7 +237,7 @@ func (d *Driver) Head(ctx context.Context, bucket, key string) (translate.Object
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
-	return describe(key, val(r.ContentLength), r.ETag, r.LastModified, r.ContentType, r.ContentEncoding,
+	return describe(key, val(r.ContentLength), r.ContentMD5, r.ETag, r.LastModified, r.ContentType, r.ContentEncoding,
 		r.ContentDisposition, r.ContentLanguage, r.CacheControl, r.Metadata), nil
 }
 
@@ -229,23 +247,32 @@ func (d *Driver) Get(ctx context.Context, bucket, key string, rng *translate.Ran
 	if err != nil {
 		return nil, translate.ObjectInfo{}, notFoundBucket(bucket, err)
 	}
-	var o blob.DownloadStreamOptions
+	// A whole read asks for the range 0- too: with a range Azure returns the
+	// blob's stored MD5 (x-ms-blob-content-md5), which Head reports, while
+	// Azurite answers a plain read of a committed block list with an MD5
+	// it computes on the fly. An empty blob has no range 0-: read plainly.
+	o := blob.DownloadStreamOptions{Range: blob.HTTPRange{Offset: 0, Count: 1 << 62}}
 	if rng != nil {
 		o.Range = blob.HTTPRange{Offset: rng.Start, Count: rng.Length}
 	}
 	r, err := b.DownloadStream(ctx, &o)
+	if rng == nil && d.Classify(err) == translate.ErrInvalidRange {
+		r, err = b.DownloadStream(ctx, nil)
+	}
 	if err != nil {
 		return nil, translate.ObjectInfo{}, err
 	}
-	size := val(r.ContentLength)
-	if rng != nil {
+	size, md5 := val(r.ContentLength), r.BlobContentMD5
+	if r.ContentRange != nil {
 		var s, e int64
 		if _, err := fmt.Sscanf(val(r.ContentRange), "bytes %d-%d/%d", &s, &e, &size); err != nil {
 			r.Body.Close()
 			return nil, translate.ObjectInfo{}, translate.Wrap(translate.ErrInternal, err, "azure backend: parsing Content-Range "+val(r.ContentRange))
 		}
+	} else {
+		md5 = r.ContentMD5 // the empty blob's, read plainly
 	}
-	return r.Body, describe(key, size, r.ETag, r.LastModified, r.ContentType, r.ContentEncoding,
+	return r.Body, describe(key, size, md5, r.ETag, r.LastModified, r.ContentType, r.ContentEncoding,
 		r.ContentDisposition, r.ContentLanguage, r.CacheControl, r.Metadata), nil
 }
 
@@ -258,19 +285,34 @@ func storeETag(e string) string {
 	return e
 }
 
-// access is cond as Azure's access conditions.
-func access(cond translate.WriteCond) *blob.AccessConditions {
+// access is cond as Azure's access conditions on b. cond.IfMatch is an
+// ETag the driver reported (objectETag): Azure's own is sent as it is; an
+// MD5 one is checked against the blob's Content-MD5 now, and the blob's
+// Azure ETag at that moment is sent, so that a write racing in between
+// still fails the condition.
+func (d *Driver) access(ctx context.Context, b *blockblob.Client, bucket, key string, cond translate.WriteCond) (*blob.AccessConditions, error) {
 	if cond.IsZero() {
-		return nil
+		return nil, nil
 	}
 	m := &blob.ModifiedAccessConditions{}
 	if cond.IfAbsent {
 		m.IfNoneMatch = to.Ptr(azcore.ETagAny)
 	}
 	if cond.IfMatch != "" {
-		m.IfMatch = to.Ptr(azcore.ETag(`"` + storeETag(cond.IfMatch) + `"`))
+		e := storeETag(cond.IfMatch)
+		if !strings.HasPrefix(e, "0x") {
+			p, err := b.GetProperties(ctx, nil)
+			if err != nil {
+				return nil, err
+			}
+			if objectETag(p.ContentMD5, p.ETag) != cond.IfMatch {
+				return nil, &translate.Error{Code: translate.ErrPreconditionFailed, Bucket: bucket, Key: key}
+			}
+			e = strings.Trim(string(val(p.ETag)), `"`)
+		}
+		m.IfMatch = to.Ptr(azcore.ETag(`"` + e + `"`))
 	}
-	return &blob.AccessConditions{ModifiedAccessConditions: m}
+	return &blob.AccessConditions{ModifiedAccessConditions: m}, nil
 }
 
 // Put implements storekit.Driver: one Put Blob up to the largest block,
@@ -281,23 +323,30 @@ func (d *Driver) Put(ctx context.Context, bucket, key string, body io.Reader, si
 	if err != nil {
 		return "", notFoundBucket(bucket, err)
 	}
+	ac, err := d.access(ctx, b, bucket, key, opts.Cond)
+	if err != nil {
+		return "", err
+	}
+	h := headers(opts.Metadata)
 	if size > d.opts.MaxBlockSize {
-		id := "put-" + newAttempt()
-		ids, err := d.stage(ctx, b, id, 0, newAttempt(), body, size, nil)
+		// Azure computes no Content-MD5 for a blob committed from blocks:
+		// the driver does, as the bytes pass.
+		sum := md5.New()
+		ids, err := d.stage(ctx, b, "put-"+newAttempt(), 0, newAttempt(), io.TeeReader(body, sum), size, nil)
 		if err != nil {
 			return "", err
 		}
-		r, err := b.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{HTTPHeaders: headers(opts.Metadata),
-			Metadata: toAzureMeta(opts.Metadata), AccessConditions: access(opts.Cond)})
-		return etag(r.ETag), err
+		h.BlobContentMD5 = sum.Sum(nil)
+		r, err := b.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{HTTPHeaders: h,
+			Metadata: toAzureMeta(opts.Metadata), AccessConditions: ac})
+		return objectETag(h.BlobContentMD5, r.ETag), err
 	}
-	uo := &blockblob.UploadOptions{HTTPHeaders: headers(opts.Metadata), Metadata: toAzureMeta(opts.Metadata),
-		AccessConditions: access(opts.Cond)}
+	uo := &blockblob.UploadOptions{HTTPHeaders: h, Metadata: toAzureMeta(opts.Metadata), AccessConditions: ac}
 	if opts.ContentMD5 != nil {
 		uo.TransactionalValidation = blob.TransferValidationTypeMD5(opts.ContentMD5)
 	}
 	r, err := b.Upload(ctx, &seeker{r: body, size: size}, uo)
-	return etag(r.ETag), err
+	return objectETag(r.ContentMD5, r.ETag), err
 }
 
 // Copy implements storekit.Driver with Copy Blob, which keeps the source's
@@ -313,33 +362,43 @@ func (d *Driver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 	if err != nil {
 		return "", notFoundBucket(dstBucket, err)
 	}
-	r, err := dst.StartCopyFromURL(ctx, src.URL(), &blob.StartCopyFromURLOptions{Metadata: toAzureMeta(opts.Metadata),
-		AccessConditions: access(opts.Cond)})
+	ac, err := d.access(ctx, dst, dstBucket, dstKey, opts.Cond)
 	if err != nil {
 		return "", err
 	}
-	e, status := r.ETag, val((*string)(r.CopyStatus))
-	for status == string(blob.CopyStatusTypePending) {
-		select {
-		case <-ctx.Done():
-			return "", ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-		p, err := dst.GetProperties(ctx, nil)
-		if err != nil {
+	r, err := dst.StartCopyFromURL(ctx, src.URL(), &blob.StartCopyFromURLOptions{Metadata: toAzureMeta(opts.Metadata),
+		AccessConditions: ac})
+	if err != nil {
+		return "", err
+	}
+	var p blob.GetPropertiesResponse
+	for status := blob.CopyStatusTypePending; status == blob.CopyStatusTypePending; {
+		if p, err = dst.GetProperties(ctx, nil); err != nil {
 			return "", err
 		}
-		e, status = p.ETag, val((*string)(p.CopyStatus))
+		if val(p.CopyID) != val(r.CopyID) {
+			break // overwritten since: the copy is done
+		}
+		if status = val(p.CopyStatus); status == blob.CopyStatusTypePending {
+			select {
+			case <-ctx.Done():
+				return "", ctx.Err()
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
 	}
-	if status != "" && status != string(blob.CopyStatusTypeSuccess) {
-		return "", translate.Wrap(translate.ErrInternal, nil, "azure backend: copy ended "+status)
+	if s := val(p.CopyStatus); s != "" && s != blob.CopyStatusTypeSuccess {
+		return "", translate.Wrap(translate.ErrInternal, nil, "azure backend: copy ended "+string(s))
 	}
-	h, err := dst.SetHTTPHeaders(ctx, *headers(opts.Metadata), &blob.SetHTTPHeadersOptions{
-		AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: e}}})
+	// Set Blob Properties clears what it is not given: the MD5 goes too.
+	h := headers(opts.Metadata)
+	h.BlobContentMD5 = p.ContentMD5
+	hr, err := dst.SetHTTPHeaders(ctx, *h, &blob.SetHTTPHeadersOptions{
+		AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: p.ETag}}})
 	if err != nil {
 		return "", err
 	}
-	return etag(h.ETag), nil
+	return objectETag(p.ContentMD5, hr.ETag), nil
 }
 
 // Delete implements storekit.Driver, one Delete Blob per key (Azurite has
@@ -413,7 +472,7 @@ func listed(items []*container.BlobItem, after string) []translate.ObjectInfo {
 			continue
 		}
 		p := it.Properties
-		out = append(out, translate.ObjectInfo{Key: val(it.Name), Size: val(p.ContentLength), ETag: etag(p.ETag),
+		out = append(out, translate.ObjectInfo{Key: val(it.Name), Size: val(p.ContentLength), ETag: objectETag(p.ContentMD5, p.ETag),
 			LastModified: val(p.LastModified).UTC()})
 	}
 	return out

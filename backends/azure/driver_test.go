@@ -3,7 +3,9 @@ package azure
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net"
@@ -45,6 +47,11 @@ func code(d *Driver, err error) translate.Code {
 	return d.Classify(err)
 }
 
+func md5hex(b []byte) string {
+	s := md5.Sum(b)
+	return hex.EncodeToString(s[:])
+}
+
 func readAll(t *testing.T, r io.ReadCloser) []byte {
 	t.Helper()
 	defer r.Close()
@@ -74,8 +81,8 @@ func TestDriverObjects(t *testing.T) {
 	meta := translate.Metadata{ContentType: "text/x-test", CacheControl: "no-cache", Expires: "Thu, 01 Jan 2037 00:00:00 GMT",
 		User: map[string]string{"plain": "1", "with-dash": "2", "9digit": "3", "bgx_trap": "4"}}
 	e, err := d.Put(ctx, "objs", "dir/a", bytes.NewReader(data), int64(len(data)), storekit.PutOptions{Metadata: meta})
-	if err != nil || e == "" {
-		t.Fatalf("Put: %q %v", e, err)
+	if err != nil || e != md5hex(data) {
+		t.Fatalf("Put: ETag %q (want the MD5 %s), %v", e, md5hex(data), err)
 	}
 	info, err := d.Head(ctx, "objs", "dir/a")
 	if err != nil {
@@ -97,9 +104,11 @@ func TestDriverObjects(t *testing.T) {
 	if c := code(d, err); c != translate.ErrObjectExists && c != translate.ErrPreconditionFailed {
 		t.Fatalf("Put If-None-Match *: %v", err)
 	}
-	_, err = d.Put(ctx, "objs", "dir/a", bytes.NewReader(data), 3000, storekit.PutOptions{Cond: translate.WriteCond{IfMatch: "0x8dc0000000000"}})
-	if code(d, err) != translate.ErrPreconditionFailed {
-		t.Fatalf("Put If-Match stale: %v", err)
+	for _, stale := range []string{"0x8dc0000000000", md5hex([]byte("other"))} {
+		_, err = d.Put(ctx, "objs", "dir/a", bytes.NewReader(data), 3000, storekit.PutOptions{Cond: translate.WriteCond{IfMatch: stale}})
+		if code(d, err) != translate.ErrPreconditionFailed {
+			t.Fatalf("Put If-Match %s: %v", stale, err)
+		}
 	}
 	e2, err := d.Put(ctx, "objs", "dir/a", bytes.NewReader(data), 3000, storekit.PutOptions{Cond: translate.WriteCond{IfMatch: e}})
 	if err != nil {
@@ -110,7 +119,7 @@ func TestDriverObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ci, err := d.Head(ctx, "objs", "copy"); err != nil || ci.ETag != ce || ci.Metadata.ContentType != "image/png" || ci.Metadata.User["k"] != "v" || len(ci.Metadata.User) != 1 {
+	if ci, err := d.Head(ctx, "objs", "copy"); err != nil || ci.ETag != ce || ce != md5hex(data) || ci.Metadata.ContentType != "image/png" || ci.Metadata.User["k"] != "v" || len(ci.Metadata.User) != 1 {
 		t.Fatalf("copy: %+v %v (source etag %s)", ci, err, e2)
 	}
 	if _, err := d.Head(ctx, "objs", "missing"); code(d, err) != translate.ErrNoSuchKey {
@@ -118,6 +127,26 @@ func TestDriverObjects(t *testing.T) {
 	}
 	if _, err := d.Head(ctx, "nobucket", "k"); code(d, err) != translate.ErrNoSuchBucket {
 		t.Fatalf("Head in missing bucket: %v", err)
+	}
+	// Larger than a block (64 KiB here): staged blocks and one commit,
+	// with the MD5 the driver computed.
+	d64 := newTestDriver(t, s, func(o *Options) { o.MaxBlockSize = 64 << 10 })
+	big := randBytes(200 << 10)
+	if e, err := d64.Put(ctx, "objs", "big", bytes.NewReader(big), int64(len(big)), storekit.PutOptions{}); err != nil || e != md5hex(big) {
+		t.Fatalf("Put in blocks: %q, %v", e, err)
+	}
+	if info, err := d.Head(ctx, "objs", "big"); err != nil || info.ETag != md5hex(big) || info.Size != int64(len(big)) {
+		t.Fatalf("Head of a Put in blocks: %+v, %v", info, err)
+	}
+	if res, err := d.List(ctx, "objs", storekit.ListRequest{Prefix: "big", Max: 10}); err != nil || len(res.Objects) != 1 || res.Objects[0].ETag != md5hex(big) {
+		t.Fatalf("List: %+v, %v", res, err)
+	}
+	// An empty object: no range 0- to read.
+	if e, err := d.Put(ctx, "objs", "empty", bytes.NewReader(nil), 0, storekit.PutOptions{}); err != nil || e != md5hex(nil) {
+		t.Fatalf("Put empty: %q, %v", e, err)
+	}
+	if body, info, err := d.Get(ctx, "objs", "empty", nil); err != nil || len(readAll(t, body)) != 0 || info.ETag != md5hex(nil) || info.Size != 0 {
+		t.Fatalf("Get empty: %+v, %v", info, err)
 	}
 	if err := d.Delete(ctx, "objs", []string{"copy", "never"}); err != nil {
 		t.Fatal(err)
@@ -238,13 +267,21 @@ func TestDriverMultipart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Head, Get and List report the ETag Complete returned (the kit's
+	// annex is keyed by it).
+	if hi, err := d.Head(ctx, "multi", "big"); err != nil || hi.ETag != e {
+		t.Fatalf("Head after Complete: %+v, %v; Complete said %s", hi, err, e)
+	}
+	if res, err := d.List(ctx, "multi", storekit.ListRequest{Prefix: "b", Max: 10}); err != nil || len(res.Objects) != 1 || res.Objects[0].ETag != e {
+		t.Fatalf("List after Complete: %+v, %v", res, err)
+	}
 	body, info, err := d.Get(ctx, "multi", "big", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := readAll(t, body); !bytes.Equal(got, append(append([]byte{}, p1...), p2...)) || info.ETag != e ||
 		info.Metadata.ContentType != "application/x-mp" || info.Metadata.User["x-y"] != "z" || len(info.Metadata.User) != 1 {
-		t.Fatalf("completed object: %d bytes, %+v", len(got), info)
+		t.Fatalf("completed object: %d bytes (want %d), ETag %s from Complete, %+v", len(got), len(p1)+len(p2), e, info)
 	}
 	if ups, _ := d.ListUploads(ctx, "multi", "", ""); len(ups.Uploads) != 1 || ups.Uploads[0].ID != id2 {
 		t.Fatalf("after Complete, ListUploads = %+v", ups)

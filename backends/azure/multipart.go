@@ -215,13 +215,23 @@ func (d *Driver) CompleteUpload(ctx context.Context, bucket, key, id string, par
 	}
 	h := &blob.HTTPHeaders{BlobContentType: props.ContentType, BlobContentEncoding: props.ContentEncoding,
 		BlobContentDisposition: props.ContentDisposition, BlobContentLanguage: props.ContentLanguage, BlobCacheControl: props.CacheControl}
-	r, err := b.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{HTTPHeaders: h, Metadata: meta, AccessConditions: access(cond)})
+	ac, err := d.access(ctx, b, bucket, key, cond)
+	if err != nil {
+		return "", err
+	}
+	r, err := b.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{HTTPHeaders: h, Metadata: meta, AccessConditions: ac})
 	if err != nil {
 		return "", err
 	}
 	// The object is complete; a record left by a failure here only lists
 	// an upload whose state the kit has removed, which is left out.
 	rec.Delete(ctx, nil)
+	// The ETag Head will report: Azurite computes a Content-MD5 for a
+	// committed block list, Azure does not (and the commit's Content-MD5
+	// header is the MD5 of the block list sent).
+	if p, err := b.GetProperties(ctx, nil); err == nil && val(p.ETag) == val(r.ETag) {
+		return objectETag(p.ContentMD5, p.ETag), nil
+	}
 	return etag(r.ETag), nil
 }
 
