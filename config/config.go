@@ -224,6 +224,12 @@ type Limits struct {
 	// under one of them is served in this dialect even when nothing else in
 	// it says so (an unsigned request). Host names only, lowercased.
 	Domains []string `yaml:"domains"`
+	// Regions are the regions a SigV4 credential scope may name. For s3
+	// (default [us-east-1]) the first is also the region the gateway
+	// reports; for obs they bind OBS clients that sign the AWS way at an
+	// OBS domain (default: any region, since each such client signs with
+	// its own). Unused by oss.
+	Regions []string `yaml:"regions"`
 }
 
 // Apply returns base with l's non-zero fields in place of its own. base is

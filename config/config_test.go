@@ -251,6 +251,8 @@ func TestParseErrors(t *testing.T) {
 		{"max below default min", base + "dialects:\n  s3:\n    max_part_size: 1MiB\n", 17, `dialects.s3.max_part_size: min_part_size "5MiB" is larger than max_part_size "1MiB"`},
 		{"too many parts", base + "dialects:\n  s3:\n    max_part_number: 10001\n", 17, `dialects.s3.max_part_number: "10001" is out of range, want 1 to 10000`},
 		{"negative parts", base + "dialects:\n  s3:\n    max_part_number: -1\n", 17, "out of range"},
+		{"empty region", base + "dialects:\n  s3:\n    regions: [us-east-1, \"\"]\n", 17, `dialects.s3.regions[1]: "" is not a region name`},
+		{"region with a slash", base + "dialects:\n  obs:\n    regions: [cn/north]\n", 17, `dialects.obs.regions[0]: "cn/north" is not a region name`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -314,6 +314,11 @@ func (v *validator) limits(p string, l Limits, r translate.Rules) {
 		v.add(p+"."+field, "min_part_size %s is larger than max_part_size %s",
 			v.quote(p+".min_part_size", Size(r.MinPartSize).String()), v.quote(p+".max_part_size", Size(r.MaxPartSize).String()))
 	}
+	for i, region := range l.Regions {
+		if region == "" || strings.ContainsAny(region, "/ \t") {
+			v.add(fmt.Sprintf("%s.regions[%d]", p, i), "%q is not a region name", region)
+		}
+	}
 }
 
 // domains checks a list of virtual-host base domains; seen records where

@@ -129,6 +129,22 @@ func (a Addressing) Resolve(r *http.Request) (bucket, key string, virtual bool) 
 	return bucket, key, false
 }
 
+// Under reports whether r's Host is one of a.Domains or a name under one.
+func (a Addressing) Under(r *http.Request) bool {
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.ToLower(host)
+	for _, d := range a.Domains {
+		d = strings.ToLower(d)
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
 // Pipeline runs requests through detection and the dialect's stages.
 type Pipeline struct {
 	Detector   Detector

@@ -88,8 +88,8 @@ func (c Checksums) Clone() Checksums {
 
 var (
 	crc32cTable   = crc32.MakeTable(crc32.Castagnoli)
-	crc64NVMETab  = crc64.MakeTable(crc64NVMEPoly)
-	crc64ECMATab  = crc64.MakeTable(crc64.ECMA)
+	crc64NVMEFast = newCRC64Fast(crc64NVMEPoly) // CLMUL where the CPU has it (crc64fast.go)
+	crc64ECMAFast = newCRC64Fast(crc64.ECMA)
 	crc64NVMEPoly = uint64(0x9A6C9329AC4BC9B5) // CRC-64/NVME, reflected form
 )
 
@@ -102,9 +102,9 @@ func NewChecksumHash(a ChecksumAlgorithm) (hash.Hash, error) {
 	case CRC32C:
 		return crc32.New(crc32cTable), nil
 	case CRC64NVME:
-		return crc64.New(crc64NVMETab), nil
+		return crc64NVMEFast.new(), nil
 	case CRC64ECMA:
-		return crc64.New(crc64ECMATab), nil
+		return crc64ECMAFast.new(), nil
 	case SHA1:
 		return sha1.New(), nil
 	case SHA256:

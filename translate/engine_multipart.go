@@ -54,7 +54,31 @@ func (e *Engine) CreateMultipartUpload(ctx context.Context, c Caller, req Create
 }
 
 // openUpload resolves a client upload ID to its backend and state.
+// A missing bucket is NoSuchBucket, before any NoSuchUpload, as S3 answers.
 func (e *Engine) openUpload(ctx context.Context, bucket, key, uploadID string) (Backend, UploadInfo, error) {
+	b, info, err := e.openUploadOf(ctx, bucket, key, uploadID)
+	if err != nil {
+		return nil, UploadInfo{}, e.bucketFirst(ctx, bucket, err)
+	}
+	return b, info, nil
+}
+
+// bucketFirst returns NoSuchBucket instead of err when the bucket does not
+// exist: S3 reports a missing bucket before a missing upload or a bad
+// argument on every multipart call. It asks the backend only on this
+// failure path.
+func (e *Engine) bucketFirst(ctx context.Context, bucket string, err error) error {
+	if err == nil || CodeOf(err) == ErrNoSuchBucket {
+		return err
+	}
+	b, _ := e.route(bucket)
+	if _, herr := b.HeadBucket(ctx, bucket); CodeOf(herr) == ErrNoSuchBucket {
+		return withBucket(herr, bucket, "")
+	}
+	return err
+}
+
+func (e *Engine) openUploadOf(ctx context.Context, bucket, key, uploadID string) (Backend, UploadInfo, error) {
 	ref, err := e.sealer.Open(bucket, key, uploadID)
 	if err != nil {
 		return nil, UploadInfo{}, err
@@ -118,7 +142,7 @@ func (e *Engine) UploadPart(ctx context.Context, c Caller, req UploadPartRequest
 		return PartInfo{}, UploadInfo{}, err
 	}
 	if err := checkPartNumber(c.Rules, req.PartNumber, req.RawPartNumber); err != nil {
-		return PartInfo{}, UploadInfo{}, err
+		return PartInfo{}, UploadInfo{}, e.bucketFirst(ctx, req.Bucket, err)
 	}
 	if req.Body.Size > c.Rules.MaxPartSize {
 		return PartInfo{}, UploadInfo{}, &Error{Code: ErrEntityTooLarge, Bucket: req.Bucket, Key: req.Key,
@@ -166,7 +190,7 @@ func (e *Engine) UploadPartCopy(ctx context.Context, c Caller, req UploadPartCop
 		return PartInfo{}, ObjectInfo{}, err
 	}
 	if err := checkPartNumber(c.Rules, req.PartNumber, req.RawPartNumber); err != nil {
-		return PartInfo{}, ObjectInfo{}, err
+		return PartInfo{}, ObjectInfo{}, e.bucketFirst(ctx, req.Bucket, err)
 	}
 	b, info, err := e.openUpload(ctx, req.Bucket, req.Key, req.UploadID)
 	if err != nil {
@@ -204,17 +228,39 @@ func (e *Engine) UploadPartCopy(ctx context.Context, c Caller, req UploadPartCop
 		part, err := b.UploadPartCopy(ctx, req.Bucket, req.Key, info.ID, req.PartNumber, srcBucket, srcKey, rng, algs)
 		return part, srcInfo, withBucket(err, req.Bucket, req.Key)
 	}
-	obj, err := src.GetObject(ctx, req.SrcBucket, req.SrcKey, rng)
+	part, err := StreamPartCopy(ctx, src, b, req.Bucket, req.Key, info.ID, req.PartNumber, req.SrcBucket, req.SrcKey, rng, algs)
+	return part, srcInfo, withBucket(err, req.Bucket, req.Key)
+}
+
+// StreamPartCopy is UploadPartCopy through the gateway, the one place it
+// is written: bytes rng (nil: all) of srcKey in srcBucket, read from src,
+// are uploaded to dst as part number of upload id of key in bucket, so
+// that the part's MD5 and the checksums algs are computed as for any
+// other part. The engine uses it between backends; a store backend whose
+// store cannot copy a part with those sums uses it within itself. A
+// source that ends short is ErrServiceUnavailable (the source, not a
+// client, came up short); source errors are the source's.
+func StreamPartCopy(ctx context.Context, src Backend, dst Multipart, bucket, key, id string, number int,
+	srcBucket, srcKey string, rng *Range, algs []ChecksumAlgorithm) (PartInfo, error) {
+	obj, err := src.GetObject(ctx, srcBucket, srcKey, rng)
 	if err != nil {
-		return PartInfo{}, ObjectInfo{}, withBucket(err, req.SrcBucket, req.SrcKey)
+		return PartInfo{}, withBucket(err, srcBucket, srcKey)
 	}
 	defer obj.Body.Close()
+	size := obj.Info.Size
+	if rng != nil {
+		size = rng.Length
+	}
 	body, err := NewBody(obj.Body, size, BodyOptions{Algorithms: algs})
 	if err != nil {
-		return PartInfo{}, ObjectInfo{}, err
+		return PartInfo{}, err
 	}
-	part, err := b.UploadPart(ctx, req.Bucket, req.Key, info.ID, req.PartNumber, body)
-	return part, srcInfo, withBucket(err, req.Bucket, req.Key)
+	part, err := dst.UploadPart(ctx, bucket, key, id, number, body)
+	if CodeOf(err) == ErrIncompleteBody {
+		return part, &Error{Code: ErrServiceUnavailable, Bucket: srcBucket, Key: srcKey, Err: err,
+			Message: "The copy source could not be read whole; please retry."}
+	}
+	return part, err
 }
 
 // ListParts returns one page of an upload's parts and the upload itself.
@@ -374,6 +420,7 @@ func (e *Engine) CompleteMultipartUpload(ctx context.Context, c Caller, req Comp
 	var sizes []int64
 	var total int64
 	var algValues, crc64Values []string
+	var partSums []Checksums
 	for i, p := range req.Parts {
 		sp, ok := stored[p.Number]
 		if !ok || !strings.EqualFold(strings.Trim(p.ETag, `" `), sp.ETag) || !checksumsAgree(p.Checksum, sp.Checksum) {
@@ -397,6 +444,7 @@ func (e *Engine) CompleteMultipartUpload(ctx context.Context, c Caller, req Comp
 		total += sp.Size
 		if upload.ChecksumAlgorithm != "" {
 			algValues = append(algValues, sp.Checksum[upload.ChecksumAlgorithm])
+			partSums = append(partSums, Checksums{upload.ChecksumAlgorithm: sp.Checksum[upload.ChecksumAlgorithm]})
 		}
 		crc64Values = append(crc64Values, sp.Checksum[CRC64ECMA])
 	}
@@ -405,7 +453,7 @@ func (e *Engine) CompleteMultipartUpload(ctx context.Context, c Caller, req Comp
 			Message: fmt.Sprintf("The provided 'x-amz-mp-object-size' header value %d does not match what was computed: %d", req.ObjectSize, total)}
 	}
 	info := ObjectInfo{Key: req.Key, Size: total, Metadata: upload.Metadata, PartSizes: sizes,
-		ETag: fmt.Sprintf("%s-%d", hex.EncodeToString(md5s.Sum(nil)), len(parts)), Checksum: Checksums{}}
+		ETag: fmt.Sprintf("%s-%d", hex.EncodeToString(md5s.Sum(nil)), len(parts)), Checksum: Checksums{}, PartChecksums: partSums}
 	if alg := upload.ChecksumAlgorithm; alg != "" {
 		var sum string
 		if upload.ChecksumType == ChecksumFullObject {

@@ -76,6 +76,9 @@ func (e *Engine) prepareRead(ctx context.Context, c Caller, req GetRequest) (Obj
 		if pl, ok := b.(PartLocator); ok && len(info.PartSizes) == 0 && strings.Contains(info.ETag, "-") &&
 			req.PartNumber >= c.Rules.MinPartNumber && req.PartNumber <= c.Rules.MaxPartNumber {
 			rng, count, err := pl.PartRange(ctx, req.Bucket, req.Key, req.PartNumber)
+			if CodeOf(err) == ErrInvalidRange {
+				return info, nil, errPartNumber()
+			}
 			if err != nil {
 				return info, nil, withBucket(err, req.Bucket, req.Key)
 			}
@@ -89,6 +92,12 @@ func (e *Engine) prepareRead(ctx context.Context, c Caller, req GetRequest) (Obj
 	return info, rng, err
 }
 
+// errPartNumber is a read by the number of a part the object does not
+// have: S3's InvalidPartNumber (416), not InvalidRange.
+func errPartNumber() error {
+	return &Error{Code: ErrInvalidPartNumber, Message: "The requested partnumber is not satisfiable"}
+}
+
 // partRange returns the byte range of part n of an object.
 func partRange(info ObjectInfo, n int, rules *Rules) (*Range, error) {
 	if n < rules.MinPartNumber || n > rules.MaxPartNumber {
@@ -97,12 +106,12 @@ func partRange(info ObjectInfo, n int, rules *Rules) (*Range, error) {
 	}
 	if len(info.PartSizes) == 0 {
 		if n != 1 {
-			return nil, &Error{Code: ErrInvalidRange, Message: "The requested partnumber is not satisfiable"}
+			return nil, errPartNumber()
 		}
 		return &Range{Start: 0, Length: info.Size}, nil
 	}
 	if n > len(info.PartSizes) {
-		return nil, &Error{Code: ErrInvalidRange, Message: "The requested partnumber is not satisfiable"}
+		return nil, errPartNumber()
 	}
 	var off int64
 	for _, s := range info.PartSizes[:n-1] {
@@ -213,6 +222,11 @@ type CopyRequest struct {
 	SrcConditions     Conditions
 	// Cond is the client's precondition on the destination object.
 	Cond WriteCond
+	// WebsiteRedirectLocation is the copy's redirect location when the
+	// metadata is kept: S3 does not copy the source's ("unique to each
+	// object and is not copied", CopyObject's x-amz-website-redirect-location),
+	// the request may set one. With ReplaceMetadata, Metadata carries it.
+	WebsiteRedirectLocation string
 }
 
 // CopyObject copies an object, keeping or replacing its metadata.
@@ -234,11 +248,12 @@ func (e *Engine) CopyObject(ctx context.Context, c Caller, req CopyRequest) (Obj
 	if err := req.SrcConditions.Check(info, true); err != nil {
 		return ObjectInfo{}, err
 	}
-	if req.SrcBucket == req.Bucket && req.SrcKey == req.Key && !req.ReplaceMetadata {
+	if req.SrcBucket == req.Bucket && req.SrcKey == req.Key && !req.ReplaceMetadata && req.WebsiteRedirectLocation == "" {
 		return ObjectInfo{}, &Error{Code: ErrInvalidRequest, Bucket: req.Bucket, Key: req.Key,
 			Message: "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."}
 	}
 	meta := info.Metadata
+	meta.WebsiteRedirectLocation = req.WebsiteRedirectLocation
 	if req.ReplaceMetadata {
 		meta = req.Metadata
 	}

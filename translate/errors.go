@@ -64,13 +64,15 @@ const (
 	ErrInsufficientStorage                          // the backend's disk or quota is full (ENOSPC, a store's 507)
 	ErrObjectExists                                 // a write that must not replace an object found one (If-None-Match: *, x-oss-forbid-overwrite)
 	ErrConditionalRequestConflict                   // a conditional write lost to a concurrent conflicting operation; retry
+	ErrInvalidPartNumber                            // a read by part number names no part of the object
+	ErrInvalidRedirectLocation                      // website redirect location not a path or http(s) URL
 )
 
 // AllCodes lists every Code, in order. Dialect tests iterate it to prove
 // their wire tables complete.
 func AllCodes() []Code {
-	codes := make([]Code, 0, int(ErrConditionalRequestConflict))
-	for c := ErrInternal; c <= ErrConditionalRequestConflict; c++ {
+	codes := make([]Code, 0, int(ErrInvalidRedirectLocation))
+	for c := ErrInternal; c <= ErrInvalidRedirectLocation; c++ {
 		codes = append(codes, c)
 	}
 	return codes
@@ -97,6 +99,8 @@ var codeNames = map[Code]string{
 	ErrInvalidEncryptionAlgorithm: "InvalidEncryptionAlgorithm", ErrInvalidCopySource: "InvalidCopySource",
 	ErrTooManyParts: "TooManyParts", ErrInsufficientStorage: "InsufficientStorage",
 	ErrObjectExists: "ObjectExists", ErrConditionalRequestConflict: "ConditionalRequestConflict",
+	ErrInvalidPartNumber:       "InvalidPartNumber",
+	ErrInvalidRedirectLocation: "InvalidRedirectLocation",
 }
 
 // String returns the Code's neutral name (not a wire code).

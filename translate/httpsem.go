@@ -62,7 +62,7 @@ func ParseRange(spec string, size int64) (*Range, error) {
 
 // ParseCopyRange parses x-amz-copy-source-range ("bytes=first-last", both
 // required) against the source size. Unlike Range, a malformed or
-// unsatisfiable value is an error (InvalidArgument / InvalidRange).
+// unsatisfiable value is an error (InvalidArgument, both).
 func ParseCopyRange(spec string, size int64) (*Range, error) {
 	if spec == "" {
 		return nil, nil
@@ -80,8 +80,10 @@ func ParseCopyRange(spec string, size int64) (*Range, error) {
 		return nil, bad
 	}
 	if end >= size {
-		return nil, &Error{Code: ErrInvalidRange, Message: "The requested range is not satisfiable",
-			Extra: map[string]string{"RangeRequested": spec, "ActualObjectSize": strconv.FormatInt(size, 10)}}
+		// S3's answer (InvalidArgument, not InvalidRange), as s3rver and
+		// the S3 compatibility suites record it.
+		return nil, &Error{Code: ErrInvalidArgument, ArgName: "x-amz-copy-source-range", ArgValue: spec,
+			Message: "Range specified is not valid for source object of size: " + strconv.FormatInt(size, 10)}
 	}
 	return &Range{Start: start, Length: end - start + 1}, nil
 }

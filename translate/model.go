@@ -23,6 +23,10 @@ type Metadata struct {
 	// SSE is the server-side encryption indication the client asked for
 	// (AES256, aws:kms); it is recorded and echoed, not applied, by fs.
 	SSE string
+	// WebsiteRedirectLocation is S3's x-amz-website-redirect-location
+	// (OBS: x-obs-website-redirect-location): stored and returned, as S3
+	// does for a bucket that is not a website.
+	WebsiteRedirectLocation string `json:",omitempty"`
 }
 
 // Clone returns a deep copy of m.
@@ -65,6 +69,11 @@ type ObjectInfo struct {
 	// objects written any other way. Backends store it with the object
 	// and drop it on copies.
 	CompletedBy string `json:",omitempty"`
+	// PartChecksums holds, for a multipart object whose upload chose a
+	// checksum algorithm, each part's checksum of that algorithm, in the
+	// order of PartSizes (S3 reports them in GetObjectAttributes and on
+	// HEAD/GET by part number); nil otherwise.
+	PartChecksums []Checksums `json:",omitempty"`
 }
 
 // PartsCount returns the number of parts (1 for a single-part object).

@@ -38,6 +38,9 @@ type Quirks struct {
 	// DefaultContentType is what the store reports for an object stored
 	// without a Content-Type.
 	DefaultContentType string
+	// RedirectNotKept: the store has no website redirect location (OSS),
+	// so the backend does not keep Metadata.WebsiteRedirectLocation.
+	RedirectNotKept bool
 	// ChecksumsNotKept: the store does not keep checksums the gateway
 	// computed, so HeadObject and GetObject report only its own.
 	ChecksumsNotKept bool
@@ -87,6 +90,7 @@ func RunWith(t *testing.T, newBackend func(t *testing.T) translate.Backend, q Qu
 		{"Overwrite", testOverwrite},
 		{"Delete", testDelete},
 		{"Metadata", testMetadata},
+		{"WebsiteRedirect", testWebsiteRedirect},
 		{"TrickyKeys", testTrickyKeys},
 		{"ListBasics", testListBasics},
 		{"ListPaging", testListPaging},

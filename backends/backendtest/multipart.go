@@ -297,12 +297,48 @@ func testListUploads(h *harness) {
 		h.Fatalf("paged uploads %v, want %v", paged, wantIDs)
 	}
 
+	// Paging by one with a delimiter, each page continued from its last
+	// entry as the S3 dialect's markers do (a common prefix as key marker
+	// with no upload ID), ends and lists each group once: a page ending on
+	// a common prefix must not be listed again (bug 9.2).
+	var entries []string
+	q = translate.UploadsQuery{Delimiter: "/", MaxUploads: 1}
+	for pages := 0; ; pages++ {
+		if pages > len(keys) {
+			h.Fatalf("ListMultipartUploads with a delimiter does not end: %q", entries)
+		}
+		page, err := h.b.ListMultipartUploads(h.ctx, bucket, q)
+		if err != nil {
+			h.Fatal(err)
+		}
+		last, lastID := "", ""
+		for _, u := range page.Uploads {
+			entries = append(entries, u.Key)
+			last, lastID = u.Key, u.ID
+		}
+		for _, p := range page.CommonPrefixes {
+			entries = append(entries, p)
+			if p > last {
+				last, lastID = p, ""
+			}
+		}
+		if !page.Truncated {
+			break
+		}
+		q.KeyAfter, q.IDAfter = last, lastID
+	}
+	if want := []string{"u/", "v/", "w"}; !slices.Equal(entries, want) {
+		h.Fatalf("paged with a delimiter: %q, want %q", entries, want)
+	}
+
 	for _, tc := range []struct {
 		q        translate.UploadsQuery
 		keys     []string
 		prefixes []string
 	}{
 		{translate.UploadsQuery{Prefix: "u/", MaxUploads: 100}, []string{"u/a", "u/a", "u/b", "u/c/d", "u/c/e"}, nil},
+		{translate.UploadsQuery{KeyAfter: "u/bz", MaxUploads: 100}, []string{"u/c/d", "u/c/e", "v/x", "w"}, nil},
+		{translate.UploadsQuery{Prefix: "u/", KeyAfter: "u/c/", Delimiter: "/", MaxUploads: 100}, nil, nil},
 		{translate.UploadsQuery{Prefix: "u/", Delimiter: "/", MaxUploads: 100}, []string{"u/a", "u/a", "u/b"}, []string{"u/c/"}},
 		{translate.UploadsQuery{Delimiter: "/", MaxUploads: 100}, []string{"w"}, []string{"u/", "v/"}},
 		{translate.UploadsQuery{KeyAfter: "u/b", MaxUploads: 100}, []string{"u/c/d", "u/c/e", "v/x", "w"}, nil},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/babelgate/babelgate/translate"
 )
@@ -313,6 +314,47 @@ func testMetadata(h *harness) {
 	}
 	if len(head.Metadata.User) != 0 {
 		h.Errorf("object put without user metadata has %v", head.Metadata.User)
+	}
+}
+
+// testWebsiteRedirect: Metadata.WebsiteRedirectLocation (S3's
+// x-amz-website-redirect-location) round-trips through PutObject,
+// HeadObject, GetObject, CopyObject and a multipart upload.
+func testWebsiteRedirect(h *harness) {
+	if h.q.RedirectNotKept {
+		return
+	}
+	bucket := h.bucket("redirect")
+	meta := translate.Metadata{WebsiteRedirectLocation: "/elsewhere.html"}
+	h.put(bucket, "r", []byte("x"), meta)
+	head, err := h.b.HeadObject(h.ctx, bucket, "r")
+	if err != nil || head.Metadata.WebsiteRedirectLocation != "/elsewhere.html" {
+		h.Fatalf("HeadObject = %+v, %v", head.Metadata, err)
+	}
+	if got, _ := h.get(bucket, "r", nil); got.Metadata.WebsiteRedirectLocation != "/elsewhere.html" {
+		h.Fatalf("GetObject metadata = %+v", got.Metadata)
+	}
+	copied := translate.Metadata{WebsiteRedirectLocation: "https://example.com/"}
+	if _, err := h.b.CopyObject(h.ctx, bucket, "r", bucket, "c", copied); err != nil {
+		h.Fatal(err)
+	}
+	if head, err := h.b.HeadObject(h.ctx, bucket, "c"); err != nil || head.Metadata.WebsiteRedirectLocation != "https://example.com/" {
+		h.Fatalf("HeadObject of the copy = %+v, %v", head.Metadata, err)
+	}
+	id, err := h.b.CreateMultipartUpload(h.ctx, translate.UploadInfo{Bucket: bucket, Key: "m", Initiator: "AKIDEXAMPLE",
+		Initiated: time.Now().UTC(), Metadata: meta})
+	if err != nil {
+		h.Fatal(err)
+	}
+	body := []byte("only part")
+	h.uploadPart(bucket, "m", id, 1, body)
+	want := translate.ObjectInfo{ETag: multipartETag(body), Metadata: meta, PartSizes: []int64{int64(len(body))}}
+	if _, err := h.b.CompleteMultipartUpload(h.ctx, translate.CompleteRequest{Bucket: bucket, Key: "m", UploadID: id, Info: want,
+		Parts: []translate.CompletePart{{Number: 1, Size: int64(len(body)), ETag: md5Hex(body)}}}); err != nil {
+		h.Fatal(err)
+	}
+	if head, err := h.b.HeadObject(h.ctx, bucket, "m"); err != nil || head.Metadata.WebsiteRedirectLocation != "/elsewhere.html" {
+		h.Fatalf("HeadObject of the multipart object = %+v, %v", head.Metadata, err)
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/babelgate/babelgate/backends/backendtest"
 	"github.com/babelgate/babelgate/backends/fs"
 	ossbackend "github.com/babelgate/babelgate/backends/oss"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/dialects"
 	ossdialect "github.com/babelgate/babelgate/dialects/oss"
 	"github.com/babelgate/babelgate/translate"
@@ -109,6 +110,8 @@ func TestConformance(t *testing.T) {
 
 // ossQuirks are OSS's documented differences from the suite's defaults.
 var ossQuirks = backendtest.Quirks{
+	// OSS has no website redirect location for an object.
+	RedirectNotKept: true,
 	// OSS keys are 1 to 1023 bytes (the OSS dialect enforces the same
 	// limit), so the suite's 1024-byte keys cannot be stored.
 	KeyUnsupported: func(key string) bool { return len(key) > 1023 },
@@ -144,7 +147,7 @@ func TestRegistered(t *testing.T) {
 }
 
 // newBackend returns a backend on endpoint with short retries.
-func newBackend(t *testing.T, endpoint string) *ossbackend.Backend {
+func newBackend(t *testing.T, endpoint string) *storekit.Backend {
 	t.Helper()
 	o := ossbackend.DefaultOptions()
 	o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle = endpoint, accessKey, secretKey, true
@@ -171,7 +174,7 @@ func TestReaper(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { b.Close() })
-		return b, ossbackend.StagedKeys(b)
+		return b, b.StagedKeys
 	})
 }
 

@@ -1,11 +1,8 @@
 package s3
 
 import (
-	"context"
 	"errors"
-	"net"
 
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -45,57 +42,41 @@ var storeCodes = map[string]translate.Code{
 	"XMinioInvalidObjectName":    translate.ErrInvalidKey,
 	"InvalidObjectName":          translate.ErrInvalidKey,
 	"XMinioStorageFull":          translate.ErrInsufficientStorage,
+	"MetadataTooLarge":           translate.ErrMetadataTooLarge,
+	"XMinioInvalidResourceName":  translate.ErrInvalidKey,
+	// The store's own checks of what the client sent (checksums it was
+	// given, arguments): the client's mistake, never an internal error.
+	"XAmzContentChecksumMismatch": translate.ErrChecksumMismatch,
+	"InvalidArgument":             translate.ErrInvalidArgument,
+	"InvalidRequest":              translate.ErrInvalidRequest,
+	"MalformedXML":                translate.ErrMalformedXML,
 }
 
-// mapError turns an SDK error into a neutral one. A failure to reach the
-// store (refused, reset, timed out) is ErrServiceUnavailable: retryable by
-// the client in its own dialect. A neutral error from the client's body
-// (a failed checksum, a short body) passes through unchanged.
-func mapError(err error, bucket, key string) error {
-	if err == nil {
-		return nil
-	}
-	var te *translate.Error
-	if errors.As(err, &te) {
-		return te
-	}
+// Classify implements storekit.Driver: the store's S3 error code through
+// storeCodes; without a known code, a 404 is a missing key (or bucket:
+// storekit tells), a 500 or 503 a store failure, a 400 the client's bad
+// request. Anything else is 0 for
+// storekit to classify (network failures, deadlines) or make ErrInternal.
+func (d *driver) Classify(err error) translate.Code {
 	var api smithy.APIError
-	if errors.As(err, &api) {
-		code, ok := storeCodes[api.ErrorCode()]
-		if !ok {
-			var re *smithyhttp.ResponseError
-			if errors.As(err, &re) {
-				switch re.HTTPStatusCode() {
-				case 404:
-					code, ok = translate.ErrNoSuchKey, bucket != ""
-				case 503, 500:
-					code, ok = translate.ErrServiceUnavailable, true
-				case 403:
-					code, ok = translate.ErrInternal, false
-				}
-			}
-		}
-		if ok {
-			e := &translate.Error{Code: code, Bucket: bucket, Key: key, Err: err}
-			if code == translate.ErrNoSuchKey && key == "" {
-				e.Code = translate.ErrNoSuchBucket
-			}
-			return e
-		}
-		return &translate.Error{Code: translate.ErrInternal, Bucket: bucket, Key: key, Err: err}
+	if !errors.As(err, &api) {
+		return 0
 	}
-	var netErr net.Error
-	var retryErr *retry.MaxAttemptsError
-	if errors.As(err, &netErr) || errors.As(err, &retryErr) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, net.ErrClosed) || isConnError(err) {
-		return &translate.Error{Code: translate.ErrServiceUnavailable, Bucket: bucket, Key: key, Err: err,
-			Message: "The storage backend is unavailable; please retry."}
+	if code, ok := storeCodes[api.ErrorCode()]; ok {
+		return code
 	}
-	return &translate.Error{Code: translate.ErrInternal, Bucket: bucket, Key: key, Err: err}
-}
-
-// isConnError reports connection failures the SDK wraps without net.Error.
-func isConnError(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op)
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) {
+		switch re.HTTPStatusCode() {
+		case 404:
+			return translate.ErrNoSuchKey
+		case 500, 503:
+			return translate.ErrServiceUnavailable
+		case 400:
+			// A request the store refused that the gateway let through:
+			// the client's, not an internal error.
+			return translate.ErrInvalidRequest
+		}
+	}
+	return 0
 }

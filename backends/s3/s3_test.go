@@ -46,7 +46,7 @@ func TestReaperMinIO(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { b.Close() })
-		return b, s3backend.StagedKeys(b)
+		return b, b.StagedKeys
 	})
 }
 

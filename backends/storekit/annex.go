@@ -27,6 +27,9 @@ type Annex struct {
 	// CompletedBy is the object's translate.ObjectInfo.CompletedBy: the
 	// Complete request that made it, answered again while it stays.
 	CompletedBy string `json:"completedBy,omitempty"`
+	// PartChecksums are the per-part checksums of an upload that chose an
+	// algorithm (translate.ObjectInfo.PartChecksums).
+	PartChecksums []translate.Checksums `json:"partChecksums,omitempty"`
 }
 
 // AnnexKey is the key of the annex of an object key.
@@ -39,7 +42,8 @@ func AnnexKey(key string) string {
 // the store holds with storeETag.
 func NewAnnex(info translate.ObjectInfo, storeETag string) Annex {
 	return Annex{Key: info.Key, StoreETag: normETag(storeETag), ETag: info.ETag, Size: info.Size,
-		Checksums: info.Checksum, ChecksumType: info.ChecksumType, PartSizes: info.PartSizes, CompletedBy: info.CompletedBy}
+		Checksums: info.Checksum, ChecksumType: info.ChecksumType, PartSizes: info.PartSizes, PartChecksums: info.PartChecksums,
+		CompletedBy: info.CompletedBy}
 }
 
 // MayHaveAnnex reports whether an object with the store ETag etag is one
@@ -66,6 +70,7 @@ func ApplyAnnex(data []byte, info *translate.ObjectInfo) bool {
 	}
 	info.ETag, info.Checksum, info.ChecksumType, info.PartSizes = a.ETag, a.Checksums.Clone(), a.ChecksumType, a.PartSizes
 	info.CompletedBy = a.CompletedBy
+	info.PartChecksums = a.PartChecksums
 	if len(info.Checksum) == 0 {
 		info.Checksum, info.ChecksumType = nil, ""
 	}
@@ -167,6 +172,6 @@ func Unkept(sums translate.Checksums, kept func(translate.ChecksumAlgorithm) boo
 // checksums, for a store that keeps only some of them.
 func SingleAnnex(info translate.ObjectInfo, storeETag string) Annex {
 	a := NewAnnex(info, storeETag)
-	a.PartSizes = nil
+	a.PartSizes, a.PartChecksums = nil, nil
 	return a
 }

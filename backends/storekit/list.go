@@ -23,19 +23,119 @@ import (
 //     returned once;
 //   - MaxKeys, Truncated and Next as translate.ListPage defines them.
 //
-// Use: ask the store for a page of at most PageSize entries starting after
-// StartAfter (none when ""), hand it to Add, and repeat until Add says done;
-// then Page is the result. The query's MaxKeys must be positive: a listing
-// with MaxKeys 0 asks the store nothing.
+// Use: ask the store for a page of at most PageSize entries with
+// StorePrefix and StoreDelimiter, starting after StartAfter (none when ""),
+// hand it to Add, and repeat until Add says done; then Page is the result.
+// The query's MaxKeys must be positive: a listing with MaxKeys 0 asks the
+// store nothing.
+//
+// The lister groups keys into common prefixes itself (the store is asked
+// for no delimiter) when the store's grouping could not be used:
+//
+//   - the reserved keys would be grouped into a common prefix that client
+//     keys may share (".ba" with delimiter "a", "." with ".", ".babe" with
+//     "e"), which only key by key can be told apart;
+//   - the store refused the prefix (MinIO refuses "." and ".." as
+//     XMinioInvalidResourceName): the caller says so with PrefixRefused
+//     and the store is then listed from the prefix's place in key order,
+//     without a prefix.
 type Lister struct {
 	q          translate.ListQuery
 	page       translate.ListPage
 	count      int
 	startAfter string
+	// local: keys are grouped here; unprefixed: the store is listed
+	// without a prefix.
+	local, unprefixed bool
 }
 
 // NewLister starts a page for q.
-func NewLister(q translate.ListQuery) *Lister { return &Lister{q: q, startAfter: q.After} }
+func NewLister(q translate.ListQuery) *Lister {
+	return &Lister{q: q, startAfter: q.After, local: groupsReserved(q)}
+}
+
+// groupsReserved reports whether a store listing q with its delimiter would
+// group the reserved keys into a common prefix shorter than Prefix, which
+// client keys may share.
+func groupsReserved(q translate.ListQuery) bool {
+	if q.Delimiter == "" || !strings.HasPrefix(Prefix, q.Prefix) {
+		return false
+	}
+	i := strings.Index(Prefix[len(q.Prefix):], q.Delimiter)
+	return i >= 0 && len(q.Prefix)+i+len(q.Delimiter) < len(Prefix)
+}
+
+// PrefixRefused switches the lister to list the store without a prefix,
+// from just before the query's prefix in key order, for a store that
+// refused the prefix; keys are then filtered and grouped here.
+func (l *Lister) PrefixRefused() {
+	l.local, l.unprefixed = true, true
+	if b := below(l.q.Prefix); b > l.startAfter {
+		l.startAfter = b
+	}
+}
+
+// Local reports whether the lister groups keys itself (StoreDelimiter is
+// then empty).
+func (l *Lister) Local() bool { return l.local }
+
+// StorePrefix is the prefix to ask the store for.
+func (l *Lister) StorePrefix() string {
+	if l.unprefixed {
+		return ""
+	}
+	return l.q.Prefix
+}
+
+// StoreDelimiter is the delimiter to ask the store for: the query's, or
+// none when the lister groups keys itself.
+func (l *Lister) StoreDelimiter() string {
+	if l.local {
+		return ""
+	}
+	return l.q.Delimiter
+}
+
+// below returns a start-after that skips every key sorting before p but
+// none beginning with p: p with its last byte decremented and followed by
+// utf8.MaxRune (keys are UTF-8), or "" when p's last byte is not a
+// printable ASCII character above the space.
+func below(p string) string {
+	if p == "" || p[len(p)-1] <= ' ' || p[len(p)-1] >= utf8.RuneSelf {
+		return ""
+	}
+	return p[:len(p)-1] + string(p[len(p)-1]-1) + string(utf8.MaxRune)
+}
+
+// group turns a store page listed without a delimiter into the query's
+// keys and common prefixes: reserved keys and keys outside the prefix are
+// dropped, keys holding the delimiter after the prefix become their common
+// prefix (each once). past reports a key sorting after every key with the
+// prefix: the listing is complete.
+func (l *Lister) group(objects []translate.ObjectInfo) (objs []translate.ObjectInfo, cps []string, past bool) {
+	for _, o := range objects {
+		switch {
+		case Reserved(o.Key):
+			continue
+		case !strings.HasPrefix(o.Key, l.q.Prefix):
+			if o.Key > l.q.Prefix {
+				return objs, cps, true
+			}
+			continue
+		}
+		if l.q.Delimiter != "" {
+			if i := strings.Index(o.Key[len(l.q.Prefix):], l.q.Delimiter); i >= 0 {
+				cp := o.Key[:len(l.q.Prefix)+i+len(l.q.Delimiter)]
+				if len(cps) == 0 || cps[len(cps)-1] != cp {
+					cps = append(cps, cp)
+				}
+				continue
+			}
+		}
+		objs = append(objs, o)
+	}
+	return objs, cps, false
+}
 
 // PageSize is how many entries to ask the store for in each page: one more
 // than MaxKeys, so that a full page learns whether more follow, and at
@@ -54,7 +154,19 @@ func (l *Lister) StartAfter() string { return l.startAfter }
 // full, or the store has nothing more. A truncated store page that would
 // not move StartAfter forward (empty, or ending at or before where it
 // started) is an error, since asking again would loop.
+//
+// When the lister groups keys itself (Local), the store page is its keys
+// only, listed without a delimiter.
 func (l *Lister) Add(objects []translate.ObjectInfo, prefixes []string, truncated bool) (done bool, err error) {
+	storeLast := ""
+	if l.local {
+		if len(objects) > 0 {
+			storeLast = objects[len(objects)-1].Key
+		}
+		var past bool
+		objects, prefixes, past = l.group(objects)
+		truncated = truncated && !past
+	}
 	last, lastIsPrefix := "", false
 	for len(objects) > 0 || len(prefixes) > 0 {
 		var ok bool
@@ -77,6 +189,14 @@ func (l *Lister) Add(objects []translate.ObjectInfo, prefixes []string, truncate
 	next := last
 	if lastIsPrefix {
 		next += string(utf8.MaxRune)
+	}
+	if l.local {
+		// Resume after the store's last key, or past the common prefix
+		// or the reserved keys it lies in.
+		next = max(next, storeLast)
+		if Reserved(storeLast) {
+			next = max(next, Prefix+string(utf8.MaxRune))
+		}
 	}
 	if next == "" || next <= l.startAfter {
 		return true, fmt.Errorf("the store's listing made no progress after %q", next)

@@ -44,9 +44,11 @@ import (
 // for its own state. Listings hide it and clients cannot write under it.
 const Prefix = ".babelgate/"
 
-// MaxStateSize bounds how much of a state object is read; a state object
-// is a few hundred bytes.
-const MaxStateSize = 1 << 20
+// MaxStateSize bounds how much of a state object is read. An upload's
+// state is a few hundred bytes; the largest objects are annexes of
+// 10000-part objects, with every part's size and checksum (about 1 MB with
+// SHA-256 or longer digests).
+const MaxStateSize = 4 << 20
 
 // Reserved reports whether key lies under the reserved prefix.
 func Reserved(key string) bool { return strings.HasPrefix(key, Prefix) }

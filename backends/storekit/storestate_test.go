@@ -428,59 +428,75 @@ func fakeStore(keys []string, q translate.ListQuery, start string, max int, repe
 // entry comes once, in order, and nothing under the reserved prefix.
 func TestListerWalk(t *testing.T) {
 	keys := []string{".babelgate/uploads/x/state", ".babelgate/uploads/x/p00001.e.bnVsbA", "a", "a/1", "a/2", "a/b/1",
-		"a0", "b", "b/1", "b/2/3", "c/1", "c/2", "d", "e/f/g"}
+		"a0", "b", "b/1", "b/2/3", "c/1", "c/2", "d", "e/f/g", "-z", ".babel", ".hidden", ".x/1", ".x/2"}
 	sort.Strings(keys)
-	for _, q := range []translate.ListQuery{{}, {Delimiter: "/"}, {Prefix: "a/", Delimiter: "/"}, {Prefix: "b"}, {Delimiter: "b"}} {
-		// want: every entry once.
-		want := fakeStore(keys, q, "", len(keys), false)
-		var wantEntries []string
-		for _, e := range append(append([]string{}, want.keys...), want.prefixes...) {
-			if !Reserved(e) {
-				wantEntries = append(wantEntries, e)
-			}
+	var clientKeys []string
+	for _, k := range keys {
+		if !Reserved(k) {
+			clientKeys = append(clientKeys, k)
 		}
-		sort.Strings(wantEntries)
-		for _, repeat := range []bool{false, true} {
-			for maxKeys := 1; maxKeys <= 4; maxKeys++ {
-				name := fmt.Sprintf("%+v/repeat=%v/max=%d", q, repeat, maxKeys)
-				var got []string
-				q := q
-				q.MaxKeys = maxKeys
-				for pages := 0; ; pages++ {
-					if pages > 100 {
-						t.Fatalf("%s: no end", name)
-					}
-					l := NewLister(q)
-					for calls := 0; ; calls++ {
-						if calls > 100 {
-							t.Fatalf("%s: the lister does not finish", name)
+	}
+	// Delimiters "a", ".", "e" and "b" would group the reserved keys into
+	// ".ba", ".", ".babe" and ".b", which client keys share or not; a
+	// refused prefix (MinIO refuses ".") is listed from its place in key
+	// order.
+	queries := []translate.ListQuery{{}, {Delimiter: "/"}, {Prefix: "a/", Delimiter: "/"}, {Prefix: "b"}, {Delimiter: "b"},
+		{Delimiter: "a"}, {Delimiter: "."}, {Delimiter: "e"}, {Prefix: "."}, {Prefix: ".", Delimiter: "/"}, {Prefix: ".b", Delimiter: "e"}}
+	for qi, q := range queries {
+		for _, refused := range []bool{false, true} {
+			if refused && q.Prefix == "" {
+				continue
+			}
+			// want: every entry of the client's keys once.
+			want := fakeStore(clientKeys, q, "", len(keys), false)
+			wantEntries := append(append([]string{}, want.keys...), want.prefixes...)
+			sort.Strings(wantEntries)
+			for _, repeat := range []bool{false, true} {
+				for maxKeys := 1; maxKeys <= 4; maxKeys++ {
+					name := fmt.Sprintf("%d %+v/refused=%v/repeat=%v/max=%d", qi, q, refused, repeat, maxKeys)
+					var got []string
+					q := q
+					q.MaxKeys = maxKeys
+					for pages := 0; ; pages++ {
+						if pages > 100 {
+							t.Fatalf("%s: no end", name)
 						}
-						p := fakeStore(keys, q, l.StartAfter(), min(l.PageSize(), 2), repeat)
-						done, err := l.Add(objects(p.keys...), p.prefixes, p.truncated)
-						if err != nil {
-							t.Fatalf("%s: %v", name, err)
+						l := NewLister(q)
+						if refused {
+							l.PrefixRefused()
 						}
-						if done {
+						for calls := 0; ; calls++ {
+							if calls > 100 {
+								t.Fatalf("%s: the lister does not finish", name)
+							}
+							sq := translate.ListQuery{Prefix: l.StorePrefix(), Delimiter: l.StoreDelimiter()}
+							p := fakeStore(keys, sq, l.StartAfter(), min(l.PageSize(), 2), repeat)
+							done, err := l.Add(objects(p.keys...), p.prefixes, p.truncated)
+							if err != nil {
+								t.Fatalf("%s: %v", name, err)
+							}
+							if done {
+								break
+							}
+						}
+						page := l.Page()
+						entries := append(keysOf(page.Objects), page.CommonPrefixes...)
+						sort.Strings(entries)
+						if len(entries) > maxKeys || (page.Truncated && len(entries) != maxKeys) {
+							t.Errorf("%s: page of %d entries, truncated %v", name, len(entries), page.Truncated)
+						}
+						if len(entries) > 0 && page.Next != entries[len(entries)-1] {
+							t.Errorf("%s: Next = %q, want %q", name, page.Next, entries[len(entries)-1])
+						}
+						got = append(got, entries...)
+						if !page.Truncated {
 							break
 						}
+						q.After = page.Next
 					}
-					page := l.Page()
-					entries := append(keysOf(page.Objects), page.CommonPrefixes...)
-					sort.Strings(entries)
-					if len(entries) > maxKeys || (page.Truncated && len(entries) != maxKeys) {
-						t.Errorf("%s: page of %d entries, truncated %v", name, len(entries), page.Truncated)
+					if !slices.Equal(got, wantEntries) {
+						t.Errorf("%s:\n got %q\nwant %q", name, got, wantEntries)
 					}
-					if len(entries) > 0 && page.Next != entries[len(entries)-1] {
-						t.Errorf("%s: Next = %q, want %q", name, page.Next, entries[len(entries)-1])
-					}
-					got = append(got, entries...)
-					if !page.Truncated {
-						break
-					}
-					q.After = page.Next
-				}
-				if !slices.Equal(got, wantEntries) {
-					t.Errorf("%s:\n got %q\nwant %q", name, got, wantEntries)
 				}
 			}
 		}

@@ -31,7 +31,9 @@ func (env dialectEnv) completeKeepAlive() *dialects.KeepAlive {
 var dialectFactories = map[string]func(dialectEnv) dialects.Dialect{
 	dialects.S3: func(env dialectEnv) dialects.Dialect {
 		return s3.New(s3.Config{Engine: env.engine, Credentials: env.creds, Rules: env.cfg.S3Rules(),
-			MaxSkew: env.cfg.Server.MaxSkew.Duration, Region: "us-east-1", CompleteKeepAlive: env.completeKeepAlive()})
+			MaxSkew: env.cfg.Server.MaxSkew.Duration, Regions: env.cfg.Dialects.S3.Regions,
+			OBSDomains: env.cfg.Dialects.OBS.Domains, OBSRegions: env.cfg.Dialects.OBS.Regions,
+			CompleteKeepAlive: env.completeKeepAlive()})
 	},
 }
 

@@ -31,13 +31,15 @@ var ossLegacySubResources = SubResources{BareEmptyValues: true, Names: setOf(
 
 // OSS is Alibaba Cloud OSS signature V1 ("OSS ak:sig", or OSSAccessKeyId,
 // Expires and Signature in the query; protocols.md §2.2–2.3): x-oss-*
-// headers, the Date header as the time (OSS has no date override header),
-// and a canonical resource of "/bucket/" + the raw decoded key whether the
+// headers, x-oss-date or else Date as the time (OSS accepts either: ali-oss,
+// the Node.js SDK, sends only x-oss-date; the Go SDKs send Date), and a
+// canonical resource of "/bucket/" + the raw decoded key whether the
 // request was path-style or virtual-hosted. Signatures from either OSS Go
 // SDK's sub-resource list are accepted.
 var OSS = &Scheme{
 	Name:             "OSS",
 	HeaderPrefix:     "x-oss-",
+	DateHeader:       "x-oss-date",
 	QueryAccessKey:   "OSSAccessKeyId",
 	SubResources:     []SubResources{ossV2SubResources, ossLegacySubResources},
 	DecodedResource:  true,

@@ -15,7 +15,7 @@
 // For presigned requests the Date line is the Expires value. For header
 // requests without the scheme's date header (x-amz-date for S3) it is the
 // Date header. When the date header is present, clients disagree, so all
-// three readings are accepted (they cost one HMAC each, and only when the
+// four readings are accepted (they cost one HMAC each, and only when the
 // first fails):
 //
 //  1. the Date line is empty and x-amz-date is an ordinary x-amz-* header
@@ -25,9 +25,13 @@
 //  2. the Date line is the Date header's value and x-amz-date is an x-amz-*
 //     line (botocore and minio sign whatever Date they send);
 //  3. the Date line is the x-amz-date value and x-amz-date is not repeated
-//     among the headers, as in AWS's published DELETE example.
+//     among the headers, as in AWS's published DELETE example;
+//  4. the Date line is the date header's value and it is also an ordinary
+//     header line: ali-oss, OSS's Node.js SDK, which sends x-oss-date and
+//     no Date in its default V1 signing (lib/common/signUtils.js
+//     buildCanonicalString: "expires || headers['x-oss-date']").
 //
-// Every reading signs the x-amz-date value, which is also the time that is
+// Every reading signs the date header's value, which is also the time that is
 // checked against the clock, so accepting all three lets no unsigned time
 // through.
 package hmacsig

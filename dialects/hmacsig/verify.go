@@ -75,11 +75,12 @@ func (s *Scheme) VerifyHeader(r *http.Request, bucket string, virtualHosted bool
 		resource := canonicalResource(&s.SubResources[i%len(s.SubResources)], bucket, p, virtualHosted, rawQuery)
 		candidates := []string{s.stringToSign(r, nil, "", resource, date)}
 		if amz := r.Header.Get(s.DateHeader); amz != "" {
-			// The three Date-line readings of the package comment.
+			// The four Date-line readings of the package comment.
 			candidates = []string{
 				s.stringToSign(r, nil, "", resource, ""),
 				s.stringToSign(r, nil, "", resource, date),
 				s.stringToSign(r, nil, s.DateHeader, resource, amz),
+				s.stringToSign(r, nil, "", resource, amz),
 			}
 		}
 		if first == "" {

@@ -81,7 +81,8 @@ func New(cfg Config) *Dialect {
 	d := &Dialect{cfg: cfg, rules: cfg.Rules}
 	d.h = &s3wire.Handlers{Profile: profile, Engine: cfg.Engine, Region: cfg.Region, Errors: errorForm,
 		DecodeMetadata: decodeMetadata, Body: bodyInput}
-	d.router = &s3wire.Router{Routes: d.routes(), Unsupported: unsupported}
+	d.router = &s3wire.Router{Routes: d.routes(), Unsupported: unsupported,
+		Refuse: s3wire.RefuseUnimplemented(obsPrefix, obsUnimplemented)}
 	return d
 }
 

@@ -82,6 +82,9 @@ var errorTable = map[translate.Code]wireError{
 	// OBS clients that sign the AWS way.
 	translate.ErrObjectExists:               {"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"},
 	translate.ErrConditionalRequestConflict: {"ConditionalRequestConflict", 409, "A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part."},
+	// OBS documents no InvalidPartNumber; a part past the last is its InvalidRange.
+	translate.ErrInvalidPartNumber:       {"InvalidRange", 416, "The requested range cannot be obtained."},
+	translate.ErrInvalidRedirectLocation: {"InvalidRedirectLocation", 400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."},
 }
 
 // errorForm is OBS's error encoding (obs_04_0115): its table, a handler's

@@ -18,6 +18,20 @@ const (
 	sseCustomerAlgHdr = "x-obs-server-side-encryption-customer-algorithm"
 )
 
+// obsPrefix is OBS's vendor header prefix.
+const obsPrefix = "x-obs-"
+
+// obsUnimplemented are OBS-only headers babelgate does not implement, by
+// the operations that take them, refused NotImplemented besides the
+// S3-family ones (s3wire.RefuseUnimplemented under x-obs-: tagging,
+// object-lock, grants, canned ACLs other than private): x-obs-expires, an
+// object's expiration in days (OBS API reference, PutObject).
+var obsUnimplemented = map[translate.Op][]string{
+	translate.OpPutObject:             {"x-obs-expires"},
+	translate.OpCreateMultipartUpload: {"x-obs-expires"},
+	translate.OpCopyObject:            {"x-obs-expires"},
+}
+
 // maxUserMetadata is the limit on user metadata (names plus values), as
 // for S3.
 const maxUserMetadata = 2 << 10
@@ -34,6 +48,11 @@ func decodeMetadata(h http.Header) (translate.Metadata, error) {
 		CacheControl:       h.Get("Cache-Control"),
 		Expires:            h.Get("Expires"),
 	}
+	redirect, err := s3wire.RedirectLocation(h, obsPrefix+"website-redirect-location")
+	if err != nil {
+		return m, err
+	}
+	m.WebsiteRedirectLocation = redirect
 	size := 0
 	for k, vs := range h {
 		lk := strings.ToLower(k)

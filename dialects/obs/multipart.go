@@ -30,7 +30,7 @@ func (d *Dialect) createUpload(w http.ResponseWriter, r *dialects.Request) error
 func (d *Dialect) completeUpload(w http.ResponseWriter, r *dialects.Request) error {
 	var body s3wire.CompleteRequest
 	if err := d.h.ReadXML(r, 4<<20, &body, false); err != nil {
-		return err
+		return d.h.BucketFirst(r, err)
 	}
 	req := translate.CompleteUploadRequest{Bucket: r.Bucket, Key: r.Key, UploadID: r.Query.Get("uploadId"), ObjectSize: -1}
 	for _, p := range body.Parts {

@@ -3,6 +3,7 @@ package oss
 import (
 	"context"
 	"encoding/base64"
+	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -69,7 +70,10 @@ func TestOSSResolve(t *testing.T) {
 		{"POST", "/b/k?uploads", "", translate.OpCreateMultipartUpload, 0},
 		{"POST", "/b/k?uploadId=x", "", translate.OpCompleteMultipartUpload, 0},
 		{"POST", "/b/k?append&position=0", "", 0, translate.ErrNotImplemented},
-		{"GET", "/b?acl", "", 0, translate.ErrNotImplemented},
+		{"GET", "/b?acl", "", translate.OpHeadBucket, 0},   // GetBucketAcl
+		{"GET", "/b/k?acl", "", translate.OpHeadObject, 0}, // GetObjectAcl
+		{"PUT", "/b?acl", "", 0, translate.ErrNotImplemented},
+		{"PUT", "/b/k?acl", "", 0, translate.ErrNotImplemented},
 		{"PUT", "/b/k?symlink", "", 0, translate.ErrNotImplemented},
 		{"GET", "/b/k?versionId=abc", "", 0, translate.ErrNotImplemented},
 		{"POST", "/b/k", "", 0, translate.ErrMethodNotAllowed},
@@ -215,5 +219,59 @@ func TestOSSV4Failures(t *testing.T) {
 				t.Fatalf("got %v, want %v", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestOSSRefuseHeaders checks that headers naming features babelgate does
+// not implement are refused NotImplemented, never ignored, and that the
+// ACLs it does keep (default, private) pass.
+func TestOSSRefuseHeaders(t *testing.T) {
+	d := testDialect()
+	tests := []struct {
+		method, target, name, value string
+		wantErr                     translate.Code
+	}{
+		{"PUT", "/b/k", "x-oss-object-acl", "private", 0},
+		{"PUT", "/b/k", "x-oss-object-acl", "default", 0},
+		{"PUT", "/b/k", "x-oss-object-acl", "public-read", translate.ErrNotImplemented},
+		{"POST", "/b/k?uploads", "x-oss-object-acl", "public-read-write", translate.ErrNotImplemented},
+		{"PUT", "/b/k", "x-oss-tagging", "a=1", translate.ErrNotImplemented},
+		{"POST", "/b/k?uploads", "x-oss-tagging", "a=1", translate.ErrNotImplemented},
+		{"PUT", "/b/k", "x-oss-callback", "eyJjYWxsYmFja1VybCI6Imh0dHA6Ly94In0=", translate.ErrNotImplemented},
+		{"POST", "/b/k?uploadId=x", "x-oss-callback", "eyJ9", translate.ErrNotImplemented},
+		{"PUT", "/b/k", "x-oss-meta-tagging", "a=1", 0},
+	}
+	for _, tt := range tests {
+		hr := httptest.NewRequest(tt.method, tt.target, nil)
+		hr.Header.Set(tt.name, tt.value)
+		r := &dialects.Request{HTTP: hr, Query: hr.URL.Query()}
+		r.Bucket, r.Key, _ = dialects.Addressing{}.Resolve(hr)
+		_, err := d.Resolve(r)
+		if got := translate.CodeOf(err); got != tt.wantErr {
+			t.Errorf("%s %s with %s: %v, want %v", tt.method, tt.target, tt.name, err, tt.wantErr)
+		}
+		if err != nil {
+			if we, te := wire(err); we.Code != "NotImplemented" || we.Status != 501 || te.ArgName != tt.name {
+				t.Errorf("%s: wire form %+v %+v", tt.name, we, te)
+			}
+		}
+	}
+}
+
+// TestAccessControlPolicyDocument pins GetBucketAcl's and GetObjectAcl's
+// document as OSS's API reference shows it (AccessControlPolicy, Owner,
+// AccessControlList/Grant), which alibabacloud-oss-go-sdk-v2 reads with
+// `xml:"AccessControlList>Grant"` (api_op_bucket.go GetBucketAclResult).
+func TestAccessControlPolicyDocument(t *testing.T) {
+	doc := accessControlPolicy{Owner: owner{ID: "ak", DisplayName: "ak"}}
+	doc.AccessControlList.Grant = "private"
+	out, err := xml.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `<AccessControlPolicy><Owner><ID>ak</ID><DisplayName>ak</DisplayName></Owner>` +
+		`<AccessControlList><Grant>private</Grant></AccessControlList></AccessControlPolicy>`
+	if string(out) != want {
+		t.Errorf("got  %s\nwant %s", out, want)
 	}
 }

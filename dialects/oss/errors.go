@@ -98,6 +98,9 @@ var errorTable = map[translate.Code]wireError{
 	// OSS documents no such error; babelgate's own, for a conditional
 	// write that lost to a concurrent operation on an S3 store.
 	translate.ErrConditionalRequestConflict: {"ConditionalRequestConflict", 409, "A conflicting operation occurred. Retry the request.", ""},
+	// OSS reads no object by part number; the form is its InvalidRange.
+	translate.ErrInvalidPartNumber:       {"InvalidRange", 416, "The requested range cannot be satisfied.", ""},
+	translate.ErrInvalidRedirectLocation: {"InvalidArgument", 400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.", ""},
 }
 
 // errorBody is OSS's <Error> document (no namespace; the legacy SDK

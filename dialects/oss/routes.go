@@ -19,6 +19,7 @@ func (d *Dialect) routes() []s3wire.Route {
 		row(bucket, "GET", []string{"bucketInfo"}, "", translate.OpHeadBucket, d.getBucketInfo).Named("GetBucketInfo"),
 		row(bucket, "HEAD", nil, "", translate.OpHeadBucket, d.headBucket).Named("HeadBucket"),
 		row(bucket, "GET", []string{"location"}, "", translate.OpGetBucketLocation, d.getBucketLocation).Named("GetBucketLocation"),
+		row(bucket, "GET", []string{"acl"}, "", translate.OpHeadBucket, d.getBucketACL).Named("GetBucketAcl"),
 		row(bucket, "GET", []string{"uploads"}, "", translate.OpListMultipartUploads, d.listUploads).Named("ListMultipartUploads"),
 		row(bucket, "GET", []string{"list-type"}, "", translate.OpListObjectsV2, d.listObjectsV2).Named("ListObjectsV2"),
 		row(bucket, "GET", nil, "", translate.OpListObjects, d.listObjects).Named("ListObjects"),
@@ -29,6 +30,7 @@ func (d *Dialect) routes() []s3wire.Route {
 		row(object, "PUT", nil, "x-oss-copy-source", translate.OpCopyObject, d.copyObject).Named("CopyObject"),
 		row(object, "PUT", nil, "", translate.OpPutObject, d.putObject).Named("PutObject"),
 		row(object, "GET", []string{"uploadId"}, "", translate.OpListParts, d.listParts).Named("ListParts"),
+		row(object, "GET", []string{"acl"}, "", translate.OpHeadObject, d.getObjectACL).Named("GetObjectAcl"),
 		row(object, "GET", nil, "", translate.OpGetObject, d.getObject).Named("GetObject"),
 		row(object, "HEAD", []string{"objectMeta"}, "", translate.OpHeadObject, d.getObjectMeta).Named("GetObjectMeta"),
 		row(object, "HEAD", nil, "", translate.OpHeadObject, d.headObject).Named("HeadObject"),
@@ -41,7 +43,8 @@ func (d *Dialect) routes() []s3wire.Route {
 
 // unsupported are OSS sub-resources babelgate does not implement; a request
 // naming one is answered NotImplemented rather than served as a plainer
-// operation it does not mean (GET ?acl must not list the bucket).
+// operation it does not mean (PUT ?acl must not create the bucket); GET
+// ?acl is routed above.
 var unsupported = []string{
 	"acl", "append", "asyncFetch", "bucketArchiveDirectRead", "callback", "cloudboxes", "cname", "comp", "cors",
 	"encryption", "img", "inventory", "lifecycle", "live", "logging", "metaQuery", "policy", "policyStatus",
@@ -52,7 +55,15 @@ var unsupported = []string{
 }
 
 // Resolve implements dialects.Dialect.
-func (d *Dialect) Resolve(r *dialects.Request) (dialects.Route, error) { return d.router.Resolve(r) }
+// A request carrying a header babelgate does not implement is refused
+// (refuseHeaders) rather than served without it.
+func (d *Dialect) Resolve(r *dialects.Request) (dialects.Route, error) {
+	rt, err := d.router.Resolve(r)
+	if err != nil {
+		return rt, err
+	}
+	return rt, refuseHeaders(r.HTTP.Header)
+}
 
 // RoutedOps lists the operations the routing table reaches, sorted.
 func RoutedOps() []translate.Op { return New(Config{}).router.Ops() }

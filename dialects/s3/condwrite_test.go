@@ -20,7 +20,7 @@ func TestConditionalWriteErrors(t *testing.T) {
 		body   string
 	}{
 		{translate.ErrObjectExists, 412, `<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
-			`<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Resource>/b/k</Resource><BucketName>b</BucketName><Key>k</Key><Condition>If-None-Match</Condition><RequestId>REQ1</RequestId><HostId>HOST1</HostId></Error>`},
+			`<Error><Code>PreconditionFailed</Code><Message>At least one of the preconditions you specified did not hold.</Message><Resource>/b/k</Resource><BucketName>b</BucketName><Key>k</Key><Condition>If-None-Match</Condition><RequestId>REQ1</RequestId><HostId>HOST1</HostId></Error>`},
 		{translate.ErrConditionalRequestConflict, 409, `<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
 			`<Error><Code>ConditionalRequestConflict</Code><Message>A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part.</Message><Resource>/b/k</Resource><BucketName>b</BucketName><Key>k</Key><RequestId>REQ1</RequestId><HostId>HOST1</HostId></Error>`},
 	} {

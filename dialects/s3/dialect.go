@@ -24,9 +24,19 @@ type Config struct {
 	Rules translate.Rules
 	// MaxSkew bounds clock skew for signed requests (default 15 min).
 	MaxSkew time.Duration
-	// Region is reported by GetBucketLocation and expected in SigV4
-	// scopes only loosely (any region verifies).
+	// Region is reported by GetBucketLocation and HeadBucket; "" means
+	// the first of Regions, else us-east-1.
 	Region string
+	// Regions are the regions a SigV4 credential scope may name (S3
+	// answers any other with AuthorizationHeaderMalformed naming the
+	// expected one); empty means [Region].
+	Regions []string
+	// OBSDomains are the OBS virtual-host domains. A request addressed
+	// under one is an OBS client signing the AWS way (OBS-AWS mode), which
+	// signs with its own region names (the OBS Go SDK's default is the
+	// literal "region", conf.go DEFAULT_REGION): its scope must name one
+	// of OBSRegions, or any region when OBSRegions is empty.
+	OBSDomains, OBSRegions []string
 	// Now returns the current time (tests); nil means time.Now.
 	Now func() time.Time
 	// CompleteKeepAlive is how CompleteMultipartUpload keeps a long merge's
@@ -54,6 +64,7 @@ var profile = s3wire.Profile{
 	ChecksumAlgorithms: translate.S3ChecksumAlgorithms,
 	Wire:               translate.WireS3,
 	ConditionalWrites:  true,
+	EncodeMetadata:     s3wire.EncodeMetadataValue,
 }
 
 // New returns the S3 dialect.
@@ -64,11 +75,20 @@ func New(cfg Config) *Dialect {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Region == "" && len(cfg.Regions) > 0 {
+		cfg.Region = cfg.Regions[0]
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if len(cfg.Regions) == 0 {
+		cfg.Regions = []string{cfg.Region}
+	}
 	d := &Dialect{cfg: cfg, rules: cfg.Rules}
-	d.v4 = &sigv4.Verifier{Lookup: d.secret, Service: "s3", MaxSkew: cfg.MaxSkew, Now: cfg.Now}
+	d.v4 = &sigv4.Verifier{Lookup: d.secret, Service: "s3", MaxSkew: cfg.MaxSkew, Now: cfg.Now, Regions: d.regions}
 	d.h = &s3wire.Handlers{Profile: profile, Engine: cfg.Engine, Region: cfg.Region, Errors: errorForm,
 		DecodeMetadata: decodeMetadata, Body: bodyInput}
-	d.router = &s3wire.Router{Routes: d.routes(), Unsupported: unsupported}
+	d.router = &s3wire.Router{Routes: d.routes(), Unsupported: unsupported, Refuse: s3wire.RefuseUnimplemented(profile.Prefix, nil)}
 	return d
 }
 
@@ -81,6 +101,15 @@ func (d *Dialect) Begin(w http.ResponseWriter, r *dialects.Request) {
 	h.Set("x-amz-request-id", r.ID)
 	h.Set("x-amz-id-2", r.HostID)
 	h.Set("Server", "babelgate")
+}
+
+// regions are the credential-scope regions r may name: OBSRegions (any
+// when empty) for a request addressed under an OBS domain, else Regions.
+func (d *Dialect) regions(r *http.Request) []string {
+	if (dialects.Addressing{Domains: d.cfg.OBSDomains}).Under(r) {
+		return d.cfg.OBSRegions
+	}
+	return d.cfg.Regions
 }
 
 func (d *Dialect) secret(accessKey string) (string, bool) {

@@ -16,8 +16,13 @@ type wireError struct {
 }
 
 // errorTable maps every neutral code to S3's wire code, status and default
-// message (from the S3 API reference's error code list). TestErrorTable
-// proves it complete.
+// message. The messages are the descriptions of the S3 API reference's
+// error code list (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList),
+// which end with a period ("The specified bucket does not exist."); where
+// S3's own answers are known to spell a code's message otherwise
+// (SignatureDoesNotMatch, RequestTimeTooSkewed, InvalidAccessKeyId, the
+// expired presigned URL's "Request has expired"), the wire text is kept.
+// TestErrorTable proves the table complete; testdata/errors.golden pins it.
 var errorTable = map[translate.Code]wireError{
 	translate.ErrInternal:                     {"InternalError", 500, "We encountered an internal error. Please try again."},
 	translate.ErrNotImplemented:               {"NotImplemented", 501, "A header you provided implies functionality that is not implemented."},
@@ -33,12 +38,12 @@ var errorTable = map[translate.Code]wireError{
 	translate.ErrInvalidRequest:               {"InvalidRequest", 400, "Invalid Request"},
 	translate.ErrInvalidBucketName:            {"InvalidBucketName", 400, "The specified bucket is not valid."},
 	translate.ErrInvalidKey:                   {"InvalidArgument", 400, "The specified key is not valid."},
-	translate.ErrNoSuchBucket:                 {"NoSuchBucket", 404, "The specified bucket does not exist"},
-	translate.ErrBucketAlreadyExists:          {"BucketAlreadyExists", 409, "The requested bucket name is not available."},
-	translate.ErrBucketAlreadyOwnedByYou:      {"BucketAlreadyOwnedByYou", 409, "Your previous request to create the named bucket succeeded and you already own it."},
-	translate.ErrBucketNotEmpty:               {"BucketNotEmpty", 409, "The bucket you tried to delete is not empty"},
+	translate.ErrNoSuchBucket:                 {"NoSuchBucket", 404, "The specified bucket does not exist."},
+	translate.ErrBucketAlreadyExists:          {"BucketAlreadyExists", 409, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again."},
+	translate.ErrBucketAlreadyOwnedByYou:      {"BucketAlreadyOwnedByYou", 409, "The bucket you tried to create already exists, and you own it."},
+	translate.ErrBucketNotEmpty:               {"BucketNotEmpty", 409, "The bucket you tried to delete is not empty."},
 	translate.ErrNoSuchKey:                    {"NoSuchKey", 404, "The specified key does not exist."},
-	translate.ErrNoSuchUpload:                 {"NoSuchUpload", 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."},
+	translate.ErrNoSuchUpload:                 {"NoSuchUpload", 404, "The specified multipart upload does not exist. The upload ID might be invalid, or the multipart upload might have been aborted or completed."},
 	translate.ErrInvalidPart:                  {"InvalidPart", 400, "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not have matched the part's entity tag."},
 	translate.ErrInvalidPartOrder:             {"InvalidPartOrder", 400, "The list of parts was not in ascending order. The parts list must be specified in order by part number."},
 	translate.ErrEntityTooSmall:               {"EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed object size."},
@@ -50,8 +55,8 @@ var errorTable = map[translate.Code]wireError{
 	translate.ErrIncompleteBody:               {"IncompleteBody", 400, "You did not provide the number of bytes specified by the Content-Length HTTP header."},
 	translate.ErrMissingContentLength:         {"MissingContentLength", 411, "You must provide the Content-Length HTTP header."},
 	translate.ErrMalformedXML:                 {"MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema."},
-	translate.ErrInvalidRange:                 {"InvalidRange", 416, "The requested range is not satisfiable"},
-	translate.ErrPreconditionFailed:           {"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"},
+	translate.ErrInvalidRange:                 {"InvalidRange", 416, "The requested range cannot be satisfied."},
+	translate.ErrPreconditionFailed:           {"PreconditionFailed", 412, "At least one of the preconditions you specified did not hold."},
 	translate.ErrNotModified:                  {"NotModified", 304, "Not Modified"},
 	translate.ErrMethodNotAllowed:             {"MethodNotAllowed", 405, "The specified method is not allowed against this resource."},
 	translate.ErrServiceUnavailable:           {"ServiceUnavailable", 503, "Service is unable to handle request."},
@@ -70,8 +75,10 @@ var errorTable = map[translate.Code]wireError{
 	// botocore retries, so no SDK resends the body in a loop.
 	translate.ErrInsufficientStorage: {"InsufficientStorage", 507, "The gateway's storage is full: there is not enough free space to store the data. Delete objects or add capacity, then retry."},
 	// If-None-Match: * found an object: S3 answers the failed precondition.
-	translate.ErrObjectExists:               {"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"},
+	translate.ErrObjectExists:               {"PreconditionFailed", 412, "At least one of the preconditions you specified did not hold."},
 	translate.ErrConditionalRequestConflict: {"ConditionalRequestConflict", 409, "A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part."},
+	translate.ErrInvalidPartNumber:          {"InvalidPartNumber", 416, "The requested partnumber is not satisfiable"},
+	translate.ErrInvalidRedirectLocation:    {"InvalidRedirectLocation", 400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."},
 }
 
 // specificMessage are the codes whose message says something the code
@@ -97,6 +104,14 @@ var errorForm = &s3wire.ErrorForm{
 
 // EncodeError writes err as S3 does: the status, and for anything but HEAD
 // (and 304) an <Error> body naming the resource and request ID.
+//
+// A credential scoped to another region also gets the expected region in
+// x-amz-bucket-region, as S3 sends it: a HEAD has no body to carry
+// <Region>, and botocore's S3RegionRedirector re-signs from that header
+// (botocore/utils.py redirect_from_error, get_bucket_region).
 func (d *Dialect) EncodeError(w http.ResponseWriter, r *dialects.Request, err error) {
+	if region := translate.AsError(err).Extra["Region"]; region != "" {
+		w.Header().Set("x-amz-bucket-region", region)
+	}
 	errorForm.Encode(w, r, err)
 }

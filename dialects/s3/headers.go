@@ -27,6 +27,11 @@ func decodeMetadata(h http.Header) (translate.Metadata, error) {
 		StorageClass:       h.Get("x-amz-storage-class"),
 		SSE:                h.Get("x-amz-server-side-encryption"),
 	}
+	redirect, err := s3wire.RedirectLocation(h, "x-amz-website-redirect-location")
+	if err != nil {
+		return m, err
+	}
+	m.WebsiteRedirectLocation = redirect
 	size := 0
 	for k, vs := range h {
 		lk := strings.ToLower(k)
@@ -35,7 +40,7 @@ func decodeMetadata(h http.Header) (translate.Metadata, error) {
 				m.User = map[string]string{}
 			}
 			v := strings.Join(vs, ",")
-			m.User[name] = v
+			m.User[name] = s3wire.DecodeMetadataValue(v)
 			size += len(name) + len(v)
 		}
 	}

@@ -28,11 +28,12 @@ func (d *Dialect) routes() []s3wire.Route {
 		row(object, "PUT", nil, "x-amz-copy-source", translate.OpCopyObject, h.CopyObject),
 		row(object, "PUT", nil, "", translate.OpPutObject, d.putObject),
 		row(object, "GET", []string{"uploadId"}, "", translate.OpListParts, h.ListParts),
+		row(object, "GET", []string{"attributes"}, "", translate.OpHeadObject, h.GetObjectAttributes).Named("GetObjectAttributes"),
 		row(object, "GET", nil, "", translate.OpGetObject, h.GetObject),
 		row(object, "HEAD", nil, "", translate.OpHeadObject, h.HeadObject),
 		row(object, "DELETE", []string{"uploadId"}, "", translate.OpAbortMultipartUpload, h.AbortUpload),
 		row(object, "DELETE", nil, "", translate.OpDeleteObject, h.DeleteObject),
-		row(object, "POST", []string{"uploads"}, "", translate.OpCreateMultipartUpload, d.createUpload),
+		row(object, "POST", []string{"uploads"}, "", translate.OpCreateMultipartUpload, h.MissingBucketFirst(d.createUpload)),
 		row(object, "POST", []string{"uploadId"}, "", translate.OpCompleteMultipartUpload, d.completeUpload),
 	}
 }
@@ -41,7 +42,7 @@ func (d *Dialect) routes() []s3wire.Route {
 // naming one is answered NotImplemented rather than served as a plainer
 // operation it does not mean.
 var unsupported = []string{
-	"accelerate", "acl", "analytics", "attributes", "cors", "encryption", "intelligent-tiering", "inventory",
+	"accelerate", "acl", "analytics", "cors", "encryption", "intelligent-tiering", "inventory",
 	"legal-hold", "lifecycle", "logging", "metadataConfiguration", "metrics", "notification", "object-lock",
 	"ownershipControls", "policy", "policyStatus", "publicAccessBlock", "renameObject", "replication",
 	"requestPayment", "restore", "retention", "select", "session", "tagging", "torrent", "versioning",

@@ -50,6 +50,7 @@ func TestResolve(t *testing.T) {
 		{"PUT", "/b/k", "x-amz-copy-source", translate.OpCopyObject, 0},
 		{"PUT", "/b/k", "", translate.OpPutObject, 0},
 		{"GET", "/b/k?uploadId=x", "", translate.OpListParts, 0},
+		{"GET", "/b/k?attributes", "", translate.OpHeadObject, 0}, // GetObjectAttributes
 		{"GET", "/b/k", "", translate.OpGetObject, 0},
 		{"HEAD", "/b/k", "", translate.OpHeadObject, 0},
 		{"DELETE", "/b/k?uploadId=x", "", translate.OpAbortMultipartUpload, 0},

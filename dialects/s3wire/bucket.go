@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/babelgate/babelgate/dialects"
@@ -15,14 +16,58 @@ func (h *Handlers) callerOwner(r *dialects.Request) Owner {
 	return h.Owner(r.Caller.Principal.AccessKey)
 }
 
-// ListBuckets answers with the caller's buckets.
+// maxBucketsLimit is the largest max-buckets S3 takes, and the page size of
+// a ListBuckets that pages (names a prefix or continuation token) without
+// max-buckets (aws-sdk-go-v2 ListBucketsInput.ContinuationToken).
+const maxBucketsLimit = 10000
+
+// ListBuckets answers with the caller's buckets. Since 2024 S3 pages them:
+// prefix keeps the names that begin with it, continuation-token (opaque:
+// the raw-URL base64 of the last name of the previous page; empty is none)
+// starts after a name, and max-buckets (1 to 10000, else InvalidArgument
+// "Argument max-buckets must be an integer between 1 and 10000.") bounds
+// the page. A truncated page carries <ContinuationToken>; <Prefix> echoes
+// the prefix sent. Without these parameters every bucket is listed, as
+// before.
 func (h *Handlers) ListBuckets(w http.ResponseWriter, r *dialects.Request) error {
+	prefix, token := r.Query.Get("prefix"), r.Query.Get("continuation-token")
+	limit := 0 // no paging
+	if prefix != "" || token != "" {
+		limit = maxBucketsLimit
+	}
+	if v := r.Query.Get("max-buckets"); v != "" || r.Query.Has("max-buckets") {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxBucketsLimit {
+			return &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "max-buckets", ArgValue: v,
+				Message: "Argument max-buckets must be an integer between 1 and 10000."}
+		}
+		limit = n
+	}
+	after := ""
+	if token != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(token)
+		if err != nil || len(raw) == 0 {
+			return &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "continuation-token", ArgValue: token,
+				Message: "The continuation token provided is incorrect"}
+		}
+		after = string(raw)
+	}
 	bs, err := h.Engine.ListBuckets(r.HTTP.Context(), r.Caller)
 	if err != nil {
 		return err
 	}
 	res := ListAllMyBucketsResult{Xmlns: h.Xmlns, Owner: h.callerOwner(r)}
+	if r.Query.Has("prefix") {
+		res.Prefix = &prefix
+	}
 	for _, b := range bs {
+		if !strings.HasPrefix(b.Name, prefix) || b.Name <= after {
+			continue
+		}
+		if limit > 0 && len(res.Buckets.Bucket) == limit {
+			res.ContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(res.Buckets.Bucket[limit-1].Name))
+			break
+		}
 		e := BucketEntry{Name: b.Name, CreationDate: Time(b.Created)}
 		if h.ListBucketLocation {
 			e.Location = h.Region
@@ -125,12 +170,14 @@ func (h *Handlers) ListObjectsV2(w http.ResponseWriter, r *dialects.Request) err
 	}
 	startAfter := r.Query.Get("start-after")
 	q.After = startAfter
+	// An empty continuation-token is no token, as S3 treats it (the
+	// SDKs' paginators send none on the first page, but hand-built
+	// requests and some suites send "continuation-token=").
 	var token *string
-	if r.Query.Has("continuation-token") {
-		t := r.Query.Get("continuation-token")
+	if t := r.Query.Get("continuation-token"); t != "" {
 		token = &t
 		raw, derr := base64.RawURLEncoding.DecodeString(t)
-		if derr != nil || t == "" {
+		if derr != nil {
 			return &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "continuation-token", ArgValue: t,
 				Message: "The continuation token provided is incorrect"}
 		}

@@ -71,7 +71,8 @@ func (f *ErrorForm) Wire(err error) (WireError, *translate.Error) {
 	return w, te
 }
 
-// Encode writes err: the headers describing an object are removed, then
+// Encode writes err: the headers describing an object are removed (but
+// ETag and Last-Modified on a 304 or 412, see setValidators), then
 // the status, the code headers if the form has them, and for anything but
 // HEAD (and 304) an <Error> body naming the resource, the error's details
 // and the request IDs. Bucket-level errors name no key.
@@ -79,6 +80,9 @@ func (f *ErrorForm) Encode(w http.ResponseWriter, r *dialects.Request, err error
 	we, te := f.Wire(err)
 	h := w.Header()
 	for _, k := range []string{"ETag", "Last-Modified", "Content-Length", "Content-Range", "Accept-Ranges"} {
+		if (k == "ETag" || k == "Last-Modified") && (we.Status == http.StatusNotModified || we.Status == http.StatusPreconditionFailed) {
+			continue // the validators of the object a condition failed on
+		}
 		h.Del(k)
 	}
 	if f.CodeHeader != "" && we.Status != http.StatusNotModified {

@@ -12,7 +12,7 @@ import (
 func (h *Handlers) UploadPart(w http.ResponseWriter, r *dialects.Request) error {
 	n, raw, err := PartNumber(r)
 	if err != nil {
-		return err
+		return h.BucketFirst(r, err)
 	}
 	in, err := h.Body(r)
 	if err != nil {
@@ -38,7 +38,7 @@ func (h *Handlers) UploadPart(w http.ResponseWriter, r *dialects.Request) error 
 func (h *Handlers) UploadPartCopy(w http.ResponseWriter, r *dialects.Request) error {
 	n, raw, err := PartNumber(r)
 	if err != nil {
-		return err
+		return h.BucketFirst(r, err)
 	}
 	sb, sk, err := CopySource(r.HTTP.Header.Get(h.Prefix + "copy-source"))
 	if err != nil {
@@ -60,11 +60,11 @@ func (h *Handlers) UploadPartCopy(w http.ResponseWriter, r *dialects.Request) er
 func (h *Handlers) ListParts(w http.ResponseWriter, r *dialects.Request) error {
 	marker, err := IntParam(r, "part-number-marker", 0)
 	if err != nil {
-		return err
+		return h.BucketFirst(r, err)
 	}
 	max, err := IntParam(r, "max-parts", 1000)
 	if err != nil {
-		return err
+		return h.BucketFirst(r, err)
 	}
 	id := r.Query.Get("uploadId")
 	page, upload, err := h.Engine.ListParts(r.HTTP.Context(), r.Caller, r.Bucket, r.Key, id, marker, max)
@@ -95,11 +95,11 @@ func (h *Handlers) ListParts(w http.ResponseWriter, r *dialects.Request) error {
 func (h *Handlers) ListUploads(w http.ResponseWriter, r *dialects.Request) error {
 	max, err := IntParam(r, "max-uploads", 1000)
 	if err != nil {
-		return err
+		return h.BucketFirst(r, err)
 	}
 	encode, err := Encoder(r)
 	if err != nil {
-		return err
+		return h.BucketFirst(r, err)
 	}
 	q := translate.UploadsQuery{Prefix: r.Query.Get("prefix"), Delimiter: r.Query.Get("delimiter"),
 		KeyAfter: r.Query.Get("key-marker"), IDAfter: r.Query.Get("upload-id-marker"), MaxUploads: max}
@@ -125,12 +125,54 @@ func (h *Handlers) ListUploads(w http.ResponseWriter, r *dialects.Request) error
 	for _, p := range page.CommonPrefixes {
 		res.CommonPrefixes = append(res.CommonPrefixes, CommonPrefix{Prefix: encode(p)})
 	}
-	if page.Truncated && len(page.Uploads) > 0 {
-		last := len(page.Uploads) - 1
-		res.NextKeyMarker = encode(page.Uploads[last].Key)
-		res.NextUploadIDMarker = page.IDs[last]
+	if page.Truncated {
+		res.NextKeyMarker, res.NextUploadIDMarker = nextUploadMarkers(page)
+		res.NextKeyMarker = encode(res.NextKeyMarker)
 	}
 	return WriteXML(w, http.StatusOK, res)
+}
+
+// BucketFirst returns NoSuchBucket instead of err, a request's own defect
+// found before the engine ran (a malformed part number, max-parts,
+// max-uploads or Complete document), when the addressed bucket does not
+// exist: S3 reports the missing bucket first on every multipart call.
+func (h *Handlers) BucketFirst(r *dialects.Request, err error) error {
+	if _, herr := h.Engine.HeadBucket(r.HTTP.Context(), r.Caller, r.Bucket); translate.CodeOf(herr) == translate.ErrNoSuchBucket {
+		return herr
+	}
+	return err
+}
+
+// MissingBucketFirst wraps a multipart handler whose argument checks run
+// before the engine (CreateMultipartUpload's checksum headers): an
+// argument error it returns becomes NoSuchBucket when the bucket does not
+// exist (see [Handlers.BucketFirst]).
+func (h *Handlers) MissingBucketFirst(next func(http.ResponseWriter, *dialects.Request) error) func(http.ResponseWriter, *dialects.Request) error {
+	return func(w http.ResponseWriter, r *dialects.Request) error {
+		err := next(w, r)
+		switch translate.CodeOf(err) {
+		case translate.ErrInvalidArgument, translate.ErrInvalidRequest, translate.ErrMalformedXML:
+			return h.BucketFirst(r, err)
+		}
+		return err
+	}
+}
+
+// nextUploadMarkers are the markers that continue a truncated uploads
+// page: its last entry in key order. That is an upload (its key and client
+// upload ID) or, when the page ends on a common prefix, the prefix with no
+// upload ID: the backends skip every upload under a common prefix that is
+// <= key-marker, so the next page starts past it instead of listing the
+// same page again (a page of only common prefixes used to leave
+// NextKeyMarker empty, and clients following markers looped).
+func nextUploadMarkers(page translate.UploadListing) (key, id string) {
+	if n := len(page.Uploads); n > 0 {
+		key, id = page.Uploads[n-1].Key, page.IDs[n-1]
+	}
+	if n := len(page.CommonPrefixes); n > 0 && page.CommonPrefixes[n-1] > key {
+		key, id = page.CommonPrefixes[n-1], ""
+	}
+	return key, id
 }
 
 // AbortUpload aborts the upload: 204.

@@ -13,11 +13,16 @@ import (
 
 // writeReadHeaders sets the response headers of GET and HEAD object and
 // returns the status: 206 with Content-Range for a range (or a part of a
-// multipart object), else 200. Checksums are sent only for the whole
-// object and only when <Prefix>checksum-mode is ENABLED.
+// multipart object), else 200. Checksums are sent only when
+// <Prefix>checksum-mode is ENABLED: the whole object's, or by part number
+// the part's (writePartChecksums).
 func (h *Handlers) writeReadHeaders(w http.ResponseWriter, r *dialects.Request, req translate.GetRequest, info translate.ObjectInfo, rng *translate.Range) int {
 	hd := w.Header()
-	h.WriteObjectHeaders(hd, info, strings.EqualFold(r.HTTP.Header.Get(h.Prefix+"checksum-mode"), "ENABLED") && req.PartNumber == 0 && rng == nil)
+	mode := strings.EqualFold(r.HTTP.Header.Get(h.Prefix+"checksum-mode"), "ENABLED")
+	h.WriteObjectHeaders(hd, info, mode && req.PartNumber == 0 && rng == nil)
+	if mode && req.PartNumber > 0 {
+		h.writePartChecksums(hd, info, req.PartNumber)
+	}
 	if req.PartNumber > 0 && len(info.PartSizes) > 0 {
 		hd.Set(h.Prefix+"mp-parts-count", strconv.Itoa(len(info.PartSizes)))
 	}
@@ -40,6 +45,13 @@ func (h *Handlers) GetObject(w http.ResponseWriter, r *dialects.Request) error {
 		return err
 	}
 	obj, err := h.Engine.GetObject(r.HTTP.Context(), r.Caller, req)
+	if isConditionFailure(err) {
+		// The engine's GetObject does not return the object it judged;
+		// HeadObject does, with the same verdict.
+		if info, _, herr := h.Engine.HeadObject(r.HTTP.Context(), r.Caller, req); isConditionFailure(herr) {
+			setValidators(w, info)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -58,11 +70,33 @@ func (h *Handlers) HeadObject(w http.ResponseWriter, r *dialects.Request) error 
 		return err
 	}
 	info, rng, err := h.Engine.HeadObject(r.HTTP.Context(), r.Caller, req)
+	if isConditionFailure(err) {
+		setValidators(w, info)
+	}
 	if err != nil {
 		return err
 	}
 	w.WriteHeader(h.writeReadHeaders(w, r, req, info, rng))
 	return nil
+}
+
+// isConditionFailure reports whether err is a read's failed precondition:
+// 304 Not Modified or 412 Precondition Failed.
+func isConditionFailure(err error) bool {
+	c := translate.CodeOf(err)
+	return c == translate.ErrNotModified || c == translate.ErrPreconditionFailed
+}
+
+// setValidators puts the object's ETag and Last-Modified on a 304 or 412
+// answer to a conditional GET or HEAD, as S3 does (and RFC 9110 §15.4.5
+// asks of a 304), so a cache can revalidate. [ErrorForm.Encode] keeps them
+// for those two statuses.
+func setValidators(w http.ResponseWriter, info translate.ObjectInfo) {
+	if info.ETag == "" {
+		return
+	}
+	w.Header().Set("ETag", Quote(info.ETag))
+	w.Header().Set("Last-Modified", info.LastModified.UTC().Format(http.TimeFormat))
 }
 
 // DeleteObject deletes the object: 204.
@@ -76,7 +110,8 @@ func (h *Handlers) DeleteObject(w http.ResponseWriter, r *dialects.Request) erro
 
 // CopyObject copies <Prefix>copy-source to the addressed key, with its
 // source conditions; <Prefix>metadata-directive REPLACE takes the
-// request's metadata instead of the source's.
+// request's metadata instead of the source's. The source's website
+// redirect location is not copied (S3's rule); the request's is used.
 func (h *Handlers) CopyObject(w http.ResponseWriter, r *dialects.Request) error {
 	sb, sk, err := CopySource(r.HTTP.Header.Get(h.Prefix + "copy-source"))
 	if err != nil {
@@ -90,6 +125,9 @@ func (h *Handlers) CopyObject(w http.ResponseWriter, r *dialects.Request) error 
 		SrcConditions: Conditions(r.HTTP.Header, h.Prefix+"copy-source-"), Cond: cond}
 	switch dir := r.HTTP.Header.Get(h.Prefix + "metadata-directive"); dir {
 	case "", "COPY":
+		if req.WebsiteRedirectLocation, err = RedirectLocation(r.HTTP.Header, h.Prefix+"website-redirect-location"); err != nil {
+			return err
+		}
 	case "REPLACE":
 		req.ReplaceMetadata = true
 		if req.Metadata, err = h.DecodeMetadata(r.HTTP.Header); err != nil {

@@ -21,12 +21,12 @@ func ListParams(r *dialects.Request) (q translate.ListQuery, encode func(string)
 	q.Delimiter = r.Query.Get("delimiter")
 	q.MaxKeys = 1000
 	if v := r.Query.Get("max-keys"); v != "" {
-		n, perr := strconv.Atoi(v)
+		n, perr := strconv.ParseInt(v, 10, 32)
 		if perr != nil || n < 0 {
-			return q, nil, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "max-keys", ArgValue: v,
-				Message: "Provided max-keys not an integer or within integer range"}
+			return q, nil, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "maxKeys", ArgValue: v,
+				Message: "Argument maxKeys must be an integer between 0 and 2147483647"}
 		}
-		q.MaxKeys = n
+		q.MaxKeys = int(n)
 	}
 	encode, err = Encoder(r)
 	return q, encode, err
@@ -46,25 +46,45 @@ func Encoder(r *dialects.Request) (func(string) string, error) {
 	}
 }
 
-// URLEncode is the S3-family encoding-type=url form: query escaping, with
-// '/' kept.
+// URLEncode is the S3-family encoding-type=url form of a key, prefix,
+// delimiter or marker: every byte but the unreserved characters of RFC 3986
+// (A-Z a-z 0-9 - . _ ~) and '/' is percent-encoded, so a space is %20 (not
+// '+'), a '+' is %2B, control characters and UTF-8 bytes are escaped, and
+// "test_file(3).png" is "test_file%283%29.png" as the S3 API reference's
+// EncodingType says. Decoders of every kind read it back: botocore's
+// unquote_plus (handlers.py decode_list_object), Go's url.QueryUnescape and
+// url.PathUnescape.
 func URLEncode(s string) string {
-	return strings.ReplaceAll(url.QueryEscape(s), "%2F", "/")
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
 }
 
 // IntParam parses an optional non-negative integer query parameter; def
-// when absent, InvalidArgument when malformed.
+// when absent. Anything but an integer from 0 to 2147483647 is S3's
+// InvalidArgument "Argument <name> must be an integer between 0 and
+// 2147483647" (its wording for max-parts and max-uploads).
 func IntParam(r *dialects.Request, name string, def int) (int, error) {
 	v := r.Query.Get(name)
 	if v == "" {
 		return def, nil
 	}
-	n, err := strconv.Atoi(v)
+	n, err := strconv.ParseInt(v, 10, 32)
 	if err != nil || n < 0 {
 		return 0, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: name, ArgValue: v,
-			Message: "Provided " + name + " not an integer or within integer range"}
+			Message: "Argument " + name + " must be an integer between 0 and 2147483647"}
 	}
-	return n, nil
+	return int(n), nil
 }
 
 // PartNumber parses the partNumber query parameter of a part upload and

@@ -1,6 +1,8 @@
 package s3wire
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"strings"
@@ -36,6 +38,9 @@ type Profile struct {
 	OmitEmptyDisplayName bool
 	// ListBucketLocation puts the region in ListBuckets entries (OBS).
 	ListBucketLocation bool
+	// EncodeMetadata, when set, spells a user-metadata value on GET and
+	// HEAD (S3: [EncodeMetadataValue]); nil sends values as stored.
+	EncodeMetadata func(string) string
 	// ZeroMaxPartsIsDefault answers ListParts with max-parts=0 as if it
 	// asked for 1000 (OBS); otherwise 0 is echoed (S3).
 	ZeroMaxPartsIsDefault bool
@@ -66,14 +71,28 @@ func (p *Profile) SSEValue(neutral string) string {
 	return translate.SSEFor(p.Wire, neutral)
 }
 
-// Owner returns the Owner (or Initiator) element for an access key, named
-// by it.
-func (p *Profile) Owner(id string) Owner {
-	o := Owner{ID: id}
-	if id != "" || !p.OmitEmptyDisplayName {
-		o.DisplayName = &id
+// Owner returns the Owner (or Initiator) element for an access key: its
+// ID is [OwnerID] of the key, its DisplayName the key (the user's name in
+// babelgate's config). Both are the same for one user in every response
+// and every gateway instance.
+func (p *Profile) Owner(accessKey string) Owner {
+	o := Owner{ID: OwnerID(accessKey)}
+	if accessKey != "" || !p.OmitEmptyDisplayName {
+		o.DisplayName = &accessKey
 	}
 	return o
+}
+
+// OwnerID is the canonical user ID of an access key: 64 lowercase hex
+// digits (the form of S3's canonical user IDs), the SHA-256 of the key
+// under a fixed label, so it is stable and never shows the key itself. An
+// empty key (no caller) has an empty ID.
+func OwnerID(accessKey string) string {
+	if accessKey == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte("babelgate canonical user id\x00" + accessKey))
+	return hex.EncodeToString(sum[:])
 }
 
 // Checksums returns the entries of c the dialect reports.
@@ -121,12 +140,16 @@ func (p *Profile) WriteObjectHeaders(h http.Header, info translate.ObjectInfo, w
 	}
 	for k, v := range map[string]string{"Content-Encoding": m.ContentEncoding, "Content-Disposition": m.ContentDisposition,
 		"Content-Language": m.ContentLanguage, "Cache-Control": m.CacheControl, "Expires": m.Expires,
-		p.Prefix + "storage-class": sc, p.Prefix + "server-side-encryption": p.SSEValue(m.SSE)} {
+		p.Prefix + "storage-class": sc, p.Prefix + "server-side-encryption": p.SSEValue(m.SSE),
+		p.Prefix + "website-redirect-location": m.WebsiteRedirectLocation} {
 		if v != "" {
 			h.Set(k, v)
 		}
 	}
 	for k, v := range m.User {
+		if p.EncodeMetadata != nil {
+			v = p.EncodeMetadata(v)
+		}
 		h[p.Prefix+"meta-"+k] = []string{v} // sent lowercase; boto3 keeps the case it gets
 	}
 	if withChecksums {

@@ -2,6 +2,7 @@ package s3wire
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 
 	"github.com/babelgate/babelgate/dialects"
@@ -76,8 +77,13 @@ type Router struct {
 	Routes []Route
 	// Unsupported are sub-resources the dialect does not implement, in its
 	// own spelling: a request naming one is answered NotImplemented rather
-	// than served as a plainer operation it does not mean.
+	// than served as a plainer operation it does not mean, unless a row of
+	// its level and method names it (GET ?acl served, PUT ?acl not).
 	Unsupported []string
+	// Refuse, when set, runs before the resolved operation's handler (so
+	// after authentication) and refuses the request with its error, e.g.
+	// [RefuseUnimplemented].
+	Refuse func(*dialects.Request, translate.Op) error
 }
 
 // Resolve maps r to its route. When it finds none it sets r.OpName for the
@@ -89,7 +95,7 @@ type Router struct {
 func (t *Router) Resolve(r *dialects.Request) (dialects.Route, error) {
 	lvl := LevelOf(r)
 	for _, name := range t.Unsupported {
-		if r.Query.Has(name) {
+		if r.Query.Has(name) && !t.names(lvl, r.HTTP.Method, name) {
 			r.OpName = "unsupported ?" + name
 			return dialects.Route{}, translate.Errorf(translate.ErrNotImplemented, "The %s sub-resource is not implemented by babelgate.", name)
 		}
@@ -108,7 +114,16 @@ func (t *Router) Resolve(r *dialects.Request) (dialects.Route, error) {
 		if !hasAll(r, rt.Query) || (rt.Header != "" && r.HTTP.Header.Get(rt.Header) == "") {
 			continue
 		}
-		return dialects.Route{Op: rt.Op, Handle: rt.Handle}, nil
+		handle := rt.Handle
+		if refuse, op := t.Refuse, rt.Op; refuse != nil {
+			handle = func(w http.ResponseWriter, r *dialects.Request) error {
+				if err := refuse(r, op); err != nil {
+					return err
+				}
+				return rt.Handle(w, r)
+			}
+		}
+		return dialects.Route{Op: rt.Op, Handle: handle}, nil
 	}
 	r.OpName = "unsupported " + method + " " + lvl.String()
 	if !allowed || (lvl == Object && method == http.MethodPost) {
@@ -116,6 +131,16 @@ func (t *Router) Resolve(r *dialects.Request) (dialects.Route, error) {
 			Message: "The specified method is not allowed against this resource."}
 	}
 	return dialects.Route{}, translate.Errorf(translate.ErrNotImplemented, "This operation is not implemented by babelgate.")
+}
+
+// names reports whether a row of level lvl and method names the query key.
+func (t *Router) names(lvl Level, method, key string) bool {
+	for _, rt := range t.Routes {
+		if rt.Level == lvl && rt.Method == method && slices.Contains(rt.Query, key) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasAll(r *dialects.Request, keys []string) bool {

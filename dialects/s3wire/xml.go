@@ -2,6 +2,7 @@ package s3wire
 
 import (
 	"encoding/xml"
+	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -36,6 +37,10 @@ type ListAllMyBucketsResult struct {
 	Buckets struct {
 		Bucket []BucketEntry
 	}
+	// ContinuationToken continues a truncated page; Prefix echoes the
+	// request's prefix (S3's paged ListBuckets).
+	ContinuationToken string  `xml:",omitempty"`
+	Prefix            *string `xml:",omitempty"`
 }
 
 // BucketEntry is one bucket of a ListBuckets result; Location is OBS's.
@@ -177,15 +182,40 @@ type CompleteResult struct {
 	ChecksumType string `xml:",omitempty"`
 }
 
-// CompleteRequest is CompleteMultipartUpload's request body.
+// CompleteRequest is CompleteMultipartUpload's request body. A <Part>
+// without its PartNumber or ETag does not validate against S3's schema:
+// decoding it fails, so the request is MalformedXML, as S3 answers.
 type CompleteRequest struct {
-	XMLName xml.Name `xml:"CompleteMultipartUpload"`
-	Parts   []struct {
-		PartNumber int
-		ETag       string
-		ChecksumFields
-	} `xml:"Part"`
+	XMLName xml.Name       `xml:"CompleteMultipartUpload"`
+	Parts   []CompletePart `xml:"Part"`
 }
+
+// CompletePart is one <Part> of a CompleteRequest.
+type CompletePart struct {
+	PartNumber int
+	ETag       string
+	ChecksumFields
+}
+
+// UnmarshalXML decodes a <Part>, failing when PartNumber or ETag is
+// missing.
+func (p *CompletePart) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	var raw struct {
+		PartNumber *int
+		ETag       *string
+		ChecksumFields
+	}
+	if err := d.DecodeElement(&raw, &start); err != nil {
+		return err
+	}
+	if raw.PartNumber == nil || raw.ETag == nil {
+		return errMissingPartField
+	}
+	*p = CompletePart{PartNumber: *raw.PartNumber, ETag: *raw.ETag, ChecksumFields: raw.ChecksumFields}
+	return nil
+}
+
+var errMissingPartField = errors.New("a Part lacks its PartNumber or ETag")
 
 // PartEntry is one part of a ListParts result.
 type PartEntry struct {

@@ -68,6 +68,14 @@ type Verifier struct {
 	MaxSkew time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Regions, when set, returns the regions the credential scope of r may
+	// name; nil or empty allows any. A scope naming another region is
+	// refused as S3 does, naming the first region as the expected one:
+	// AuthorizationHeaderMalformed "The authorization header is malformed;
+	// the region 'X' is wrong; expecting 'Y'" (a presigned URL:
+	// AuthorizationQueryParametersError "Error parsing the X-Amz-Credential
+	// parameter; the region ...") with a <Region> element.
+	Regions func(r *http.Request) []string
 }
 
 // Auth is a verified request's authentication.
@@ -175,7 +183,7 @@ func (v *Verifier) verifyHeader(r *http.Request) (*Auth, error) {
 	if err != nil {
 		return nil, malformedAuth(translate.ErrAuthorizationHeaderMalformed, err)
 	}
-	if err := v.checkScope(a.credential, translate.ErrAuthorizationHeaderMalformed); err != nil {
+	if err := v.checkScope(r, a.credential, translate.ErrAuthorizationHeaderMalformed); err != nil {
 		return nil, err
 	}
 	t, amzDate, err := requestTime(r)
@@ -231,7 +239,7 @@ func (v *Verifier) verifyQuery(r *http.Request) (*Auth, error) {
 	if err != nil {
 		return nil, malformedAuth(translate.ErrAuthorizationQueryMalformed, err)
 	}
-	if err := v.checkScope(a.credential, translate.ErrAuthorizationQueryMalformed); err != nil {
+	if err := v.checkScope(r, a.credential, translate.ErrAuthorizationQueryMalformed); err != nil {
 		return nil, err
 	}
 	t, err := time.Parse(timeFormat, date)
@@ -327,12 +335,25 @@ func malformedAuth(code translate.Code, err error) error {
 	return &translate.Error{Code: code, Message: what + err.Error()}
 }
 
-// checkScope rejects a credential scoped to another service.
-func (v *Verifier) checkScope(c credential, code translate.Code) error {
+// checkScope rejects a credential scoped to another service or to a region
+// v.Regions does not allow for r.
+func (v *Verifier) checkScope(r *http.Request, c credential, code translate.Code) error {
 	if c.service != v.Service {
 		return translate.Errorf(code, "Credential should be scoped to correct service: '%s'.", v.Service)
 	}
-	return nil
+	if v.Regions == nil {
+		return nil
+	}
+	regions := v.Regions(r)
+	if len(regions) == 0 || slices.Contains(regions, c.region) {
+		return nil
+	}
+	what := "The authorization header is malformed; "
+	if code == translate.ErrAuthorizationQueryMalformed {
+		what = "Error parsing the X-Amz-Credential parameter; "
+	}
+	return &translate.Error{Code: code, Message: fmt.Sprintf("%sthe region '%s' is wrong; expecting '%s'", what, c.region, regions[0]),
+		Extra: map[string]string{"Region": regions[0]}}
 }
 
 // checkScopeDate rejects a credential date other than the request's date.

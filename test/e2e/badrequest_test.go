@@ -209,7 +209,7 @@ func badRequestCases(e *badReqEnv) []badReqCase {
 	send := func(r rawRequest) func(t *testing.T) *rawResponse {
 		return func(t *testing.T) *rawResponse { return e.do(t, r) }
 	}
-	return []badReqCase{
+	return append([]badReqCase{
 		// --- UploadPart part numbers. S3: "Part number must be an integer
 		// between 1 and 10000, inclusive" (InvalidArgument, 400).
 		{name: "uploadpart-partnumber-0", status: 400, code: "InvalidArgument",
@@ -238,7 +238,7 @@ func badRequestCases(e *badReqEnv) []badReqCase {
 			send: send(rawRequest{Method: "PUT", Path: e.path(e.smallKey), Query: partQuery("8", alterUploadID(e.smallID, true)), Body: small})},
 		{name: "complete-upload-id-of-another-key", status: 404, code: "NoSuchUpload",
 			send: send(rawRequest{Method: "POST", Path: e.path("other.bin"), Query: completeQuery, Body: completeXML(goodParts, e.mpETags)})},
-		{name: "abort-forged-upload-id", status: 404, code: "NoSuchUpload",
+		{name: "abort-forged-upload-id", status: 404, code: "NoSuchUpload", message: noSuchUploadMessage,
 			send: send(rawRequest{Method: "DELETE", Path: mp, Query: "uploadId=Zm9yZ2VkLXVwbG9hZC1pZC0wMTIzNDU2Nzg5YWJjZGVm"})},
 
 		// --- CompleteMultipartUpload.
@@ -254,7 +254,7 @@ func badRequestCases(e *badReqEnv) []badReqCase {
 		{name: "complete-non-last-part-too-small", status: 400, code: "EntityTooSmall",
 			send: send(rawRequest{Method: "POST", Path: e.path(e.smallKey), Query: "uploadId=" + e.smallID,
 				Body: completeXML([]int{1, 2}, e.smallETags)})},
-		{name: "complete-malformed-xml", status: 400, code: "MalformedXML",
+		{name: "complete-malformed-xml", status: 400, code: "MalformedXML", message: malformedXMLMessage,
 			send: send(rawRequest{Method: "POST", Path: mp, Query: completeQuery,
 				Body: []byte("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>")})},
 		// An empty body and a document with no <Part> both fail S3's schema
@@ -373,16 +373,29 @@ func badRequestCases(e *badReqEnv) []badReqCase {
 			after: e.traversal("/%2e%2e/"+e.bucket+"/x", "t5")},
 
 		// --- Reads and bucket operations.
-		{name: "get-missing-key", status: 404, code: "NoSuchKey",
+		{name: "get-missing-key", status: 404, code: "NoSuchKey", message: "The specified key does not exist.",
 			send: send(rawRequest{Method: "GET", Path: e.path("no-such-key")})},
-		{name: "get-missing-bucket", status: 404, code: "NoSuchBucket",
+		{name: "get-missing-bucket", status: 404, code: "NoSuchBucket", message: "The specified bucket does not exist.",
 			send: send(rawRequest{Method: "GET", Path: rawPath("br-no-such-bucket", "k")})},
+		// A part past the last: S3's InvalidPartNumber (416), not
+		// InvalidRange.
+		{name: "get-part-past-the-last", status: 416, code: "InvalidPartNumber", message: "The requested partnumber is not satisfiable",
+			send: send(rawRequest{Method: "GET", Path: e.path(e.objKey), Query: "partNumber=2"})},
+		// GetObjectAttributes: an empty or unknown attribute name.
+		{name: "attributes-none-named", status: 400, code: "InvalidArgument", message: "Invalid attribute name specified.",
+			send: send(rawRequest{Method: "GET", Path: e.path(e.objKey), Query: "attributes"})},
+		{name: "attributes-unknown-name", status: 400, code: "InvalidArgument", message: "Invalid attribute name specified.",
+			send: send(rawRequest{Method: "GET", Path: e.path(e.objKey), Query: "attributes", Header: hdr("x-amz-object-attributes", "ETag,Owner")})},
+		{name: "attributes-missing-key", status: 404, code: "NoSuchKey",
+			send: send(rawRequest{Method: "GET", Path: e.path("no-such-key"), Query: "attributes", Header: hdr("x-amz-object-attributes", "ETag")})},
 		// HEAD errors have a status and no body (so no code to check).
+		{name: "head-part-past-the-last", status: 416,
+			send: send(rawRequest{Method: "HEAD", Path: e.path(e.objKey), Query: "partNumber=2"})},
 		{name: "head-missing-key", status: 404,
 			send: send(rawRequest{Method: "HEAD", Path: e.path("no-such-key")})},
 		{name: "head-bad-signature", status: 403,
 			send: send(rawRequest{Method: "HEAD", Path: e.path(e.objKey), AK: adminAK, SK: "wrong"})},
-		{name: "delete-bucket-not-empty", status: 409, code: "BucketNotEmpty",
+		{name: "delete-bucket-not-empty", status: 409, code: "BucketNotEmpty", message: "The bucket you tried to delete is not empty.",
 			send: send(rawRequest{Method: "DELETE", Path: "/" + e.bucket})},
 		{name: "create-bucket-invalid-name", status: 400, code: "InvalidBucketName",
 			send: send(rawRequest{Method: "PUT", Path: "/A_B"})},
@@ -401,7 +414,7 @@ func badRequestCases(e *badReqEnv) []badReqCase {
 			send: send(rawRequest{Method: "PUT", Path: "/br-bucket--ol-s3"}), after: e.noObject("/br-bucket--ol-s3")},
 		{name: "create-bucket-reserved-x-s3", status: 400, code: "InvalidBucketName", message: "The specified bucket is not valid.",
 			send: send(rawRequest{Method: "PUT", Path: "/br-bucket--x-s3"}), after: e.noObject("/br-bucket--x-s3")},
-		{name: "get-range-beyond-size", status: 416, code: "InvalidRange",
+		{name: "get-range-beyond-size", status: 416, code: "InvalidRange", message: "The requested range cannot be satisfied.",
 			send: send(rawRequest{Method: "GET", Path: e.path(e.objKey), Header: hdr("Range", "bytes=100000-200000")})},
 		// babelgate does not implement tagging; S3's code for that is
 		// NotImplemented (501).
@@ -420,7 +433,7 @@ func badRequestCases(e *badReqEnv) []badReqCase {
 		// arguments: InvalidArgument, 400. S3's exact answer to list-type=3
 		// is not documented; InvalidArgument is what it uses for every
 		// other out-of-range list parameter.
-		{name: "list-max-keys-negative", status: 400, code: "InvalidArgument",
+		{name: "list-max-keys-negative", status: 400, code: "InvalidArgument", message: "Argument maxKeys must be an integer between 0 and 2147483647",
 			send: send(rawRequest{Method: "GET", Path: "/" + e.bucket, Query: "max-keys=-1"})},
 		{name: "list-type-3", status: 400, code: "InvalidArgument",
 			send: send(rawRequest{Method: "GET", Path: "/" + e.bucket, Query: "list-type=3"})},
@@ -430,7 +443,7 @@ func badRequestCases(e *badReqEnv) []badReqCase {
 		{name: "create-upload-unknown-checksum-algorithm", status: 400, code: "InvalidRequest",
 			send: send(rawRequest{Method: "POST", Path: e.path("mpu-bad-alg"), Query: "uploads",
 				Header: hdr("X-Amz-Checksum-Algorithm", "MD4")})},
-	}
+	}, e.fidelityCases()...)
 }
 
 // run sends one row's request and checks the answer.

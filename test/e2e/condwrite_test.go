@@ -31,8 +31,9 @@ import (
 // on a missing key is 404 NoSuchKey. AbortMultipartUpload's
 // IfMatchInitiatedTime aborts only an upload initiated at that time.
 
-// preconditionMsg is S3's PreconditionFailed message.
-const preconditionMsg = "At least one of the pre-conditions you specified did not hold"
+// preconditionMsg is S3's PreconditionFailed message, as the S3 API
+// reference's error code list words it (every S3 message is that list's).
+const preconditionMsg = "At least one of the preconditions you specified did not hold."
 
 // wantAPIError fails unless err is the S3 error status/code/message.
 func wantAPIError(t *testing.T, what string, err error, status int, code, message string) {

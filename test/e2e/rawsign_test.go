@@ -62,6 +62,8 @@ type rawRequest struct {
 	// Authorization header; the payload is then UNSIGNED-PAYLOAD.
 	Presign bool
 	Expires int
+	// Region is the credential scope's region; "" means rawRegion.
+	Region string
 }
 
 // rawResponse is what came back.
@@ -143,11 +145,15 @@ func (g *gateway) rawBuild(t testing.TB, r rawRequest) *http.Request {
 		at = time.Now()
 	}
 	creds := aws.Credentials{AccessKeyID: r.AK, SecretAccessKey: r.SK}
+	region := r.Region
+	if region == "" {
+		region = rawRegion
+	}
 	if r.Presign {
 		q := req.URL.Query()
 		q.Set("X-Amz-Expires", strconv.Itoa(r.Expires))
 		req.URL.RawQuery = q.Encode()
-		signed, _, err := rawSigner().PresignHTTP(context.Background(), creds, req, rawUnsignedPayload, "s3", rawRegion, at)
+		signed, _, err := rawSigner().PresignHTTP(context.Background(), creds, req, rawUnsignedPayload, "s3", region, at)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,7 +165,7 @@ func (g *gateway) rawBuild(t testing.TB, r rawRequest) *http.Request {
 		hash = rawSHA256Hex(r.Body)
 	}
 	req.Header.Set("X-Amz-Content-Sha256", hash)
-	if err := rawSigner().SignHTTP(context.Background(), creds, req, hash, "s3", rawRegion, at); err != nil {
+	if err := rawSigner().SignHTTP(context.Background(), creds, req, hash, "s3", region, at); err != nil {
 		t.Fatal(err)
 	}
 	return req

@@ -166,9 +166,43 @@ def cmd_transfer(args):
     return {"head_etag": head["ETag"], "head_length": head["ContentLength"]}
 
 
+def cmd_attributes(args):
+    """A CRC32 multipart upload of --file in 5 MiB parts, then
+    get_object_attributes paged two parts at a time."""
+    c = client(args)
+    with open(args.file, "rb") as f:
+        data = f.read()
+    mib = 1024 * 1024
+    chunks = [data[i:i + 5 * mib] for i in range(0, len(data), 5 * mib)]
+    up = c.create_multipart_upload(Bucket=args.bucket, Key=args.key, ChecksumAlgorithm="CRC32")
+    parts = []
+    for n, chunk in enumerate(chunks, 1):
+        r = c.upload_part(Bucket=args.bucket, Key=args.key, UploadId=up["UploadId"], PartNumber=n,
+                          Body=chunk, ChecksumAlgorithm="CRC32")
+        parts.append({"PartNumber": n, "ETag": r["ETag"], "ChecksumCRC32": r["ChecksumCRC32"]})
+    c.complete_multipart_upload(Bucket=args.bucket, Key=args.key, UploadId=up["UploadId"],
+                                MultipartUpload={"Parts": parts})
+    pages, marker = [], 0
+    while True:
+        r = c.get_object_attributes(Bucket=args.bucket, Key=args.key, MaxParts=2, PartNumberMarker=marker,
+                                    ObjectAttributes=["ETag", "Checksum", "ObjectParts", "ObjectSize", "StorageClass"])
+        op = r["ObjectParts"]
+        pages.append({
+            "etag": r["ETag"], "size": r["ObjectSize"], "class": r["StorageClass"],
+            "checksum": r.get("Checksum", {}), "total": op["TotalPartsCount"],
+            "truncated": op["IsTruncated"], "next": op.get("NextPartNumberMarker"),
+            "parts": [[p["PartNumber"], p["Size"], p.get("ChecksumCRC32")] for p in op.get("Parts", [])],
+        })
+        if not op["IsTruncated"] or len(pages) > 10:
+            break
+        marker = op["NextPartNumberMarker"]
+    return {"uploaded": [[p["PartNumber"], len(chunks[i]), p["ChecksumCRC32"]] for i, p in enumerate(parts)],
+            "pages": pages}
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("command", choices=["versions", "presign", "basic", "metadata", "transfer"])
+    p.add_argument("command", choices=["versions", "presign", "basic", "metadata", "transfer", "attributes"])
     p.add_argument("--endpoint")
     p.add_argument("--sig", help="signature_version, e.g. s3v4 or s3 (SigV2); default: boto3's")
     p.add_argument("--bucket")
