@@ -2,7 +2,6 @@ package azure
 
 import (
 	"context"
-	"crypto/md5"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -209,9 +208,12 @@ func headers(m translate.Metadata) *blob.HTTPHeaders {
 // sets it on a Put it commits from blocks, and Copy Blob keeps it), so
 // that an object written whole reports the MD5 ETag S3-like clients
 // expect, as on S3; else Azure's own ETag ("0x..."), as for an object
-// committed from a multipart upload's blocks, whose client ETag the kit
-// keeps in its annex.
-func objectETag(md5 []byte, e *azcore.ETag) string {
+// committed by a Copy of one. A multipart object carries its S3-style ETag
+// ("<md5 of the parts' MD5s>-<parts>") in its metadata, and reports it.
+func objectETag(meta map[string]*string, md5 []byte, e *azcore.ETag) string {
+	if mp := metaValue(meta, metaETag); mp != "" {
+		return mp
+	}
 	if len(md5) == 16 {
 		return hex.EncodeToString(md5)
 	}
@@ -220,7 +222,7 @@ func objectETag(md5 []byte, e *azcore.ETag) string {
 
 // describe builds the neutral description of a blob from its properties.
 func describe(key string, size int64, md5 []byte, e *azcore.ETag, lm *time.Time, ct, ce, cd, cl, cc *string, meta map[string]*string) translate.ObjectInfo {
-	info := translate.ObjectInfo{Key: key, Size: size, ETag: objectETag(md5, e), LastModified: val(lm).UTC(),
+	info := translate.ObjectInfo{Key: key, Size: size, ETag: objectETag(meta, md5, e), LastModified: val(lm).UTC(),
 		Metadata: translate.Metadata{ContentType: val(ct), ContentEncoding: val(ce), ContentDisposition: val(cd),
 			ContentLanguage: val(cl), CacheControl: val(cc)}}
 	fromAzureMeta(meta, &info.Metadata)
@@ -305,7 +307,7 @@ func (d *Driver) access(ctx context.Context, b *blockblob.Client, bucket, key st
 			if err != nil {
 				return nil, err
 			}
-			if objectETag(p.ContentMD5, p.ETag) != cond.IfMatch {
+			if objectETag(p.Metadata, p.ContentMD5, p.ETag) != cond.IfMatch {
 				return nil, &translate.Error{Code: translate.ErrPreconditionFailed, Bucket: bucket, Key: key}
 			}
 			e = strings.Trim(string(val(p.ETag)), `"`)
@@ -319,6 +321,9 @@ func (d *Driver) access(ctx context.Context, b *blockblob.Client, bucket, key st
 // staged blocks and one Put Block List above it (Put Blob takes at most
 // 5000 MiB; S3 objects reach 5 GiB).
 func (d *Driver) Put(ctx context.Context, bucket, key string, body io.Reader, size int64, opts storekit.PutOptions) (string, error) {
+	if err := writableKey(bucket, key); err != nil {
+		return "", err
+	}
 	b, err := d.blob(bucket, key)
 	if err != nil {
 		return "", notFoundBucket(bucket, err)
@@ -331,28 +336,29 @@ func (d *Driver) Put(ctx context.Context, bucket, key string, body io.Reader, si
 	if size > d.opts.MaxBlockSize {
 		// Azure computes no Content-MD5 for a blob committed from blocks:
 		// the driver does, as the bytes pass.
-		sum := md5.New()
-		ids, err := d.stage(ctx, b, "put-"+newAttempt(), 0, newAttempt(), io.TeeReader(body, sum), size, nil)
+		ids, sum, err := d.stage(ctx, b, fmt.Sprintf("put-%x", newAttempt()), 0, newAttempt(), body, size, nil)
 		if err != nil {
 			return "", err
 		}
-		h.BlobContentMD5 = sum.Sum(nil)
+		h.BlobContentMD5 = sum
 		r, err := b.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{HTTPHeaders: h,
 			Metadata: toAzureMeta(opts.Metadata), AccessConditions: ac})
-		return objectETag(h.BlobContentMD5, r.ETag), err
+		return objectETag(nil, h.BlobContentMD5, r.ETag), err
 	}
 	uo := &blockblob.UploadOptions{HTTPHeaders: h, Metadata: toAzureMeta(opts.Metadata), AccessConditions: ac}
 	if opts.ContentMD5 != nil {
 		uo.TransactionalValidation = blob.TransferValidationTypeMD5(opts.ContentMD5)
 	}
 	r, err := b.Upload(ctx, &seeker{r: body, size: size}, uo)
-	return objectETag(r.ContentMD5, r.ETag), err
+	return objectETag(nil, r.ContentMD5, r.ETag), err
 }
 
 // Copy implements storekit.Driver with Copy Blob, which keeps the source's
 // content headers: they are set after the copy, on the copy only (If-Match
-// its ETag). A copy Azure runs asynchronously (across accounts; within
-// one it is synchronous) is waited for.
+// its ETag). A multipart source's ETag goes with the copy, from the source
+// seen (the copy is made only from that source). A copy Azure runs
+// asynchronously (across accounts; within one it is synchronous) is
+// waited for.
 func (d *Driver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts storekit.PutOptions) (string, error) {
 	src, err := d.blob(srcBucket, srcKey)
 	if err != nil {
@@ -362,12 +368,23 @@ func (d *Driver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 	if err != nil {
 		return "", notFoundBucket(dstBucket, err)
 	}
+	if err := writableKey(dstBucket, dstKey); err != nil {
+		return "", err
+	}
+	sp, err := src.GetProperties(ctx, nil)
+	if err != nil {
+		return "", err
+	}
 	ac, err := d.access(ctx, dst, dstBucket, dstKey, opts.Cond)
 	if err != nil {
 		return "", err
 	}
-	r, err := dst.StartCopyFromURL(ctx, src.URL(), &blob.StartCopyFromURLOptions{Metadata: toAzureMeta(opts.Metadata),
-		AccessConditions: ac})
+	meta := toAzureMeta(opts.Metadata)
+	if mp := metaValue(sp.Metadata, metaETag); mp != "" {
+		meta[metaETag] = &mp
+	}
+	r, err := dst.StartCopyFromURL(ctx, src.URL(), &blob.StartCopyFromURLOptions{Metadata: meta,
+		AccessConditions: ac, SourceModifiedAccessConditions: &blob.SourceModifiedAccessConditions{SourceIfMatch: sp.ETag}})
 	if err != nil {
 		return "", err
 	}
@@ -398,7 +415,7 @@ func (d *Driver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 	if err != nil {
 		return "", err
 	}
-	return objectETag(p.ContentMD5, hr.ETag), nil
+	return objectETag(p.Metadata, p.ContentMD5, hr.ETag), nil
 }
 
 // Delete implements storekit.Driver, one Delete Blob per key (Azurite has
@@ -428,8 +445,9 @@ func (d *Driver) List(ctx context.Context, bucket string, req storekit.ListReque
 	for {
 		var res storekit.ListResult
 		var next *string
-		if req.Delimiter != "" {
-			o := container.ListBlobsHierarchyOptions{Prefix: nonEmpty(req.Prefix), Marker: marker, MaxResults: to.Ptr(int32(req.Max))}
+		if req.Delimiter == "/" {
+			o := container.ListBlobsHierarchyOptions{Prefix: nonEmpty(req.Prefix), Marker: marker, MaxResults: to.Ptr(int32(req.Max)),
+				Include: container.ListBlobsInclude{Metadata: true}}
 			if marker == nil {
 				o.StartFrom = nonEmpty(req.StartAfter)
 			}
@@ -445,7 +463,8 @@ func (d *Driver) List(ctx context.Context, bucket string, req storekit.ListReque
 			res.Objects = listed(p.Segment.BlobItems, req.StartAfter)
 			next = p.NextMarker
 		} else {
-			o := container.ListBlobsFlatOptions{Prefix: nonEmpty(req.Prefix), Marker: marker, MaxResults: to.Ptr(int32(req.Max))}
+			o := container.ListBlobsFlatOptions{Prefix: nonEmpty(req.Prefix), Marker: marker, MaxResults: to.Ptr(int32(req.Max)),
+				Include: container.ListBlobsInclude{Metadata: true}}
 			if marker == nil {
 				o.StartFrom = nonEmpty(req.StartAfter)
 			}
@@ -454,6 +473,9 @@ func (d *Driver) List(ctx context.Context, bucket string, req storekit.ListReque
 				return storekit.ListResult{}, err
 			}
 			res.Objects = listed(p.Segment.BlobItems, req.StartAfter)
+			if req.Delimiter != "" {
+				res.Objects, res.Prefixes = fold(res.Objects, req.Prefix, req.Delimiter, req.StartAfter)
+			}
 			next = p.NextMarker
 		}
 		res.NextToken = val(next)
@@ -465,6 +487,27 @@ func (d *Driver) List(ctx context.Context, bucket string, req storekit.ListReque
 	}
 }
 
+// fold groups a flat page by a delimiter other than "/" (Azurite groups
+// multi-character delimiters wrongly): the keys with the delimiter after
+// prefix become their common prefix, once per run, skipping those not
+// after startAfter (a prefix already listed).
+func fold(objs []translate.ObjectInfo, prefix, delim, startAfter string) ([]translate.ObjectInfo, []string) {
+	var keep []translate.ObjectInfo
+	var prefixes []string
+	for _, o := range objs {
+		i := strings.Index(o.Key[len(prefix):], delim)
+		if i < 0 {
+			keep = append(keep, o)
+			continue
+		}
+		cp := o.Key[:len(prefix)+i+len(delim)]
+		if cp > startAfter && (len(prefixes) == 0 || prefixes[len(prefixes)-1] != cp) {
+			prefixes = append(prefixes, cp)
+		}
+	}
+	return keep, prefixes
+}
+
 func listed(items []*container.BlobItem, after string) []translate.ObjectInfo {
 	var out []translate.ObjectInfo
 	for _, it := range items {
@@ -472,7 +515,7 @@ func listed(items []*container.BlobItem, after string) []translate.ObjectInfo {
 			continue
 		}
 		p := it.Properties
-		out = append(out, translate.ObjectInfo{Key: val(it.Name), Size: val(p.ContentLength), ETag: objectETag(p.ContentMD5, p.ETag),
+		out = append(out, translate.ObjectInfo{Key: val(it.Name), Size: val(p.ContentLength), ETag: objectETag(it.Metadata, p.ContentMD5, p.ETag),
 			LastModified: val(p.LastModified).UTC()})
 	}
 	return out

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -50,6 +51,16 @@ func code(d *Driver, err error) translate.Code {
 func md5hex(b []byte) string {
 	s := md5.Sum(b)
 	return hex.EncodeToString(s[:])
+}
+
+// multipartETag is S3's ETag of an object of these parts.
+func multipartETag(parts ...[]byte) string {
+	var all []byte
+	for _, p := range parts {
+		s := md5.Sum(p)
+		all = append(all, s[:]...)
+	}
+	return fmt.Sprintf("%s-%d", md5hex(all), len(parts))
 }
 
 func readAll(t *testing.T, r io.ReadCloser) []byte {
@@ -266,6 +277,9 @@ func TestDriverMultipart(t *testing.T) {
 	e, err := d.CompleteUpload(ctx, "multi", "big", id, []storekit.Part{{Number: 1, ETag: e1}, {Number: 2, ETag: e2}}, translate.WriteCond{IfAbsent: true})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if want := multipartETag(p1, p2); e != want {
+		t.Fatalf("Complete's ETag %s, want %s", e, want)
 	}
 	// Head, Get and List report the ETag Complete returned (the kit's
 	// annex is keyed by it).

@@ -2,6 +2,7 @@ package azure
 
 import (
 	"context"
+	cryptomd5 "crypto/md5"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -9,7 +10,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
@@ -27,28 +27,11 @@ import (
 // uploads. It lies under the kit's reserved prefix.
 const uploadsPrefix = storekit.Prefix + "azure-uploads/"
 
-// lastAttempt makes attempts strictly increasing within the process.
-var lastAttempt atomic.Int64
-
-// newAttempt names one upload of one part: 16 hex digits of the time it
-// began (strictly increasing in this process) and 4 random ones, so that
-// a later attempt sorts after an earlier one.
-func newAttempt() string {
-	for {
-		last, now := lastAttempt.Load(), time.Now().UnixNano()
-		if now <= last {
-			now = last + 1
-		}
-		if lastAttempt.CompareAndSwap(last, now) {
-			r := make([]byte, 2)
-			rand.Read(r)
-			return fmt.Sprintf("%016x%s", now, hex.EncodeToString(r))
-		}
-	}
-}
-
 // CreateUpload implements storekit.Driver: a fresh ID and its record blob.
 func (d *Driver) CreateUpload(ctx context.Context, bucket, key string, opts storekit.PutOptions) (string, error) {
+	if err := writableKey(bucket, key); err != nil {
+		return "", err
+	}
 	c, err := d.container(bucket)
 	if err != nil {
 		return "", notFoundBucket(bucket, err)
@@ -58,42 +41,76 @@ func (d *Driver) CreateUpload(ctx context.Context, bucket, key string, opts stor
 	id := hex.EncodeToString(r)
 	meta := toAzureMeta(opts.Metadata)
 	meta[metaUpload] = to.Ptr(base64.RawURLEncoding.EncodeToString([]byte(key)))
+	meta[metaInit] = to.Ptr(time.Now().UTC().Format(time.RFC3339Nano))
 	_, err = c.NewBlockBlobClient(uploadsPrefix+id).Upload(ctx, &seeker{r: strings.NewReader("")},
 		&blockblob.UploadOptions{HTTPHeaders: headers(opts.Metadata), Metadata: meta})
 	return id, err
 }
 
-// stage streams size bytes of body as part n's attempt: blocks of at most
-// MaxBlockSize, one empty block for an empty part. md5 (the client's
-// Content-MD5) is sent when the part is one block. It returns the block IDs.
-func (d *Driver) stage(ctx context.Context, b *blockblob.Client, id string, n int, attempt string, body io.Reader, size int64, md5 []byte) ([]string, error) {
+// stage streams size bytes of body as the data blocks of part n's
+// attempt att, blocks of at most MaxBlockSize (none for an empty part),
+// and returns their IDs and the bytes' MD5. md5 (the client's
+// Content-MD5) is sent when the part is one block.
+func (d *Driver) stage(ctx context.Context, b *blockblob.Client, id string, n int, att attempt, body io.Reader, size int64, md5 []byte) ([]string, []byte, error) {
+	if (size+d.opts.MaxBlockSize-1)/d.opts.MaxBlockSize >= tagIndex {
+		return nil, nil, &translate.Error{Code: translate.ErrEntityTooLarge, Message: "The part needs more blocks than the driver numbers."}
+	}
+	sum := cryptomd5.New()
+	body = io.TeeReader(body, sum)
 	var ids []string
-	for i := 0; i == 0 || size > 0; i++ {
+	for i := 0; size > 0; i++ {
 		chunk := min(size, d.opts.MaxBlockSize)
-		bid := blockID(id, n, attempt, i)
+		bid := blockID(id, blockRef{n: n, att: att, index: i})
 		o := &blockblob.StageBlockOptions{}
-		if md5 != nil && chunk == size && i == 0 {
+		if md5 != nil && i == 0 && chunk == size {
 			o.TransactionalValidation = blob.TransferValidationTypeMD5(md5)
 		}
 		if _, err := b.StageBlock(ctx, bid, &seeker{r: io.LimitReader(body, chunk), size: chunk}, o); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		ids = append(ids, bid)
 		size -= chunk
 	}
-	return ids, nil
+	return ids, sum.Sum(nil), nil
 }
 
-// UploadPart implements storekit.Driver: the part's blocks, staged on the
-// destination blob. Its store ETag is the attempt (see blockID).
+// record returns upload id's record blob, checking that it is key's:
+// ErrNoSuchUpload otherwise.
+func (d *Driver) record(ctx context.Context, c *container.Client, bucket, key, id string) (blob.GetPropertiesResponse, error) {
+	p, err := c.NewBlockBlobClient(uploadsPrefix+id).GetProperties(ctx, nil)
+	if d.Classify(err) == translate.ErrNoSuchKey {
+		return p, &translate.Error{Code: translate.ErrNoSuchUpload, Bucket: bucket, Key: key, Err: err}
+	}
+	if err != nil {
+		return p, err
+	}
+	if metaValue(p.Metadata, metaUpload) == base64.RawURLEncoding.EncodeToString([]byte(key)) {
+		return p, nil
+	}
+	return p, &translate.Error{Code: translate.ErrNoSuchUpload, Bucket: bucket, Key: key}
+}
+
+// UploadPart implements storekit.Driver: the part's data blocks, staged
+// on the destination blob, then its tag block. Its store ETag is its MD5.
 func (d *Driver) UploadPart(ctx context.Context, bucket, key, id string, n int, body io.Reader, size int64, opts storekit.PutOptions) (string, error) {
-	b, err := d.blob(bucket, key)
+	c, err := d.container(bucket)
 	if err != nil {
 		return "", notFoundBucket(bucket, err)
 	}
-	attempt := newAttempt()
-	_, err = d.stage(ctx, b, id, n, attempt, body, size, opts.ContentMD5)
-	return attempt, err
+	if _, err := d.record(ctx, c, bucket, key, id); err != nil {
+		return "", err
+	}
+	b, att := c.NewBlockBlobClient(key), newAttempt()
+	_, sum, err := d.stage(ctx, b, id, n, att, body, size, opts.ContentMD5)
+	if err != nil {
+		return "", err
+	}
+	tag := blockRef{n: n, att: att, index: tagIndex}
+	copy(tag.md5[:], sum)
+	if _, err := b.StageBlock(ctx, blockID(id, tag), &seeker{r: strings.NewReader("t"), size: 1}, nil); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(sum), nil
 }
 
 // CopyPart implements storekit.Driver; never called (Abilities: no
@@ -102,46 +119,60 @@ func (d *Driver) CopyPart(ctx context.Context, bucket, key, id string, n int, sr
 	return "", &translate.Error{Code: translate.ErrNotImplemented, Bucket: bucket, Key: key}
 }
 
-// stagedPart is one attempt of a part as the blob's block list shows it.
+// stagedPart is one tagged attempt of a part as the block list shows it.
 type stagedPart struct {
-	attempt string
-	size    int64
-	ids     []string // by block index
+	att  attempt
+	md5  string
+	size int64
+	ids  []string // data blocks by index; "" where one is missing
 }
 
-// parts reads upload id's staged blocks on key's blob: by part number, the
-// attempt that began last, and all attempts by (number, attempt).
-func (d *Driver) parts(ctx context.Context, b *blockblob.Client, id string) (map[int]*stagedPart, map[string]*stagedPart, error) {
+// parts reads upload id's tagged attempts from key's uncommitted blocks,
+// the winning one (the last begun) by part number.
+func (d *Driver) parts(ctx context.Context, b *blockblob.Client, id string) (map[int]*stagedPart, error) {
 	r, err := b.GetBlockList(ctx, blockblob.BlockListTypeUncommitted, nil)
 	if d.Classify(err) == translate.ErrNoSuchKey {
-		return map[int]*stagedPart{}, map[string]*stagedPart{}, nil
+		return map[int]*stagedPart{}, nil
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	all := map[string]*stagedPart{}
-	latest := map[int]*stagedPart{}
+	type key struct {
+		n   int
+		att attempt
+	}
+	all := map[key]*stagedPart{}
+	get := func(r blockRef) *stagedPart {
+		k := key{r.n, r.att}
+		if all[k] == nil {
+			all[k] = &stagedPart{att: r.att}
+		}
+		return all[k]
+	}
+	tagged := map[key]bool{}
 	for _, blk := range r.UncommittedBlocks {
-		n, attempt, i, ok := parseBlockID(id, val(blk.Name))
+		ref, ok := parseBlockID(id, val(blk.Name))
 		if !ok {
 			continue
 		}
-		k := fmt.Sprint(n, ".", attempt)
-		p := all[k]
-		if p == nil {
-			p = &stagedPart{attempt: attempt}
-			all[k] = p
+		p := get(ref)
+		if ref.index == tagIndex {
+			p.md5, tagged[key{ref.n, ref.att}] = hex.EncodeToString(ref.md5[:]), true
+			continue
 		}
-		for len(p.ids) <= i {
+		for len(p.ids) <= ref.index {
 			p.ids = append(p.ids, "")
 		}
-		p.ids[i] = val(blk.Name)
+		p.ids[ref.index] = val(blk.Name)
 		p.size += val(blk.Size)
-		if l := latest[n]; l == nil || attempt > l.attempt {
-			latest[n] = p
+	}
+	latest := map[int]*stagedPart{}
+	for k, p := range all {
+		if l := latest[k.n]; tagged[k] && (l == nil || string(p.att[:]) > string(l.att[:])) {
+			latest[k.n] = p
 		}
 	}
-	return latest, all, nil
+	return latest, nil
 }
 
 // ListParts implements storekit.Driver from the blob's uncommitted blocks.
@@ -150,7 +181,7 @@ func (d *Driver) ListParts(ctx context.Context, bucket, key, id string, after, m
 	if err != nil {
 		return storekit.PartsResult{}, notFoundBucket(bucket, err)
 	}
-	latest, _, err := d.parts(ctx, b, id)
+	latest, err := d.parts(ctx, b, id)
 	if err != nil {
 		return storekit.PartsResult{}, err
 	}
@@ -168,40 +199,44 @@ func (d *Driver) ListParts(ctx context.Context, bucket, key, id string, after, m
 			break
 		}
 		p := latest[n]
-		var ns int64
-		fmt.Sscanf(p.attempt[:16], "%x", &ns)
-		res.Parts = append(res.Parts, translate.PartInfo{Number: n, Size: p.size, ETag: p.attempt, LastModified: time.Unix(0, ns).UTC()})
+		res.Parts = append(res.Parts, translate.PartInfo{Number: n, Size: p.size, ETag: p.md5, LastModified: p.att.began()})
 	}
 	return res, nil
 }
 
 // CompleteUpload implements storekit.Driver: one Put Block List of the
-// named parts' blocks, with the record's headers and metadata, under cond.
+// named parts' data blocks, with the record's headers and metadata, under
+// cond. A part whose ETag is not its winning attempt's is InvalidPart.
 func (d *Driver) CompleteUpload(ctx context.Context, bucket, key, id string, parts []storekit.Part, cond translate.WriteCond) (string, error) {
 	c, err := d.container(bucket)
 	if err != nil {
 		return "", notFoundBucket(bucket, err)
 	}
-	b, rec := c.NewBlockBlobClient(key), c.NewBlockBlobClient(uploadsPrefix+id)
-	props, err := rec.GetProperties(ctx, nil)
-	if d.Classify(err) == translate.ErrNoSuchKey {
-		return "", &translate.Error{Code: translate.ErrNoSuchUpload, Bucket: bucket, Key: key, Err: err}
-	}
+	props, err := d.record(ctx, c, bucket, key, id)
 	if err != nil {
 		return "", err
 	}
-	_, all, err := d.parts(ctx, b, id)
+	b := c.NewBlockBlobClient(key)
+	latest, err := d.parts(ctx, b, id)
 	if err != nil {
 		return "", err
 	}
 	var ids []string
+	sums := cryptomd5.New()
 	for _, p := range parts {
-		sp := all[fmt.Sprint(p.Number, ".", p.ETag)]
-		if sp == nil || slices.Contains(sp.ids, "") {
+		sp := latest[p.Number]
+		if sp == nil || sp.md5 != p.ETag || slices.Contains(sp.ids, "") {
+			// Another upload of the key committed first, discarding these
+			// blocks: a condition that now fails says so.
+			if err := d.precheck(ctx, b, cond); err != nil {
+				return "", err
+			}
 			return "", &translate.Error{Code: translate.ErrInvalidPart, Bucket: bucket, Key: key,
 				Message: fmt.Sprintf("One or more of the specified parts could not be found (part %d).", p.Number)}
 		}
 		ids = append(ids, sp.ids...)
+		raw, _ := hex.DecodeString(sp.md5)
+		sums.Write(raw)
 	}
 	if len(ids) > MaxBlocks {
 		return "", &translate.Error{Code: translate.ErrEntityTooLarge, Bucket: bucket, Key: key,
@@ -209,10 +244,11 @@ func (d *Driver) CompleteUpload(ctx context.Context, bucket, key, id string, par
 	}
 	meta := props.Metadata
 	for k := range meta {
-		if strings.EqualFold(k, metaUpload) {
+		if strings.EqualFold(k, metaUpload) || strings.EqualFold(k, metaInit) {
 			delete(meta, k)
 		}
 	}
+	meta[metaETag] = to.Ptr(fmt.Sprintf("%x-%d", sums.Sum(nil), len(parts)))
 	h := &blob.HTTPHeaders{BlobContentType: props.ContentType, BlobContentEncoding: props.ContentEncoding,
 		BlobContentDisposition: props.ContentDisposition, BlobContentLanguage: props.ContentLanguage, BlobCacheControl: props.CacheControl}
 	ac, err := d.access(ctx, b, bucket, key, cond)
@@ -225,14 +261,21 @@ func (d *Driver) CompleteUpload(ctx context.Context, bucket, key, id string, par
 	}
 	// The object is complete; a record left by a failure here only lists
 	// an upload whose state the kit has removed, which is left out.
-	rec.Delete(ctx, nil)
-	// The ETag Head will report: Azurite computes a Content-MD5 for a
-	// committed block list, Azure does not (and the commit's Content-MD5
-	// header is the MD5 of the block list sent).
-	if p, err := b.GetProperties(ctx, nil); err == nil && val(p.ETag) == val(r.ETag) {
-		return objectETag(p.ContentMD5, p.ETag), nil
+	c.NewBlockBlobClient(uploadsPrefix+id).Delete(ctx, nil)
+	return objectETag(meta, nil, r.ETag), nil
+}
+
+// precheck evaluates cond against key's blob as it is now.
+func (d *Driver) precheck(ctx context.Context, b *blockblob.Client, cond translate.WriteCond) error {
+	if cond.IsZero() {
+		return nil
 	}
-	return etag(r.ETag), nil
+	p, err := b.GetProperties(ctx, nil)
+	exists := err == nil
+	if err != nil && d.Classify(err) != translate.ErrNoSuchKey {
+		return err
+	}
+	return cond.Check(exists, objectETag(p.Metadata, p.ContentMD5, p.ETag))
 }
 
 // AbortUpload implements storekit.Driver: the record goes; Azure has no
@@ -264,18 +307,17 @@ func (d *Driver) ListUploads(ctx context.Context, bucket, keyMarker, idMarker st
 	}
 	var res storekit.UploadsResult
 	for _, it := range p.Segment.BlobItems {
-		var enc string
-		for k, v := range it.Metadata {
-			if strings.EqualFold(k, metaUpload) {
-				enc = val(v)
-			}
-		}
+		enc := metaValue(it.Metadata, metaUpload)
 		key, err := base64.RawURLEncoding.DecodeString(enc)
 		if err != nil || enc == "" || it.Properties == nil {
 			continue
 		}
+		began, err := time.Parse(time.RFC3339Nano, metaValue(it.Metadata, metaInit))
+		if err != nil {
+			began = val(it.Properties.LastModified).UTC()
+		}
 		res.Uploads = append(res.Uploads, storekit.StoreUpload{Key: string(key), ID: strings.TrimPrefix(val(it.Name), uploadsPrefix),
-			Initiated: val(it.Properties.LastModified).UTC()})
+			Initiated: began})
 	}
 	res.NextKeyMarker = val(p.NextMarker)
 	res.Truncated = res.NextKeyMarker != ""

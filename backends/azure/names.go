@@ -1,13 +1,16 @@
 package azure
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/babelgate/babelgate/translate"
 )
@@ -36,17 +39,45 @@ func (d *Driver) containerName(bucket string) (string, error) {
 // '_', not beginning with a digit) and are case-insensitive. A user
 // metadata name that is one (and does not begin with encodedMeta) is kept
 // as it is; any other is stored as encodedMeta + hex of its bytes, which
-// no kept name can be. metaExpires holds Expires, which Azure has no
-// property for.
+// no kept name can be. metaExpires and metaRedirect hold Expires and the
+// website redirect location, which Azure has no property for.
 const (
-	encodedMeta = "bgx_"
-	metaExpires = "bgexpires"
-	metaUpload  = "bgkey" // the key of an upload's record blob (base64url)
+	encodedMeta  = "bgx_"
+	metaExpires  = "bgexpires"
+	metaRedirect = "bgredirect"
+	metaETag     = "bgetag" // a multipart object's ETag (see CompleteUpload)
+	metaUpload   = "bgkey"  // the key of an upload's record blob (base64url)
+	metaInit     = "bginit" // when an upload began (RFC 3339, nanoseconds)
 )
+
+// ownMeta reports whether az (lowercase) is one of the driver's names.
+func ownMeta(az string) bool {
+	return az == metaExpires || az == metaRedirect || az == metaETag || az == metaUpload || az == metaInit
+}
+
+// metaValue is the value of the metadata entry name (any case), "" if none.
+func metaValue(meta map[string]*string, name string) string {
+	for k, v := range meta {
+		if strings.EqualFold(k, name) && v != nil {
+			return *v
+		}
+	}
+	return ""
+}
+
+// writableKey refuses, with InvalidKey, a key Azure would store under
+// another name: Azure takes '\' in a blob name for '/'.
+func writableKey(bucket, key string) error {
+	if strings.Contains(key, `\`) {
+		return &translate.Error{Code: translate.ErrInvalidKey, Bucket: bucket, Key: key,
+			Message: "Object keys with a backslash are not supported on this backend: Azure stores '\\' as '/'."}
+	}
+	return nil
+}
 
 // metaName is the Azure name of user metadata name n (lowercase).
 func metaName(n string) string {
-	if isIdentifier(n) && !strings.HasPrefix(n, encodedMeta) && n != metaExpires && n != metaUpload {
+	if isIdentifier(n) && !strings.HasPrefix(n, encodedMeta) && !ownMeta(n) {
 		return n
 	}
 	return encodedMeta + hex.EncodeToString([]byte(n))
@@ -59,7 +90,7 @@ func userName(az string) (string, bool) {
 		b, err := hex.DecodeString(h)
 		return string(b), err == nil
 	}
-	return az, az != metaExpires && az != metaUpload
+	return az, !ownMeta(az)
 }
 
 func isIdentifier(s string) bool {
@@ -70,16 +101,17 @@ func isIdentifier(s string) bool {
 }
 
 // toAzureMeta is the blob metadata for m: user metadata under Azure names,
-// and Expires.
+// Expires and the website redirect location.
 func toAzureMeta(m translate.Metadata) map[string]*string {
 	out := make(map[string]*string, len(m.User)+1)
 	for k, v := range m.User {
 		v := v
 		out[metaName(strings.ToLower(k))] = &v
 	}
-	if m.Expires != "" {
-		e := m.Expires
-		out[metaExpires] = &e
+	for name, v := range map[string]string{metaExpires: m.Expires, metaRedirect: m.WebsiteRedirectLocation} {
+		if v != "" {
+			out[name] = &v
+		}
 	}
 	return out
 }
@@ -90,8 +122,12 @@ func fromAzureMeta(az map[string]*string, m *translate.Metadata) {
 		if v == nil {
 			continue
 		}
-		if strings.EqualFold(k, metaExpires) {
+		switch strings.ToLower(k) {
+		case metaExpires:
 			m.Expires = *v
+			continue
+		case metaRedirect:
+			m.WebsiteRedirectLocation = *v
 			continue
 		}
 		if n, ok := userName(k); ok {
@@ -105,47 +141,85 @@ func fromAzureMeta(az map[string]*string, m *translate.Metadata) {
 
 // Block IDs. Every block the gateway stages on a blob has an ID of
 // blockIDLen bytes (Azure requires all of one blob's block IDs to be of
-// one length), base64-encoded:
+// one length, at most 64 bytes), base64-encoded:
 //
-//	"bg" | 16 hex of sha256(upload ID) | part number, 5 digits | attempt, 20 hex | block index, 4 digits
+//	'b' | sha256(upload ID)[:8] | part number (2 bytes) | attempt (10 bytes) | index (2 bytes) | MD5 (16 bytes)
 //
-// The attempt is the part's store ETag (partETag): a new upload of a part
-// stages new blocks rather than rewriting the blocks another upload of
-// the same part may be streaming, so the part whose upload began last
-// wins however they finish; the superseded blocks are discarded by Azure
-// when the blob is committed.
-const blockIDLen = 2 + 16 + 5 + 20 + 4
+// An attempt is one upload of one part: 8 bytes of the time it began
+// (strictly increasing in the process) and 2 random ones. A part's data
+// blocks have indexes from 0 and a zero MD5; once they are staged, a
+// one-byte tag block (index tagIndex) records the part's MD5. A part
+// exists once its tag does, so a part whose body failed never shows; of
+// one number, the tagged attempt that began last is the part, however the
+// uploads finish, and a new upload never rewrites the blocks another may
+// still be streaming. Only data blocks are committed; Azure discards the
+// rest of a blob's uncommitted blocks at its commit.
+const (
+	blockIDLen = 1 + 8 + 2 + attemptLen + 2 + 16
+	attemptLen = 10
+	tagIndex   = 0xffff
+)
 
-func uploadTag(id string) string {
-	sum := sha256.Sum256([]byte(id))
-	return hex.EncodeToString(sum[:8])
-}
+// attempt names one upload of one part.
+type attempt [attemptLen]byte
 
-// blockPrefix is the raw prefix of the IDs of upload id's blocks of part n
-// (n < 0: every part).
-func blockPrefix(id string, n int) string {
-	if n < 0 {
-		return "bg" + uploadTag(id)
+// lastAttempt makes attempts strictly increasing within the process.
+var lastAttempt atomic.Int64
+
+// newAttempt starts an attempt now.
+func newAttempt() attempt {
+	for {
+		last, now := lastAttempt.Load(), time.Now().UnixNano()
+		if now <= last {
+			now = last + 1
+		}
+		if lastAttempt.CompareAndSwap(last, now) {
+			var a attempt
+			binary.BigEndian.PutUint64(a[:8], uint64(now))
+			rand.Read(a[8:])
+			return a
+		}
 	}
-	return fmt.Sprintf("bg%s%05d", uploadTag(id), n)
 }
 
-// blockID is the ID of block i of part n's attempt.
-func blockID(id string, n int, attempt string, i int) string {
-	return base64.StdEncoding.EncodeToString(fmt.Appendf(nil, "%s%s%04d", blockPrefix(id, n), attempt, i))
+// began is when the attempt began.
+func (a attempt) began() time.Time { return time.Unix(0, int64(binary.BigEndian.Uint64(a[:8]))).UTC() }
+
+// blockRef is what a block ID says.
+type blockRef struct {
+	n     int
+	att   attempt
+	index int
+	md5   [16]byte
+}
+
+func uploadTag(id string) []byte {
+	sum := sha256.Sum256([]byte(id))
+	return sum[:8]
+}
+
+// blockID is the base64 ID of the block r of upload id.
+func blockID(id string, r blockRef) string {
+	raw := make([]byte, 0, blockIDLen)
+	raw = append(append(raw, 'b'), uploadTag(id)...)
+	raw = binary.BigEndian.AppendUint16(raw, uint16(r.n))
+	raw = append(raw, r.att[:]...)
+	raw = binary.BigEndian.AppendUint16(raw, uint16(r.index))
+	raw = append(raw, r.md5[:]...)
+	return base64.StdEncoding.EncodeToString(raw)
 }
 
 // parseBlockID reads blockID back; ok is false for blocks not of upload id.
-func parseBlockID(id, b64 string) (n int, attempt string, i int, ok bool) {
+func parseBlockID(id, b64 string) (r blockRef, ok bool) {
 	raw, err := base64.StdEncoding.DecodeString(b64)
-	s := string(raw)
-	p := blockPrefix(id, -1)
-	if err != nil || len(s) != blockIDLen || !strings.HasPrefix(s, p) {
-		return 0, "", 0, false
+	if err != nil || len(raw) != blockIDLen || raw[0] != 'b' || string(raw[1:9]) != string(uploadTag(id)) {
+		return blockRef{}, false
 	}
-	_, err1 := fmt.Sscanf(s[len(p):len(p)+5], "%05d", &n)
-	_, err2 := fmt.Sscanf(s[len(s)-4:], "%04d", &i)
-	return n, s[len(p)+5 : len(s)-4], i, err1 == nil && err2 == nil
+	r.n = int(binary.BigEndian.Uint16(raw[9:11]))
+	copy(r.att[:], raw[11:11+attemptLen])
+	r.index = int(binary.BigEndian.Uint16(raw[11+attemptLen : 13+attemptLen]))
+	copy(r.md5[:], raw[13+attemptLen:])
+	return r, true
 }
 
 // seeker gives the SDK the io.ReadSeekCloser it asks for over a stream

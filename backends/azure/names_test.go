@@ -13,6 +13,7 @@ func TestMetaNames(t *testing.T) {
 		{"9lives", "bgx_396c69766573"},
 		{"bgx_trap", "bgx_6267785f74726170"},
 		{"bgexpires", "bgx_626765787069726573"},
+		{"bgredirect", "bgx_62677265646972656374"},
 		{"ünï", "bgx_c3bc6ec3af"},
 	}
 	for _, tc := range tests {
@@ -40,24 +41,20 @@ func TestContainerName(t *testing.T) {
 }
 
 func TestBlockIDs(t *testing.T) {
-	a := newAttempt()
-	b := newAttempt()
-	if len(a) != 20 || b <= a {
-		t.Fatalf("attempts %q, %q: want 20 hex digits, increasing", a, b)
+	a, b := newAttempt(), newAttempt()
+	if string(b[:8]) <= string(a[:8]) || b.began().Before(a.began()) {
+		t.Fatalf("attempts %x, %x: want increasing", a, b)
 	}
-	for _, n := range []int{1, 10000} {
-		for _, i := range []int{0, 3} {
-			id := blockID("upload-1", n, a, i)
-			if len(id) != len(blockID("other", 1, b, 0)) {
-				t.Fatalf("block IDs of unequal length: %q", id)
-			}
-			gn, ga, gi, ok := parseBlockID("upload-1", id)
-			if !ok || gn != n || ga != a || gi != i {
-				t.Fatalf("parseBlockID(%q) = %d %q %d %v", id, gn, ga, gi, ok)
-			}
-			if _, _, _, ok := parseBlockID("upload-2", id); ok {
-				t.Fatalf("block %q read as another upload's", id)
-			}
+	for _, r := range []blockRef{{n: 1, att: a}, {n: 10000, att: b, index: 3}, {n: 7, att: a, index: tagIndex, md5: [16]byte{1, 2, 3}}} {
+		id := blockID("upload-1", r)
+		if len(id) != len(blockID("other", blockRef{})) {
+			t.Fatalf("block IDs of unequal length: %q", id)
+		}
+		if got, ok := parseBlockID("upload-1", id); !ok || got != r {
+			t.Fatalf("parseBlockID(%q) = %+v, %v; want %+v", id, got, ok, r)
+		}
+		if _, ok := parseBlockID("upload-2", id); ok {
+			t.Fatalf("block %q read as another upload's", id)
 		}
 	}
 }
