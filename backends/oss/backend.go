@@ -7,8 +7,8 @@
 // Content-Length (the SDK is handed an io.LimitedReader, the one reader type
 // whose length it takes without buffering), the SDK's own MD5 and CRC
 // helpers are off so it never reads a body twice, and the client's
-// Content-MD5 is forwarded so the store verifies it too. The SDK's
-// own retries are off: storekit retries calls without a client body.
+// Content-MD5 is forwarded so the store verifies it too. storekit
+// bounds and retries calls without a client body.
 package oss
 
 import (
@@ -17,9 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"time"
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
@@ -28,85 +26,34 @@ import (
 	"github.com/babelgate/babelgate/translate"
 )
 
-// Options configure an OSS backend (`type: oss` in config).
+// Options configure an OSS backend (`type: oss` in config): storekit's
+// StoreOptions (the endpoint is required: the SDK would take one without a
+// scheme for plain http; the gateway wants it written; IP endpoints always
+// use path style), and these.
 type Options struct {
-	// Endpoint is the store's URL (https://oss-cn-hangzhou.aliyuncs.com,
-	// http://127.0.0.1:9000). Required.
-	Endpoint string `yaml:"endpoint"`
+	storekit.StoreOptions `yaml:",inline"`
 	// Region is the store's region without the "oss-" prefix
 	// (cn-hangzhou); V4 signatures are scoped to it.
 	Region string `yaml:"region"`
-	// AccessKey and SecretKey are the gateway's credentials on the store;
-	// use ${ENV} references in config.
-	AccessKey string `yaml:"access_key"`
-	SecretKey string `yaml:"secret_key"`
-	// PathStyle addresses buckets as /bucket/key instead of bucket.host
-	// (the SDK's ForcePathStyle). IP endpoints always use path style.
-	PathStyle bool `yaml:"path_style"`
-	// MinPartSize and MaxPartSize are the store's part rules.
-	MinPartSize int64 `yaml:"min_part_size"`
-	MaxPartSize int64 `yaml:"max_part_size"`
-	// ConnectTimeout bounds dialing the store; RequestTimeout bounds each
-	// call that carries no client body, and the wait for response headers
-	// of those that do.
-	ConnectTimeout time.Duration `yaml:"connect_timeout"`
-	RequestTimeout time.Duration `yaml:"request_timeout"`
-	// Retries is how many times idempotent calls are retried after a
-	// transient failure (network error, 5xx, throttling).
-	Retries int `yaml:"retries"`
 	// AuthV4 signs with OSS's V4 signature (OSS4-HMAC-SHA256) instead of
 	// V1.
 	AuthV4 bool `yaml:"auth_v4"`
-	// StagingMaxAge is how long an upload of staged parts (see storekit)
-	// may stay incomplete: a reaper removes older ones, with their staged
-	// parts, checking every min(1h, StagingMaxAge/2). Zero means the
-	// default, storekit.DefaultStagingMaxAge (7 days, "168h").
-	StagingMaxAge time.Duration `yaml:"staging_max_age"`
 }
 
 // DefaultOptions are the defaults for OSS: 100 KiB minimum and 5 GiB
-// maximum parts, V1 signatures, virtual-hosted addressing, staged uploads
-// reaped after 7 days.
+// maximum parts, V1 signatures, virtual-hosted addressing.
 func DefaultOptions() *Options {
-	return &Options{Region: "cn-hangzhou", MinPartSize: 100 << 10, MaxPartSize: 5 << 30,
-		ConnectTimeout: 10 * time.Second, RequestTimeout: 60 * time.Second, Retries: 3,
-		StagingMaxAge: storekit.DefaultStagingMaxAge}
+	return &Options{StoreOptions: storekit.DefaultStoreOptions(100<<10, 5<<30), Region: "cn-hangzhou"}
 }
 
-// Validate implements backends.Validator: an http(s) endpoint and the
-// store's credentials are required (the backend has no other credential
-// source), the timeouts positive, retries and staging_max_age not negative,
-// and auth_v4 needs a region. The SDK would take an endpoint without a
-// scheme for plain http; the gateway wants it written.
+// Validate implements backends.Validator: storekit.StoreOptions.Check with
+// the endpoint required, and auth_v4 needs a region.
 func (o *Options) Validate() error {
-	var errs []error
-	if o.Endpoint == "" {
-		errs = append(errs, &backends.OptionError{Option: "endpoint", Msg: "required"})
-	} else {
-		errs = append(errs, backends.CheckEndpoint(o.Endpoint))
-	}
-	if o.AccessKey == "" {
-		errs = append(errs, &backends.OptionError{Option: "access_key", Msg: "required (with secret_key)"})
-	}
-	if o.SecretKey == "" {
-		errs = append(errs, &backends.OptionError{Option: "secret_key", Msg: "required (with access_key)"})
-	}
-	if o.ConnectTimeout <= 0 {
-		errs = append(errs, &backends.OptionError{Option: "connect_timeout", Msg: "must be positive"})
-	}
-	if o.RequestTimeout <= 0 {
-		errs = append(errs, &backends.OptionError{Option: "request_timeout", Msg: "must be positive"})
-	}
-	if o.Retries < 0 {
-		errs = append(errs, &backends.OptionError{Option: "retries", Msg: "must not be negative"})
-	}
+	err := o.Check(true)
 	if o.AuthV4 && o.Region == "" {
-		errs = append(errs, &backends.OptionError{Option: "region", Msg: "required with auth_v4"})
+		err = errors.Join(err, &backends.OptionError{Option: "region", Msg: "required with auth_v4"})
 	}
-	if o.StagingMaxAge < 0 {
-		errs = append(errs, &backends.OptionError{Option: "staging_max_age", Msg: "must not be negative"})
-	}
-	return errors.Join(errs...)
+	return err
 }
 
 func init() {
@@ -140,14 +87,7 @@ func New(o Options) (*storekit.Backend, error) {
 	if err := o.Validate(); err != nil {
 		return nil, fmt.Errorf("oss backend: %w", err)
 	}
-	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}
-	transport := &http.Transport{
-		Proxy: http.ProxyFromEnvironment, DialContext: dialer.DialContext,
-		MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second,
-		TLSHandshakeTimeout: o.ConnectTimeout, ResponseHeaderTimeout: o.RequestTimeout,
-		ExpectContinueTimeout: time.Second,
-	}
-	httpClient := &http.Client{Transport: transport,
+	httpClient := &http.Client{Transport: o.Transport(),
 		// OSS answers with redirects only for misaddressed buckets; follow
 		// none, as the SDK does by default.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -169,8 +109,7 @@ func New(o Options) (*storekit.Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("oss backend: %w", err)
 	}
-	return storekit.New(&driver{client: client, opts: o},
-		storekit.Options{RequestTimeout: o.RequestTimeout, Retries: o.Retries, StagingMaxAge: o.StagingMaxAge})
+	return storekit.New(&driver{client: client, opts: o}, o.Kit())
 }
 
 // Abilities implements storekit.Driver. OSS copies objects and parts

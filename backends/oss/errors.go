@@ -5,48 +5,26 @@ import (
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
 )
 
-// storeCodes maps OSS's error codes to neutral codes. Anything else becomes
-// ErrInternal (kept as the cause for logs), never the store's own code: the
-// client's dialect decides the wire code. Codes that mean the gateway's own
+// storeCodes are OSS's codes beyond storekit.S3Codes, as neutral codes.
+// Anything else becomes ErrInternal (kept as the cause for logs), never
+// the store's own code: the client's dialect decides the wire code. Codes that mean the gateway's own
 // request or credential is wrong (AccessDenied, SignatureDoesNotMatch,
 // MalformedXML, ...) are deliberately absent: they are the operator's
 // problem, not the client's.
 var storeCodes = map[string]translate.Code{
-	"NoSuchBucket":     translate.ErrNoSuchBucket,
-	"NoSuchKey":        translate.ErrNoSuchKey,
-	"NoSuchUpload":     translate.ErrNoSuchUpload,
-	"InvalidPart":      translate.ErrInvalidPart,
-	"InvalidPartOrder": translate.ErrInvalidPartOrder,
-	"EntityTooSmall":   translate.ErrEntityTooSmall,
-	"EntityTooLarge":   translate.ErrEntityTooLarge,
-	"BucketNotEmpty":   translate.ErrBucketNotEmpty,
-	// OSS says BucketAlreadyExists whoever owns the bucket; CreateBucket
-	// refines it to ErrBucketAlreadyOwnedByYou.
-	"BucketAlreadyExists":     translate.ErrBucketAlreadyExists,
-	"BucketAlreadyOwnedByYou": translate.ErrBucketAlreadyOwnedByYou,
-	"InvalidBucketName":       translate.ErrInvalidBucketName,
-	"InvalidObjectName":       translate.ErrInvalidKey,
 	// OSS answers a Content-MD5 or CRC-64 that does not match the bytes
 	// with InvalidDigest. A malformed Content-MD5 never reaches the store
 	// (the front dialect refuses it), so from the store it means the bytes
 	// differ: BadDigest.
-	"InvalidDigest":      translate.ErrBadDigest,
-	"BadDigest":          translate.ErrBadDigest,
-	"InvalidRange":       translate.ErrInvalidRange,
-	"PreconditionFailed": translate.ErrPreconditionFailed,
+	"InvalidDigest": translate.ErrBadDigest,
 	// x-oss-forbid-overwrite: true found an object.
 	"FileAlreadyExists":                translate.ErrObjectExists,
-	"NotModified":                      translate.ErrNotModified,
-	"IncompleteBody":                   translate.ErrIncompleteBody,
 	"InvalidObjectState":               translate.ErrInvalidObjectState,
 	"InvalidEncryptionAlgorithmError":  translate.ErrInvalidEncryptionAlgorithm,
-	"NotImplemented":                   translate.ErrNotImplemented,
-	"InternalError":                    translate.ErrServiceUnavailable,
-	"ServiceUnavailable":               translate.ErrServiceUnavailable,
-	"RequestTimeout":                   translate.ErrServiceUnavailable,
 	"ServerBusy":                       translate.ErrSlowDown,
 	"QpsLimitExceeded":                 translate.ErrSlowDown,
 	"UploadTrafficRateLimitExceeded":   translate.ErrSlowDown,
@@ -71,6 +49,9 @@ func (d *driver) Classify(err error) translate.Code {
 		return 0
 	}
 	if code, ok := storeCodes[se.Code]; ok {
+		return code
+	}
+	if code, ok := storekit.S3Codes[se.Code]; ok {
 		return code
 	}
 	switch {

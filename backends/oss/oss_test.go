@@ -119,9 +119,10 @@ var ossQuirks = backendtest.Quirks{
 	// the backend sends that type rather than let the SDK guess one from
 	// the key's extension.
 	DefaultContentType: "application/octet-stream",
-	// OSS keeps only its own CRC-64 (x-oss-hash-crc64ecma); the gateway's
-	// other checksums are kept as metadata only once issue 6 lands.
-	ChecksumsNotKept: true,
+	// OSS computes and keeps a CRC-64/ECMA of every object itself
+	// (x-oss-hash-crc64ecma), which reads report where the gateway kept no
+	// checksum of its own.
+	StoreChecksum: translate.CRC64ECMA,
 	// OSS has no API that reports a completed object's part sizes (no
 	// ?partNumber on GET or HEAD), so neither PartSizes nor a
 	// translate.PartLocator can be offered.

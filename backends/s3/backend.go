@@ -14,11 +14,8 @@ package s3
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -29,75 +26,27 @@ import (
 	"github.com/babelgate/babelgate/translate"
 )
 
-// Options configure an S3-compatible backend.
+// Options configure an S3-compatible backend (`type: s3` or `type: obs`):
+// storekit's StoreOptions, and these. An empty endpoint means AWS's
+// regional endpoint.
 type Options struct {
-	// Endpoint is the store's URL (https://s3.amazonaws.com,
-	// http://127.0.0.1:9000); empty means AWS's regional endpoint.
-	Endpoint string `yaml:"endpoint"`
-	Region   string `yaml:"region"`
-	// AccessKey and SecretKey are the gateway's credentials on the store;
-	// use ${ENV} references in config.
-	AccessKey string `yaml:"access_key"`
-	SecretKey string `yaml:"secret_key"`
-	// PathStyle addresses buckets as /bucket/key instead of bucket.host.
-	PathStyle bool `yaml:"path_style"`
+	storekit.StoreOptions `yaml:",inline"`
+	Region                string `yaml:"region"`
 	// Checksums reports that the store verifies x-amz-checksum-* headers;
 	// when false no checksum header is sent (the gateway still verifies
 	// every body itself).
 	Checksums bool `yaml:"checksums"`
-	// MinPartSize and MaxPartSize are the store's part rules.
-	MinPartSize int64 `yaml:"min_part_size"`
-	MaxPartSize int64 `yaml:"max_part_size"`
-	// ConnectTimeout bounds dialing the store; RequestTimeout bounds each
-	// call that carries no client body, and the wait for response headers
-	// of those that do.
-	ConnectTimeout time.Duration `yaml:"connect_timeout"`
-	RequestTimeout time.Duration `yaml:"request_timeout"`
-	// Retries is how many times idempotent calls are retried.
-	Retries int `yaml:"retries"`
-	// StagingMaxAge is how long an upload of staged parts (see storekit)
-	// may stay incomplete: a reaper removes older ones, with their staged
-	// parts, checking every min(1h, StagingMaxAge/2). Zero means the
-	// default, storekit.DefaultStagingMaxAge (7 days, "168h").
-	StagingMaxAge time.Duration `yaml:"staging_max_age"`
 }
 
-// DefaultOptions are the defaults for an S3-compatible store.
+// DefaultOptions are the defaults for an S3-compatible store: 5 MiB to
+// 5 GiB parts, us-east-1, checksums sent.
 func DefaultOptions() *Options {
-	return &Options{Region: "us-east-1", Checksums: true, MinPartSize: 5 << 20, MaxPartSize: 5 << 30,
-		ConnectTimeout: 10 * time.Second, RequestTimeout: 60 * time.Second, Retries: 3,
-		StagingMaxAge: storekit.DefaultStagingMaxAge}
+	return &Options{StoreOptions: storekit.DefaultStoreOptions(5<<20, 5<<30), Region: "us-east-1", Checksums: true}
 }
 
-// Validate implements backends.Validator: the store's credentials are
-// required (the backend has no other credential source), the endpoint, if
-// set, must be an http(s) URL, the timeouts positive, retries and
-// staging_max_age not negative.
-func (o *Options) Validate() error {
-	var errs []error
-	if o.Endpoint != "" {
-		errs = append(errs, backends.CheckEndpoint(o.Endpoint))
-	}
-	if o.AccessKey == "" {
-		errs = append(errs, &backends.OptionError{Option: "access_key", Msg: "required (with secret_key)"})
-	}
-	if o.SecretKey == "" {
-		errs = append(errs, &backends.OptionError{Option: "secret_key", Msg: "required (with access_key)"})
-	}
-	if o.ConnectTimeout <= 0 {
-		errs = append(errs, &backends.OptionError{Option: "connect_timeout", Msg: "must be positive"})
-	}
-	if o.RequestTimeout <= 0 {
-		errs = append(errs, &backends.OptionError{Option: "request_timeout", Msg: "must be positive"})
-	}
-	if o.Retries < 0 {
-		errs = append(errs, &backends.OptionError{Option: "retries", Msg: "must not be negative"})
-	}
-	if o.StagingMaxAge < 0 {
-		errs = append(errs, &backends.OptionError{Option: "staging_max_age", Msg: "must not be negative"})
-	}
-	return errors.Join(errs...)
-}
+// Validate implements backends.Validator (storekit.StoreOptions.Check; the
+// endpoint may be empty).
+func (o *Options) Validate() error { return o.Check(false) }
 
 // OBSOptions are the defaults for Huawei OBS through its S3-compatible API:
 // path-style off, no x-amz-checksum-* support.
@@ -138,17 +87,10 @@ func New(o Options) (*storekit.Backend, error) {
 	if err := o.Validate(); err != nil {
 		return nil, fmt.Errorf("s3 backend: %w", err)
 	}
-	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}
-	transport := &http.Transport{
-		Proxy: http.ProxyFromEnvironment, DialContext: dialer.DialContext,
-		MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second,
-		TLSHandshakeTimeout: o.ConnectTimeout, ResponseHeaderTimeout: o.RequestTimeout,
-		ExpectContinueTimeout: time.Second,
-	}
 	cfg := aws.Config{
 		Region:                     o.Region,
 		Credentials:                credentials.NewStaticCredentialsProvider(o.AccessKey, o.SecretKey, ""),
-		HTTPClient:                 &http.Client{Transport: transport},
+		HTTPClient:                 &http.Client{Transport: o.Transport()},
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
 		// storekit retries; the SDK must not retry as well.
@@ -160,8 +102,7 @@ func New(o Options) (*storekit.Backend, error) {
 		}
 		so.UsePathStyle = o.PathStyle
 	})
-	return storekit.New(&driver{client: client, opts: o},
-		storekit.Options{RequestTimeout: o.RequestTimeout, Retries: o.Retries, StagingMaxAge: o.StagingMaxAge})
+	return storekit.New(&driver{client: client, opts: o}, o.Kit())
 }
 
 // Abilities implements storekit.Driver: S3 copies objects and parts

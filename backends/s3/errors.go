@@ -6,46 +6,25 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
 )
 
-// storeCodes maps the store's S3 error codes to neutral codes. Anything
-// else becomes ErrInternal (kept as the cause for logs), never the store's
-// own code: the client's dialect decides the wire code.
+// storeCodes are the S3 stores' codes beyond storekit.S3Codes (MinIO's,
+// versitygw's, AWS's checks of what the client sent), as neutral codes.
+// Anything else becomes ErrInternal (kept as the cause for logs), never
+// the store's own code: the client's dialect decides the wire code.
 var storeCodes = map[string]translate.Code{
-	"NoSuchBucket":               translate.ErrNoSuchBucket,
-	"NoSuchKey":                  translate.ErrNoSuchKey,
-	"NotFound":                   translate.ErrNoSuchKey,
-	"NoSuchUpload":               translate.ErrNoSuchUpload,
-	"InvalidPart":                translate.ErrInvalidPart,
-	"InvalidPartOrder":           translate.ErrInvalidPartOrder,
-	"EntityTooSmall":             translate.ErrEntityTooSmall,
-	"EntityTooLarge":             translate.ErrEntityTooLarge,
-	"BucketNotEmpty":             translate.ErrBucketNotEmpty,
-	"BucketAlreadyOwnedByYou":    translate.ErrBucketAlreadyOwnedByYou,
-	"BucketAlreadyExists":        translate.ErrBucketAlreadyExists,
-	"InvalidBucketName":          translate.ErrInvalidBucketName,
-	"InvalidDigest":              translate.ErrInvalidDigest,
-	"BadDigest":                  translate.ErrBadDigest,
-	"XAmzContentSHA256Mismatch":  translate.ErrContentSHA256Mismatch,
-	"InvalidRange":               translate.ErrInvalidRange,
-	"PreconditionFailed":         translate.ErrPreconditionFailed,
-	"ConditionalRequestConflict": translate.ErrConditionalRequestConflict,
-	"NotModified":                translate.ErrNotModified,
-	"IncompleteBody":             translate.ErrIncompleteBody,
-	"KeyTooLongError":            translate.ErrKeyTooLong,
-	"SlowDown":                   translate.ErrSlowDown,
-	"ServiceUnavailable":         translate.ErrServiceUnavailable,
-	"RequestTimeout":             translate.ErrServiceUnavailable,
-	"InternalError":              translate.ErrServiceUnavailable,
-	"XMinioServerNotInitialized": translate.ErrServiceUnavailable,
-	"XMinioInvalidObjectName":    translate.ErrInvalidKey,
-	"InvalidObjectName":          translate.ErrInvalidKey,
-	"XMinioStorageFull":          translate.ErrInsufficientStorage,
-	"MetadataTooLarge":           translate.ErrMetadataTooLarge,
-	"XMinioInvalidResourceName":  translate.ErrInvalidKey,
-	// The store's own checks of what the client sent (checksums it was
-	// given, arguments): the client's mistake, never an internal error.
+	"NotFound":                    translate.ErrNoSuchKey,
+	"InvalidDigest":               translate.ErrInvalidDigest,
+	"XAmzContentSHA256Mismatch":   translate.ErrContentSHA256Mismatch,
+	"ConditionalRequestConflict":  translate.ErrConditionalRequestConflict,
+	"KeyTooLongError":             translate.ErrKeyTooLong,
+	"MetadataTooLarge":            translate.ErrMetadataTooLarge,
+	"XMinioServerNotInitialized":  translate.ErrServiceUnavailable,
+	"XMinioInvalidObjectName":     translate.ErrInvalidKey,
+	"XMinioInvalidResourceName":   translate.ErrInvalidKey,
+	"XMinioStorageFull":           translate.ErrInsufficientStorage,
 	"XAmzContentChecksumMismatch": translate.ErrChecksumMismatch,
 	"InvalidArgument":             translate.ErrInvalidArgument,
 	"InvalidRequest":              translate.ErrInvalidRequest,
@@ -53,7 +32,7 @@ var storeCodes = map[string]translate.Code{
 }
 
 // Classify implements storekit.Driver: the store's S3 error code through
-// storeCodes; without a known code, a 404 is a missing key (or bucket:
+// storeCodes and storekit.S3Codes; without a known code, a 404 is a missing key (or bucket:
 // storekit tells), a 500 or 503 a store failure, a 400 the client's bad
 // request. Anything else is 0 for
 // storekit to classify (network failures, deadlines) or make ErrInternal.
@@ -63,6 +42,9 @@ func (d *driver) Classify(err error) translate.Code {
 		return 0
 	}
 	if code, ok := storeCodes[api.ErrorCode()]; ok {
+		return code
+	}
+	if code, ok := storekit.S3Codes[api.ErrorCode()]; ok {
 		return code
 	}
 	var re *smithyhttp.ResponseError

@@ -95,18 +95,22 @@ func (d *driver) PartRange(ctx context.Context, bucket, key string, n int) (*tra
 }
 
 func (d *driver) Get(ctx context.Context, bucket, key string, rng *translate.Range) (io.ReadCloser, translate.ObjectInfo, error) {
-	in := &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}
+	in := &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), ChecksumMode: types.ChecksumModeEnabled}
 	if rng != nil {
 		in.Range = aws.String(fmt.Sprintf("bytes=%d-%d", rng.Start, rng.Start+rng.Length-1))
 	}
-	out, err := d.client.GetObject(ctx, in)
+	out, err := d.client.GetObject(ctx, in, noChecksumValidation)
 	if err != nil {
 		return nil, translate.ObjectInfo{}, err
 	}
 	info := translate.ObjectInfo{Key: key, Size: aws.ToInt64(out.ContentLength), ETag: unquote(out.ETag), LastModified: aws.ToTime(out.LastModified),
 		Metadata: metaFromStore(out.ContentType, out.ContentEncoding, out.ContentDisposition, out.ContentLanguage,
-			out.CacheControl, out.ExpiresString, out.Metadata, out.StorageClass, out.ServerSideEncryption)}
+			out.CacheControl, out.ExpiresString, out.Metadata, out.StorageClass, out.ServerSideEncryption),
+		Checksum: storeChecksums(out.ChecksumCRC32, out.ChecksumCRC32C, out.ChecksumCRC64NVME, out.ChecksumSHA1, out.ChecksumSHA256)}
 	withRedirect(&info.Metadata, out.WebsiteRedirectLocation)
+	if len(info.Checksum) > 0 {
+		info.ChecksumType = translate.ChecksumType(out.ChecksumType)
+	}
 	if rng != nil {
 		var s, e int64
 		if _, err := fmt.Sscanf(aws.ToString(out.ContentRange), "bytes %d-%d/%d", &s, &e, &info.Size); err != nil {
@@ -115,6 +119,16 @@ func (d *driver) Get(ctx context.Context, bucket, key string, rng *translate.Ran
 		}
 	}
 	return out.Body, info, nil
+}
+
+// noChecksumValidation asks GetObject for the store's checksums
+// (ChecksumMode) without the SDK re-hashing the body to check them: Get
+// reports what Head does, at no cost per byte.
+func noChecksumValidation(o *s3.Options) {
+	o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+		stack.Deserialize.Remove("AWSChecksum:ValidateOutputPayloadChecksum")
+		return nil
+	})
 }
 
 // sums sets the x-amz-checksum-* fields of an SDK input from the values

@@ -150,3 +150,32 @@ func (m mappedBody) Read(p []byte) (int, error) {
 func (b *Backend) errf(err error, format string, args ...any) error {
 	return translate.Wrap(translate.ErrInternal, err, b.ab.Name+" backend: "+fmt.Sprintf(format, args...))
 }
+
+// S3Codes are the error codes S3 and the stores that speak its vocabulary
+// (OSS, OBS, MinIO, versitygw) share, as neutral codes; a driver looks its
+// store's own codes up first (see Driver.Classify), then these. A store's
+// 5xx codes are retryable ErrServiceUnavailable.
+var S3Codes = map[string]translate.Code{
+	"NoSuchBucket":            translate.ErrNoSuchBucket,
+	"NoSuchKey":               translate.ErrNoSuchKey,
+	"NoSuchUpload":            translate.ErrNoSuchUpload,
+	"InvalidPart":             translate.ErrInvalidPart,
+	"InvalidPartOrder":        translate.ErrInvalidPartOrder,
+	"EntityTooSmall":          translate.ErrEntityTooSmall,
+	"EntityTooLarge":          translate.ErrEntityTooLarge,
+	"BucketNotEmpty":          translate.ErrBucketNotEmpty,
+	"BucketAlreadyExists":     translate.ErrBucketAlreadyExists,
+	"BucketAlreadyOwnedByYou": translate.ErrBucketAlreadyOwnedByYou,
+	"InvalidBucketName":       translate.ErrInvalidBucketName,
+	"InvalidObjectName":       translate.ErrInvalidKey,
+	"BadDigest":               translate.ErrBadDigest,
+	"InvalidRange":            translate.ErrInvalidRange,
+	"PreconditionFailed":      translate.ErrPreconditionFailed,
+	"NotModified":             translate.ErrNotModified,
+	"IncompleteBody":          translate.ErrIncompleteBody,
+	"NotImplemented":          translate.ErrNotImplemented,
+	"SlowDown":                translate.ErrSlowDown,
+	"InternalError":           translate.ErrServiceUnavailable,
+	"ServiceUnavailable":      translate.ErrServiceUnavailable,
+	"RequestTimeout":          translate.ErrServiceUnavailable,
+}

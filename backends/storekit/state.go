@@ -1,8 +1,6 @@
-// What the gateway keeps in a store it fronts: the
-// parts of a multipart upload's description that S3-like stores have no API
-// for, and the neutral listing rules such stores do not apply themselves.
-// It holds no SDK calls; the store backends (backends/s3, backends/oss)
-// read and write the objects it names and feed it the store's listings.
+// What the gateway keeps in a store it fronts: the parts of a multipart
+// upload's description that S3-like stores have no API for. The kit reads
+// and writes the objects named here through its Driver.
 //
 // Everything lives in the client's own bucket, under the reserved key
 // prefix Prefix:
