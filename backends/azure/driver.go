@@ -103,10 +103,12 @@ func (d *Driver) Classify(err error) translate.Code {
 	return 0
 }
 
+// container is bucket's container; a bucket whose name Azure cannot hold
+// is no bucket (ErrNoSuchBucket): only CreateBucket says the name is bad.
 func (d *Driver) container(bucket string) (*container.Client, error) {
 	name, err := d.containerName(bucket)
 	if err != nil {
-		return nil, err
+		return nil, &translate.Error{Code: translate.ErrNoSuchBucket, Bucket: bucket}
 	}
 	return d.svc.NewContainerClient(name), nil
 }
@@ -141,11 +143,11 @@ func (d *Driver) ListBuckets(ctx context.Context) ([]translate.BucketInfo, error
 
 // CreateBucket implements storekit.Driver.
 func (d *Driver) CreateBucket(ctx context.Context, bucket string) error {
-	c, err := d.container(bucket)
+	name, err := d.containerName(bucket)
 	if err != nil {
 		return err
 	}
-	_, err = c.Create(ctx, nil)
+	_, err = d.svc.NewContainerClient(name).Create(ctx, nil)
 	return err
 }
 
@@ -154,7 +156,7 @@ func (d *Driver) CreateBucket(ctx context.Context, bucket string) error {
 func (d *Driver) HeadBucket(ctx context.Context, bucket string) (translate.BucketInfo, error) {
 	c, err := d.container(bucket)
 	if err != nil {
-		return translate.BucketInfo{}, notFoundBucket(bucket, err)
+		return translate.BucketInfo{}, err
 	}
 	resp, err := c.GetProperties(ctx, nil)
 	if err != nil {
@@ -163,19 +165,11 @@ func (d *Driver) HeadBucket(ctx context.Context, bucket string) (translate.Bucke
 	return translate.BucketInfo{Name: bucket, Created: val(resp.LastModified).UTC()}, nil
 }
 
-// notFoundBucket: a bucket name Azure cannot hold names no bucket.
-func notFoundBucket(bucket string, err error) error {
-	if translate.CodeOf(err) == translate.ErrInvalidBucketName {
-		return &translate.Error{Code: translate.ErrNoSuchBucket, Bucket: bucket}
-	}
-	return err
-}
-
 // DeleteBucket implements storekit.Driver.
 func (d *Driver) DeleteBucket(ctx context.Context, bucket string) error {
 	c, err := d.container(bucket)
 	if err != nil {
-		return notFoundBucket(bucket, err)
+		return err
 	}
 	_, err = c.Delete(ctx, nil)
 	return err
@@ -233,7 +227,7 @@ func describe(key string, size int64, md5 []byte, e *azcore.ETag, lm *time.Time,
 func (d *Driver) Head(ctx context.Context, bucket, key string) (translate.ObjectInfo, error) {
 	b, err := d.blob(bucket, key)
 	if err != nil {
-		return translate.ObjectInfo{}, notFoundBucket(bucket, err)
+		return translate.ObjectInfo{}, err
 	}
 	r, err := b.GetProperties(ctx, nil)
 	if err != nil {
@@ -247,7 +241,7 @@ func (d *Driver) Head(ctx context.Context, bucket, key string) (translate.Object
 func (d *Driver) Get(ctx context.Context, bucket, key string, rng *translate.Range) (io.ReadCloser, translate.ObjectInfo, error) {
 	b, err := d.blob(bucket, key)
 	if err != nil {
-		return nil, translate.ObjectInfo{}, notFoundBucket(bucket, err)
+		return nil, translate.ObjectInfo{}, err
 	}
 	// A whole read asks for the range 0- too: with a range Azure returns the
 	// blob's stored MD5 (x-ms-blob-content-md5), which Head reports, while
@@ -326,7 +320,7 @@ func (d *Driver) Put(ctx context.Context, bucket, key string, body io.Reader, si
 	}
 	b, err := d.blob(bucket, key)
 	if err != nil {
-		return "", notFoundBucket(bucket, err)
+		return "", err
 	}
 	ac, err := d.access(ctx, b, bucket, key, opts.Cond)
 	if err != nil {
@@ -362,11 +356,11 @@ func (d *Driver) Put(ctx context.Context, bucket, key string, body io.Reader, si
 func (d *Driver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts storekit.PutOptions) (string, error) {
 	src, err := d.blob(srcBucket, srcKey)
 	if err != nil {
-		return "", notFoundBucket(srcBucket, err)
+		return "", err
 	}
 	dst, err := d.blob(dstBucket, dstKey)
 	if err != nil {
-		return "", notFoundBucket(dstBucket, err)
+		return "", err
 	}
 	if err := writableKey(dstBucket, dstKey); err != nil {
 		return "", err
@@ -424,7 +418,7 @@ func (d *Driver) Delete(ctx context.Context, bucket string, keys []string) error
 	for _, k := range keys {
 		b, err := d.blob(bucket, k)
 		if err != nil {
-			return notFoundBucket(bucket, err)
+			return err
 		}
 		if _, err := b.Delete(ctx, nil); err != nil && d.Classify(err) != translate.ErrNoSuchKey {
 			return err
@@ -439,7 +433,7 @@ func (d *Driver) Delete(ctx context.Context, bucket string, keys []string) error
 func (d *Driver) List(ctx context.Context, bucket string, req storekit.ListRequest) (storekit.ListResult, error) {
 	c, err := d.container(bucket)
 	if err != nil {
-		return storekit.ListResult{}, notFoundBucket(bucket, err)
+		return storekit.ListResult{}, err
 	}
 	marker := nonEmpty(req.Token)
 	for {

@@ -34,7 +34,7 @@ func (d *Driver) CreateUpload(ctx context.Context, bucket, key string, opts stor
 	}
 	c, err := d.container(bucket)
 	if err != nil {
-		return "", notFoundBucket(bucket, err)
+		return "", err
 	}
 	r := make([]byte, 16)
 	rand.Read(r)
@@ -95,7 +95,7 @@ func (d *Driver) record(ctx context.Context, c *container.Client, bucket, key, i
 func (d *Driver) UploadPart(ctx context.Context, bucket, key, id string, n int, body io.Reader, size int64, opts storekit.PutOptions) (string, error) {
 	c, err := d.container(bucket)
 	if err != nil {
-		return "", notFoundBucket(bucket, err)
+		return "", err
 	}
 	if _, err := d.record(ctx, c, bucket, key, id); err != nil {
 		return "", err
@@ -179,7 +179,7 @@ func (d *Driver) parts(ctx context.Context, b *blockblob.Client, id string) (map
 func (d *Driver) ListParts(ctx context.Context, bucket, key, id string, after, max int) (storekit.PartsResult, error) {
 	b, err := d.blob(bucket, key)
 	if err != nil {
-		return storekit.PartsResult{}, notFoundBucket(bucket, err)
+		return storekit.PartsResult{}, err
 	}
 	latest, err := d.parts(ctx, b, id)
 	if err != nil {
@@ -210,7 +210,7 @@ func (d *Driver) ListParts(ctx context.Context, bucket, key, id string, after, m
 func (d *Driver) CompleteUpload(ctx context.Context, bucket, key, id string, parts []storekit.Part, cond translate.WriteCond) (string, error) {
 	c, err := d.container(bucket)
 	if err != nil {
-		return "", notFoundBucket(bucket, err)
+		return "", err
 	}
 	props, err := d.record(ctx, c, bucket, key, id)
 	if err != nil {
@@ -284,7 +284,7 @@ func (d *Driver) precheck(ctx context.Context, b *blockblob.Client, cond transla
 func (d *Driver) AbortUpload(ctx context.Context, bucket, key, id string) error {
 	c, err := d.container(bucket)
 	if err != nil {
-		return notFoundBucket(bucket, err)
+		return err
 	}
 	_, err = c.NewBlockBlobClient(uploadsPrefix+id).Delete(ctx, nil)
 	if d.Classify(err) == translate.ErrNoSuchKey {
@@ -298,7 +298,7 @@ func (d *Driver) AbortUpload(ctx context.Context, bucket, key, id string) error 
 func (d *Driver) ListUploads(ctx context.Context, bucket, keyMarker, idMarker string) (storekit.UploadsResult, error) {
 	c, err := d.container(bucket)
 	if err != nil {
-		return storekit.UploadsResult{}, notFoundBucket(bucket, err)
+		return storekit.UploadsResult{}, err
 	}
 	p, err := c.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: to.Ptr(uploadsPrefix), Marker: nonEmpty(keyMarker),
 		Include: container.ListBlobsInclude{Metadata: true}}).NextPage(ctx)

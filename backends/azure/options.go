@@ -15,7 +15,6 @@ package azure
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -26,6 +25,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/service"
 
 	"github.com/babelgate/babelgate/backends"
+	"github.com/babelgate/babelgate/backends/storekit"
 )
 
 // MaxBlockSize is Azure's largest block (Put Block, API 2019-12-12 and
@@ -115,13 +115,8 @@ func (o *Options) Validate() error {
 // the kit retries calls without a client body (storekit.Driver), and a
 // streamed body cannot be replayed.
 func newClient(o Options) (*service.Client, error) {
-	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}
-	transport := &http.Transport{
-		Proxy: http.ProxyFromEnvironment, DialContext: dialer.DialContext,
-		MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second,
-		TLSHandshakeTimeout: o.ConnectTimeout, ResponseHeaderTimeout: o.RequestTimeout,
-		ExpectContinueTimeout: time.Second,
-	}
+	// The transport every store client has: o's timeouts.
+	transport := (&storekit.StoreOptions{ConnectTimeout: o.ConnectTimeout, RequestTimeout: o.RequestTimeout}).Transport()
 	opts := &azblob.ClientOptions{ClientOptions: azcore.ClientOptions{
 		Transport: &http.Client{Transport: transport},
 		Retry:     policy.RetryOptions{MaxRetries: -1},
