@@ -37,6 +37,7 @@ func TestEngineTreeHashUpload(t *testing.T) {
 	upload := func(n int, body []byte, expect string) (translate.PartInfo, error) {
 		in := attrBody(body)
 		in.Options.Expected = translate.Checksums{translate.SHA256Tree: expect}
+		in.Options.ClientAlgorithm = translate.SHA256Tree // as the Glacier dialect declares it
 		p, _, err := e.UploadPart(ctx, c, translate.UploadPartRequest{Bucket: "vault", Key: "a", UploadID: id, PartNumber: n, Body: in})
 		return p, err
 	}

@@ -78,7 +78,8 @@ func metaFromHeader(h http.Header) translate.Metadata {
 		StorageClass: s3StorageClass(h.Get(oss.HTTPHeaderOssStorageClass)),
 		SSE:          h.Get(oss.HTTPHeaderOssServerSideEncryption)}
 	for name, vs := range h {
-		k, ok := cutPrefixFold(name, oss.HTTPHeaderOssMetaPrefix)
+		// http.Header keys are canonical: X-Oss-Meta-Name.
+		k, ok := strings.CutPrefix(http.CanonicalHeaderKey(name), oss.HTTPHeaderOssMetaPrefix)
 		if !ok || len(vs) == 0 {
 			continue
 		}
@@ -88,13 +89,6 @@ func metaFromHeader(h http.Header) translate.Metadata {
 		m.User[strings.ToLower(k)] = vs[0]
 	}
 	return m
-}
-
-func cutPrefixFold(s, prefix string) (string, bool) {
-	if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
-		return "", false
-	}
-	return s[len(prefix):], true
 }
 
 // storeCRC64 returns the store's x-oss-hash-crc64ecma (a decimal uint64)

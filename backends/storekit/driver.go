@@ -175,7 +175,8 @@ type Abilities struct {
 	MaxMetadataSize int
 	// MinPartSize, MaxPartSize and MaxParts are the store's multipart
 	// rules; a client whose minimum part is below MinPartSize gets a
-	// staged upload.
+	// staged upload, assembled into at most MaxParts store parts (more is
+	// ErrEntityTooLarge).
 	MinPartSize, MaxPartSize int64
 	MaxParts                 int
 	// PartRanges: the driver implements PartRanger.

@@ -54,7 +54,7 @@ func New(d Driver, o Options) (*Backend, error) {
 		o.StagingMaxAge = DefaultStagingMaxAge
 	}
 	b := &Backend{d: d, ab: ab, o: o, taken: set(ab.Checksums), computed: set(ab.StoreChecksums)}
-	b.stager = &Stager{Name: ab.Name, Store: kitStore{b}, MinPartSize: ab.MinPartSize, Restreamed: &b.restreamed}
+	b.stager = &Stager{Name: ab.Name, Store: kitStore{b}, MinPartSize: ab.MinPartSize, MaxParts: ab.MaxParts, Restreamed: &b.restreamed}
 	b.sweeper = b.stager.Sweeper(o.StagingMaxAge)
 	b.reaper = StartReaper(ab.Name, b.sweeper)
 	return b, nil

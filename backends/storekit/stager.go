@@ -70,8 +70,10 @@ type Stager struct {
 	// Name names the backend in errors and logs ("s3").
 	Name  string
 	Store Store
-	// MinPartSize is the store's minimum part.
+	// MinPartSize is the store's minimum part; MaxParts, when not 0, the
+	// most parts a store upload takes.
 	MinPartSize int64
+	MaxParts    int
 	// Restreamed counts the bytes Complete streamed a second time.
 	Restreamed *atomic.Int64
 }

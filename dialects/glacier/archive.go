@@ -97,7 +97,8 @@ func (d *Dialect) uploadArchive(w http.ResponseWriter, r *dialects.Request, p pa
 	_, err = d.cfg.Engine.PutObject(r.HTTP.Context(), r.Caller, translate.PutRequest{Bucket: bucket, Key: archiveKey(id),
 		Metadata: translate.Metadata{ContentType: "application/octet-stream", User: map[string]string{metaDesc: desc}},
 		Body: translate.BodyInput{Reader: r.Payload.Reader, Size: size, Options: translate.BodyOptions{
-			SHA256: r.Payload.SHA256, Expected: translate.Checksums{translate.SHA256Tree: tree}}}})
+			SHA256: r.Payload.SHA256, Expected: translate.Checksums{translate.SHA256Tree: tree},
+			ClientAlgorithm: translate.SHA256Tree}}})
 	if err != nil {
 		return err
 	}

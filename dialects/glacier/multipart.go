@@ -131,7 +131,8 @@ func (d *Dialect) uploadPart(w http.ResponseWriter, r *dialects.Request, p path)
 	_, _, err = d.cfg.Engine.UploadPart(r.HTTP.Context(), callerFor(r.Caller, u.partSize), translate.UploadPartRequest{
 		Bucket: bucket, Key: archiveKey(u.archiveID), UploadID: u.token, PartNumber: number, RawPartNumber: strconv.Itoa(number),
 		Body: translate.BodyInput{Reader: r.Payload.Reader, Size: size, Options: translate.BodyOptions{
-			SHA256: r.Payload.SHA256, Expected: translate.Checksums{translate.SHA256Tree: tree}}}})
+			SHA256: r.Payload.SHA256, Expected: translate.Checksums{translate.SHA256Tree: tree},
+			ClientAlgorithm: translate.SHA256Tree}}})
 	if err != nil {
 		if translate.CodeOf(err) == translate.ErrNoSuchUpload {
 			return notFound("The upload ID was not found: " + p.id)
