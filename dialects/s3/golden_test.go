@@ -71,7 +71,7 @@ func newGoldenServer(t *testing.T) *goldenServer {
 	d := s3.New(s3.Config{Engine: engine, Credentials: creds, Rules: rules, Regions: []string{"us-east-1", "eu-west-1"},
 		Now: func() time.Time { return goldenNow }})
 	g := &goldenServer{t: t, served: map[string]bool{}}
-	g.h = &dialects.Pipeline{Detector: dialects.NewDetector(dialects.DetectConfig{Dialects: map[string]dialects.Dialect{Name: d}}),
+	g.h = &dialects.Pipeline{Detector: dialects.NewDetector(dialects.DetectConfig{Dialects: map[string]dialects.Dialect{s3.Name: d}}),
 		Logger: slog.New(&opRecorder{served: g.served})}
 	return g
 }
