@@ -63,7 +63,7 @@ var profile = s3wire.Profile{
 	Prefix:             "x-amz-",
 	RegionHeader:       "x-amz-bucket-region",
 	ChecksumAlgorithms: translate.S3ChecksumAlgorithms,
-	Wire:               translate.WireS3,
+	Wire:               Spellings,
 	ConditionalWrites:  true,
 	EncodeMetadata:     s3wire.EncodeMetadataValue,
 }
