@@ -115,7 +115,7 @@ func TestParseValid(t *testing.T) {
 	if b := c.Backends[0]; b.Name != "local" || b.Type != "fs" || b.Options.Line != 14 {
 		t.Errorf("backend = %s %s, options at line %d", b.Name, b.Type, b.Options.Line)
 	}
-	if r := c.S3Rules(); r.MinPartSize != translate.S3Rules.MinPartSize || r.MaxPartNumber != 10000 {
+	if r := c.s3Rules(); r.MinPartSize != translate.S3Rules.MinPartSize || r.MaxPartNumber != 10000 {
 		t.Errorf("S3Rules without overrides = %+v", r)
 	}
 }
@@ -148,7 +148,7 @@ dialects:
 	if c.Log != (Log{Level: "debug", Format: "text"}) {
 		t.Errorf("log = %+v", c.Log)
 	}
-	r := c.S3Rules()
+	r := c.s3Rules()
 	if r.MinPartSize != 1<<20 || r.MaxPartSize != 3<<29 || r.MaxPartNumber != 100 || r.MaxObjectSize != 1<<40 {
 		t.Errorf("S3Rules = %+v", r)
 	}
@@ -156,7 +156,7 @@ dialects:
 		t.Errorf("S3Rules lost fields it does not override: %+v", r)
 	}
 	if translate.S3Rules.MinPartSize != 5<<20 {
-		t.Errorf("S3Rules() modified translate.S3Rules")
+		t.Errorf("s3Rules() modified translate.S3Rules")
 	}
 }
 
@@ -365,7 +365,7 @@ func TestLoad(t *testing.T) {
 	if len(c.Backends) != 2 || c.DefaultBackend != "local" {
 		t.Errorf("backends = %d, default %q", len(c.Backends), c.DefaultBackend)
 	}
-	if r := c.S3Rules(); r.MinPartSize != 5<<20 || r.MaxPartSize != 5<<30 || r.MaxPartNumber != 10000 || r.MaxObjectSize != 5<<30 {
+	if r := c.s3Rules(); r.MinPartSize != 5<<20 || r.MaxPartSize != 5<<30 || r.MaxPartNumber != 10000 || r.MaxObjectSize != 5<<30 {
 		t.Errorf("S3Rules = %+v", r)
 	}
 

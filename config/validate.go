@@ -32,9 +32,10 @@ func (c *Config) Validate() error {
 	v.log()
 	v.users()
 	v.backends()
-	v.limits("dialects.s3", c.Dialects.S3, c.S3Rules())
-	v.limits("dialects.oss", c.Dialects.OSS, c.OSSRules())
-	v.limits("dialects.obs", c.Dialects.OBS, c.OBSRules())
+	for _, s := range limitsSections() {
+		l := c.Dialects.Limits[s.name]
+		v.limits("dialects."+s.name, l, l.Apply(*s.Rules))
+	}
 	for name := range c.Dialects.Sections {
 		if !knownSection(name) {
 			v.add("dialects."+name, "unknown field %q", name)
@@ -68,11 +69,8 @@ func (v *validator) server() {
 	v.listen("server.listen", s.Listen)
 	seen := map[string]string{}
 	v.domains("server.domains", s.Domains, seen)
-	for _, d := range []struct {
-		path string
-		list []string
-	}{{"dialects.s3.domains", v.c.Dialects.S3.Domains}, {"dialects.oss.domains", v.c.Dialects.OSS.Domains}, {"dialects.obs.domains", v.c.Dialects.OBS.Domains}} {
-		v.domains(d.path, d.list, seen)
+	for _, d := range limitsSections() {
+		v.domains("dialects."+d.name+".domains", v.c.Dialects.Limits[d.name].Domains, seen)
 	}
 	if s.TLS.Enabled() {
 		v.tlsFile("server.tls.cert", s.TLS.Cert, "server.tls.key")
