@@ -237,3 +237,20 @@ func (e *Engine) Cleanup(ctx context.Context, bucket string) (int, error) {
 		}
 	}
 }
+
+// WouldCopy reports whether Copy would copy key now: it is on the source,
+// not on the destination, and was not deleted during the migration.
+func (g *Migration) WouldCopy(ctx context.Context, key string) (bool, error) {
+	m := g.m
+	if dead, err := m.tombstoned(ctx, key); err != nil || dead {
+		return false, err
+	}
+	_, err := m.dst.HeadObject(ctx, m.front, key)
+	switch CodeOf(err) {
+	case 0:
+		return false, nil
+	case ErrNoSuchKey, ErrNoSuchBucket:
+		return true, nil
+	}
+	return false, err
+}

@@ -1,9 +1,9 @@
 package translate_test
 
 import (
-	"reflect"
 	"context"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
