@@ -115,8 +115,9 @@ type Difference struct {
 	Reason string
 }
 
-// Compare compares key on both sides: a key deleted during the migration
-// must be on neither, any other on both with the same size, ETag and
+// Compare compares key on both sides: a key deleted or overwritten
+// through the gateway during the migration (a tombstone) is not compared,
+// any other must be on both with the same size, ETag and
 // checksums; when the ETags differ (stores that compute them otherwise)
 // both are read and their MD5s compared. It returns nil when they agree.
 func (g *Migration) Compare(ctx context.Context, key string) (*Difference, error) {
@@ -136,10 +137,10 @@ func (g *Migration) Compare(ctx context.Context, key string) (*Difference, error
 		return &Difference{Key: key, Reason: fmt.Sprintf(f, a...)}, nil
 	}
 	switch {
-	case dead && derr == nil:
-		return diff("deleted during the migration but present on the destination")
 	case dead:
-		return nil, nil // a read-only source may keep it: the tombstone hides it
+		// Deleted or overwritten through the gateway during the migration:
+		// what the source may still hold is superseded.
+		return nil, nil
 	case derr != nil && serr != nil:
 		return nil, nil
 	case derr != nil:
@@ -191,7 +192,7 @@ func stateKey(name string) string { return MigrateNamespace + "state/" + name }
 // if there is none.
 func (g *Migration) LoadState(ctx context.Context, name string) ([]byte, error) {
 	o, err := g.m.dst.GetObject(ctx, g.m.front, stateKey(name), nil)
-	if CodeOf(err) == ErrNoSuchKey {
+	if c := CodeOf(err); c == ErrNoSuchKey || c == ErrNoSuchBucket {
 		return nil, nil
 	}
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // ListObjects lists both sides of the migrating bucket as one: see
@@ -13,12 +14,9 @@ func (m *migrating) ListObjects(ctx context.Context, bucket string, q ListQuery)
 	if q.MaxKeys == 0 {
 		return ListPage{}, nil
 	}
-	dp, err := m.dst.ListObjects(ctx, bucket, q)
+	dp, err := m.listDestination(ctx, bucket, q)
 	if err != nil {
-		if CodeOf(err) != ErrNoSuchBucket {
-			return ListPage{}, err
-		}
-		dp = ListPage{} // the destination bucket is not made yet
+		return ListPage{}, err
 	}
 	sp, err := m.src.ListObjects(ctx, bucket, q)
 	if err != nil {
@@ -26,6 +24,39 @@ func (m *migrating) ListObjects(ctx context.Context, bucket string, q ListQuery)
 	}
 	dead := func(key string) (bool, error) { return m.tombstoned(ctx, key) }
 	return mergePages(dp, sp, q.MaxKeys, dead)
+}
+
+// listDestination lists the destination without the migration's
+// namespace: a page that ends inside it is followed by one from past it,
+// so no listing ever resumes from a key inside the namespace (which
+// clients cannot name, and after which MinIO's start-after was seen to
+// skip keys).
+func (m *migrating) listDestination(ctx context.Context, bucket string, q ListQuery) (ListPage, error) {
+	dp, err := m.dst.ListObjects(ctx, bucket, q)
+	if CodeOf(err) == ErrNoSuchBucket {
+		return ListPage{}, nil // the destination bucket is not made yet
+	}
+	if err != nil || !dp.Truncated || !(reserved(dp.Next) || hiddenPrefix(dp.Next)) {
+		return dp, err
+	}
+	q.After = MigrateNamespace + string(utf8.MaxRune)
+	more, err := m.dst.ListObjects(ctx, bucket, q)
+	if err != nil {
+		return ListPage{}, err
+	}
+	for _, o := range dp.Objects {
+		if !reserved(o.Key) {
+			more.Objects = append(more.Objects, o)
+		}
+	}
+	for _, c := range dp.CommonPrefixes {
+		if !hiddenPrefix(c) {
+			more.CommonPrefixes = append(more.CommonPrefixes, c)
+		}
+	}
+	sort.Slice(more.Objects, func(i, j int) bool { return more.Objects[i].Key < more.Objects[j].Key })
+	sort.Strings(more.CommonPrefixes)
+	return more, nil
 }
 
 // entry is one listing entry: a key or a common prefix.
