@@ -316,3 +316,43 @@ func TestCopyOnRead(t *testing.T) {
 		time.Sleep(10 * time.Millisecond) // waits for the condition; decides nothing
 	}
 }
+
+// TestMigrationServerSide: both sides on one backend; the backend copies
+// (ServerSide), keeping ETag, checksums and metadata.
+func TestMigrationServerSide(t *testing.T) {
+	f := newMigrationFixture(t)
+	if err := f.new.CreateBucket(f.ctx, "app-src"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.e.SetRoutes([]translate.Route{{Bucket: "app", Backend: "new", BackendBucket: "app-src"}}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]translate.ObjectInfo{
+		"k":  f.put("k", "same store", translate.Metadata{ContentType: "x/y", User: map[string]string{"owner": "bo"}}),
+		"mp": f.multipart("mp", ""),
+	}
+	if err := f.e.SetRoutes([]translate.Route{{Bucket: "app", Backend: "new", BackendBucket: "app-new",
+		Source: &translate.RouteSide{Backend: "new", Bucket: "app-src"}}}); err != nil {
+		t.Fatal(err)
+	}
+	g, err := f.e.Migration("app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !g.ServerSide() {
+		t.Fatal("one backend on both sides, and not server-side")
+	}
+	for k, w := range want {
+		if out, _, err := g.Copy(f.ctx, k, nil); err != nil || out != translate.Copied {
+			t.Fatalf("Copy %s: %v %v", k, out, err)
+		}
+		got, err := f.new.HeadObject(f.ctx, "app-new", k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameObject(t, "server-side copy of "+k, got, w)
+	}
+	if _, err := f.e.Migration("other"); err == nil {
+		t.Fatal("Migration of an unrouted bucket")
+	}
+}
