@@ -196,7 +196,7 @@ func TestParseErrors(t *testing.T) {
 		{"migration with a bad bucket", base + "routes:\n  - {bucket: photos, from: {backend: local, bucket: Old}, to: {backend: local}}\n", 16, `routes[0].from.bucket: "Old" is not a valid bucket name`},
 		{"unknown key in from", base + "routes:\n  - {bucket: photos, from: {backend: local, bukket: a}, to: {backend: local}}\n", 16, `routes[0].from.bukket: unknown field "bukket"`},
 		{"copy on read without a migration", base + "routes:\n  - {bucket: photos, backend: local, copy_on_read: true}\n", 16, `routes[0].copy_on_read: only a migrating route`},
-		{"unknown dialect", base + "dialects:\n  glacier: {}\n", 16, `dialects.glacier: unknown field "glacier"`},
+		{"unknown dialect", base + "dialects:\n  nosuch: {}\n", 16, `dialects.nosuch: unknown field "nosuch"`},
 		{"domain in two lists", base + "dialects:\n  oss:\n    domains: [s3.example.test]\n", 17, `dialects.oss.domains[0]: duplicate domain "s3.example.test" (first at server.domains[0])`},
 		{"duplicate key", edit(4, 4, "  domains: [s3.example.test]\n  listen: 0.0.0.0:9000"), 5, `server.listen: duplicate key "listen" (first at line 3)`},
 		{"bad access", edit(10, 10, `      - {name: "alice-*", access: rw}`), 10, `users[0].buckets[0].access: unknown access "rw", want read, write or readwrite`},

@@ -66,13 +66,14 @@ const (
 	ErrConditionalRequestConflict                   // a conditional write lost to a concurrent conflicting operation; retry
 	ErrInvalidPartNumber                            // a read by part number names no part of the object
 	ErrInvalidRedirectLocation                      // website redirect location not a path or http(s) URL
+	ErrInvalidChunkSize                             // a signed aws-chunked chunk but the last under 8 KiB
 )
 
 // AllCodes lists every Code, in order. Dialect tests iterate it to prove
 // their wire tables complete.
 func AllCodes() []Code {
-	codes := make([]Code, 0, int(ErrInvalidRedirectLocation))
-	for c := ErrInternal; c <= ErrInvalidRedirectLocation; c++ {
+	codes := make([]Code, 0, int(ErrInvalidChunkSize))
+	for c := ErrInternal; c <= ErrInvalidChunkSize; c++ {
 		codes = append(codes, c)
 	}
 	return codes
@@ -101,6 +102,7 @@ var codeNames = map[Code]string{
 	ErrObjectExists: "ObjectExists", ErrConditionalRequestConflict: "ConditionalRequestConflict",
 	ErrInvalidPartNumber:       "InvalidPartNumber",
 	ErrInvalidRedirectLocation: "InvalidRedirectLocation",
+	ErrInvalidChunkSize:        "InvalidChunkSize",
 }
 
 // String returns the Code's neutral name (not a wire code).

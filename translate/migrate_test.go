@@ -120,7 +120,8 @@ func (f *migrationFixture) multipart(key string, begun string) translate.ObjectI
 	var parts []translate.ClientPart
 	for n, data := range []string{"first part ", "second"} {
 		p, _, err := f.e.UploadPart(f.ctx, f.c, translate.UploadPartRequest{Bucket: "app", Key: key, UploadID: id, PartNumber: n + 1,
-			Body: translate.BodyInput{Reader: strings.NewReader(data), Size: int64(len(data))}})
+			Body: translate.BodyInput{Reader: strings.NewReader(data), Size: int64(len(data)),
+				Options: translate.BodyOptions{ClientAlgorithm: translate.CRC32}}})
 		if err != nil {
 			f.t.Fatalf("UploadPart %d: %v", n+1, err)
 		}
