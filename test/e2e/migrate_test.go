@@ -85,6 +85,7 @@ type migrationEnv struct {
 	t       *testing.T
 	g       *gateway
 	base    string // the backends YAML of the case
+	name    string // the case's name
 	reloads int
 	s3c     *s3.Client
 	ossb    *alioss.Bucket
@@ -97,7 +98,7 @@ type migrationEnv struct {
 // it with SIGHUP, waiting for the outcome.
 func (e *migrationEnv) setRoute(routes string) {
 	e.t.Helper()
-	e.g.backends = e.base + routes
+	e.g.backends = e.base + fmt.Sprintf(routes, e.name)
 	e.g.writeConfig(e.g.Addr)
 	e.reloads++
 	if err := e.g.cmd.Process.Signal(syscall.SIGHUP); err != nil {
@@ -108,10 +109,12 @@ func (e *migrationEnv) setRoute(routes string) {
 	}
 }
 
+// The routes of a case's three phases; %[1]s is the case's name, which
+// names its buckets on the stores (the MinIO server is shared).
 const (
-	plainRoute     = "routes:\n  - {bucket: app, backend: src, backend_bucket: app-src}\n"
-	migratingRoute = "routes:\n  - {bucket: app, from: {backend: src, bucket: app-src}, to: {backend: dst, bucket: app-dst}}\n"
-	cutOverRoute   = "routes:\n  - {bucket: app, backend: dst, backend_bucket: app-dst}\n"
+	plainRoute     = "routes:\n  - {bucket: app, backend: src, backend_bucket: %[1]s-src}\n"
+	migratingRoute = "routes:\n  - {bucket: app, from: {backend: src, bucket: %[1]s-src}, to: {backend: dst, bucket: %[1]s-dst}}\n"
+	cutOverRoute   = "routes:\n  - {bucket: app, backend: dst, backend_bucket: %[1]s-dst}\n"
 )
 
 // putS3 writes through the S3 SDK (CRC32 checksum, metadata).
@@ -362,8 +365,8 @@ func copiedCount(t *testing.T, out string) int {
 
 func runMigrationCase(t *testing.T, tc migrationCase) {
 	ctx := context.Background()
-	g := startGateway(t, withBackends(tc.base()+plainRoute), withOBSDomain())
-	e := &migrationEnv{t: t, g: g, base: tc.base(), s3c: g.s3Client(t, adminAK, adminSK, false),
+	g := startGateway(t, withBackends(tc.base()+fmt.Sprintf(plainRoute, tc.name)), withOBSDomain())
+	e := &migrationEnv{t: t, g: g, base: tc.base(), name: tc.name, s3c: g.s3Client(t, adminAK, adminSK, false),
 		obsc: g.obsHostClient(t, adminAK, adminSK, obs.SignatureObs, nil), want: map[string]*migWant{}, deleted: map[string]bool{}}
 	if _, err := e.s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("app")}); err != nil {
 		t.Fatal(err)
