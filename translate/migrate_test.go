@@ -204,6 +204,18 @@ func TestMigratingRoute(t *testing.T) {
 			t.Fatalf("listing by %d: %s", max, keys)
 		}
 	}
+	// Uploads of both sides are listed, each with the ID that opens it.
+	newUpload, _, err := f.e.CreateMultipartUpload(f.ctx, f.c, translate.CreateUploadRequest{Bucket: "app", Key: "fresh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ups, err := f.e.ListMultipartUploads(f.ctx, f.c, "app", translate.UploadsQuery{})
+	if err != nil || len(ups.Uploads) != 2 || ups.Uploads[0].Key != "fresh" || ups.IDs[0] != newUpload || ups.Uploads[1].Key != "late" || ups.IDs[1] != oldUpload {
+		t.Fatalf("uploads of both sides: %+v %v", ups, err)
+	}
+	if err := f.e.AbortMultipartUpload(f.ctx, f.c, "app", "fresh", newUpload); err != nil {
+		t.Fatalf("aborting the destination's upload: %v", err)
+	}
 	// The upload begun before the migration completes on the source and
 	// is copied to the destination.
 	late := f.multipart("late", oldUpload)
@@ -212,7 +224,7 @@ func TestMigratingRoute(t *testing.T) {
 	} else {
 		sameObject(t, "copied completion", info, late)
 	}
-	ups, err := f.e.ListMultipartUploads(f.ctx, f.c, "app", translate.UploadsQuery{})
+	ups, err = f.e.ListMultipartUploads(f.ctx, f.c, "app", translate.UploadsQuery{})
 	if err != nil || len(ups.Uploads) != 0 {
 		t.Fatalf("uploads left: %+v %v", ups, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/babelgate/babelgate/backends/fs"
+	"github.com/babelgate/babelgate/config"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -129,5 +130,21 @@ routes:
 	var errb bytes.Buffer
 	if code := run(ctx, []string{"migrate", "--config", cfg, "--cleanup", "--bucket", "app"}, io.Discard, &errb); code != 1 || !strings.Contains(errb.String(), "still migrating") {
 		t.Fatalf("cleanup while migrating: %d %s", code, errb.String())
+	}
+}
+
+// TestRouteChangesOfMigrations: a migrating route read twice from the
+// same YAML is unchanged (From and To are pointers), and a changed end is
+// reported with both ends.
+func TestRouteChangesOfMigrations(t *testing.T) {
+	mk := func(to string) config.Route {
+		return config.Route{Bucket: "app", From: &config.RouteEnd{Backend: "old"}, To: &config.RouteEnd{Backend: to}}
+	}
+	if a, r, c := routeChanges([]config.Route{mk("new")}, []config.Route{mk("new")}); len(a)+len(r)+len(c) != 0 {
+		t.Fatalf("an unchanged migration reported: %v %v %v", a, r, c)
+	}
+	_, _, c := routeChanges([]config.Route{mk("new")}, []config.Route{mk("other")})
+	if len(c) != 1 || !strings.Contains(c[0], "migrating old:/ to other:/") {
+		t.Fatalf("changed migration: %v", c)
 	}
 }

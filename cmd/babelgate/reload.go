@@ -184,7 +184,7 @@ func routeChanges(old, next []config.Route) (added, removed, changed []string) {
 		switch o, ok := before[r.Bucket]; {
 		case !ok:
 			added = append(added, routeString(r))
-		case o != r:
+		case routeString(o) != routeString(r): // From and To are pointers
 			changed = append(changed, routeString(r))
 		}
 	}
