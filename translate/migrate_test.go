@@ -177,6 +177,19 @@ func TestMigratingRoute(t *testing.T) {
 	if string(got) != "second" {
 		t.Fatalf("part 2 through the fall-through: %q", got)
 	}
+	o, err = f.e.GetObject(f.ctx, f.c, translate.GetRequest{Bucket: "app", Key: "a", Range: "bytes=1-3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ = io.ReadAll(o.Body)
+	o.Body.Close()
+	if string(got) != "ld " {
+		t.Fatalf("range through the fall-through: %q", got)
+	}
+	attrs, err := f.e.GetObjectAttributes(f.ctx, f.c, translate.AttributesRequest{Bucket: "app", Key: "mp"})
+	if err != nil || attrs.PartsCount != 2 || !attrs.PartsListed || attrs.Info.ETag != before["mp"].ETag {
+		t.Fatalf("GetObjectAttributes through the fall-through: %+v %v", attrs, err)
+	}
 	// Writes go to the destination only, and win over the source.
 	f.put("b", "new b", meta)
 	f.put("e", "new e", meta)

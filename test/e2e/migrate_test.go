@@ -483,8 +483,44 @@ func runMigrationCase(t *testing.T, tc migrationCase) {
 		t.Errorf("a run after the end copied again:\n%s", out)
 	}
 
-	// Cut over: the destination alone; then drop the migration's state.
+	// Cut over: the destination alone, while a reader keeps reading (no
+	// request may fail across the reload); then drop the migration's
+	// state.
+	stop, readerDone := make(chan struct{}), make(chan []error)
+	go func() {
+		var errs []error
+		reads := 0
+		for {
+			select {
+			case <-stop:
+				if reads == 0 {
+					errs = append(errs, fmt.Errorf("no read during the cut-over"))
+				}
+				readerDone <- errs
+				return
+			default:
+			}
+			for _, k := range []string{"k00", "k13", "m-big", "z-early"} {
+				out, err := e.s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("app"), Key: aws.String(k)})
+				if err == nil {
+					got, rerr := io.ReadAll(out.Body)
+					out.Body.Close()
+					if rerr != nil || !bytes.Equal(got, e.want[k].data) {
+						err = fmt.Errorf("%s: %d bytes, %v", k, len(got), rerr)
+					}
+				}
+				if err != nil {
+					errs = append(errs, err)
+				}
+				reads++
+			}
+		}
+	}()
 	e.setRoute(cutOverRoute)
+	close(stop)
+	if errs := <-readerDone; len(errs) > 0 {
+		t.Errorf("reads failed across the cut-over: %v", errs)
+	}
 	if out := e.migrate(false, "--cleanup", "--bucket", "app"); !regexp.MustCompile(`app: deleted [1-9]\d* migration objects`).MatchString(out) {
 		t.Errorf("cleanup: %s", out)
 	}
