@@ -360,10 +360,15 @@ func (s sourceUploads) CompleteMultipartUpload(ctx context.Context, req Complete
 	if cur, herr := s.m.dst.HeadObject(ctx, s.m.front, req.Key); herr == nil {
 		cond = WriteCond{IfMatch: cur.ETag}
 	}
-	// A failed copy leaves the object on the source, where reads find it
-	// while the destination lacks the key, and the bulk copy retries it;
-	// the client's upload succeeded either way.
-	s.m.copyKeyCond(ctx, req.Key, cond)
+	// A tombstone of an earlier delete or overwrite does not hide this
+	// newer object: it is copied regardless, and if the copy fails the
+	// tombstone goes, so that reads fall through to it on the source (and
+	// the bulk copy takes it later). The client's upload succeeded either
+	// way.
+	out, _, err := s.m.copyKeyAs(ctx, req.Key, cond, nil, false)
+	if err != nil || out == Gone {
+		s.m.dst.DeleteObject(ctx, s.m.front, tombstoneKey(req.Key))
+	}
 	return info, nil
 }
 

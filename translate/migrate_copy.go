@@ -54,8 +54,17 @@ func (m *migrating) copyKeyCond(ctx context.Context, key string, cond WriteCond)
 // deletes the key and writes the very same bytes again between the copy's
 // write and its second check loses that rewrite.
 func (m *migrating) copyKeyWith(ctx context.Context, key string, cond WriteCond, wrap func(io.Reader) io.Reader) (CopyOutcome, int64, error) {
-	if dead, err := m.tombstoned(ctx, key); err != nil || dead {
-		return Gone, 0, err
+	return m.copyKeyAs(ctx, key, cond, wrap, true)
+}
+
+// copyKeyAs is copyKeyWith; honorTombs false copies even a key with a
+// tombstone (an upload begun before the migration completed on the source
+// after the key was deleted: its object is the newest).
+func (m *migrating) copyKeyAs(ctx context.Context, key string, cond WriteCond, wrap func(io.Reader) io.Reader, honorTombs bool) (CopyOutcome, int64, error) {
+	if honorTombs {
+		if dead, err := m.tombstoned(ctx, key); err != nil || dead {
+			return Gone, 0, err
+		}
 	}
 	info, err := m.src.HeadObject(ctx, m.front, key)
 	if CodeOf(err) == ErrNoSuchKey {
@@ -89,6 +98,9 @@ func (m *migrating) copyKeyWith(ctx context.Context, key string, cond WriteCond,
 		return Gone, 0, nil
 	default:
 		return 0, 0, fmt.Errorf("copying %q: %w", key, err)
+	}
+	if !honorTombs {
+		return Copied, info.Size, nil
 	}
 	if dead, terr := m.tombstoned(ctx, key); terr != nil {
 		return 0, 0, terr

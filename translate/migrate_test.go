@@ -230,8 +230,16 @@ func TestMigratingRoute(t *testing.T) {
 		t.Fatalf("aborting the destination's upload: %v", err)
 	}
 	// The upload begun before the migration completes on the source and
-	// is copied to the destination.
+	// is copied to the destination, even after its key was written and
+	// deleted meanwhile (the tombstone is older than the completion).
+	f.put("late", "short-lived", meta)
+	if err := f.e.DeleteObject(f.ctx, f.c, "app", "late"); err != nil {
+		t.Fatal(err)
+	}
 	late := f.multipart("late", oldUpload)
+	if s, _, err := f.get("late"); err != nil || s != "first part second" {
+		t.Fatalf("GET of the completed source upload: %q %v", s, err)
+	}
 	if info, err := f.new.HeadObject(f.ctx, "app-new", "late"); err != nil {
 		t.Fatalf("the completed source upload was not copied: %v", err)
 	} else {
@@ -258,7 +266,7 @@ func TestMigratingRoute(t *testing.T) {
 	// b was overwritten through the gateway: its source object is
 	// superseded (a tombstone), so it is not copied.
 	want := map[string]translate.CopyOutcome{"a": translate.Copied, "b": translate.Gone, "c": translate.Gone,
-		"d": translate.Copied, "mp": translate.Copied, "late": translate.Present}
+		"d": translate.Copied, "mp": translate.Copied, "late": translate.Gone} // late: copied at completion, its tombstone older
 	for k, w := range want {
 		if outcomes[k] != w {
 			t.Errorf("Copy %s: %v, want %v", k, outcomes[k], w)
