@@ -95,6 +95,14 @@ func (r *copyRun) run(ctx context.Context) error {
 	})
 	close(jobs)
 	wg.Wait()
+	if listErr == nil {
+		// Keys deleted meanwhile were counted but never listed: the
+		// listing's end is the end.
+		r.mu.Lock()
+		r.total, r.totalBytes = r.handled, r.handledBytes
+		r.metrics()
+		r.mu.Unlock()
+	}
 	stopDisplay()
 	r.mu.Lock()
 	defer r.mu.Unlock()
