@@ -17,18 +17,22 @@ type RouteSide struct {
 
 // MigrateNamespace is the key prefix, in a migrating route's destination,
 // under which the gateway keeps its migration state: tombstones of keys
-// deleted during the migration and the bulk copy's checkpoint. The store
-// backends refuse their own reserved prefix (".babelgate/") through the
-// Backend interface, so the migration keeps a prefix of its own; the
-// migrating route hides it from listings and refuses client keys under
-// it. `babelgate migrate --cleanup` removes it after the cut-over.
-const MigrateNamespace = ".babelgate-migrate/"
+// deleted or overwritten during the migration and the bulk copy's
+// checkpoint. The store backends refuse their own reserved prefix
+// (".babelgate/") through the Backend interface, so the migration keeps a
+// prefix of its own; the migrating route hides it from listings and
+// refuses client keys under it. `babelgate migrate --cleanup` removes it
+// after the cut-over. Its keys are flat (no "/"): MinIO's ListObjectsV2
+// answers a start-after inside a nested "directory" with a short page
+// marked not truncated, which would end a listing of many tombstones
+// early.
+const MigrateNamespace = ".babelgate-migrate."
 
 // tombstoneKey is where a delete during the migration leaves its mark: a
 // fixed-length name, so any client key has one.
 func tombstoneKey(key string) string {
 	sum := sha256.Sum256([]byte(key))
-	return MigrateNamespace + "tomb/" + hex.EncodeToString(sum[:])
+	return MigrateNamespace + "tomb." + hex.EncodeToString(sum[:])
 }
 
 // migrating presents a bucket that is moving from one backend to another as

@@ -186,7 +186,7 @@ func (g *Migration) hash(ctx context.Context, b Backend, key string) (string, er
 }
 
 // stateKey is where the bulk copy keeps a named state object.
-func stateKey(name string) string { return MigrateNamespace + "state/" + name }
+func stateKey(name string) string { return MigrateNamespace + "state." + name }
 
 // LoadState returns the state object name from the destination, or nil
 // if there is none.

@@ -62,7 +62,7 @@ func TestMergePages(t *testing.T) {
 			want: []string{"dead@dst"}},
 		{name: "left-out keys still advance the marker", dst: dstPage(false), src: page(true, "dead", "gone2"), max: 2,
 			want: nil, truncated: true, next: "gone2"},
-		{name: "namespace hidden", dst: dstPage(false, ".babelgate-migrate/", ".babelgate-migrate/tomb/x", "a"), src: page(false, "b"), max: 10,
+		{name: "namespace hidden", dst: dstPage(false, ".babelgate-migrate.state.copy", ".babelgate-migrate.tomb.x", "a"), src: page(false, "b"), max: 10,
 			want: []string{"a@dst", "b@src"}},
 		{name: "common prefixes merge once", dst: dstPage(false, "p/", "z"), src: page(false, "a", "p/"), max: 10,
 			want: []string{"a@src", "p/", "z@dst"}},
@@ -96,5 +96,16 @@ func TestMergePages(t *testing.T) {
 				t.Errorf("truncated %v next %q, want %v %q", got.Truncated, got.Next, tc.truncated, tc.next)
 			}
 		})
+	}
+}
+
+// TestHiddenPrefix: a destination common prefix is hidden when it lies in
+// the namespace or groups it (a delimiter inside the namespace's name).
+func TestHiddenPrefix(t *testing.T) {
+	for cp, want := range map[string]bool{".babelgate-migrate.": true, ".babelgate-": true, ".": true,
+		".babelgate-migrate.tomb.": true, ".babelgate/": false, "a.": false, ".babelgate-migrate/": false} {
+		if got := hiddenPrefix(cp); got != want {
+			t.Errorf("hiddenPrefix(%q) = %v, want %v", cp, got, want)
+		}
 	}
 }

@@ -93,6 +93,8 @@ type migrationEnv struct {
 	obsc    *obs.ObsClient
 	want    map[string]*migWant
 	deleted map[string]bool
+	// racing: a copy runs; check compares bytes only (see check).
+	racing bool
 }
 
 // setRoute writes the config with the given routes section and reloads
@@ -176,7 +178,11 @@ func (e *migrationEnv) del(client, key string) {
 }
 
 // check reads every wanted key through every dialect and every deleted
-// one, and lists the bucket through S3 a key at a time.
+// one, and lists the bucket through S3. While a copy runs (racing) only
+// the bytes are compared: a store backend writes an object's annex (the
+// client's ETag for a re-chunked multipart object, CRC-64 on S3 stores)
+// after the store took the object, so a read in between sees the store's
+// own ETag and no CRC-64 (README, Known limits).
 func (e *migrationEnv) check(when string) {
 	e.t.Helper()
 	ctx := context.Background()
@@ -187,10 +193,10 @@ func (e *migrationEnv) check(when string) {
 		}
 		got, _ := io.ReadAll(out.Body)
 		out.Body.Close()
-		if !bytes.Equal(got, w.data) || strings.Trim(aws.ToString(out.ETag), `"`) != w.etag {
+		if !bytes.Equal(got, w.data) || (!e.racing && strings.Trim(aws.ToString(out.ETag), `"`) != w.etag) {
 			e.t.Errorf("%s: S3 GET %s: %d bytes, ETag %s; want %d bytes, ETag %s", when, key, len(got), aws.ToString(out.ETag), len(w.data), w.etag)
 		}
-		if w.crc32 != "" && aws.ToString(out.ChecksumCRC32) != w.crc32 {
+		if w.crc32 != "" && !e.racing && aws.ToString(out.ChecksumCRC32) != w.crc32 {
 			e.t.Errorf("%s: S3 GET %s: CRC32 %q, want %q", when, key, aws.ToString(out.ChecksumCRC32), w.crc32)
 		}
 		// The OSS SDK checks x-oss-hash-crc64ecma against the bytes itself
@@ -205,7 +211,7 @@ func (e *migrationEnv) check(when string) {
 			e.t.Errorf("%s: OSS GET %s: %d bytes, %v", when, key, len(got), err)
 		}
 		h, err := e.ossb.GetObjectDetailedMeta(key)
-		if err != nil || strings.ToLower(strings.Trim(h.Get("ETag"), `"`)) != w.etag || h.Get("X-Oss-Hash-Crc64ecma") != strconv.FormatUint(crc64Of(w.data), 10) {
+		if err != nil || (!e.racing && (strings.ToLower(strings.Trim(h.Get("ETag"), `"`)) != w.etag || h.Get("X-Oss-Hash-Crc64ecma") != strconv.FormatUint(crc64Of(w.data), 10))) {
 			e.t.Errorf("%s: OSS HEAD %s: ETag %s crc64 %s, %v; want %s %d", when, key, h.Get("ETag"), h.Get("X-Oss-Hash-Crc64ecma"), err, w.etag, crc64Of(w.data))
 		}
 		oo, err := e.obsc.GetObject(&obs.GetObjectInput{GetObjectMetadataInput: obs.GetObjectMetadataInput{Bucket: "app", Key: key}})
@@ -214,7 +220,7 @@ func (e *migrationEnv) check(when string) {
 		}
 		got, _ = io.ReadAll(oo.Body)
 		oo.Body.Close()
-		if !bytes.Equal(got, w.data) || strings.Trim(oo.ETag, `"`) != w.etag {
+		if !bytes.Equal(got, w.data) || (!e.racing && strings.Trim(oo.ETag, `"`) != w.etag) {
 			e.t.Errorf("%s: OBS GET %s: %d bytes, ETag %s", when, key, len(got), oo.ETag)
 		}
 	}
@@ -474,7 +480,9 @@ func runMigrationCase(t *testing.T, tc migrationCase) {
 	e.putOSS("k16", randomBytes(6543, 1005))
 	e.del("obs", "k22")
 	e.putOBS("k23", randomBytes(3456, 1006))
+	e.racing = true
 	e.check("during run 3")
+	e.racing = false
 	out := run3.wait(t)
 	if tc.pty {
 		if !regexp.MustCompile(`\rapp: (\d+)/(\d+) objects \(0 left\), [^\r\n]*ETA 0s\x1b\[K\r?\n`).MatchString(out) {
