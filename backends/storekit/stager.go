@@ -1,4 +1,4 @@
-package storestate
+package storekit
 
 import (
 	"context"
@@ -11,11 +11,11 @@ import (
 	"github.com/babelgate/babelgate/translate"
 )
 
-// Store is what the staging flow (Stager) needs of an object store: the
-// few SDK calls a backend implements. Every error a method returns is
-// already a translate error (mapped from the store's), and every method
-// bounds its own calls (timeouts, retries) as the backend's other calls
-// do, except where said otherwise.
+// Store is what the staging flow (Stager) needs of an object store, in
+// neutral terms; the kit implements it over a Driver (kitStore). Every
+// error a method returns is already a translate error (classified from
+// the store's), and every method bounds its own calls (timeouts, retries)
+// as the kit's other calls do, except where said otherwise.
 type Store interface {
 	// PutSmall stores data as key (state, records, markers, annexes).
 	PutSmall(ctx context.Context, bucket, key string, data []byte) error
@@ -70,8 +70,10 @@ type Stager struct {
 	// Name names the backend in errors and logs ("s3").
 	Name  string
 	Store Store
-	// MinPartSize is the store's minimum part.
+	// MinPartSize is the store's minimum part; MaxParts, when not 0, the
+	// most parts a store upload takes.
 	MinPartSize int64
+	MaxParts    int
 	// Restreamed counts the bytes Complete streamed a second time.
 	Restreamed *atomic.Int64
 }

@@ -1,8 +1,6 @@
-// Package storestate is what the gateway keeps in a store it fronts: the
-// parts of a multipart upload's description that S3-like stores have no API
-// for, and the neutral listing rules such stores do not apply themselves.
-// It holds no SDK calls; the store backends (backends/s3, backends/oss)
-// read and write the objects it names and feed it the store's listings.
+// What the gateway keeps in a store it fronts: the parts of a multipart
+// upload's description that S3-like stores have no API for. The kit reads
+// and writes the objects named here through its Driver.
 //
 // Everything lives in the client's own bucket, under the reserved key
 // prefix Prefix:
@@ -27,7 +25,8 @@
 //
 // These names and the JSON form are an on-store format: data written by
 // earlier versions must stay readable, so they do not change.
-package storestate
+
+package storekit
 
 import (
 	"crypto/sha256"
@@ -119,7 +118,7 @@ func ParseUpload(data []byte) (Upload, error) {
 func Write(id string, u Upload, put func(key string, data []byte) error) error {
 	data, err := u.Marshal()
 	if err != nil {
-		return translate.Wrap(translate.ErrInternal, err, "storestate: encoding upload state")
+		return translate.Wrap(translate.ErrInternal, err, "storekit: encoding upload state")
 	}
 	return put(StateKey(id), data)
 }
@@ -144,7 +143,7 @@ func Read(bucket, id string, get func(key string) ([]byte, error)) (Upload, erro
 	}
 	u, err := ParseUpload(data)
 	if err != nil {
-		return Upload{}, translate.Wrap(translate.ErrInternal, err, "storestate: decoding upload state "+id)
+		return Upload{}, translate.Wrap(translate.ErrInternal, err, "storekit: decoding upload state "+id)
 	}
 	return u, nil
 }

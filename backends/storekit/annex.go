@@ -1,4 +1,4 @@
-package storestate
+package storekit
 
 import (
 	"context"

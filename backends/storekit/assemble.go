@@ -1,8 +1,9 @@
-package storestate
+package storekit
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -34,6 +35,10 @@ func (s *Stager) Complete(ctx context.Context, st Upload, req translate.Complete
 		return translate.ObjectInfo{}, err
 	}
 	groups := PlanGroups(parts, s.MinPartSize)
+	if s.MaxParts > 0 && len(groups) > s.MaxParts {
+		return translate.ObjectInfo{}, &translate.Error{Code: translate.ErrEntityTooLarge, Bucket: req.Bucket, Key: req.Key,
+			Message: fmt.Sprintf("The upload needs %d store parts; the store takes at most %d.", len(groups), s.MaxParts)}
+	}
 	began := time.Now()
 	var streamed atomic.Int64
 	storeID, err := s.Store.CreateUpload(ctx, req.Bucket, req.Key, st.Metadata)

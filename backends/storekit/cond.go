@@ -1,4 +1,4 @@
-package storestate
+package storekit
 
 import (
 	"context"
@@ -58,4 +58,51 @@ func CondError(err error, cond translate.WriteCond) error {
 		te.Extra = map[string]string{"Condition": "If-Match"}
 	}
 	return te
+}
+
+// storeCond is StoreCond for a write the store evaluates as can says: the
+// parts of the condition the store does not evaluate itself are checked
+// here first (check-then-write: a write of the key between the check and
+// the write is not seen). IfMatch is always checked first by StoreCond.
+func (b *Backend) storeCond(ctx context.Context, bucket, key string, cond translate.WriteCond, can CondAbility) (translate.WriteCond, error) {
+	sc, err := b.stager.StoreCond(ctx, bucket, key, cond)
+	if err != nil || !sc.IfAbsent || can.IfAbsent {
+		return sc, err
+	}
+	_, err = b.storeHead(ctx, bucket, key)
+	switch translate.CodeOf(err) {
+	case 0:
+		return sc, &translate.Error{Code: translate.ErrObjectExists, Bucket: bucket, Key: key,
+			Extra: map[string]string{"Condition": "If-None-Match"}}
+	case translate.ErrNoSuchKey:
+		return sc, nil
+	default:
+		return sc, err
+	}
+}
+
+// PutObjectIf implements translate.ConditionalWriter.
+func (b *Backend) PutObjectIf(ctx context.Context, bucket, key string, body *translate.Body, meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
+	if err := b.checkWrite(bucket, key, meta); err != nil {
+		return translate.ObjectInfo{}, err
+	}
+	sc, err := b.storeCond(ctx, bucket, key, cond, b.ab.CondPut)
+	if err != nil {
+		return translate.ObjectInfo{}, err
+	}
+	info, err := b.put(ctx, bucket, key, body, meta, sc)
+	return info, CondError(err, sc)
+}
+
+// CopyObjectIf implements translate.ConditionalWriter.
+func (b *Backend) CopyObjectIf(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
+	if err := b.checkWrite(dstBucket, dstKey, meta); err != nil {
+		return translate.ObjectInfo{}, err
+	}
+	sc, err := b.storeCond(ctx, dstBucket, dstKey, cond, b.ab.CondCopy)
+	if err != nil {
+		return translate.ObjectInfo{}, err
+	}
+	info, err := b.copy(ctx, srcBucket, srcKey, dstBucket, dstKey, meta, sc)
+	return info, CondError(err, sc)
 }
