@@ -194,13 +194,37 @@ type Route struct {
 	// KeyPrefix is put before every key on the backend (e.g. "team-a/"),
 	// so several front buckets can share one backend bucket.
 	KeyPrefix string `yaml:"key_prefix"`
+	// From and To make the route a migration (instead of backend,
+	// backend_bucket and key_prefix): the bucket moves from From to To
+	// while clients keep using it; see README "Migrating a bucket".
+	From *RouteEnd `yaml:"from"`
+	To   *RouteEnd `yaml:"to"`
+	// CopyOnRead, on a migrating route, copies an object read from the
+	// source to the destination in the background.
+	CopyOnRead bool `yaml:"copy_on_read"`
+}
+
+// RouteEnd is one end of a migrating route.
+type RouteEnd struct {
+	// Backend names a configured backend; required.
+	Backend string `yaml:"backend"`
+	// Bucket is the bucket on it; default the route's bucket.
+	Bucket string `yaml:"bucket"`
+	// KeyPrefix is put before every key there.
+	KeyPrefix string `yaml:"key_prefix"`
 }
 
 // TranslateRoutes returns the routes as the engine takes them.
 func (c *Config) TranslateRoutes() []translate.Route {
 	out := make([]translate.Route, 0, len(c.Routes))
 	for _, r := range c.Routes {
-		out = append(out, translate.Route{Bucket: r.Bucket, Backend: r.Backend, BackendBucket: r.BackendBucket, KeyPrefix: r.KeyPrefix})
+		tr := translate.Route{Bucket: r.Bucket, Backend: r.Backend, BackendBucket: r.BackendBucket, KeyPrefix: r.KeyPrefix}
+		if r.From != nil && r.To != nil {
+			tr.Backend, tr.BackendBucket, tr.KeyPrefix = r.To.Backend, r.To.Bucket, r.To.KeyPrefix
+			tr.Source = &translate.RouteSide{Backend: r.From.Backend, Bucket: r.From.Bucket, KeyPrefix: r.From.KeyPrefix}
+			tr.CopyOnRead = r.CopyOnRead
+		}
+		out = append(out, tr)
 	}
 	return out
 }

@@ -283,6 +283,13 @@ func (v *validator) backends() {
 			}
 			routed[r.Bucket] = i
 		}
+		if r.From != nil || r.To != nil {
+			v.migration(p, r, seen, names)
+			continue
+		}
+		if r.CopyOnRead {
+			v.add(p+".copy_on_read", "only a migrating route (with from and to) copies on read")
+		}
 		if _, ok := seen[r.Backend]; !ok {
 			v.add(p+".backend", "no backend named %s (have %s)", v.quote(p+".backend", r.Backend), strings.Join(names, ", "))
 		}
@@ -344,6 +351,45 @@ func (v *validator) domains(path string, list []string, seen map[string]string) 
 			} else {
 				seen[d] = p
 			}
+		}
+	}
+}
+
+// migration checks a migrating route r at YAML path p: from and to both,
+// each naming a configured backend, instead of backend, backend_bucket and
+// key_prefix, and two different places.
+func (v *validator) migration(p string, r Route, seen map[string]int, names []string) {
+	if r.Backend != "" || r.BackendBucket != "" || r.KeyPrefix != "" {
+		v.add(p, "a migrating route names its backends in from and to, not in backend, backend_bucket or key_prefix")
+	}
+	for _, end := range []struct {
+		name string
+		e    *RouteEnd
+	}{{"from", r.From}, {"to", r.To}} {
+		ep := p + "." + end.name
+		if end.e == nil {
+			v.add(p, "a migrating route needs both from and to (%s is missing)", end.name)
+			continue
+		}
+		if _, ok := seen[end.e.Backend]; !ok {
+			v.add(ep+".backend", "no backend named %s (have %s)", v.quote(ep+".backend", end.e.Backend), strings.Join(names, ", "))
+		}
+		if end.e.Bucket != "" && !translate.ValidBucketName(end.e.Bucket) {
+			v.add(ep+".bucket", "%s is not a valid bucket name", v.quote(ep+".bucket", end.e.Bucket))
+		}
+		if strings.HasPrefix(end.e.KeyPrefix, "/") || len(end.e.KeyPrefix) > 512 {
+			v.add(ep+".key_prefix", "%s must not start with '/' and must be at most 512 bytes", v.quote(ep+".key_prefix", end.e.KeyPrefix))
+		}
+	}
+	if r.From != nil && r.To != nil {
+		bucket := func(e *RouteEnd) string {
+			if e.Bucket == "" {
+				return r.Bucket
+			}
+			return e.Bucket
+		}
+		if r.From.Backend == r.To.Backend && bucket(r.From) == bucket(r.To) && r.From.KeyPrefix == r.To.KeyPrefix {
+			v.add(p+".to", "the destination is the source")
 		}
 	}
 }

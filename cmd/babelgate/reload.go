@@ -184,7 +184,7 @@ func routeChanges(old, next []config.Route) (added, removed, changed []string) {
 		switch o, ok := before[r.Bucket]; {
 		case !ok:
 			added = append(added, routeString(r))
-		case o != r:
+		case routeString(o) != routeString(r): // From and To are pointers
 			changed = append(changed, routeString(r))
 		}
 	}
@@ -197,6 +197,10 @@ func routeChanges(old, next []config.Route) (added, removed, changed []string) {
 }
 
 func routeString(r config.Route) string {
+	if r.From != nil && r.To != nil {
+		return fmt.Sprintf("%s -> migrating %s:%s/%s to %s:%s/%s (copy on read %t)", r.Bucket,
+			r.From.Backend, r.From.Bucket, r.From.KeyPrefix, r.To.Backend, r.To.Bucket, r.To.KeyPrefix, r.CopyOnRead)
+	}
 	to := r.BackendBucket
 	if to == "" {
 		to = r.Bucket
