@@ -66,13 +66,19 @@ const (
 	ErrConditionalRequestConflict                   // a conditional write lost to a concurrent conflicting operation; retry
 	ErrInvalidPartNumber                            // a read by part number names no part of the object
 	ErrInvalidRedirectLocation                      // website redirect location not a path or http(s) URL
+	ErrMalformedPolicy                              // a bucket policy that does not parse or is unsupported
+	ErrNoSuchBucketPolicy                           // the bucket has no policy
+	ErrNoSuchCORSConfiguration                      // the bucket has no CORS rules
+	ErrCORSForbidden                                // a preflight no CORS rule allows (S3 AccessForbidden)
+	ErrInvalidPolicyDocument                        // a POST form's policy document is invalid
+	ErrMalformedPOSTRequest                         // a POST form that is not well-formed multipart/form-data
 )
 
 // AllCodes lists every Code, in order. Dialect tests iterate it to prove
 // their wire tables complete.
 func AllCodes() []Code {
-	codes := make([]Code, 0, int(ErrInvalidRedirectLocation))
-	for c := ErrInternal; c <= ErrInvalidRedirectLocation; c++ {
+	codes := make([]Code, 0, int(ErrMalformedPOSTRequest))
+	for c := ErrInternal; c <= ErrMalformedPOSTRequest; c++ {
 		codes = append(codes, c)
 	}
 	return codes
@@ -101,6 +107,9 @@ var codeNames = map[Code]string{
 	ErrObjectExists: "ObjectExists", ErrConditionalRequestConflict: "ConditionalRequestConflict",
 	ErrInvalidPartNumber:       "InvalidPartNumber",
 	ErrInvalidRedirectLocation: "InvalidRedirectLocation",
+	ErrMalformedPolicy:         "MalformedPolicy", ErrNoSuchBucketPolicy: "NoSuchBucketPolicy",
+	ErrNoSuchCORSConfiguration: "NoSuchCORSConfiguration", ErrCORSForbidden: "CORSForbidden",
+	ErrInvalidPolicyDocument: "InvalidPolicyDocument", ErrMalformedPOSTRequest: "MalformedPOSTRequest",
 }
 
 // String returns the Code's neutral name (not a wire code).
