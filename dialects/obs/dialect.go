@@ -131,10 +131,10 @@ func (d *Dialect) Authenticate(r *dialects.Request) (translate.Caller, error) {
 	case auth != "":
 		err = translate.Errorf(translate.ErrAuthorizationHeaderMalformed, "Unsupported Authorization Type")
 	default:
-		err = &translate.Error{Code: translate.ErrAccessDenied, Message: "Anonymous access is not allowed."}
+		err = &translate.Error{Code: translate.ErrAccessDenied, Message: "Anonymous access is not allowed.", Err: dialects.ErrAnonymous}
 	}
 	if err != nil {
-		return translate.Caller{}, err
+		return translate.Caller{Rules: &d.rules}, err
 	}
 	_, p, ok := d.cfg.Credentials.Lookup(ak)
 	if !ok || p == nil {

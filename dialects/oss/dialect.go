@@ -106,7 +106,7 @@ func (d *Dialect) Authenticate(r *dialects.Request) (translate.Caller, error) {
 	case auth != "":
 		return translate.Caller{}, translate.Errorf(translate.ErrAuthorizationHeaderMalformed, "Authorization header is invalid.")
 	default:
-		return translate.Caller{}, &translate.Error{Code: translate.ErrAccessDenied, Message: "AccessDenied: anonymous access is not allowed."}
+		return translate.Caller{Rules: &d.rules}, &translate.Error{Code: translate.ErrAccessDenied, Message: "AccessDenied: anonymous access is not allowed.", Err: dialects.ErrAnonymous}
 	}
 	if err != nil {
 		return translate.Caller{}, err
