@@ -162,7 +162,9 @@ func TestPrepareRefuses(t *testing.T) {
 			f[len(f)-2][1] = "NOPE"
 			return form(t, f, "x", false)
 		}, translate.ErrInvalidAccessKeyID, ""},
-		{"too large", func() *http.Request { return form(t, sign("s3v4", policyOf(good), key), strings.Repeat("x", 11), false) },
+		{"too large", func() *http.Request {
+			return form(t, sign("s3v4", policyOf(good), key), strings.Repeat("x", 11), false)
+		},
 			translate.ErrEntityTooLarge, "exceeds the maximum allowed size"},
 		{"too small", func() *http.Request { return form(t, sign("s3v4", policyOf(good), key), "", false) },
 			translate.ErrEntityTooSmall, "smaller than the minimum allowed size"},
