@@ -30,7 +30,7 @@ type BucketDocs interface {
 
 // The bucket documents' names. Their content is an on-store format.
 const (
-	DocPolicy = "policy.json" // the policy as the client sent it
+	DocPolicy = "policy.json" // storedPolicy as JSON
 	DocCORS   = "cors.json"   // cors.Config as JSON
 	DocACL    = "acl.json"    // {"acl": "public-read"}
 )
@@ -49,6 +49,13 @@ type BucketSettings struct {
 	PolicyRaw []byte
 	CORS      *cors.Config
 	ACL       string
+}
+
+// storedPolicy is the policy document: the policy as the client sent it
+// and the language it is written in.
+type storedPolicy struct {
+	Flavor policy.Flavor
+	Policy string
 }
 
 // settingsCache holds recently read settings per front bucket for ttl.
@@ -121,11 +128,15 @@ func (e *Engine) readSettings(ctx context.Context, bucket string) (BucketSetting
 		return s, err
 	}
 	if raw != nil {
-		p, err := policy.Parse(bucket, raw)
+		var sp storedPolicy
+		if err := json.Unmarshal(raw, &sp); err != nil {
+			return s, Wrap(ErrInternal, err, "stored bucket policy does not parse")
+		}
+		p, err := policy.ParseFlavor(sp.Flavor, bucket, []byte(sp.Policy))
 		if err != nil {
 			return s, Wrap(ErrInternal, err, "stored bucket policy does not parse")
 		}
-		s.Policy, s.PolicyRaw = p, raw
+		s.Policy, s.PolicyRaw = p, []byte(sp.Policy)
 	}
 	raw, err = read(DocCORS)
 	if err != nil {
@@ -188,17 +199,21 @@ func (e *Engine) getSettings(ctx context.Context, c Caller, bucket string) (Buck
 	return e.readSettings(ctx, bucket)
 }
 
-// PutBucketPolicy parses doc as bucket's policy and stores it as sent. A
-// policy that does not parse is ErrMalformedPolicy naming the fault, and
-// nothing is stored.
-func (e *Engine) PutBucketPolicy(ctx context.Context, c Caller, bucket string, doc []byte) error {
-	if _, err := policy.Parse(bucket, doc); err != nil {
+// PutBucketPolicy parses doc, written in flavor f, as bucket's policy and
+// stores it as sent. A policy that does not parse is ErrMalformedPolicy
+// naming the fault, and nothing is stored.
+func (e *Engine) PutBucketPolicy(ctx context.Context, c Caller, bucket string, f policy.Flavor, doc []byte) error {
+	if _, err := policy.ParseFlavor(f, bucket, doc); err != nil {
 		if err := authorize(c, bucket, AccessWrite); err != nil {
 			return err
 		}
 		return &Error{Code: ErrMalformedPolicy, Bucket: bucket, Message: err.Error(), Err: err}
 	}
-	return e.putDoc(ctx, c, bucket, DocPolicy, doc)
+	data, err := json.Marshal(storedPolicy{Flavor: f, Policy: string(doc)})
+	if err != nil {
+		return Wrap(ErrInternal, err, "")
+	}
+	return e.putDoc(ctx, c, bucket, DocPolicy, data)
 }
 
 // GetBucketPolicy returns the policy as it was set: ErrNoSuchBucketPolicy.

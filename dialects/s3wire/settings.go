@@ -107,7 +107,7 @@ func (h *Handlers) PutBucketPolicy(w http.ResponseWriter, r *dialects.Request) e
 	if err != nil {
 		return err
 	}
-	if err := h.Engine.PutBucketPolicy(r.HTTP.Context(), r.Caller, r.Bucket, doc); err != nil {
+	if err := h.Engine.PutBucketPolicy(r.HTTP.Context(), r.Caller, r.Bucket, h.PolicyFlavor, doc); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -146,3 +146,52 @@ func TestMatch(t *testing.T) {
 		}
 	}
 }
+
+// OSS's RAM policy and OBS's bucket policy are rewritten into AWS's and
+// evaluated alike (OSS "Bucket Policy" syntax; OBS "Bucket Policy
+// Parameters").
+func TestFlavors(t *testing.T) {
+	oss := `{"Version":"1","Statement":[{"Effect":"Allow","Principal":["*"],"Action":["oss:GetObject","oss:ListObjects"],
+	  "Resource":["acs:oss:*:*:b","acs:oss:*:*:b/pub/*"],"Condition":{"IpAddress":{"acs:SourceIp":["127.0.0.0/8"]}}},
+	  {"Effect":"Deny","Principal":["AK"],"Action":["oss:*"],"Resource":["acs:oss:*:1234:b/pub/secret"]}]}`
+	obs := `{"Statement":[{"Sid":"s","Effect":"Allow","Principal":{"ID":["domain/acct:user/AK"]},"Action":["PutObject"],"Resource":["b/up/*"]}]}`
+	lo := net.ParseIP("127.0.0.1")
+	p, err := ParseFlavor(OSS, "b", []byte(oss))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		r    Request
+		want Decision
+	}{
+		{Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/pub/x", SourceIP: lo}, Allowed},
+		{Request{Action: "s3:ListBucket", Resource: "arn:aws:s3:::b", SourceIP: lo}, Allowed},
+		{Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::b/pub/x", SourceIP: net.ParseIP("192.0.2.1")}, NoDecision},
+		{Request{AccessKey: "AK", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/pub/secret", SourceIP: lo}, Denied},
+	} {
+		if got := p.Evaluate(c.r); got != c.want {
+			t.Errorf("OSS %+v = %v, want %v", c.r, got, c.want)
+		}
+	}
+	q, err := ParseFlavor(OBS, "b", []byte(obs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Evaluate(Request{AccessKey: "AK", Action: "s3:PutObject", Resource: "arn:aws:s3:::b/up/x"}) != Allowed {
+		t.Error("OBS user principal")
+	}
+	for _, bad := range []struct {
+		f         Flavor
+		doc, want string
+	}{
+		{OSS, `{"Version":"2","Statement":[]}`, "The policy must contain a valid version string"},
+		{OSS, `{"Version":"1","Statement":[{"Effect":"Allow","Principal":["*"],"Action":["oss:Fly"],"Resource":["acs:oss:*:*:b/*"]}]}`, "Policy has invalid action"},
+		{OSS, `{"Version":"1","Statement":[{"Effect":"Allow","Principal":["*"],"Action":["oss:GetObject"],"Resource":["acs:oss:*:*:c/*"]}]}`, "Policy has invalid resource"},
+		{OBS, `{"Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["GetObject"],"Resource":["b/*"]}]}`, "Invalid principal in policy"},
+		{OBS, `not json`, "Policies must be valid JSON and the first byte must be '{'"},
+	} {
+		if _, err := ParseFlavor(bad.f, "b", []byte(bad.doc)); err == nil || err.Error() != bad.want {
+			t.Errorf("%s %s: %v, want %q", bad.f, bad.doc, err, bad.want)
+		}
+	}
+}
