@@ -18,6 +18,7 @@ import (
 	"github.com/babelgate/babelgate/dialects/hmacsig"
 	"github.com/babelgate/babelgate/dialects/s3wire"
 	"github.com/babelgate/babelgate/translate"
+	"github.com/babelgate/babelgate/translate/policy"
 )
 
 // Config configures the OBS dialect.
@@ -80,7 +81,7 @@ func New(cfg Config) *Dialect {
 	}
 	d := &Dialect{cfg: cfg, rules: cfg.Rules}
 	d.h = &s3wire.Handlers{Profile: profile, Engine: cfg.Engine, Region: cfg.Region, Errors: errorForm,
-		DecodeMetadata: decodeMetadata, Body: bodyInput}
+		DecodeMetadata: decodeMetadata, Body: bodyInput, PolicyFlavor: policy.OBS}
 	d.router = &s3wire.Router{Routes: d.routes(), Unsupported: unsupported,
 		Refuse: s3wire.RefuseUnimplemented(obsPrefix, obsUnimplemented)}
 	return d

@@ -26,6 +26,8 @@ type PostForm struct {
 	Scheme      postform.Scheme
 	Credentials dialects.Credentials
 	Now         func() time.Time
+	// ETag spells an ETag in the dialect's form; nil is Quote.
+	ETag func(string) string
 }
 
 // PostObject returns the handler of POST to a bucket URL with a
@@ -72,6 +74,9 @@ func (h *Handlers) PostObject(pf PostForm) func(http.ResponseWriter, *dialects.R
 			return err
 		}
 		etag := Quote(info.ETag)
+		if pf.ETag != nil {
+			etag = pf.ETag(info.ETag)
+		}
 		location := "/" + r.Bucket + "/" + (&url.URL{Path: u.Key}).EscapedPath()
 		if r.HTTP.Host != "" {
 			location = "http://" + r.HTTP.Host + location

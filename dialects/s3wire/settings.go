@@ -141,6 +141,12 @@ func (h *Handlers) PutBucketCors(w http.ResponseWriter, r *dialects.Request) err
 	if err := h.requireDigest(r); err != nil {
 		return err
 	}
+	return h.StoreBucketCors(w, r)
+}
+
+// StoreBucketCors is PUT ?cors without the digest requirement (OSS's
+// PutBucketCors has none).
+func (h *Handlers) StoreBucketCors(w http.ResponseWriter, r *dialects.Request) error {
 	var doc CORSConfiguration
 	if err := h.ReadXML(r, 64<<10, &doc, false); err != nil {
 		return err
