@@ -243,6 +243,12 @@ type Dialects struct {
 	S3  Limits `yaml:"s3"`
 	OSS Limits `yaml:"oss"`
 	OBS Limits `yaml:"obs"`
+	// Sections are the sections of the registered dialects (the open set:
+	// dialects.Register), by dialect name, kept undecoded until
+	// [Config.DecodeDialect]. This package does not know their schema;
+	// the caller checks every name is a registered dialect
+	// ([Config.DialectErrorf] reports one that is not).
+	Sections map[string]yaml.Node `yaml:",inline"`
 }
 
 // Limits overrides some of a dialect's [translate.Rules]. A zero field keeps
@@ -355,6 +361,13 @@ func decode(data []byte, filename string, lookup func(string) (string, bool)) (*
 	c := &Config{File: filename, src: src}
 	if err := decodeStrict(root, "", c, src); err != nil {
 		return nil, err
+	}
+	for name := range c.Dialects.Sections {
+		n := yaml.Node{}
+		if orig := src.nodes["dialects."+name]; orig != nil {
+			n = *orig // the original node, with the file's line numbers
+		}
+		c.Dialects.Sections[name] = n
 	}
 	for i := range c.Backends {
 		b := &c.Backends[i]

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -214,6 +215,66 @@ func (b *Backend) DecodeOptions(into any) error {
 		src = newSource("")
 	}
 	return decodeStrict(n, path, into, src)
+}
+
+var (
+	sectionsMu sync.Mutex
+	sections   = map[string]bool{}
+)
+
+// RegisterDialectSection makes dialects.<name> a known section: the caller
+// (cmd) registers the name of every registered dialect before loading a
+// config; any other name under dialects: is an unknown field.
+func RegisterDialectSection(name string) {
+	sectionsMu.Lock()
+	defer sectionsMu.Unlock()
+	sections[name] = true
+}
+
+func knownSection(name string) bool {
+	sectionsMu.Lock()
+	defer sectionsMu.Unlock()
+	return sections[name]
+}
+
+// DecodeDialect strictly decodes the section dialects.<name> into into, a
+// non-nil pointer holding the dialect's defaults, as [Backend.DecodeOptions]
+// does for a backend's options: an unknown key or a value of the wrong type
+// is an error naming the file, line and path. A missing or null section
+// leaves into untouched.
+func (c *Config) DecodeDialect(name string, into any) error {
+	path := "dialects." + name
+	if rv := reflect.ValueOf(into); rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return fmt.Errorf("config: %s: DecodeDialect needs a non-nil pointer, got %T", path, into)
+	}
+	n, ok := c.Dialects.Sections[name]
+	switch {
+	case !ok, n.Kind == 0, n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null":
+		return nil
+	case n.Kind != yaml.MappingNode && n.Kind != yaml.AliasNode:
+		p := c.src.problems()
+		p.add(n.Line, path, "want a mapping, not %s", n.ShortTag())
+		return p.err()
+	}
+	src := c.src
+	if src == nil {
+		src = newSource("")
+	}
+	return decodeStrict(&n, path, into, src)
+}
+
+// DialectErrorf returns an *Error at the line of dialects.<name>.<field>
+// (field "" for the section itself), for problems the dialect finds in
+// its section after decoding, or for a section naming no registered
+// dialect.
+func (c *Config) DialectErrorf(name, field, format string, args ...any) error {
+	path := "dialects." + name
+	if field != "" {
+		path += "." + field
+	}
+	p := c.src.problems()
+	p.add(c.src.line(path), path, format, args...)
+	return p.err()
 }
 
 // Errorf returns an *Error at the line of field, a key of this backend's

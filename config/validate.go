@@ -35,6 +35,11 @@ func (c *Config) Validate() error {
 	v.limits("dialects.s3", c.Dialects.S3, c.S3Rules())
 	v.limits("dialects.oss", c.Dialects.OSS, c.OSSRules())
 	v.limits("dialects.obs", c.Dialects.OBS, c.OBSRules())
+	for name := range c.Dialects.Sections {
+		if !knownSection(name) {
+			v.add("dialects."+name, "unknown field %q", name)
+		}
+	}
 	return v.p.err()
 }
 

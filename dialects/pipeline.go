@@ -92,6 +92,8 @@ type DetectRow struct {
 	Name    string // what the row recognises, for tests and docs
 	Match   func(r *http.Request) bool
 	Dialect Dialect
+	// Order places the row in the table (see NewDetector): lower first.
+	Order int
 }
 
 // Detect returns the dialect for r.
@@ -169,7 +171,6 @@ func (p *Pipeline) ServeHTTP(hw http.ResponseWriter, hr *http.Request) {
 	w := &recorder{ResponseWriter: hw, head: hr.Method == http.MethodHead}
 	r := &Request{HTTP: hr, ID: newRequestID(), Started: time.Now(), Query: hr.URL.Query()}
 	r.HostID = hostID(r.ID)
-	r.Bucket, r.Key, r.VirtualHosted = p.Addressing.Resolve(hr)
 	if body := hr.Body; body != nil {
 		hr.Body = &countingBody{ReadCloser: guardBody(hw, body, r, p.BodyReadTimeout), n: &r.bytesIn}
 		// net/http decides what to do with an unread body (drain a little,
@@ -178,6 +179,11 @@ func (p *Pipeline) ServeHTTP(hw http.ResponseWriter, hr *http.Request) {
 		defer func() { hr.Body = body }()
 	}
 	d := p.Detector.Detect(hr)
+	if a, ok := d.(Addresser); ok {
+		r.Bucket, r.Key = a.Address(hr)
+	} else {
+		r.Bucket, r.Key, r.VirtualHosted = p.Addressing.Resolve(hr)
+	}
 	d.Begin(w, r)
 	release, admitted := p.inflight.admit(p.MaxInflight)
 	defer release()

@@ -28,6 +28,10 @@ type BodyOptions struct {
 	Trailer func() (Checksums, error)
 	// MaxSize, when > 0, is the largest body allowed (EntityTooLarge).
 	MaxSize int64
+	// ClientAlgorithm is the checksum algorithm the client chose for this
+	// body (a header, a trailer or S3's x-amz-sdk-checksum-algorithm), ""
+	// when it chose none; the engine then adds Rules.DefaultChecksum.
+	ClientAlgorithm ChecksumAlgorithm
 }
 
 // Sums are the digests of a body that was read to its end.
@@ -200,20 +204,24 @@ func (b *Body) readVerified(p []byte) (int, error) {
 		return n, io.EOF
 	case err != nil:
 		if errors.Is(err, io.ErrUnexpectedEOF) {
-			b.err = Wrap(ErrIncompleteBody, err, "the body ended before its declared length")
+			b.err = Wrap(ErrIncompleteBody, err, incompleteBodyMessage)
 		} else if CodeOf(err) != ErrInternal {
 			b.err = err // already a neutral error (e.g. from the chunk decoder)
 		} else {
-			b.err = Wrap(ErrIncompleteBody, err, "reading the request body")
+			b.err = Wrap(ErrIncompleteBody, err, incompleteBodyMessage)
 		}
 		return n, b.err
 	}
 	return n, nil
 }
 
+// incompleteBodyMessage is S3's IncompleteBody text.
+const incompleteBodyMessage = "You did not provide the number of bytes specified by the Content-Length HTTP header."
+
 func (b *Body) finish() error {
 	if b.size >= 0 && b.n < b.size {
-		return Errorf(ErrIncompleteBody, "got %d of %d declared bytes", b.n, b.size)
+		return &Error{Code: ErrIncompleteBody, Message: incompleteBodyMessage,
+			Extra: map[string]string{"NumberBytesExpected": fmt.Sprint(b.size), "NumberBytesProvided": fmt.Sprint(b.n)}}
 	}
 	sums := &Sums{Size: b.n, MD5: b.md5.Sum(nil), Checksum: Checksums{}}
 	for a, h := range b.hashes {
@@ -225,7 +233,7 @@ func (b *Body) finish() error {
 	if b.sha != nil {
 		if got := hex.EncodeToString(b.sha.Sum(nil)); got != b.opts.SHA256 {
 			return &Error{Code: ErrContentSHA256Mismatch,
-				Message: "the provided 'x-amz-content-sha256' header does not match what was computed",
+				Message: "The provided 'x-amz-content-sha256' header does not match what was computed.",
 				Extra:   map[string]string{"ClientComputedContentSHA256": b.opts.SHA256, "S3ComputedContentSHA256": got}}
 		}
 	}
@@ -254,11 +262,18 @@ func verifyChecksums(expected, got Checksums) error {
 	for a, v := range expected {
 		if got[a] != v {
 			return &Error{Code: ErrChecksumMismatch,
-				Message: fmt.Sprintf("the %s you specified did not match the calculated checksum", a),
+				Message: ChecksumMismatchMessage(a),
 				Extra:   map[string]string{"Algorithm": string(a)}}
 		}
 	}
 	return nil
+}
+
+// ChecksumMismatchMessage is S3's BadDigest text for a flexible checksum
+// that does not match: "The CRC32 you specified did not match the
+// calculated checksum."
+func ChecksumMismatchMessage(a ChecksumAlgorithm) string {
+	return fmt.Sprintf("The %s you specified did not match the calculated checksum.", a)
 }
 
 // Sums returns the verified digests; ok is false until Read has returned

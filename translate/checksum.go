@@ -1,8 +1,10 @@
 package translate
 
 import (
+	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
@@ -10,6 +12,9 @@ import (
 	"hash/crc32"
 	"hash/crc64"
 	"strings"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/zeebo/xxh3"
 )
 
 // ChecksumAlgorithm names a whole-body checksum. Values are S3's spelling;
@@ -24,11 +29,25 @@ const (
 	SHA1      ChecksumAlgorithm = "SHA1"
 	SHA256    ChecksumAlgorithm = "SHA256"
 	CRC64ECMA ChecksumAlgorithm = "CRC64ECMA"
+	// The algorithms S3 added in 2025 (aws-sdk-go-v2 service/s3
+	// types.ChecksumAlgorithm; S3 API reference, Checksum): the digests are
+	// sent as base64 of their canonical big-endian bytes.
+	SHA512    ChecksumAlgorithm = "SHA512"
+	MD5       ChecksumAlgorithm = "MD5"
+	XXHASH64  ChecksumAlgorithm = "XXHASH64"  // XXH64, seed 0
+	XXHASH3   ChecksumAlgorithm = "XXHASH3"   // XXH3-64, seed 0
+	XXHASH128 ChecksumAlgorithm = "XXHASH128" // XXH3-128, seed 0
 )
 
 // S3ChecksumAlgorithms are the algorithms S3 clients may name, in the order
-// S3 documents them.
-var S3ChecksumAlgorithms = []ChecksumAlgorithm{CRC32, CRC32C, CRC64NVME, SHA1, SHA256}
+// of aws-sdk-go-v2's types.ChecksumAlgorithm.Values.
+var S3ChecksumAlgorithms = []ChecksumAlgorithm{CRC32, CRC32C, CRC64NVME, SHA1, SHA256, SHA512, MD5, XXHASH64, XXHASH3, XXHASH128}
+
+// DefaultChecksum is the algorithm S3 computes for an object uploaded with
+// no checksum (S3 API reference, Checksum.ChecksumCRC64NVME: "or if the
+// object was uploaded without a checksum (and Amazon S3 added the default
+// checksum, CRC64NVME, to the uploaded object)").
+const DefaultChecksum = CRC64NVME
 
 // ParseChecksumAlgorithm parses an S3 algorithm name, case-insensitively.
 func ParseChecksumAlgorithm(s string) (ChecksumAlgorithm, bool) {
@@ -46,17 +65,48 @@ func (a ChecksumAlgorithm) IsCRC() bool {
 	return a == CRC32 || a == CRC32C || a == CRC64NVME || a == CRC64ECMA
 }
 
+// AllowsType reports whether a multipart upload may use the algorithm with
+// checksum type t: FULL_OBJECT only for the CRCs S3 can combine (CRC32,
+// CRC32C, CRC64NVME), COMPOSITE for every algorithm but CRC64NVME (S3 user
+// guide, "Checking object integrity": CRC64NVME supports full object
+// checksums only).
+func (a ChecksumAlgorithm) AllowsType(t ChecksumType) bool {
+	switch t {
+	case ChecksumFullObject:
+		return a == CRC32 || a == CRC32C || a == CRC64NVME
+	case ChecksumComposite:
+		return a != CRC64NVME
+	}
+	return false
+}
+
+// DefaultType is the checksum type S3 picks for a multipart upload that
+// names the algorithm but no type: FULL_OBJECT for CRC64NVME, else
+// COMPOSITE.
+func (a ChecksumAlgorithm) DefaultType() ChecksumType {
+	if a == CRC64NVME {
+		return ChecksumFullObject
+	}
+	return ChecksumComposite
+}
+
 // Size returns the length in bytes of the algorithm's raw digest.
 func (a ChecksumAlgorithm) Size() int {
 	switch a {
 	case CRC32, CRC32C:
 		return 4
-	case CRC64NVME, CRC64ECMA:
+	case CRC64NVME, CRC64ECMA, XXHASH64, XXHASH3:
 		return 8
 	case SHA1:
 		return sha1.Size
-	case SHA256:
+	case SHA256, SHA256Tree:
 		return sha256.Size
+	case SHA512:
+		return sha512.Size
+	case MD5:
+		return md5.Size
+	case XXHASH128:
+		return 16
 	}
 	return 0
 }
@@ -109,8 +159,31 @@ func NewChecksumHash(a ChecksumAlgorithm) (hash.Hash, error) {
 		return sha1.New(), nil
 	case SHA256:
 		return sha256.New(), nil
+	case SHA512:
+		return sha512.New(), nil
+	case MD5:
+		return md5.New(), nil
+	case XXHASH64:
+		return xxhash.New(), nil
+	case XXHASH3:
+		return xxh3.New(), nil
+	case XXHASH128:
+		return xxh128{xxh3.New()}, nil
+	case SHA256Tree:
+		return NewTreeHash(), nil
 	}
 	return nil, fmt.Errorf("unknown checksum algorithm %q", a)
+}
+
+// xxh128 is XXH3-128 as a hash.Hash whose Sum is the canonical big-endian
+// 16 bytes (high half first, as XXH128_canonicalFromHash).
+type xxh128 struct{ *xxh3.Hasher }
+
+func (h xxh128) Size() int { return 16 }
+
+func (h xxh128) Sum(b []byte) []byte {
+	sum := h.Sum128().Bytes()
+	return append(b, sum[:]...)
 }
 
 // EncodeChecksum returns the wire (base64) form of a raw digest.

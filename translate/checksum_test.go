@@ -2,6 +2,7 @@ package translate
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"math/rand/v2"
 	"testing"
 )
@@ -84,5 +85,59 @@ func TestCompositeChecksum(t *testing.T) {
 	}
 	if _, err := CompositeChecksum(SHA256, []string{"bad"}); err == nil {
 		t.Fatal("malformed part checksum accepted")
+	}
+}
+
+func TestNewAlgorithmVectors(t *testing.T) {
+	// Reference digests: SHA-512 and MD5 of "abc" from FIPS 180-4 and
+	// RFC 1321; XXH64, XXH3-64 and XXH3-128 (seed 0) of "" and "abc" from
+	// the xxHash reference implementation (xxhsum -H1/-H3/-H2).
+	tests := []struct {
+		alg  ChecksumAlgorithm
+		in   string
+		want string // hex of the canonical digest
+	}{
+		{SHA512, "abc", "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"},
+		{MD5, "abc", "900150983cd24fb0d6963f7d28e17f72"},
+		{XXHASH64, "", "ef46db3751d8e999"},
+		{XXHASH64, "abc", "44bc2cf5ad770999"},
+		{XXHASH3, "", "2d06800538d394c2"},
+		{XXHASH3, "abc", "78af5f94892f3950"},
+		{XXHASH128, "", "99aa06d3014798d86001c324468d497f"},
+		{XXHASH128, "abc", "06b05ab6733a618578af5f94892f3950"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.alg)+"/"+tt.in, func(t *testing.T) {
+			h, err := NewChecksumHash(tt.alg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.Write([]byte(tt.in))
+			sum := h.Sum(nil)
+			if got := hex.EncodeToString(sum); got != tt.want {
+				t.Fatalf("got %s want %s", got, tt.want)
+			}
+			if len(sum) != tt.alg.Size() || h.Size() != tt.alg.Size() {
+				t.Fatalf("size %d/%d, Size() %d", len(sum), h.Size(), tt.alg.Size())
+			}
+			if _, err := DecodeChecksum(tt.alg, EncodeChecksum(sum)); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestAllowsType(t *testing.T) {
+	for _, a := range S3ChecksumAlgorithms {
+		full := a == CRC32 || a == CRC32C || a == CRC64NVME
+		if got := a.AllowsType(ChecksumFullObject); got != full {
+			t.Errorf("%s FULL_OBJECT: %v", a, got)
+		}
+		if got := a.AllowsType(ChecksumComposite); got != (a != CRC64NVME) {
+			t.Errorf("%s COMPOSITE: %v", a, got)
+		}
+		if !a.AllowsType(a.DefaultType()) {
+			t.Errorf("%s: default type %s not allowed", a, a.DefaultType())
+		}
 	}
 }

@@ -58,7 +58,8 @@ func TestGetObjectAttributesEngine(t *testing.T) {
 		for i, p := range parts {
 			in := attrBody(p)
 			if alg != "" {
-				in.Options.Algorithms = []translate.ChecksumAlgorithm{alg}
+				// The algorithm the client chose, as the S3 dialect marks it.
+				in.Options.Algorithms, in.Options.ClientAlgorithm = []translate.ChecksumAlgorithm{alg}, alg
 			}
 			pi, _, err := e.UploadPart(ctx, c, translate.UploadPartRequest{Bucket: "bkt", Key: key, UploadID: id, PartNumber: i + 1, Body: in})
 			if err != nil {

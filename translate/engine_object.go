@@ -126,11 +126,22 @@ func partRange(info ObjectInfo, n int, rules *Rules) (*Range, error) {
 var EngineChecksums = []ChecksumAlgorithm{CRC64ECMA}
 
 // newBody wraps a dialect's body input with the checksums the engine, the
-// rules and the operation require.
-func newBody(in BodyInput, rules *Rules, extra ...ChecksumAlgorithm) (*Body, error) {
+// rules and the operation require: for a part, upload is the checksum
+// algorithm of its multipart upload. The rules' default (S3: CRC64NVME) is
+// computed on a PutObject whose client chose no algorithm, and on every
+// part of an upload created without one, whose object gets it as its
+// FULL_OBJECT checksum at Complete whatever the parts carried.
+func newBody(in BodyInput, rules *Rules, part bool, upload ChecksumAlgorithm) (*Body, error) {
 	opts := in.Options
 	algs := append([]ChecksumAlgorithm(nil), opts.Algorithms...)
-	algs = append(append(append(algs, EngineChecksums...), rules.AlwaysChecksum...), extra...)
+	algs = append(append(algs, EngineChecksums...), rules.AlwaysChecksum...)
+	switch {
+	case upload != "":
+		algs = append(algs, upload)
+	case rules.DefaultChecksum == "":
+	case part, opts.ClientAlgorithm == "" && len(opts.Expected) == 0:
+		algs = append(algs, rules.DefaultChecksum)
+	}
 	opts.Algorithms = algs
 	return NewBody(in.Reader, in.Size, opts)
 }
@@ -162,7 +173,7 @@ func (e *Engine) PutObject(ctx context.Context, c Caller, req PutRequest) (Objec
 	if err := precheck(ctx, b, req.Bucket, req.Key, req.Cond); err != nil {
 		return ObjectInfo{}, err
 	}
-	body, err := newBody(req.Body, c.Rules)
+	body, err := newBody(req.Body, c.Rules, false, "")
 	if err != nil {
 		return ObjectInfo{}, err
 	}
@@ -220,6 +231,9 @@ type CopyRequest struct {
 	ReplaceMetadata   bool
 	Metadata          Metadata
 	SrcConditions     Conditions
+	// ChecksumAlgorithm is the checksum the copy must carry (S3's
+	// x-amz-checksum-algorithm); "" keeps the source's.
+	ChecksumAlgorithm ChecksumAlgorithm
 	// Cond is the client's precondition on the destination object.
 	Cond WriteCond
 	// WebsiteRedirectLocation is the copy's redirect location when the
@@ -229,7 +243,11 @@ type CopyRequest struct {
 	WebsiteRedirectLocation string
 }
 
-// CopyObject copies an object, keeping or replacing its metadata.
+// CopyObject copies an object, keeping or replacing its metadata. The copy
+// keeps the source's checksums; when an algorithm is asked for that the
+// source has no FULL_OBJECT value of, the bytes pass through the gateway
+// (verified against the source's MD5) and the copy gets that algorithm's
+// FULL_OBJECT checksum, as S3 computes one on copy.
 func (e *Engine) CopyObject(ctx context.Context, c Caller, req CopyRequest) (ObjectInfo, error) {
 	if err := authorize(c, req.SrcBucket, AccessRead); err != nil {
 		return ObjectInfo{}, err
@@ -259,7 +277,8 @@ func (e *Engine) CopyObject(ctx context.Context, c Caller, req CopyRequest) (Obj
 	}
 	dst, dstName := e.route(req.Bucket)
 	srcName, srcBucket, srcKey := e.location(req.SrcBucket, req.SrcKey)
-	if srcName == dstName {
+	recompute := req.ChecksumAlgorithm != "" && (info.Checksum[req.ChecksumAlgorithm] == "" || info.ChecksumType != ChecksumFullObject)
+	if srcName == dstName && !recompute {
 		out, err := CopyIf(ctx, dst, srcBucket, srcKey, req.Bucket, req.Key, meta, req.Cond)
 		return out, withBucket(err, req.Bucket, req.Key)
 	}
@@ -270,7 +289,11 @@ func (e *Engine) CopyObject(ctx context.Context, c Caller, req CopyRequest) (Obj
 		return ObjectInfo{}, withBucket(err, req.SrcBucket, req.SrcKey)
 	}
 	defer obj.Body.Close()
-	body, err := newBody(BodyInput{Reader: obj.Body, Size: obj.Info.Size, Options: BodyOptions{ContentMD5: md5Of(obj.Info.ETag)}}, c.Rules)
+	opts := BodyOptions{ContentMD5: md5Of(obj.Info.ETag)}
+	if req.ChecksumAlgorithm != "" {
+		opts.Algorithms, opts.ClientAlgorithm = []ChecksumAlgorithm{req.ChecksumAlgorithm}, req.ChecksumAlgorithm
+	}
+	body, err := newBody(BodyInput{Reader: obj.Body, Size: obj.Info.Size, Options: opts}, c.Rules, false, "")
 	if err != nil {
 		return ObjectInfo{}, err
 	}

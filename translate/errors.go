@@ -66,6 +66,7 @@ const (
 	ErrConditionalRequestConflict                   // a conditional write lost to a concurrent conflicting operation; retry
 	ErrInvalidPartNumber                            // a read by part number names no part of the object
 	ErrInvalidRedirectLocation                      // website redirect location not a path or http(s) URL
+	ErrInvalidChunkSize                             // a signed aws-chunked chunk but the last under 8 KiB
 	ErrMalformedPolicy                              // a bucket policy that does not parse or is unsupported
 	ErrNoSuchBucketPolicy                           // the bucket has no policy
 	ErrNoSuchCORSConfiguration                      // the bucket has no CORS rules
@@ -107,6 +108,7 @@ var codeNames = map[Code]string{
 	ErrObjectExists: "ObjectExists", ErrConditionalRequestConflict: "ConditionalRequestConflict",
 	ErrInvalidPartNumber:       "InvalidPartNumber",
 	ErrInvalidRedirectLocation: "InvalidRedirectLocation",
+	ErrInvalidChunkSize:        "InvalidChunkSize",
 	ErrMalformedPolicy:         "MalformedPolicy", ErrNoSuchBucketPolicy: "NoSuchBucketPolicy",
 	ErrNoSuchCORSConfiguration: "NoSuchCORSConfiguration", ErrCORSForbidden: "CORSForbidden",
 	ErrInvalidPolicyDocument: "InvalidPolicyDocument", ErrMalformedPOSTRequest: "MalformedPOSTRequest",

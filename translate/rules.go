@@ -18,6 +18,11 @@ type Rules struct {
 	// AlwaysChecksum lists algorithms computed on every body whether or not
 	// the client asked, besides the engine's own (CRC64ECMA).
 	AlwaysChecksum []ChecksumAlgorithm
+	// DefaultChecksum is computed on a body whose client chose no checksum
+	// algorithm, and on the parts of an upload created without one, and
+	// becomes the object's FULL_OBJECT checksum ("" for none). S3 uses
+	// CRC64NVME (see [DefaultChecksum]).
+	DefaultChecksum ChecksumAlgorithm
 	// InitiatorOnly restricts UploadPart, UploadPartCopy, ListParts and
 	// CompleteMultipartUpload to the principal that created the upload
 	// (OBS: 403 AccessDenied for anyone else, even with write access).
@@ -57,6 +62,8 @@ var S3Rules = Rules{
 	// buckets).
 	ReservedBucketPrefixes: []string{"xn--", "sthree-", "amzn-s3-demo-"},
 	ReservedBucketSuffixes: []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"},
+
+	DefaultChecksum: DefaultChecksum,
 }
 
 // OSSRules are Alibaba Cloud OSS's documented limits: 100 KB minimum

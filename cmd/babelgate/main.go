@@ -173,6 +173,9 @@ exits 1.
 	if err != nil {
 		return err
 	}
+	if _, err := registeredOptions(cfg); err != nil {
+		return err
+	}
 	if _, err := openBackends(ctx, cfg, false); err != nil {
 		return err
 	}

@@ -63,6 +63,9 @@ func TestREADMEConfigs(t *testing.T) {
 			t.Errorf("%s does not load:\n%v\n%s", name, err, text)
 			continue
 		}
+		if _, err := registeredOptions(cfg); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 		for j := range cfg.Backends {
 			bc := &cfg.Backends[j]
 			info, err := backends.Lookup(bc.Type)

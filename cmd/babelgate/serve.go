@@ -212,8 +212,12 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	for name, build := range dialectFactories {
 		fronts[name] = build(env)
 	}
+	rows, err := buildRegistered(cfg, env, fronts)
+	if err != nil {
+		return err
+	}
 	pipeline := &dialects.Pipeline{
-		Detector:   dialects.NewDetector(dialects.DetectConfig{Dialects: fronts, Domains: dialectDomains(cfg)}),
+		Detector:   dialects.NewDetector(dialects.DetectConfig{Dialects: fronts, Domains: dialectDomains(cfg), Rows: rows}),
 		Addressing: dialects.Addressing{Domains: cfg.AllDomains()},
 		Logger:     logger,
 		Access:     engine,

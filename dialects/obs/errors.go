@@ -85,6 +85,7 @@ var errorTable = map[translate.Code]wireError{
 	// OBS documents no InvalidPartNumber; a part past the last is its InvalidRange.
 	translate.ErrInvalidPartNumber:       {"InvalidRange", 416, "The requested range cannot be obtained."},
 	translate.ErrInvalidRedirectLocation: {"InvalidRedirectLocation", 400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."},
+	translate.ErrInvalidChunkSize:        {"InvalidChunkSizeError", 403, "Only the last chunk is allowed to have a size less than 8192 bytes"},
 	// Bucket policies, CORS and POST uploads (OBS error codes, obs_04_0115).
 	translate.ErrMalformedPolicy:         {"MalformedPolicy", 400, "Policy has invalid resource."},
 	translate.ErrNoSuchBucketPolicy:      {"NoSuchBucketPolicy", 404, "The bucket policy does not exist."},

@@ -101,6 +101,7 @@ var errorTable = map[translate.Code]wireError{
 	// OSS reads no object by part number; the form is its InvalidRange.
 	translate.ErrInvalidPartNumber:       {"InvalidRange", 416, "The requested range cannot be satisfied.", ""},
 	translate.ErrInvalidRedirectLocation: {"InvalidArgument", 400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.", ""},
+	translate.ErrInvalidChunkSize:        {"InvalidArgument", 400, "Only the last chunk is allowed to have a size less than 8192 bytes", ""},
 	// Bucket policies (PutBucketPolicy: InvalidPolicyDocument), CORS
 	// (GetBucketCors: NoSuchCORSConfiguration; a refused preflight:
 	// AccessForbidden) and PostObject.

@@ -79,6 +79,7 @@ var errorTable = map[translate.Code]wireError{
 	translate.ErrConditionalRequestConflict: {"ConditionalRequestConflict", 409, "A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part."},
 	translate.ErrInvalidPartNumber:          {"InvalidPartNumber", 416, "The requested partnumber is not satisfiable"},
 	translate.ErrInvalidRedirectLocation:    {"InvalidRedirectLocation", 400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."},
+	translate.ErrInvalidChunkSize:           {"InvalidChunkSizeError", 403, "Only the last chunk is allowed to have a size less than 8192 bytes"},
 	// Bucket policies, CORS and POST uploads (the texts S3 answers with;
 	// a handler's message naming the fault is passed through).
 	translate.ErrMalformedPolicy:         {"MalformedPolicy", 400, "Policies must be valid JSON and the first byte must be '{'"},

@@ -14,12 +14,15 @@ import (
 // writeReadHeaders sets the response headers of GET and HEAD object and
 // returns the status: 206 with Content-Range for a range (or a part of a
 // multipart object), else 200. Checksums are sent only when
-// <Prefix>checksum-mode is ENABLED: the whole object's, or by part number
-// the part's (writePartChecksums).
+// <Prefix>checksum-mode is ENABLED: the whole object's (for no range, or
+// one covering it all), or by part number the part's (writePartChecksums).
 func (h *Handlers) writeReadHeaders(w http.ResponseWriter, r *dialects.Request, req translate.GetRequest, info translate.ObjectInfo, rng *translate.Range) int {
 	hd := w.Header()
 	mode := strings.EqualFold(r.HTTP.Header.Get(h.Prefix+"checksum-mode"), "ENABLED")
-	h.WriteObjectHeaders(hd, info, mode && req.PartNumber == 0 && rng == nil)
+	// A Range that covers the whole object still gets the checksums (as
+	// OpenStack Swift's s3api tests record S3 doing); any other range none.
+	whole := rng == nil || (req.PartNumber == 0 && rng.Start == 0 && rng.Length == info.Size)
+	h.WriteObjectHeaders(hd, info, mode && req.PartNumber == 0 && whole)
 	if mode && req.PartNumber > 0 {
 		h.writePartChecksums(hd, info, req.PartNumber)
 	}
@@ -136,6 +139,13 @@ func (h *Handlers) CopyObject(w http.ResponseWriter, r *dialects.Request) error 
 	default:
 		return &translate.Error{Code: translate.ErrInvalidArgument, ArgName: h.Prefix + "metadata-directive", ArgValue: dir,
 			Message: "Unknown metadata directive."}
+	}
+	if v := r.HTTP.Header.Get(h.Prefix + "checksum-algorithm"); v != "" && len(h.ChecksumAlgorithms) > 0 {
+		a, ok := translate.ParseChecksumAlgorithm(v)
+		if !ok {
+			return &translate.Error{Code: translate.ErrInvalidRequest, Message: "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256, SHA512, MD5, XXHASH64, XXHASH3, XXHASH128]"}
+		}
+		req.ChecksumAlgorithm = a
 	}
 	info, err := h.Engine.CopyObject(r.HTTP.Context(), r.Caller, req)
 	if err != nil {

@@ -150,19 +150,29 @@ type ChecksumFields struct {
 	ChecksumCRC64NVME string `xml:",omitempty"`
 	ChecksumSHA1      string `xml:",omitempty"`
 	ChecksumSHA256    string `xml:",omitempty"`
+	// The 2025 algorithms (aws-sdk-go-v2 service/s3 deserializers).
+	ChecksumSHA512    string `xml:",omitempty"`
+	ChecksumMD5       string `xml:",omitempty"`
+	ChecksumXXHASH64  string `xml:",omitempty"`
+	ChecksumXXHASH3   string `xml:",omitempty"`
+	ChecksumXXHASH128 string `xml:",omitempty"`
 }
 
 // ChecksumXML returns the elements of c.
 func ChecksumXML(c translate.Checksums) ChecksumFields {
 	return ChecksumFields{ChecksumCRC32: c[translate.CRC32], ChecksumCRC32C: c[translate.CRC32C],
-		ChecksumCRC64NVME: c[translate.CRC64NVME], ChecksumSHA1: c[translate.SHA1], ChecksumSHA256: c[translate.SHA256]}
+		ChecksumCRC64NVME: c[translate.CRC64NVME], ChecksumSHA1: c[translate.SHA1], ChecksumSHA256: c[translate.SHA256],
+		ChecksumSHA512: c[translate.SHA512], ChecksumMD5: c[translate.MD5], ChecksumXXHASH64: c[translate.XXHASH64],
+		ChecksumXXHASH3: c[translate.XXHASH3], ChecksumXXHASH128: c[translate.XXHASH128]}
 }
 
 // Checksums returns the non-empty elements of f.
 func (f ChecksumFields) Checksums() translate.Checksums {
 	out := translate.Checksums{}
 	for a, v := range map[translate.ChecksumAlgorithm]string{translate.CRC32: f.ChecksumCRC32, translate.CRC32C: f.ChecksumCRC32C,
-		translate.CRC64NVME: f.ChecksumCRC64NVME, translate.SHA1: f.ChecksumSHA1, translate.SHA256: f.ChecksumSHA256} {
+		translate.CRC64NVME: f.ChecksumCRC64NVME, translate.SHA1: f.ChecksumSHA1, translate.SHA256: f.ChecksumSHA256,
+		translate.SHA512: f.ChecksumSHA512, translate.MD5: f.ChecksumMD5, translate.XXHASH64: f.ChecksumXXHASH64,
+		translate.XXHASH3: f.ChecksumXXHASH3, translate.XXHASH128: f.ChecksumXXHASH128} {
 		if v != "" {
 			out[a] = v
 		}

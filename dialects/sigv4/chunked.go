@@ -19,8 +19,15 @@ import (
 
 // Limits of the aws-chunked decoder.
 const (
-	// MaxChunkSize is the largest chunk accepted (16 MiB).
-	MaxChunkSize = 16 << 20
+	// MaxChunkSize is the largest chunk accepted: S3's largest part (5 GiB),
+	// which the AWS SDK for .NET sends as one unsigned chunk with
+	// DisablePayloadSigning. Chunk data is streamed, never buffered, so the
+	// cap bounds no memory.
+	MaxChunkSize = 5 << 30
+	// MinChunkSize is the smallest signed chunk but the last that S3 accepts
+	// ("each chunk must be at least 8 KB", sigv4-streaming); a smaller one
+	// is InvalidChunkSizeError.
+	MinChunkSize = 8 << 10
 	// MaxLineLength bounds a chunk-header or trailer line, without its
 	// line ending.
 	MaxLineLength = 4 << 10
@@ -66,6 +73,8 @@ type ChunkedReader struct {
 	prevSig        string // the previous chunk's signature (the seed first)
 
 	remaining int64  // bytes of the current chunk still to read
+	chunks    int    // chunk headers read so far
+	lastSize  uint64 // the size of the previous chunk
 	chunkSig  string // the current chunk's signature, as sent
 	hash      hash.Hash
 	sum       [sha256.Size]byte
@@ -163,6 +172,13 @@ func (c *ChunkedReader) nextChunk() error {
 	if err != nil {
 		return err
 	}
+	c.chunks++
+	if c.signed && size > 0 && c.chunks > 1 && c.lastSize < MinChunkSize {
+		return &translate.Error{Code: translate.ErrInvalidChunkSize,
+			Message: "Only the last chunk is allowed to have a size less than 8192 bytes",
+			Extra:   map[string]string{"Chunk": strconv.Itoa(c.chunks - 1), "BadChunkSize": strconv.FormatUint(c.lastSize, 10)}}
+	}
+	c.lastSize = size
 	if size > 0 {
 		c.remaining, c.chunkSig = int64(size), sig
 		c.hash.Reset()
@@ -189,11 +205,11 @@ func (c *ChunkedReader) nextChunk() error {
 func (c *ChunkedReader) parseChunkHeader(line string) (uint64, string, error) {
 	sizeText, ext, hasExt := strings.Cut(line, ";")
 	if sizeText == "" || len(sizeText) > 16 || strings.Trim(sizeText, "0123456789abcdefABCDEF") != "" {
-		return 0, "", malformed("chunk size %q is not hexadecimal", truncate(sizeText))
+		return 0, "", incomplete(fmt.Sprintf("chunk size %q is not hexadecimal", truncate(sizeText)))
 	}
 	size, err := strconv.ParseUint(sizeText, 16, 64)
 	if err != nil || size > MaxChunkSize {
-		return 0, "", malformed("chunk size %q exceeds %d bytes", truncate(sizeText), MaxChunkSize)
+		return 0, "", incomplete(fmt.Sprintf("chunk size %q exceeds %d bytes", truncate(sizeText), MaxChunkSize))
 	}
 	if !c.signed {
 		// Unsigned chunks: chunk extensions, if any, carry nothing we use.
@@ -240,6 +256,27 @@ func (c *ChunkedReader) readNoTrailer() error {
 	}
 	if line != "" {
 		return malformed("unexpected data after the final chunk")
+	}
+	return c.expectEOF()
+}
+
+// expectEndAfterTrailer accepts the end of a body after the empty line that
+// closes a trailer: EOF, or one more empty line and then EOF. minio-go ends
+// both its signed and unsigned trailers with "\r\n\r\n" after a line that
+// already ended in "\n" (pkg/signer/request-signature-streaming*.go), one
+// blank line more than the AWS SDKs send.
+func (c *ChunkedReader) expectEndAfterTrailer() error {
+	b, err := c.br.Peek(1)
+	switch {
+	case err == io.EOF:
+		return nil
+	case err != nil:
+		return c.readError(err, "the end of the body")
+	case b[0] != '\r' && b[0] != '\n':
+		return malformed("data after the end of the aws-chunked body")
+	}
+	if line, _, err := c.readTrailerLine(); err != nil || line != "" {
+		return malformed("data after the end of the aws-chunked body")
 	}
 	return c.expectEOF()
 }
@@ -323,7 +360,7 @@ func (c *ChunkedReader) readTrailers() error {
 			return err
 		}
 	}
-	return c.expectEOF()
+	return c.expectEndAfterTrailer()
 }
 
 // verifyTrailer checks the trailer signature over the canonical trailer.
@@ -408,12 +445,23 @@ func isHex64(s string) bool {
 	return err == nil
 }
 
+// malformedTrailerMessage is S3's MalformedTrailerError text (S3 API
+// reference, error codes).
+const malformedTrailerMessage = "The request contained trailing data that was not well-formed or did not conform to our published schema."
+
+// malformed is S3's MalformedTrailerError; the detail goes to logs only.
 func malformed(format string, args ...any) error {
-	return translate.Errorf(translate.ErrMalformedTrailer, "aws-chunked: "+format, args...)
+	return &translate.Error{Code: translate.ErrMalformedTrailer, Message: malformedTrailerMessage,
+		Err: fmt.Errorf("aws-chunked: "+format, args...)}
 }
 
+// incomplete is IncompleteBody for a body whose aws-chunked framing ends
+// early or cannot be read, with the text S3 gives for it ("The request body
+// terminated unexpectedly", as OpenStack Swift's s3api reproduces it); the
+// detail goes to logs only.
 func incomplete(msg string) error {
-	return translate.Errorf(translate.ErrIncompleteBody, "aws-chunked: %s", msg)
+	return &translate.Error{Code: translate.ErrIncompleteBody, Message: "The request body terminated unexpectedly",
+		Err: errors.New("aws-chunked: " + msg)}
 }
 
 func signatureError(what, sts, sig string) error {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -207,7 +208,7 @@ func TestChunkedAWSExampleTampered(t *testing.T) {
 		{name: "second chunk", offset: 65626 + 86 + 10, maxData: 66560, want: translate.ErrSignatureDoesNotMatch},
 		{name: "first chunk signature", offset: 30, maxData: 65536, want: translate.ErrSignatureDoesNotMatch},
 		{name: "final chunk signature", offset: len(body) - 10, maxData: 66560, want: translate.ErrSignatureDoesNotMatch},
-		{name: "chunk size not hex", offset: 0, maxData: 0, want: translate.ErrMalformedTrailer},
+		{name: "chunk size not hex", offset: 0, maxData: 0, want: translate.ErrIncompleteBody},
 		{name: "chunk size larger", offset: 1, maxData: 66824, want: translate.ErrIncompleteBody},
 		{name: "CRLF after data", offset: 88 + 65536, maxData: 65536, want: translate.ErrMalformedTrailer},
 	}
@@ -276,13 +277,13 @@ func TestChunkedTrailers(t *testing.T) {
 		data      []byte
 		trailers  [][2]string
 	}{
-		{name: "signed no trailer", mode: StreamingPayload, chunkSize: 4096, data: data},
+		{name: "signed no trailer", mode: StreamingPayload, chunkSize: MinChunkSize, data: data},
 		{name: "signed no trailer empty", mode: StreamingPayload, chunkSize: 4096},
 		{name: "signed trailer crlf", mode: StreamingPayloadTrailer, style: "crlf", chunkSize: 8192, data: data, trailers: crc},
 		{name: "signed trailer minio", mode: StreamingPayloadTrailer, style: "minio", chunkSize: 8192, data: data, trailers: crc},
 		{name: "signed trailer lf", mode: StreamingPayloadTrailer, style: "lf", chunkSize: 65536, data: data, trailers: crc},
-		{name: "signed two trailers unsorted", mode: StreamingPayloadTrailer, style: "crlf", chunkSize: 1, data: data[:40], trailers: two},
-		{name: "signed two trailers, signer sorts", mode: StreamingPayloadTrailer, style: "crlf", sorted: true, chunkSize: 7, data: data[:40], trailers: two},
+		{name: "signed two trailers unsorted", mode: StreamingPayloadTrailer, style: "crlf", chunkSize: 1, data: data[:1], trailers: two},
+		{name: "signed two trailers, signer sorts", mode: StreamingPayloadTrailer, style: "crlf", sorted: true, chunkSize: 40, data: data[:40], trailers: two},
 		{name: "signed trailer none", mode: StreamingPayloadTrailer, style: "crlf", chunkSize: 100, data: data[:10]},
 		{name: "unsigned trailer", mode: StreamingUnsignedPayloadTrailer, style: "crlf", chunkSize: 5000, data: data, trailers: crc},
 		{name: "unsigned trailer lf", mode: StreamingUnsignedPayloadTrailer, style: "lf", chunkSize: 5000, data: data, trailers: two},
@@ -410,12 +411,15 @@ func TestChunkedMalformed(t *testing.T) {
 		{name: "chunk extension ignored when unsigned", mode: StreamingUnsignedPayloadTrailer, body: "b;x=y\r\nhello world\r\n0\r\n\r\n"},
 		{name: "uppercase hex size", mode: StreamingUnsignedPayloadTrailer, body: "B\r\nhello world\r\n0\r\n\r\n"},
 		{name: "empty body", mode: StreamingUnsignedPayloadTrailer, body: "", want: translate.ErrIncompleteBody},
-		{name: "size not hex", mode: StreamingUnsignedPayloadTrailer, body: "zz\r\n", want: translate.ErrMalformedTrailer},
-		{name: "size with 0x", mode: StreamingUnsignedPayloadTrailer, body: "0x1\r\na\r\n0\r\n\r\n", want: translate.ErrMalformedTrailer},
-		{name: "negative size", mode: StreamingUnsignedPayloadTrailer, body: "-1\r\n", want: translate.ErrMalformedTrailer},
-		{name: "empty size", mode: StreamingUnsignedPayloadTrailer, body: "\r\n", want: translate.ErrMalformedTrailer},
-		{name: "size over 16 MiB", mode: StreamingUnsignedPayloadTrailer, body: "1000001\r\n", want: translate.ErrMalformedTrailer},
-		{name: "size overflows", mode: StreamingUnsignedPayloadTrailer, body: "ffffffffffffffffff\r\n", want: translate.ErrMalformedTrailer},
+		{name: "size not hex", mode: StreamingUnsignedPayloadTrailer, body: "zz\r\n", want: translate.ErrIncompleteBody},
+		{name: "size with 0x", mode: StreamingUnsignedPayloadTrailer, body: "0x1\r\na\r\n0\r\n\r\n", want: translate.ErrIncompleteBody},
+		{name: "negative size", mode: StreamingUnsignedPayloadTrailer, body: "-1\r\n", want: translate.ErrIncompleteBody},
+		{name: "empty size", mode: StreamingUnsignedPayloadTrailer, body: "\r\n", want: translate.ErrIncompleteBody},
+		{name: "size over 5 GiB", mode: StreamingUnsignedPayloadTrailer, body: "140000001\r\n", want: translate.ErrIncompleteBody},
+		{name: "size of 5 GiB streams", mode: StreamingUnsignedPayloadTrailer, body: "140000000\r\nabc", want: translate.ErrIncompleteBody},
+		{name: "minio extra blank line after unsigned trailer", mode: StreamingUnsignedPayloadTrailer, body: "0\r\nx-amz-checksum-crc32:AAAAAA==\n\r\n\r\n"},
+		{name: "two extra blank lines", mode: StreamingUnsignedPayloadTrailer, body: "0\r\na:1\r\n\r\n\r\n\r\n", want: translate.ErrMalformedTrailer},
+		{name: "size overflows", mode: StreamingUnsignedPayloadTrailer, body: "ffffffffffffffffff\r\n", want: translate.ErrIncompleteBody},
 		{name: "header LF only", mode: StreamingUnsignedPayloadTrailer, body: "b\nhello world\r\n0\r\n\r\n", want: translate.ErrMalformedTrailer},
 		{name: "no CRLF after data", mode: StreamingUnsignedPayloadTrailer, body: "b\r\nhello worldXX0\r\n\r\n", want: translate.ErrMalformedTrailer},
 		{name: "LF after data", mode: StreamingUnsignedPayloadTrailer, body: "b\r\nhello world\n0\r\n\r\n", want: translate.ErrMalformedTrailer},
@@ -545,4 +549,43 @@ func manyTrailers(n int) string {
 		b.WriteString("x-t-" + itoa(i) + ":v\r\n")
 	}
 	return b.String()
+}
+
+// TestChunkedMinChunkSize checks S3's 8 KiB floor on signed chunks but the
+// last (InvalidChunkSizeError, with the chunk number and size) and that
+// unsigned chunks have none (aws-sdk-go-v2 sends them as its reads return).
+func TestChunkedMinChunkSize(t *testing.T) {
+	data := bytes.Repeat([]byte("z"), 3*MinChunkSize)
+	for _, c := range []struct {
+		name      string
+		mode      string
+		chunkSize int
+		want      translate.Code
+	}{
+		{"signed at the floor", StreamingPayload, MinChunkSize, 0},
+		{"signed one short", StreamingPayload, MinChunkSize - 1, translate.ErrInvalidChunkSize},
+		{"signed trailer small", StreamingPayloadTrailer, 100, translate.ErrInvalidChunkSize},
+		{"unsigned small", StreamingUnsignedPayloadTrailer, 100, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			auth, enc := trailerAuth(t, c.mode)
+			enc.trailerStyle = "crlf"
+			cr, err := auth.NewChunkedReader(bytes.NewReader(enc.encode(data, c.chunkSize, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = readAll(cr, 5000)
+			if c.want == 0 {
+				if err != io.EOF {
+					t.Fatalf("err = %v", err)
+				}
+				return
+			}
+			wantCode(t, err, c.want)
+			te := translate.AsError(err)
+			if te.Extra["Chunk"] != "1" || te.Extra["BadChunkSize"] != strconv.Itoa(c.chunkSize) {
+				t.Fatalf("extra = %v", te.Extra)
+			}
+		})
+	}
 }

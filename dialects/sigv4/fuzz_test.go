@@ -50,7 +50,7 @@ func FuzzChunkedReader(f *testing.F) {
 			}
 			if err != nil {
 				if c := translate.CodeOf(err); !slices.Contains([]translate.Code{translate.ErrMalformedTrailer,
-					translate.ErrIncompleteBody, translate.ErrSignatureDoesNotMatch}, c) {
+					translate.ErrIncompleteBody, translate.ErrSignatureDoesNotMatch, translate.ErrInvalidChunkSize}, c) {
 					t.Fatalf("unexpected error %v", err)
 				}
 				if cr.Trailers() != nil {

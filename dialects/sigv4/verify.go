@@ -68,6 +68,12 @@ type Verifier struct {
 	MaxSkew time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// PayloadHash, when set, returns the payload hash a header-signed
+	// request without x-amz-content-sha256 signed. Nil means S3's rule:
+	// the hash of an empty body. Services other than S3 (Glacier's JSON
+	// requests) sign the body's real hash without sending it; the function
+	// may read the body and must leave it readable again.
+	PayloadHash func(r *http.Request) (string, error)
 	// Regions, when set, returns the regions the credential scope of r may
 	// name; nil or empty allows any. A scope naming another region is
 	// refused as S3 does, naming the first region as the expected one:
@@ -204,6 +210,11 @@ func (v *Verifier) verifyHeader(r *http.Request) (*Auth, error) {
 	payload := r.Header.Get("X-Amz-Content-Sha256")
 	if payload == "" {
 		payload = EmptySHA256
+		if v.PayloadHash != nil {
+			if payload, err = v.PayloadHash(r); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := checkPayloadHash(payload); err != nil {
 		return nil, err

@@ -82,7 +82,7 @@ func TestBadRequests(t *testing.T) {
 				opts = append(opts, withTLS())
 			}
 			e := setUpBadRequests(t, startGateway(t, opts...))
-			for _, tc := range badRequestCases(e) {
+			for _, tc := range append(badRequestCases(e), checksumBadRequestCases(e)...) {
 				t.Run(tc.name, func(t *testing.T) { e.run(t, tc) })
 			}
 			t.Run("control-complete-after-failures", e.completeAfterFailures)
