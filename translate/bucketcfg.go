@@ -16,8 +16,9 @@ import (
 // keeps about a bucket (its policy, CORS rules, canned ACL), stored in the
 // store itself, hidden from listings and out of clients' reach, so every
 // instance over the same store reads the same and a restart loses
-// nothing. A backend without it serves no bucket settings (setting one is
-// NotImplemented).
+// nothing. A backend without it, or whose GetBucketDoc answers
+// ErrNotImplemented (a wrapper of one without it), serves no bucket
+// settings (setting one is NotImplemented).
 type BucketDocs interface {
 	// GetBucketDoc returns the document name of bucket: ErrNoSuchKey when
 	// there is none, ErrNoSuchBucket.
@@ -118,7 +119,7 @@ func (e *Engine) readSettings(ctx context.Context, bucket string) (BucketSetting
 	}
 	read := func(name string) ([]byte, error) {
 		data, err := d.GetBucketDoc(ctx, bb, name)
-		if c := CodeOf(err); c == ErrNoSuchKey || c == ErrNoSuchBucket {
+		if c := CodeOf(err); c == ErrNoSuchKey || c == ErrNoSuchBucket || c == ErrNotImplemented {
 			return nil, nil
 		}
 		return data, err
