@@ -51,8 +51,8 @@ type postSpec struct {
 	raw string
 }
 
-func buildForm(t *testing.T, s formScheme, p postSpec, bucket string) ([]byte, string) {
-	t.Helper()
+// formFields returns the signed fields of a form (without the file).
+func formFields(s formScheme, p postSpec, bucket string) [][2]string {
 	now := time.Now().UTC()
 	exp := p.expiration
 	if exp == "" {
@@ -67,9 +67,14 @@ func buildForm(t *testing.T, s formScheme, p postSpec, bucket string) ([]byte, s
 	if p.mangle != nil {
 		fields = p.mangle(fields)
 	}
+	return fields
+}
+
+func buildForm(t *testing.T, s formScheme, p postSpec, bucket string) ([]byte, string) {
+	t.Helper()
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)
-	for _, f := range fields {
+	for _, f := range formFields(s, p, bucket) {
 		w.WriteField(f[0], f[1])
 	}
 	if p.file != nil {
