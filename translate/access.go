@@ -98,7 +98,9 @@ func objectOp(op Op) bool {
 //   - nothing applies: c unchanged (the caller's own grants decide, and an
 //     anonymous caller stays anonymous: Principal nil).
 //
-// Anonymous requests never reach the reserved key prefix. DeleteObjects is
+// Anonymous requests never reach the reserved key prefix. A policy never
+// grants CopyObject or UploadPartCopy (their source is not evaluated
+// here), only denies them. DeleteObjects is
 // evaluated on the resource "arn:aws:s3:::<bucket>/*": only a statement
 // covering every key allows it.
 func (e *Engine) Authorize(ctx context.Context, c Caller, q AccessRequest) (Caller, error) {
@@ -136,7 +138,9 @@ func (e *Engine) Authorize(ctx context.Context, c Caller, q AccessRequest) (Call
 	case policy.Denied:
 		return c, &Error{Code: ErrAccessDenied, Bucket: q.Bucket, Key: q.Key, Message: "Access Denied"}
 	case policy.Allowed:
-		granted = true
+		// A copy also reads its source, which this request does not name
+		// here: a policy may deny copies but never grants one.
+		granted = granted || (q.Op != OpCopyObject && q.Op != OpUploadPartCopy)
 	}
 	if !granted || (!anonymous && c.Principal.Allowed(q.Bucket, access)) {
 		return c, nil

@@ -70,11 +70,13 @@ type cachedSettings struct {
 	read time.Time
 }
 
-func (e *Engine) docs(bucket string) (BucketDocs, string, bool) {
+// docs returns the BucketDocs bucket's documents live in, addressed by
+// the front bucket name (a routed bucket's wrapper maps it, see
+// routed.GetBucketDoc).
+func (e *Engine) docs(bucket string) (BucketDocs, bool) {
 	b, _ := e.route(bucket)
 	d, ok := b.(BucketDocs)
-	_, backendBucket, _ := e.location(bucket, "")
-	return d, backendBucket, ok
+	return d, ok
 }
 
 // BucketSettings returns bucket's settings, from a cache of at most
@@ -113,12 +115,12 @@ func (e *Engine) forget(bucket string) {
 
 func (e *Engine) readSettings(ctx context.Context, bucket string) (BucketSettings, error) {
 	var s BucketSettings
-	d, bb, ok := e.docs(bucket)
+	d, ok := e.docs(bucket)
 	if !ok || bucket == "" {
 		return s, nil
 	}
 	read := func(name string) ([]byte, error) {
-		data, err := d.GetBucketDoc(ctx, bb, name)
+		data, err := d.GetBucketDoc(ctx, bucket, name)
 		if c := CodeOf(err); c == ErrNoSuchKey || c == ErrNoSuchBucket || c == ErrNotImplemented {
 			return nil, nil
 		}
@@ -170,19 +172,19 @@ func (e *Engine) putDoc(ctx context.Context, c Caller, bucket, name string, data
 	if err := authorize(c, bucket, AccessWrite); err != nil {
 		return err
 	}
-	d, bb, ok := e.docs(bucket)
+	d, ok := e.docs(bucket)
 	if !ok {
 		return &Error{Code: ErrNotImplemented, Bucket: bucket, Message: "This backend keeps no bucket settings."}
 	}
 	b, _ := e.route(bucket)
-	if _, err := b.HeadBucket(ctx, bb); err != nil {
+	if _, err := b.HeadBucket(ctx, bucket); err != nil {
 		return withBucket(err, bucket, "")
 	}
 	defer e.forget(bucket)
 	if data == nil {
-		return withBucket(d.DeleteBucketDoc(ctx, bb, name), bucket, "")
+		return withBucket(d.DeleteBucketDoc(ctx, bucket, name), bucket, "")
 	}
-	return withBucket(d.PutBucketDoc(ctx, bb, name, data), bucket, "")
+	return withBucket(d.PutBucketDoc(ctx, bucket, name, data), bucket, "")
 }
 
 // getSettings reads bucket's settings (uncached) for a caller allowed to
@@ -191,9 +193,8 @@ func (e *Engine) getSettings(ctx context.Context, c Caller, bucket string) (Buck
 	if err := authorize(c, bucket, AccessWrite); err != nil {
 		return BucketSettings{}, err
 	}
-	_, bb, _ := e.docs(bucket)
 	b, _ := e.route(bucket)
-	if _, err := b.HeadBucket(ctx, bb); err != nil {
+	if _, err := b.HeadBucket(ctx, bucket); err != nil {
 		return BucketSettings{}, withBucket(err, bucket, "")
 	}
 	e.forget(bucket)
@@ -285,8 +286,7 @@ func (e *Engine) GetBucketACL(ctx context.Context, c Caller, bucket string) (str
 		return "", err
 	}
 	b, _ := e.route(bucket)
-	_, bb, _ := e.docs(bucket)
-	if _, err := b.HeadBucket(ctx, bb); err != nil {
+	if _, err := b.HeadBucket(ctx, bucket); err != nil {
 		return "", withBucket(err, bucket, "")
 	}
 	s, err := e.readSettings(ctx, bucket)
