@@ -93,7 +93,7 @@ func TestAppsS3Policy(t *testing.T) {
 	}{
 		{"GET", "public/index.html", 200, ""},
 		{"HEAD", "public/index.html", 200, ""},
-		{"GET", "lan/only.txt", 200, ""},           // the loopback source matches IpAddress
+		{"GET", "lan/only.txt", 200, ""},             // the loopback source matches IpAddress
 		{"GET", "far/only.txt", 403, "AccessDenied"}, // and fails NotIpAddress
 		{"GET", "private/secret.txt", 403, "AccessDenied"},
 		{"PUT", "public/new.html", 403, "AccessDenied"},
