@@ -82,13 +82,15 @@ func TestInstrument(t *testing.T) {
 // TestInstrumentKeepsPartLocator: a backend that can locate parts (s3)
 // stays one through the wrapper.
 func TestInstrumentKeepsPartLocator(t *testing.T) {
-	raw, err := s3.New(s3.Options{Endpoint: "http://127.0.0.1:1", AccessKey: "ak", SecretKey: "sk", Region: "us-east-1",
-		RequestTimeout: time.Second, ConnectTimeout: time.Second})
+	o := s3.DefaultOptions()
+	o.Endpoint, o.AccessKey, o.SecretKey, o.RequestTimeout, o.ConnectTimeout = "http://127.0.0.1:1", "ak", "sk", time.Second, time.Second
+	kit, err := s3.New(*o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer raw.Close()
-	if _, ok := translate.Backend(raw).(translate.PartLocator); !ok {
+	defer kit.Close()
+	raw := kit.AsBackend()
+	if _, ok := raw.(translate.PartLocator); !ok {
 		t.Fatal("the s3 backend is no longer a PartLocator; this test needs another")
 	}
 	if _, ok := backends.Instrument("inst-s3", raw).(translate.PartLocator); !ok {

@@ -63,7 +63,7 @@ var (
 	}, []string{"backend", "operation"})
 )
 
-// Staging on object stores (backends/storestate): store is the backend's
+// Staging on object stores (backends/storekit): store is the backend's
 // type ("s3", "oss").
 var (
 	StagedUploads = prometheus.NewCounterVec(prometheus.CounterOpts{

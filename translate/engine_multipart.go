@@ -256,17 +256,39 @@ func (e *Engine) UploadPartCopy(ctx context.Context, c Caller, req UploadPartCop
 		part, err := b.UploadPartCopy(ctx, req.Bucket, req.Key, info.ID, req.PartNumber, srcBucket, srcKey, rng, algs)
 		return part, srcInfo, withBucket(err, req.Bucket, req.Key)
 	}
-	obj, err := src.GetObject(ctx, req.SrcBucket, req.SrcKey, rng)
+	part, err := StreamPartCopy(ctx, src, b, req.Bucket, req.Key, info.ID, req.PartNumber, req.SrcBucket, req.SrcKey, rng, algs)
+	return part, srcInfo, withBucket(err, req.Bucket, req.Key)
+}
+
+// StreamPartCopy is UploadPartCopy through the gateway, the one place it
+// is written: bytes rng (nil: all) of srcKey in srcBucket, read from src,
+// are uploaded to dst as part number of upload id of key in bucket, so
+// that the part's MD5 and the checksums algs are computed as for any
+// other part. The engine uses it between backends; a store backend whose
+// store cannot copy a part with those sums uses it within itself. A
+// source that ends short is ErrServiceUnavailable (the source, not a
+// client, came up short); source errors are the source's.
+func StreamPartCopy(ctx context.Context, src Backend, dst Multipart, bucket, key, id string, number int,
+	srcBucket, srcKey string, rng *Range, algs []ChecksumAlgorithm) (PartInfo, error) {
+	obj, err := src.GetObject(ctx, srcBucket, srcKey, rng)
 	if err != nil {
-		return PartInfo{}, ObjectInfo{}, withBucket(err, req.SrcBucket, req.SrcKey)
+		return PartInfo{}, withBucket(err, srcBucket, srcKey)
 	}
 	defer obj.Body.Close()
+	size := obj.Info.Size
+	if rng != nil {
+		size = rng.Length
+	}
 	body, err := NewBody(obj.Body, size, BodyOptions{Algorithms: algs})
 	if err != nil {
-		return PartInfo{}, ObjectInfo{}, err
+		return PartInfo{}, err
 	}
-	part, err := b.UploadPart(ctx, req.Bucket, req.Key, info.ID, req.PartNumber, body)
-	return part, srcInfo, withBucket(err, req.Bucket, req.Key)
+	part, err := dst.UploadPart(ctx, bucket, key, id, number, body)
+	if CodeOf(err) == ErrIncompleteBody {
+		return part, &Error{Code: ErrServiceUnavailable, Bucket: srcBucket, Key: srcKey, Err: err,
+			Message: "The copy source could not be read whole; please retry."}
+	}
+	return part, err
 }
 
 // ListParts returns one page of an upload's parts and the upload itself.

@@ -19,6 +19,9 @@ func testFailedBodyPut(h *harness) {
 	for _, tc := range badBodies(h, data) {
 		_, err := h.b.PutObject(h.ctx, bucket, "k", tc.body, translate.Metadata{ContentType: "new"})
 		wantCode(h, err, "PutObject over an object with "+tc.name, tc.code)
+		if h.q.ShortBodyKept {
+			continue
+		}
 		h.wantContent(bucket, "k", old)
 		head, err := h.b.HeadObject(h.ctx, bucket, "k")
 		if err != nil || head.Metadata.ContentType != "old" || trimETag(head.ETag) != md5Hex(old) {
@@ -28,10 +31,13 @@ func testFailedBodyPut(h *harness) {
 	for _, tc := range badBodies(h, data) {
 		_, err := h.b.PutObject(h.ctx, bucket, "new", tc.body, translate.Metadata{})
 		wantCode(h, err, "PutObject of a new key with "+tc.name, tc.code)
+		if h.q.ShortBodyKept {
+			continue
+		}
 		_, err = h.b.HeadObject(h.ctx, bucket, "new")
 		wantCode(h, err, "HeadObject after a failed put ("+tc.name+")", translate.ErrNoSuchKey)
 	}
-	if keys := h.listAll(bucket); !slices.Equal(keys, []string{"k"}) {
+	if keys := h.listAll(bucket); !slices.Equal(keys, []string{"k"}) && !h.q.ShortBodyKept {
 		h.Fatalf("listing after failed puts = %q", keys)
 	}
 }
@@ -51,6 +57,9 @@ func testFailedBodyPart(h *harness) {
 	for _, tc := range badBodies(h, data) {
 		_, err := h.b.UploadPart(h.ctx, bucket, "k", id, 2, tc.body)
 		wantCode(h, err, "UploadPart of a new number with "+tc.name, tc.code)
+	}
+	if h.q.ShortBodyKept {
+		return
 	}
 	parts, err := h.b.ListParts(h.ctx, bucket, "k", id, 0, 100)
 	if err != nil {
@@ -96,6 +105,9 @@ func testConcurrentUploadPart(h *harness) {
 		if err != nil {
 			h.Fatalf("writer %d: %v", i, err)
 		}
+	}
+	if h.q.ShortBodyKept {
+		return
 	}
 	parts, err := h.b.ListParts(h.ctx, bucket, "k", id, 0, 100)
 	if err != nil {

@@ -1,10 +1,8 @@
 package oss
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"net"
 	"testing"
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
@@ -12,43 +10,39 @@ import (
 	"github.com/babelgate/babelgate/translate"
 )
 
-// TestMapError checks the store's codes become neutral ones and that no
-// store code, 5xx or network failure leaks as anything but a neutral code.
-func TestMapError(t *testing.T) {
-	body := translate.Errorf(translate.ErrBadDigest, "client body")
+// TestClassify checks the store's codes become neutral ones, and that no
+// store code leaks as anything but a neutral code or 0 (storekit then
+// makes it ErrInternal, or ErrServiceUnavailable for a network failure).
+func TestClassify(t *testing.T) {
+	d := &driver{}
 	for _, tc := range []struct {
 		name string
 		err  error
-		key  string
 		want translate.Code
 	}{
-		{"NoSuchKey", oss.ServiceError{Code: "NoSuchKey", StatusCode: 404}, "k", translate.ErrNoSuchKey},
-		{"NoSuchBucket", oss.ServiceError{Code: "NoSuchBucket", StatusCode: 404}, "k", translate.ErrNoSuchBucket},
-		{"NoSuchUpload", oss.ServiceError{Code: "NoSuchUpload", StatusCode: 404}, "k", translate.ErrNoSuchUpload},
-		{"InvalidPart", oss.ServiceError{Code: "InvalidPart", StatusCode: 400}, "k", translate.ErrInvalidPart},
-		{"InvalidPartOrder", oss.ServiceError{Code: "InvalidPartOrder", StatusCode: 400}, "k", translate.ErrInvalidPartOrder},
-		{"EntityTooSmall", oss.ServiceError{Code: "EntityTooSmall", StatusCode: 400}, "k", translate.ErrEntityTooSmall},
-		{"BucketNotEmpty", oss.ServiceError{Code: "BucketNotEmpty", StatusCode: 409}, "", translate.ErrBucketNotEmpty},
-		{"BucketAlreadyExists", oss.ServiceError{Code: "BucketAlreadyExists", StatusCode: 409}, "", translate.ErrBucketAlreadyExists},
-		{"InvalidDigest", oss.ServiceError{Code: "InvalidDigest", StatusCode: 400}, "k", translate.ErrBadDigest},
-		{"InvalidRange", oss.ServiceError{Code: "InvalidRange", StatusCode: 416}, "k", translate.ErrInvalidRange},
-		{"HEAD 404 on a key", oss.ServiceError{StatusCode: 404}, "k", translate.ErrNoSuchKey},
-		{"HEAD 404 on a bucket", oss.ServiceError{StatusCode: 404}, "", translate.ErrNoSuchBucket},
-		{"5xx", oss.ServiceError{Code: "SomethingNew", StatusCode: 502}, "k", translate.ErrServiceUnavailable},
-		{"throttled", oss.ServiceError{Code: "QpsLimitExceeded", StatusCode: 503}, "k", translate.ErrSlowDown},
-		{"gateway credential refused", oss.ServiceError{Code: "AccessDenied", StatusCode: 403}, "k", translate.ErrInternal},
-		{"unknown 4xx", oss.ServiceError{Code: "SomethingNew", StatusCode: 400}, "k", translate.ErrInternal},
-		{"refused", &net.OpError{Op: "dial", Err: errors.New("connection refused")}, "k", translate.ErrServiceUnavailable},
-		{"deadline", fmt.Errorf("call: %w", context.DeadlineExceeded), "k", translate.ErrServiceUnavailable},
-		{"cancelled", fmt.Errorf("call: %w", context.Canceled), "k", translate.ErrInternal},
-		{"client body", fmt.Errorf("write: %w", body), "k", translate.ErrBadDigest},
+		{"NoSuchKey", oss.ServiceError{Code: "NoSuchKey", StatusCode: 404}, translate.ErrNoSuchKey},
+		{"NoSuchBucket", oss.ServiceError{Code: "NoSuchBucket", StatusCode: 404}, translate.ErrNoSuchBucket},
+		{"NoSuchUpload", oss.ServiceError{Code: "NoSuchUpload", StatusCode: 404}, translate.ErrNoSuchUpload},
+		{"InvalidPart", oss.ServiceError{Code: "InvalidPart", StatusCode: 400}, translate.ErrInvalidPart},
+		{"InvalidPartOrder", oss.ServiceError{Code: "InvalidPartOrder", StatusCode: 400}, translate.ErrInvalidPartOrder},
+		{"EntityTooSmall", oss.ServiceError{Code: "EntityTooSmall", StatusCode: 400}, translate.ErrEntityTooSmall},
+		{"BucketNotEmpty", oss.ServiceError{Code: "BucketNotEmpty", StatusCode: 409}, translate.ErrBucketNotEmpty},
+		{"BucketAlreadyExists", oss.ServiceError{Code: "BucketAlreadyExists", StatusCode: 409}, translate.ErrBucketAlreadyExists},
+		{"InvalidDigest", oss.ServiceError{Code: "InvalidDigest", StatusCode: 400}, translate.ErrBadDigest},
+		{"InvalidRange", oss.ServiceError{Code: "InvalidRange", StatusCode: 416}, translate.ErrInvalidRange},
+		{"FileAlreadyExists", oss.ServiceError{Code: "FileAlreadyExists", StatusCode: 409}, translate.ErrObjectExists},
+		{"HEAD 404", oss.ServiceError{StatusCode: 404}, translate.ErrNoSuchKey},
+		{"5xx", oss.ServiceError{Code: "SomethingNew", StatusCode: 502}, translate.ErrServiceUnavailable},
+		{"throttled", oss.ServiceError{Code: "QpsLimitExceeded", StatusCode: 503}, translate.ErrSlowDown},
+		{"gateway credential refused", oss.ServiceError{Code: "AccessDenied", StatusCode: 403}, 0},
+		{"unknown 4xx", oss.ServiceError{Code: "SomethingNew", StatusCode: 400}, 0},
+		{"bucket name OSS cannot have", badBucket{err: errors.New("bad")}, translate.ErrNoSuchBucket},
+		{"creating such a bucket", badBucket{err: errors.New("bad"), creating: true}, translate.ErrInvalidBucketName},
+		{"wrapped", fmt.Errorf("call: %w", oss.ServiceError{Code: "NoSuchKey", StatusCode: 404}), translate.ErrNoSuchKey},
+		{"not the store's", errors.New("other"), 0},
 	} {
-		got := mapError(tc.err, "b", tc.key)
-		if c := translate.CodeOf(got); c != tc.want {
-			t.Errorf("%s: mapError(%v) = %v, want %v", tc.name, tc.err, got, tc.want)
+		if got := d.Classify(tc.err); got != tc.want {
+			t.Errorf("%s: Classify(%v) = %v, want %v", tc.name, tc.err, got, tc.want)
 		}
-	}
-	if mapError(nil, "b", "k") != nil {
-		t.Error("mapError(nil) is not nil")
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/babelgate/babelgate/backends/backendtest"
 	"github.com/babelgate/babelgate/backends/fs"
 	ossbackend "github.com/babelgate/babelgate/backends/oss"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/dialects"
 	ossdialect "github.com/babelgate/babelgate/dialects/oss"
 	"github.com/babelgate/babelgate/translate"
@@ -109,8 +110,6 @@ func TestConformance(t *testing.T) {
 
 // ossQuirks are OSS's documented differences from the suite's defaults.
 var ossQuirks = backendtest.Quirks{
-	// OSS has no website redirect location for an object.
-	RedirectNotKept: true,
 	// OSS keys are 1 to 1023 bytes (the OSS dialect enforces the same
 	// limit), so the suite's 1024-byte keys cannot be stored.
 	KeyUnsupported: func(key string) bool { return len(key) > 1023 },
@@ -118,9 +117,10 @@ var ossQuirks = backendtest.Quirks{
 	// the backend sends that type rather than let the SDK guess one from
 	// the key's extension.
 	DefaultContentType: "application/octet-stream",
-	// OSS keeps only its own CRC-64 (x-oss-hash-crc64ecma); the gateway's
-	// other checksums are kept as metadata only once issue 6 lands.
-	ChecksumsNotKept: true,
+	// OSS computes and keeps a CRC-64/ECMA of every object itself
+	// (x-oss-hash-crc64ecma), which reads report where the gateway kept no
+	// checksum of its own.
+	StoreChecksum: translate.CRC64ECMA,
 	// OSS has no API that reports a completed object's part sizes (no
 	// ?partNumber on GET or HEAD), so neither PartSizes nor a
 	// translate.PartLocator can be offered.
@@ -146,7 +146,7 @@ func TestRegistered(t *testing.T) {
 }
 
 // newBackend returns a backend on endpoint with short retries.
-func newBackend(t *testing.T, endpoint string) *ossbackend.Backend {
+func newBackend(t *testing.T, endpoint string) *storekit.Backend {
 	t.Helper()
 	o := ossbackend.DefaultOptions()
 	o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle = endpoint, accessKey, secretKey, true
@@ -173,7 +173,7 @@ func TestReaper(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { b.Close() })
-		return b, ossbackend.StagedKeys(b)
+		return b, b.StagedKeys
 	})
 }
 

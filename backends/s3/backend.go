@@ -1,105 +1,52 @@
-// Package s3 is the backend for any S3-compatible store (AWS S3, MinIO,
-// Ceph, OBS's S3 API, ...) through aws-sdk-go-v2. It registers the types
-// "s3" and "obs" (the same client with Huawei OBS's defaults).
+// Package s3 is the storekit driver for any S3-compatible store (AWS S3,
+// MinIO, versitygw, Ceph, OBS's S3 API, ...) through aws-sdk-go-v2. It
+// registers the types "s3" and "obs" (the same client with Huawei OBS's
+// defaults). The flow (state, staging, annexes, listings, conditions,
+// retries) is storekit's; this package only speaks S3.
 //
 // Bodies stream from the client to the store: every write sets
 // Content-Length and signs UNSIGNED-PAYLOAD, so the SDK never needs to seek
 // or re-read; the client's Content-MD5 is forwarded so the store verifies
 // it too; checksums are sent only when the profile says the store takes
-// them. The store's multipart upload is used directly. What S3 has no API
-// for (who initiated an upload, the checksum chosen at create) is kept in a
-// small state object under the reserved key prefix ".babelgate/" in the
-// same bucket; listings hide that prefix and clients cannot write it.
-// Store errors are mapped to translate codes here, at the backend's edge.
+// them (Options.Checksums). The SDK's own retries are off: storekit
+// retries calls without a client body.
 package s3
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/babelgate/babelgate/backends"
-	"github.com/babelgate/babelgate/backends/storestate"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
 )
 
-// Options configure an S3-compatible backend.
+// Options configure an S3-compatible backend (`type: s3` or `type: obs`):
+// storekit's StoreOptions, and these. An empty endpoint means AWS's
+// regional endpoint.
 type Options struct {
-	// Endpoint is the store's URL (https://s3.amazonaws.com,
-	// http://127.0.0.1:9000); empty means AWS's regional endpoint.
-	Endpoint string `yaml:"endpoint"`
-	Region   string `yaml:"region"`
-	// AccessKey and SecretKey are the gateway's credentials on the store;
-	// use ${ENV} references in config.
-	AccessKey string `yaml:"access_key"`
-	SecretKey string `yaml:"secret_key"`
-	// PathStyle addresses buckets as /bucket/key instead of bucket.host.
-	PathStyle bool `yaml:"path_style"`
+	storekit.StoreOptions `yaml:",inline"`
+	Region                string `yaml:"region"`
 	// Checksums reports that the store verifies x-amz-checksum-* headers;
 	// when false no checksum header is sent (the gateway still verifies
 	// every body itself).
 	Checksums bool `yaml:"checksums"`
-	// MinPartSize and MaxPartSize are the store's part rules.
-	MinPartSize int64 `yaml:"min_part_size"`
-	MaxPartSize int64 `yaml:"max_part_size"`
-	// ConnectTimeout bounds dialing the store; RequestTimeout bounds each
-	// call that carries no client body, and the wait for response headers
-	// of those that do.
-	ConnectTimeout time.Duration `yaml:"connect_timeout"`
-	RequestTimeout time.Duration `yaml:"request_timeout"`
-	// Retries is how many times idempotent calls are retried.
-	Retries int `yaml:"retries"`
-	// StagingMaxAge is how long an upload of staged parts (see staged.go)
-	// may stay incomplete: a reaper removes older ones, with their staged
-	// parts, checking every min(1h, StagingMaxAge/2). Zero means the
-	// default, storestate.DefaultStagingMaxAge (7 days, "168h").
-	StagingMaxAge time.Duration `yaml:"staging_max_age"`
 }
 
-// DefaultOptions are the defaults for an S3-compatible store.
+// DefaultOptions are the defaults for an S3-compatible store: 5 MiB to
+// 5 GiB parts, us-east-1, checksums sent.
 func DefaultOptions() *Options {
-	return &Options{Region: "us-east-1", Checksums: true, MinPartSize: 5 << 20, MaxPartSize: 5 << 30,
-		ConnectTimeout: 10 * time.Second, RequestTimeout: 60 * time.Second, Retries: 3,
-		StagingMaxAge: storestate.DefaultStagingMaxAge}
+	return &Options{StoreOptions: storekit.DefaultStoreOptions(5<<20, 5<<30), Region: "us-east-1", Checksums: true}
 }
 
-// Validate implements backends.Validator: the store's credentials are
-// required (the backend has no other credential source), the endpoint, if
-// set, must be an http(s) URL, the timeouts positive, retries and
-// staging_max_age not negative.
-func (o *Options) Validate() error {
-	var errs []error
-	if o.Endpoint != "" {
-		errs = append(errs, backends.CheckEndpoint(o.Endpoint))
-	}
-	if o.AccessKey == "" {
-		errs = append(errs, &backends.OptionError{Option: "access_key", Msg: "required (with secret_key)"})
-	}
-	if o.SecretKey == "" {
-		errs = append(errs, &backends.OptionError{Option: "secret_key", Msg: "required (with access_key)"})
-	}
-	if o.ConnectTimeout <= 0 {
-		errs = append(errs, &backends.OptionError{Option: "connect_timeout", Msg: "must be positive"})
-	}
-	if o.RequestTimeout <= 0 {
-		errs = append(errs, &backends.OptionError{Option: "request_timeout", Msg: "must be positive"})
-	}
-	if o.Retries < 0 {
-		errs = append(errs, &backends.OptionError{Option: "retries", Msg: "must not be negative"})
-	}
-	if o.StagingMaxAge < 0 {
-		errs = append(errs, &backends.OptionError{Option: "staging_max_age", Msg: "must not be negative"})
-	}
-	return errors.Join(errs...)
-}
+// Validate implements backends.Validator (storekit.StoreOptions.Check; the
+// endpoint may be empty).
+func (o *Options) Validate() error { return o.Check(false) }
 
 // OBSOptions are the defaults for Huawei OBS through its S3-compatible API:
 // path-style off, no x-amz-checksum-* support.
@@ -116,47 +63,38 @@ func init() {
 			Type:       typ,
 			NewOptions: func() any { return defaults() },
 			New: func(ctx context.Context, name string, options any) (translate.Backend, error) {
-				return New(*options.(*Options))
+				b, err := New(*options.(*Options))
+				if err != nil {
+					return nil, err
+				}
+				return b.AsBackend(), nil
 			},
 		})
 	}
 }
 
-// Backend is an S3-compatible store. It is safe for concurrent use; Close
-// stops its reaper of abandoned staged uploads.
-type Backend struct {
-	client  *s3.Client
-	opts    Options
-	sweeper *storestate.Sweeper
-	reaper  *storestate.Reaper
+// driver is storekit.Driver over an S3 client.
+type driver struct {
+	client *s3.Client
+	opts   Options
 }
 
-// New connects to the store; it does not call it. It starts the reaper
-// of abandoned staged uploads (see Options.StagingMaxAge), which Close
-// stops.
-func New(o Options) (*Backend, error) {
+// New builds the backend of an S3-compatible store; it does not call it.
+// It starts the reaper of abandoned staged uploads (see
+// Options.StagingMaxAge), which Close stops. Its AsBackend is a
+// translate.PartLocator.
+func New(o Options) (*storekit.Backend, error) {
 	if err := o.Validate(); err != nil {
 		return nil, fmt.Errorf("s3 backend: %w", err)
-	}
-	if o.StagingMaxAge == 0 {
-		o.StagingMaxAge = storestate.DefaultStagingMaxAge
-	}
-	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}
-	transport := &http.Transport{
-		Proxy: http.ProxyFromEnvironment, DialContext: dialer.DialContext,
-		MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second,
-		TLSHandshakeTimeout: o.ConnectTimeout, ResponseHeaderTimeout: o.RequestTimeout,
-		ExpectContinueTimeout: time.Second,
 	}
 	cfg := aws.Config{
 		Region:                     o.Region,
 		Credentials:                credentials.NewStaticCredentialsProvider(o.AccessKey, o.SecretKey, ""),
-		HTTPClient:                 &http.Client{Transport: transport},
+		HTTPClient:                 &http.Client{Transport: o.Transport()},
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
-		Retryer: func() aws.Retryer {
-			return retry.NewStandard(func(s *retry.StandardOptions) { s.MaxAttempts = o.Retries + 1 })
-		},
+		// storekit retries; the SDK must not retry as well.
+		Retryer: func() aws.Retryer { return aws.NopRetryer{} },
 	}
 	client := s3.NewFromConfig(cfg, func(so *s3.Options) {
 		if o.Endpoint != "" {
@@ -164,33 +102,37 @@ func New(o Options) (*Backend, error) {
 		}
 		so.UsePathStyle = o.PathStyle
 	})
-	b := &Backend{client: client, opts: o}
-	b.sweeper = b.newSweeper()
-	b.reaper = storestate.StartReaper("s3", b.sweeper)
-	return b, nil
+	return storekit.New(&driver{client: client, opts: o}, o.Kit())
 }
 
-// timeout returns a context bounded by the request timeout, for calls
-// that carry no client body.
-func (b *Backend) timeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, b.opts.RequestTimeout)
+// Abilities implements storekit.Driver: S3 copies objects and parts
+// (ranges too) server-side and evaluates If-None-Match: * and If-Match on
+// PutObject and CompleteMultipartUpload. MinIO's CopyObject takes no
+// destination condition, so a copy's are checked first by storekit (and
+// still sent, for stores that honour them, as AWS S3 does). It keeps the
+// x-amz-checksum-* values it is sent when Options.Checksums says it
+// verifies them. User metadata is at most 2 KB; parts are Options' sizes,
+// at most 10,000.
+func (d *driver) Abilities() storekit.Abilities {
+	ab := storekit.Abilities{Name: "s3", Copy: true, CopyPart: true, RangedCopyPart: true,
+		CondPut:      storekit.CondAbility{IfAbsent: true, IfMatch: true},
+		CondComplete: storekit.CondAbility{IfAbsent: true, IfMatch: true}, MaxMetadataSize: 2 << 10,
+		MinPartSize: d.opts.MinPartSize, MaxPartSize: d.opts.MaxPartSize, MaxParts: 10000, PartRanges: true,
+		RedirectInMetadata: true}
+	if d.opts.Checksums {
+		ab.Checksums = []translate.ChecksumAlgorithm{translate.CRC32, translate.CRC32C, translate.CRC64NVME, translate.SHA1, translate.SHA256}
+	}
+	return ab
 }
 
-// streaming are the per-call options of writes whose body is the client's
-// stream: unsigned payload (no seek, no re-read) and no retries (the
-// stream cannot be replayed).
-func streaming(o *s3.Options) {
-	o.RetryMaxAttempts = 1
-	o.APIOptions = append(o.APIOptions, unsignedPayload)
-}
+// streaming are the per-call options of writes whose body is a stream:
+// unsigned payload (no seek, no re-read).
+func streaming(o *s3.Options) { o.APIOptions = append(o.APIOptions, unsignedPayload) }
 
-// ListBuckets implements translate.Backend.
-func (b *Backend) ListBuckets(ctx context.Context) ([]translate.BucketInfo, error) {
-	ctx, cancel := b.timeout(ctx)
-	defer cancel()
-	out, err := b.client.ListBuckets(ctx, &s3.ListBucketsInput{})
+func (d *driver) ListBuckets(ctx context.Context) ([]translate.BucketInfo, error) {
+	out, err := d.client.ListBuckets(ctx, &s3.ListBucketsInput{})
 	if err != nil {
-		return nil, mapError(err, "", "")
+		return nil, err
 	}
 	res := make([]translate.BucketInfo, 0, len(out.Buckets))
 	for _, bk := range out.Buckets {
@@ -199,23 +141,18 @@ func (b *Backend) ListBuckets(ctx context.Context) ([]translate.BucketInfo, erro
 	return res, nil
 }
 
-// CreateBucket implements translate.Backend.
-func (b *Backend) CreateBucket(ctx context.Context, bucket string) error {
-	ctx, cancel := b.timeout(ctx)
-	defer cancel()
-	_, err := b.client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
-	return mapError(err, bucket, "")
+func (d *driver) CreateBucket(ctx context.Context, bucket string) error {
+	_, err := d.client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
+	return err
 }
 
-// HeadBucket implements translate.Backend.
-func (b *Backend) HeadBucket(ctx context.Context, bucket string) (translate.BucketInfo, error) {
-	ctx, cancel := b.timeout(ctx)
-	defer cancel()
-	if _, err := b.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		return translate.BucketInfo{}, mapError(err, bucket, "")
+// HeadBucket reports the creation date from ListBuckets: S3 gives it
+// nowhere else.
+func (d *driver) HeadBucket(ctx context.Context, bucket string) (translate.BucketInfo, error) {
+	if _, err := d.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		return translate.BucketInfo{}, err
 	}
-	// S3 reports a bucket's creation date only in ListBuckets.
-	if all, err := b.ListBuckets(ctx); err == nil {
+	if all, err := d.ListBuckets(ctx); err == nil {
 		for _, bk := range all {
 			if bk.Name == bucket {
 				return bk, nil
@@ -225,28 +162,37 @@ func (b *Backend) HeadBucket(ctx context.Context, bucket string) (translate.Buck
 	return translate.BucketInfo{Name: bucket}, nil
 }
 
-// DeleteBucket implements translate.Backend: it refuses a bucket with
-// objects, then aborts the bucket's uploads and removes gateway state.
-func (b *Backend) DeleteBucket(ctx context.Context, bucket string) error {
-	page, err := b.ListObjects(ctx, bucket, translate.ListQuery{MaxKeys: 1})
+func (d *driver) DeleteBucket(ctx context.Context, bucket string) error {
+	_, err := d.client.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(bucket)})
+	return err
+}
+
+// List pages by start-after rather than by continuation token, since
+// stores differ in how their tokens treat common prefixes (MinIO repeats
+// them).
+func (d *driver) List(ctx context.Context, bucket string, req storekit.ListRequest) (storekit.ListResult, error) {
+	in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), MaxKeys: aws.Int32(int32(req.Max))}
+	for _, f := range []struct {
+		dst **string
+		v   string
+	}{{&in.Prefix, req.Prefix}, {&in.Delimiter, req.Delimiter}, {&in.StartAfter, req.StartAfter}} {
+		if f.v != "" {
+			*f.dst = aws.String(f.v)
+		}
+	}
+	out, err := d.client.ListObjectsV2(ctx, in)
 	if err != nil {
-		return err
+		return storekit.ListResult{}, err
 	}
-	if len(page.Objects) > 0 {
-		return &translate.Error{Code: translate.ErrBucketNotEmpty, Bucket: bucket, Message: "The bucket you tried to delete is not empty"}
+	res := storekit.ListResult{Truncated: aws.ToBool(out.IsTruncated), Objects: make([]translate.ObjectInfo, len(out.Contents))}
+	for i, o := range out.Contents {
+		res.Objects[i] = translate.ObjectInfo{Key: aws.ToString(o.Key), Size: aws.ToInt64(o.Size),
+			ETag: unquote(o.ETag), LastModified: aws.ToTime(o.LastModified)}
 	}
-	if err := b.clearState(ctx, bucket); err != nil {
-		return err
+	for _, p := range out.CommonPrefixes {
+		res.Prefixes = append(res.Prefixes, aws.ToString(p.Prefix))
 	}
-	ctx, cancel := b.timeout(ctx)
-	defer cancel()
-	_, err = b.client.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(bucket)})
-	return mapError(err, bucket, "")
+	return res, nil
 }
 
-var _ translate.Backend = (*Backend)(nil)
-
-// errf wraps an internal failure with context.
-func errf(err error, format string, args ...any) error {
-	return translate.Wrap(translate.ErrInternal, err, fmt.Sprintf("s3 backend: "+format, args...))
-}
+var _ storekit.PartRanger = (*driver)(nil)

@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go/middleware"
 
-	"github.com/babelgate/babelgate/backends/storestate"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -55,62 +55,28 @@ func storeChecksums(crc32, crc32c, crc64, sha1, sha256 *string) translate.Checks
 	return c
 }
 
-// HeadObject implements translate.Backend.
-func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (translate.ObjectInfo, error) {
-	if err := storestate.CheckKey(bucket, key); err != nil {
-		return translate.ObjectInfo{}, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: bucket, Key: key}
-	}
-	info, err := b.storeHead(ctx, bucket, key)
+func (d *driver) Head(ctx context.Context, bucket, key string) (translate.ObjectInfo, error) {
+	out, err := d.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), ChecksumMode: types.ChecksumModeEnabled})
 	if err != nil {
 		return translate.ObjectInfo{}, err
-	}
-	if err := b.stager().ReadAnnex(ctx, bucket, &info); err != nil {
-		return translate.ObjectInfo{}, err
-	}
-	return info, nil
-}
-
-// storeHead describes key as the store holds it, no annex applied.
-func (b *Backend) storeHead(ctx context.Context, bucket, key string) (translate.ObjectInfo, error) {
-	ctx, cancel := b.timeout(ctx)
-	defer cancel()
-	out, err := b.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), ChecksumMode: types.ChecksumModeEnabled})
-	if err != nil {
-		return translate.ObjectInfo{}, b.notFound(ctx, mapError(err, bucket, key), bucket)
 	}
 	info := translate.ObjectInfo{Key: key, Size: aws.ToInt64(out.ContentLength), ETag: unquote(out.ETag),
 		LastModified: aws.ToTime(out.LastModified),
 		Metadata: metaFromStore(out.ContentType, out.ContentEncoding, out.ContentDisposition, out.ContentLanguage,
 			out.CacheControl, out.ExpiresString, out.Metadata, out.StorageClass, out.ServerSideEncryption),
 		Checksum: storeChecksums(out.ChecksumCRC32, out.ChecksumCRC32C, out.ChecksumCRC64NVME, out.ChecksumSHA1, out.ChecksumSHA256)}
-	withRedirect(&info.Metadata, out.WebsiteRedirectLocation)
+	info.Metadata.WebsiteRedirectLocation = aws.ToString(out.WebsiteRedirectLocation)
 	if len(info.Checksum) > 0 {
 		info.ChecksumType = translate.ChecksumType(out.ChecksumType)
 	}
 	return info, nil
 }
 
-// notFound tells a missing bucket from a missing key after a HEAD, whose
-// 404 has no body to say which.
-func (b *Backend) notFound(ctx context.Context, err error, bucket string) error {
-	if translate.CodeOf(err) != translate.ErrNoSuchKey {
-		return err
-	}
-	if _, herr := b.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}); herr != nil {
-		if c := translate.CodeOf(mapError(herr, bucket, "")); c == translate.ErrNoSuchBucket {
-			return &translate.Error{Code: translate.ErrNoSuchBucket, Bucket: bucket, Err: err}
-		}
-	}
-	return err
-}
-
-// PartRange implements translate.PartLocator: the store knows its parts.
-func (b *Backend) PartRange(ctx context.Context, bucket, key string, n int) (*translate.Range, int, error) {
-	ctx, cancel := b.timeout(ctx)
-	defer cancel()
-	out, err := b.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), PartNumber: aws.Int32(int32(n))})
+// PartRange implements storekit.PartRanger with HEAD ?partNumber=n.
+func (d *driver) PartRange(ctx context.Context, bucket, key string, n int) (*translate.Range, int, error) {
+	out, err := d.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), PartNumber: aws.Int32(int32(n))})
 	if err != nil {
-		return nil, 0, mapError(err, bucket, key)
+		return nil, 0, err
 	}
 	count := int(aws.ToInt32(out.PartsCount))
 	if count == 0 { // MinIO leaves it out; the ETag says it
@@ -121,134 +87,92 @@ func (b *Backend) PartRange(ctx context.Context, bucket, key string, n int) (*tr
 	var start, end, total int64
 	if cr := aws.ToString(out.ContentRange); cr != "" {
 		if _, err := fmt.Sscanf(cr, "bytes %d-%d/%d", &start, &end, &total); err != nil {
-			return nil, 0, errf(err, "parsing Content-Range %q", cr)
+			return nil, 0, translate.Wrap(translate.ErrInternal, err, "s3 backend: parsing Content-Range "+cr)
 		}
 		return &translate.Range{Start: start, Length: end - start + 1}, count, nil
 	}
 	return &translate.Range{Start: 0, Length: aws.ToInt64(out.ContentLength)}, max(1, count), nil
 }
 
-// GetObject implements translate.Backend.
-func (b *Backend) GetObject(ctx context.Context, bucket, key string, rng *translate.Range) (*translate.Object, error) {
-	if err := storestate.CheckKey(bucket, key); err != nil {
-		return nil, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: bucket, Key: key}
-	}
-	in := &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}
+func (d *driver) Get(ctx context.Context, bucket, key string, rng *translate.Range) (io.ReadCloser, translate.ObjectInfo, error) {
+	in := &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), ChecksumMode: types.ChecksumModeEnabled}
 	if rng != nil {
 		in.Range = aws.String(fmt.Sprintf("bytes=%d-%d", rng.Start, rng.Start+rng.Length-1))
 	}
-	out, err := b.client.GetObject(ctx, in)
+	out, err := d.client.GetObject(ctx, in, noChecksumValidation)
 	if err != nil {
-		return nil, mapError(err, bucket, key)
+		return nil, translate.ObjectInfo{}, err
 	}
-	size := aws.ToInt64(out.ContentLength)
+	info := translate.ObjectInfo{Key: key, Size: aws.ToInt64(out.ContentLength), ETag: unquote(out.ETag), LastModified: aws.ToTime(out.LastModified),
+		Metadata: metaFromStore(out.ContentType, out.ContentEncoding, out.ContentDisposition, out.ContentLanguage,
+			out.CacheControl, out.ExpiresString, out.Metadata, out.StorageClass, out.ServerSideEncryption),
+		Checksum: storeChecksums(out.ChecksumCRC32, out.ChecksumCRC32C, out.ChecksumCRC64NVME, out.ChecksumSHA1, out.ChecksumSHA256)}
+	info.Metadata.WebsiteRedirectLocation = aws.ToString(out.WebsiteRedirectLocation)
+	if len(info.Checksum) > 0 {
+		info.ChecksumType = translate.ChecksumType(out.ChecksumType)
+	}
 	if rng != nil {
 		var s, e int64
-		if _, err := fmt.Sscanf(aws.ToString(out.ContentRange), "bytes %d-%d/%d", &s, &e, &size); err != nil {
+		if _, err := fmt.Sscanf(aws.ToString(out.ContentRange), "bytes %d-%d/%d", &s, &e, &info.Size); err != nil {
 			out.Body.Close()
-			return nil, errf(err, "parsing Content-Range %q", aws.ToString(out.ContentRange))
+			return nil, info, translate.Wrap(translate.ErrInternal, err, "s3 backend: parsing Content-Range "+aws.ToString(out.ContentRange))
 		}
 	}
-	info := translate.ObjectInfo{Key: key, Size: size, ETag: unquote(out.ETag), LastModified: aws.ToTime(out.LastModified),
-		Metadata: metaFromStore(out.ContentType, out.ContentEncoding, out.ContentDisposition, out.ContentLanguage,
-			out.CacheControl, out.ExpiresString, out.Metadata, out.StorageClass, out.ServerSideEncryption)}
-	withRedirect(&info.Metadata, out.WebsiteRedirectLocation)
-	if err := b.stager().ReadAnnex(ctx, bucket, &info); err != nil {
-		out.Body.Close()
-		return nil, err
-	}
-	return &translate.Object{Info: info, Range: rng, Body: out.Body}, nil
+	return out.Body, info, nil
 }
 
-// putChecksums sets the checksum headers a store that verifies them
-// should check; the body's own verification happens regardless.
-func (b *Backend) putChecksums(body *translate.Body, f checksumFields) {
-	if !b.opts.Checksums {
-		return
-	}
-	dst := map[translate.ChecksumAlgorithm]**string{translate.CRC32: f.crc32, translate.CRC32C: f.crc32c,
-		translate.CRC64NVME: f.crc64nvme, translate.SHA1: f.sha1, translate.SHA256: f.sha256}
-	for a, v := range body.Expected() {
-		if p, ok := dst[a]; ok {
+// noChecksumValidation asks GetObject for the store's checksums
+// (ChecksumMode) without the SDK re-hashing the body to check them: Get
+// reports what Head does, at no cost per byte.
+func noChecksumValidation(o *s3.Options) {
+	o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+		stack.Deserialize.Remove("AWSChecksum:ValidateOutputPayloadChecksum")
+		return nil
+	})
+}
+
+// sums sets the x-amz-checksum-* fields of an SDK input from the values
+// storekit forwards.
+func sums(c translate.Checksums, crc32, crc32c, crc64nvme, sha1, sha256 **string) {
+	for a, p := range map[translate.ChecksumAlgorithm]**string{translate.CRC32: crc32, translate.CRC32C: crc32c,
+		translate.CRC64NVME: crc64nvme, translate.SHA1: sha1, translate.SHA256: sha256} {
+		if v := c[a]; v != "" {
 			*p = aws.String(v)
 		}
 	}
 }
 
-// checksumFields point at an SDK input's x-amz-checksum-* fields.
-type checksumFields struct{ crc32, crc32c, crc64nvme, sha1, sha256 **string }
-
-func md5Header(body *translate.Body) *string {
-	if m := body.ContentMD5(); m != nil {
+func md5Header(m []byte) *string {
+	if m != nil {
 		return aws.String(base64.StdEncoding.EncodeToString(m))
 	}
 	return nil
 }
 
-// PutObject implements translate.Backend, streaming Body to the store.
-func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *translate.Body, meta translate.Metadata) (translate.ObjectInfo, error) {
-	if err := storestate.CheckKey(bucket, key); err != nil {
-		return translate.ObjectInfo{}, err
+// condHeaders returns the If-None-Match and If-Match values for cond, in
+// the store's terms; nil when not asked.
+func condHeaders(cond translate.WriteCond) (ifNoneMatch, ifMatch *string) {
+	if cond.IfAbsent {
+		ifNoneMatch = aws.String("*")
 	}
-	return b.putObject(ctx, bucket, key, body, meta, translate.WriteCond{})
+	if cond.IfMatch != "" {
+		ifMatch = aws.String(`"` + cond.IfMatch + `"`)
+	}
+	return ifNoneMatch, ifMatch
 }
 
-// putObject is PutObject with cond, in the store's terms, sent along.
-func (b *Backend) putObject(ctx context.Context, bucket, key string, body *translate.Body, meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
+func (d *driver) Put(ctx context.Context, bucket, key string, body io.Reader, size int64, o storekit.PutOptions) (string, error) {
+	m := o.Metadata
 	in := &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: body,
-		ContentLength: aws.Int64(body.Size()), ContentMD5: md5Header(body), Metadata: storeUserMeta(meta), Expires: expires(meta)}
-	in.IfNoneMatch, in.IfMatch = condHeaders(cond)
-	if body.Size() == 0 {
-		// The SDK may not read an empty body at all; verify it first.
-		if _, err := io.Copy(io.Discard, body); err != nil {
-			return translate.ObjectInfo{}, err
-		}
-		in.Body = http.NoBody
-	}
-	setMeta(meta, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
-	in.WebsiteRedirectLocation = redirect(meta)
-	b.putChecksums(body, checksumFields{&in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256})
-	out, err := b.client.PutObject(ctx, in, streaming)
+		ContentLength: aws.Int64(size), ContentMD5: md5Header(o.ContentMD5), Metadata: m.User, Expires: expires(m), WebsiteRedirectLocation: redirect(m)}
+	in.IfNoneMatch, in.IfMatch = condHeaders(o.Cond)
+	setMeta(m, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
+	sums(o.Checksums, &in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256)
+	out, err := d.client.PutObject(ctx, in, streaming)
 	if err != nil {
-		return translate.ObjectInfo{}, mapError(err, bucket, key)
+		return "", err
 	}
-	sums, ok := body.Sums()
-	if !ok {
-		return translate.ObjectInfo{}, errf(nil, "store accepted %s/%s before the body ended", bucket, key)
-	}
-	// The client is promised the MD5 ETag, whatever a store that encrypts
-	// says.
-	info := translate.ObjectInfo{Key: key, Size: sums.Size, ETag: sums.ETag(), LastModified: time.Now().UTC(),
-		Metadata: meta.Clone(), Checksum: sums.Checksum}
-	if len(sums.Checksum) > 0 {
-		info.ChecksumType = translate.ChecksumFullObject
-	}
-	// The store keeps only the checksums forwarded to it (putChecksums):
-	// the others (CRC-64/ECMA always) go in an annex.
-	expected := body.Expected()
-	kept := func(a translate.ChecksumAlgorithm) bool {
-		return b.opts.Checksums && a != translate.CRC64ECMA && expected[a] != ""
-	}
-	if storestate.Unkept(sums.Checksum, kept) {
-		if err := b.writeAnnex(ctx, bucket, key, unquote(out.ETag), storestate.SingleAnnex(info, "")); err != nil {
-			return translate.ObjectInfo{}, err
-		}
-	}
-	return info, nil
-}
-
-// writeAnnex writes a (whose StoreETag is set here) as key's annex, for an
-// object the store holds with storeETag; "" asks the store.
-func (b *Backend) writeAnnex(ctx context.Context, bucket, key, storeETag string, a storestate.Annex) error {
-	if storeETag == "" {
-		info, err := b.storeHead(ctx, bucket, key)
-		if err != nil {
-			return err
-		}
-		storeETag = info.ETag
-	}
-	a.StoreETag = unquote(aws.String(storeETag))
-	return b.putSmall(ctx, bucket, storestate.AnnexKey(key), a.Marshal())
+	return unquote(out.ETag), nil
 }
 
 // expires parses an Expires value for the SDK, which sends a time; an
@@ -264,48 +188,13 @@ func expires(m translate.Metadata) *time.Time {
 	return &t
 }
 
-// redirectMeta is the user-metadata name under which the backend keeps an
-// object's website redirect location besides sending the store
-// x-amz-website-redirect-location: stores that do not keep that header
-// (MinIO drops it) still give it back this way. It never reaches a client.
-const redirectMeta = "babelgate-website-redirect-location"
-
 // redirect is the store's x-amz-website-redirect-location for m: nil for
-// none.
+// none. (storekit keeps it in user metadata too: MinIO drops the header.)
 func redirect(m translate.Metadata) *string {
 	if m.WebsiteRedirectLocation == "" {
 		return nil
 	}
 	return aws.String(m.WebsiteRedirectLocation)
-}
-
-// storeUserMeta is the user metadata sent to the store for m: m.User and,
-// when m has one, its website redirect location under redirectMeta.
-func storeUserMeta(m translate.Metadata) map[string]string {
-	if m.WebsiteRedirectLocation == "" {
-		return m.User
-	}
-	out := make(map[string]string, len(m.User)+1)
-	for k, v := range m.User {
-		out[k] = v
-	}
-	out[redirectMeta] = m.WebsiteRedirectLocation
-	return out
-}
-
-// withRedirect moves the redirect location kept under redirectMeta out of
-// m.User, preferring the store's own header when it has one.
-func withRedirect(m *translate.Metadata, store *string) {
-	if v, ok := m.User[redirectMeta]; ok {
-		m.WebsiteRedirectLocation = v
-		delete(m.User, redirectMeta)
-		if len(m.User) == 0 {
-			m.User = nil
-		}
-	}
-	if v := aws.ToString(store); v != "" {
-		m.WebsiteRedirectLocation = v
-	}
 }
 
 func setMeta(m translate.Metadata, ct, ce, cd, cl, cc **string) {
@@ -319,55 +208,21 @@ func setMeta(m translate.Metadata, ct, ce, cd, cl, cc **string) {
 	}
 }
 
-// CopyObject implements translate.Backend with the store's server-side
-// copy. A source assembled from staged parts has an annex: the copy gets
-// one too (its key, and the store ETag and size the copy has, which for a
-// multipart source is a new single-part ETag), and storestate's annex mark
-// in its metadata, so that it reports the client's ETag, checksums and
-// part sizes as the source does.
-func (b *Backend) CopyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta translate.Metadata) (translate.ObjectInfo, error) {
-	if err := storestate.CheckKey(dstBucket, dstKey); err != nil {
-		return translate.ObjectInfo{}, err
-	}
-	return b.copyObject(ctx, srcBucket, srcKey, dstBucket, dstKey, meta, translate.WriteCond{})
-}
-
-// copyObject is CopyObject with cond, in the store's terms, sent along.
-func (b *Backend) copyObject(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
-	if storestate.Reserved(srcKey) {
-		return translate.ObjectInfo{}, &translate.Error{Code: translate.ErrNoSuchKey, Bucket: srcBucket, Key: srcKey}
-	}
-	annex, hasAnnex, err := b.stager().AnnexOf(ctx, srcBucket, srcKey)
-	if err != nil {
-		return translate.ObjectInfo{}, err
-	}
+func (d *driver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, o storekit.PutOptions) (string, error) {
+	m := o.Metadata
 	in := &s3.CopyObjectInput{Bucket: aws.String(dstBucket), Key: aws.String(dstKey),
-		CopySource: aws.String(copySource(srcBucket, srcKey)), MetadataDirective: types.MetadataDirectiveReplace, Metadata: storeUserMeta(meta),
-		Expires: expires(meta)}
-	in.IfNoneMatch, in.IfMatch = condHeaders(cond)
-	setMeta(meta, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
-	in.WebsiteRedirectLocation = redirect(meta)
-	cctx, cancel := b.timeout(ctx)
-	_, err = b.client.CopyObject(cctx, in)
+		CopySource: aws.String(copySource(srcBucket, srcKey)), MetadataDirective: types.MetadataDirectiveReplace, Metadata: m.User,
+		Expires: expires(m), WebsiteRedirectLocation: redirect(m)}
+	in.IfNoneMatch, in.IfMatch = condHeaders(o.Cond)
+	setMeta(m, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
+	out, err := d.client.CopyObject(ctx, in)
 	if err != nil {
-		err = b.notFound(cctx, mapError(err, srcBucket, srcKey), srcBucket)
+		return "", err
 	}
-	cancel()
-	if err != nil {
-		return translate.ObjectInfo{}, err
+	if out.CopyObjectResult == nil {
+		return "", nil
 	}
-	if hasAnnex {
-		info, err := b.storeHead(ctx, dstBucket, dstKey)
-		if err != nil {
-			return translate.ObjectInfo{}, err
-		}
-		if a, ok := storestate.CopyAnnex(annex, info); ok {
-			if err := b.putSmall(ctx, dstBucket, storestate.AnnexKey(dstKey), a.Marshal()); err != nil {
-				return translate.ObjectInfo{}, err
-			}
-		}
-	}
-	return b.HeadObject(ctx, dstBucket, dstKey)
+	return unquote(out.CopyObjectResult.ETag), nil
 }
 
 // copySource is the x-amz-copy-source value for an object.
@@ -375,21 +230,21 @@ func copySource(bucket, key string) string {
 	return bucket + "/" + strings.ReplaceAll(url.PathEscape(key), "%2F", "/")
 }
 
-// DeleteObject implements translate.Backend.
-func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
-	if err := storestate.CheckKey(bucket, key); err != nil {
-		return nil
+// Delete uses DeleteObject for one key and DeleteObjects for more; a key
+// DeleteObjects reports it could not delete is an error.
+func (d *driver) Delete(ctx context.Context, bucket string, keys []string) error {
+	if len(keys) == 1 {
+		_, err := d.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(keys[0])})
+		return err
 	}
-	ctx, cancel := b.timeout(ctx)
-	defer cancel()
-	if _, err := b.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		return mapError(err, bucket, "")
+	ids := make([]types.ObjectIdentifier, len(keys))
+	for i, k := range keys {
+		ids[i] = types.ObjectIdentifier{Key: aws.String(k)}
 	}
-	_, err := b.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-	if err == nil {
-		// Best effort: a stale annex is inert (its store ETag no longer
-		// matches), so a failure here is harmless.
-		b.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(storestate.AnnexKey(key))})
+	out, err := d.client.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String(bucket), Delete: &types.Delete{Objects: ids, Quiet: aws.Bool(true)}})
+	if err == nil && len(out.Errors) > 0 {
+		e := out.Errors[0]
+		err = fmt.Errorf("s3 backend: deleting %s: %s: %s", aws.ToString(e.Key), aws.ToString(e.Code), aws.ToString(e.Message))
 	}
-	return mapError(err, bucket, key)
+	return err
 }

@@ -3,6 +3,9 @@ package s3_test
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
 
 	s3backend "github.com/babelgate/babelgate/backends/s3"
 )
@@ -48,5 +51,35 @@ func TestValidate(t *testing.T) {
 				t.Fatalf("New and Validate disagree: %v vs %v", nerr, err)
 			}
 		})
+	}
+}
+
+// TestOptionsYAML: the options storekit.StoreOptions holds are spelled in
+// config beside the s3 ones, as before the kit (inlined), and a strict
+// decoder knows every one of them.
+func TestOptionsYAML(t *testing.T) {
+	const doc = `endpoint: http://127.0.0.1:9000
+region: eu-west-1
+access_key: ak
+secret_key: sk
+path_style: true
+checksums: false
+min_part_size: 1048576
+max_part_size: 2097152
+connect_timeout: 2s
+request_timeout: 3s
+retries: 4
+staging_max_age: 5h
+`
+	o := s3backend.DefaultOptions()
+	dec := yaml.NewDecoder(strings.NewReader(doc))
+	dec.KnownFields(true)
+	if err := dec.Decode(o); err != nil {
+		t.Fatal(err)
+	}
+	if o.Endpoint != "http://127.0.0.1:9000" || o.Region != "eu-west-1" || o.AccessKey != "ak" || o.SecretKey != "sk" ||
+		!o.PathStyle || o.Checksums || o.MinPartSize != 1<<20 || o.MaxPartSize != 2<<20 || o.ConnectTimeout != 2*time.Second ||
+		o.RequestTimeout != 3*time.Second || o.Retries != 4 || o.StagingMaxAge != 5*time.Hour {
+		t.Fatalf("decoded %+v", o)
 	}
 }

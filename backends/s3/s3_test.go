@@ -2,13 +2,16 @@ package s3_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/babelgate/babelgate/backends/backendtest"
 	s3backend "github.com/babelgate/babelgate/backends/s3"
+	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/test/minio"
+	"github.com/babelgate/babelgate/test/versitygw"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -46,7 +49,7 @@ func TestReaperMinIO(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { b.Close() })
-		return b, s3backend.StagedKeys(b)
+		return b, b.StagedKeys
 	})
 }
 
@@ -80,9 +83,6 @@ var minioQuirks = backendtest.Quirks{
 	},
 	// S3 stores give objects stored without a type their own default.
 	DefaultContentType: "application/octet-stream",
-	// The store keeps only the checksums it computed itself; the
-	// gateway's own are kept as metadata only once issue 6 lands.
-	ChecksumsNotKept: true,
 	// S3 reports part sizes only per part (HEAD ?partNumber=N), which the
 	// backend serves through translate.PartLocator.
 	PartSizesUnknown: true,
@@ -96,4 +96,165 @@ var minioQuirks = backendtest.Quirks{
 	// Parts below the store's 5 MiB minimum are staged and assembled at
 	// Complete; an annex keeps the client's ETag, checksums and part sizes.
 	Staging: true,
+}
+
+// TestConformanceVersitygw runs the conformance suite against a second,
+// independent S3 implementation, versitygw's posix backend, so that no
+// one store's quirks define the driver.
+func TestConformanceVersitygw(t *testing.T) {
+	v := versitygw.StartPosix(t)
+	backendtest.RunWith(t, func(t *testing.T) translate.Backend {
+		o := s3backend.DefaultOptions()
+		o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle, o.Region = v.Endpoint, versitygw.AccessKey, versitygw.SecretKey, true, "us-east-1"
+		o.RequestTimeout = 30 * time.Second
+		b, err := s3backend.New(*o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		return b
+	}, versitygwQuirks)
+}
+
+// versitygwQuirks are versitygw's (posix backend) differences from the
+// suite's defaults, each seen against v1.8.0.
+var versitygwQuirks = backendtest.Quirks{
+	// Keys are file paths: no empty, "." or ".." segment, and a key ending
+	// in '/' is a directory, which takes no data (DirectoryObjectContainsData).
+	KeyUnsupported: func(key string) bool {
+		if strings.HasPrefix(key, "/") || strings.HasSuffix(key, "/") || strings.Contains(key, "//") {
+			return true
+		}
+		for _, seg := range strings.Split(key, "/") {
+			if seg == "." || seg == ".." || len(seg) > 255 {
+				return true
+			}
+		}
+		return false
+	},
+	// "a" and "a/b" cannot both be objects (ObjectParentIsFile).
+	FileTree: true,
+	// Like AWS S3, it gives objects stored without a type its default.
+	DefaultContentType: "application/octet-stream",
+	// A request cut short (the client's body failed midway) is stored
+	// truncated instead of refused: a failed PutObject replaces the old
+	// object with what arrived; a failed UploadPart leaves that part.
+	ShortBodyKept: true,
+	// Like AWS S3 since 2025, it computes a CRC64NVME of every object
+	// written without a checksum and reports it.
+	StoreChecksum: translate.CRC64NVME,
+	// S3 reports part sizes only per part (HEAD ?partNumber=N), served
+	// through translate.PartLocator.
+	PartSizesUnknown: true,
+	// A part goes straight into the store's upload, where the upload that
+	// finishes last stays.
+	LastFinishedPartWins: true,
+	// A server-side copy of a multipart object is a new single-part object.
+	CopyNewETag: true,
+	// Parts below the store's 5 MiB minimum are staged and assembled at
+	// Complete; an annex keeps the client's ETag, checksums and part sizes.
+	Staging: true,
+}
+
+// TestReservedKeys: storekit's guard on every write path (the same for
+// every driver): a client key under ".babelgate/" is ErrAccessDenied for
+// writes, ErrNoSuchKey for reads, a no-op for deletes, and never listed.
+func TestReservedKeys(t *testing.T) {
+	m := minio.Start(t)
+	o := s3backend.DefaultOptions()
+	o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle = m.Endpoint, minio.AccessKey, minio.SecretKey, true
+	kit, err := s3backend.New(*o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kit.Close()
+	ctx := t.Context()
+	const bucket, reserved = "reserved", ".babelgate/x"
+	if err := kit.CreateBucket(ctx, bucket); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kit.PutObject(ctx, bucket, "k", translate.BytesBody([]byte("k")), translate.Metadata{}); err != nil {
+		t.Fatal(err)
+	}
+	id, err := kit.CreateMultipartUpload(ctx, translate.UploadInfo{Bucket: bucket, Key: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := func() *translate.Body { return translate.BytesBody([]byte("data")) }
+	denied := map[string]error{}
+	_, denied["PutObject"] = kit.PutObject(ctx, bucket, reserved, body(), translate.Metadata{})
+	_, denied["PutObjectIf"] = kit.PutObjectIf(ctx, bucket, reserved, body(), translate.Metadata{}, translate.WriteCond{IfAbsent: true})
+	_, denied["CopyObject"] = kit.CopyObject(ctx, bucket, "k", bucket, reserved, translate.Metadata{})
+	_, denied["CopyObjectIf"] = kit.CopyObjectIf(ctx, bucket, "k", bucket, reserved, translate.Metadata{}, translate.WriteCond{IfAbsent: true})
+	_, denied["CreateMultipartUpload"] = kit.CreateMultipartUpload(ctx, translate.UploadInfo{Bucket: bucket, Key: reserved})
+	_, denied["UploadPart"] = kit.UploadPart(ctx, bucket, reserved, id, 1, body())
+	_, denied["UploadPartCopy"] = kit.UploadPartCopy(ctx, bucket, reserved, id, 1, bucket, "k", nil, nil)
+	_, denied["CompleteMultipartUpload"] = kit.CompleteMultipartUpload(ctx, translate.CompleteRequest{Bucket: bucket, Key: reserved, UploadID: id})
+	for op, err := range denied {
+		if translate.CodeOf(err) != translate.ErrAccessDenied {
+			t.Errorf("%s of %s = %v, want AccessDenied", op, reserved, err)
+		}
+	}
+	stateKey := storekit.StateKey(id)
+	if _, err := kit.HeadObject(ctx, bucket, stateKey); translate.CodeOf(err) != translate.ErrNoSuchKey {
+		t.Errorf("HeadObject of the upload's state = %v, want NoSuchKey", err)
+	}
+	if _, err := kit.GetObject(ctx, bucket, stateKey, nil); translate.CodeOf(err) != translate.ErrNoSuchKey {
+		t.Errorf("GetObject of the upload's state = %v, want NoSuchKey", err)
+	}
+	if _, err := kit.CopyObject(ctx, bucket, stateKey, bucket, "copy", translate.Metadata{}); translate.CodeOf(err) != translate.ErrNoSuchKey {
+		t.Errorf("CopyObject from the upload's state = %v, want NoSuchKey", err)
+	}
+	if err := kit.DeleteObject(ctx, bucket, stateKey); err != nil {
+		t.Errorf("DeleteObject of the upload's state = %v, want success doing nothing", err)
+	}
+	if _, err := kit.GetMultipartUpload(ctx, bucket, "k", id); err != nil {
+		t.Errorf("the upload after a client deleted its state: %v", err)
+	}
+	page, err := kit.ListObjects(ctx, bucket, translate.ListQuery{MaxKeys: 1000})
+	if err != nil || len(page.Objects) != 1 || page.Objects[0].Key != "k" || len(page.CommonPrefixes) != 0 {
+		t.Errorf("listing = %+v, %v; want only k", page, err)
+	}
+}
+
+// TestDeleteBucketPagesUploads: DeleteBucket with more than a page (1000)
+// of uploads in progress reads every page before deleting. On versitygw,
+// which pages ListMultipartUploads but refuses the upload-id-marker it
+// hands out (InvalidArgument), this failed until the driver continued
+// after key-marker alone.
+func TestDeleteBucketPagesUploads(t *testing.T) {
+	v := versitygw.StartPosix(t)
+	o := s3backend.DefaultOptions()
+	o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle = v.Endpoint, versitygw.AccessKey, versitygw.SecretKey, true
+	kit, err := s3backend.New(*o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kit.Close()
+	ctx := t.Context()
+	const bucket, uploads = "many-uploads", 1001
+	if err := kit.CreateBucket(ctx, bucket); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, uploads)
+	sem := make(chan struct{}, 8)
+	for i := range uploads {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			_, err := kit.CreateMultipartUpload(ctx, translate.UploadInfo{Bucket: bucket, Key: fmt.Sprintf("k%04d", i)})
+			errs <- err
+		}()
+	}
+	for range uploads {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := kit.DeleteBucket(ctx, bucket); err != nil {
+		t.Fatalf("DeleteBucket with %d uploads: %v", uploads, err)
+	}
+	if _, err := kit.HeadBucket(ctx, bucket); translate.CodeOf(err) != translate.ErrNoSuchBucket {
+		t.Fatalf("HeadBucket after DeleteBucket = %v, want NoSuchBucket", err)
+	}
 }

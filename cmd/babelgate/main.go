@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/babelgate/babelgate/backends"
+	_ "github.com/babelgate/babelgate/backends/azure"
 	_ "github.com/babelgate/babelgate/backends/fs"
 	_ "github.com/babelgate/babelgate/backends/oss"
 	_ "github.com/babelgate/babelgate/backends/s3"

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/huaweicloud/huaweicloud-sdk-go-obs/obs"
 
+	"github.com/babelgate/babelgate/test/azurite"
 	"github.com/babelgate/babelgate/test/minio"
 )
 
@@ -610,11 +611,13 @@ var mxScenarios = []mxScenario{
 }
 
 // TestMatrix runs every multipart scenario for every client dialect on
-// every backend: fs, s3 (MinIO) and oss (a second gateway over fs serving
-// as the OSS store, with OSS's 100 KB minimum part).
+// every backend: fs, s3 (MinIO), oss (a second gateway over fs serving as
+// the OSS store, with OSS's 100 KB minimum part) and azure (Azurite, whose
+// blocks have no minimum: nothing is staged).
 func TestMatrix(t *testing.T) {
 	start := time.Now()
 	m := minio.Start(t)
+	az := azurite.Start(t)
 	store := startGateway(t) // the OSS store: a gateway over fs
 	onMinIO := func(t *testing.T, bucket, key string) []byte {
 		out, err := minioClient(t, m).GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
@@ -645,6 +648,8 @@ func TestMatrix(t *testing.T) {
     options: {endpoint: %q, access_key: %q, secret_key: %q, path_style: true,
               request_timeout: 10s, connect_timeout: 2s, retries: 1}
 `, store.URL, adminAK, adminSK))}},
+		{"azure", func(t *testing.T, bucket, key string) []byte { return azuriteGet(t, az, bucket, key) },
+			[]gatewayOption{withBackends(azuriteBackend(az, ""))}},
 	}
 	clients := []struct {
 		name    string

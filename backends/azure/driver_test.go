@@ -1,0 +1,353 @@
+package azure
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/babelgate/babelgate/backends/storekit"
+	"github.com/babelgate/babelgate/test/azurite"
+	"github.com/babelgate/babelgate/translate"
+)
+
+// The driver's calls against a real Azurite (test/azurite), below the kit:
+// what each SDK call leaves on the store.
+
+func newTestDriver(t *testing.T, s *azurite.Server, mut func(*Options)) *Driver {
+	t.Helper()
+	o := DefaultOptions()
+	o.Endpoint, o.AccountName, o.AccountKey = s.Endpoint, azurite.Account, azurite.Key
+	if mut != nil {
+		mut(o)
+	}
+	d, err := NewDriver(*o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func randBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
+}
+
+func code(d *Driver, err error) translate.Code {
+	if c := translate.CodeOf(err); c != 0 && c != translate.ErrInternal {
+		return c
+	}
+	return d.Classify(err)
+}
+
+func md5hex(b []byte) string {
+	s := md5.Sum(b)
+	return hex.EncodeToString(s[:])
+}
+
+// multipartETag is S3's ETag of an object of these parts.
+func multipartETag(parts ...[]byte) string {
+	var all []byte
+	for _, p := range parts {
+		s := md5.Sum(p)
+		all = append(all, s[:]...)
+	}
+	return fmt.Sprintf("%s-%d", md5hex(all), len(parts))
+}
+
+func readAll(t *testing.T, r io.ReadCloser) []byte {
+	t.Helper()
+	defer r.Close()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestDriverObjects(t *testing.T) {
+	s := azurite.Start(t)
+	d := newTestDriver(t, s, nil)
+	ctx := t.Context()
+	if err := d.CreateBucket(ctx, "objs"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.CreateBucket(ctx, "objs"); code(d, err) != translate.ErrBucketAlreadyOwnedByYou {
+		t.Fatalf("second CreateBucket: %v", err)
+	}
+	for _, bad := range []string{"a.b", "a--b", "Upper", "-ab"} {
+		if err := d.CreateBucket(ctx, bad); code(d, err) != translate.ErrInvalidBucketName {
+			t.Errorf("CreateBucket(%q) = %v, want InvalidBucketName", bad, err)
+		}
+	}
+	data := randBytes(3000)
+	meta := translate.Metadata{ContentType: "text/x-test", CacheControl: "no-cache", Expires: "Thu, 01 Jan 2037 00:00:00 GMT",
+		User: map[string]string{"plain": "1", "with-dash": "2", "9digit": "3", "bgx_trap": "4"}}
+	e, err := d.Put(ctx, "objs", "dir/a", bytes.NewReader(data), int64(len(data)), storekit.PutOptions{Metadata: meta})
+	if err != nil || e != md5hex(data) {
+		t.Fatalf("Put: ETag %q (want the MD5 %s), %v", e, md5hex(data), err)
+	}
+	info, err := d.Head(ctx, "objs", "dir/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.ETag != e || info.Size != 3000 || info.Metadata.ContentType != "text/x-test" || info.Metadata.Expires != meta.Expires ||
+		len(info.Metadata.User) != 4 || info.Metadata.User["with-dash"] != "2" || info.Metadata.User["9digit"] != "3" || info.Metadata.User["bgx_trap"] != "4" {
+		t.Fatalf("Head = %+v", info)
+	}
+	body, ginfo, err := d.Get(ctx, "objs", "dir/a", &translate.Range{Start: 100, Length: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, body); !bytes.Equal(got, data[100:150]) || ginfo.Size != 3000 {
+		t.Fatalf("ranged Get: %d bytes, size %d", len(got), ginfo.Size)
+	}
+	// Conditions: If-None-Match * on an existing blob, If-Match a stale ETag.
+	_, err = d.Put(ctx, "objs", "dir/a", bytes.NewReader(data), 3000, storekit.PutOptions{Cond: translate.WriteCond{IfAbsent: true}})
+	if c := code(d, err); c != translate.ErrObjectExists && c != translate.ErrPreconditionFailed {
+		t.Fatalf("Put If-None-Match *: %v", err)
+	}
+	for _, stale := range []string{"0x8dc0000000000", md5hex([]byte("other"))} {
+		_, err = d.Put(ctx, "objs", "dir/a", bytes.NewReader(data), 3000, storekit.PutOptions{Cond: translate.WriteCond{IfMatch: stale}})
+		if code(d, err) != translate.ErrPreconditionFailed {
+			t.Fatalf("Put If-Match %s: %v", stale, err)
+		}
+	}
+	e2, err := d.Put(ctx, "objs", "dir/a", bytes.NewReader(data), 3000, storekit.PutOptions{Cond: translate.WriteCond{IfMatch: e}})
+	if err != nil {
+		t.Fatalf("Put If-Match current: %v", err)
+	}
+	// Copy with new content headers.
+	ce, err := d.Copy(ctx, "objs", "dir/a", "objs", "copy", storekit.PutOptions{Metadata: translate.Metadata{ContentType: "image/png", User: map[string]string{"k": "v"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ci, err := d.Head(ctx, "objs", "copy"); err != nil || ci.ETag != ce || ce != md5hex(data) || ci.Metadata.ContentType != "image/png" || ci.Metadata.User["k"] != "v" || len(ci.Metadata.User) != 1 {
+		t.Fatalf("copy: %+v %v (source etag %s)", ci, err, e2)
+	}
+	if _, err := d.Head(ctx, "objs", "missing"); code(d, err) != translate.ErrNoSuchKey {
+		t.Fatalf("Head missing: %v", err)
+	}
+	if _, err := d.Head(ctx, "nobucket", "k"); code(d, err) != translate.ErrNoSuchBucket {
+		t.Fatalf("Head in missing bucket: %v", err)
+	}
+	// Larger than a block (64 KiB here): staged blocks and one commit,
+	// with the MD5 the driver computed.
+	d64 := newTestDriver(t, s, func(o *Options) { o.MaxBlockSize = 64 << 10 })
+	big := randBytes(200 << 10)
+	if e, err := d64.Put(ctx, "objs", "big", bytes.NewReader(big), int64(len(big)), storekit.PutOptions{}); err != nil || e != md5hex(big) {
+		t.Fatalf("Put in blocks: %q, %v", e, err)
+	}
+	if info, err := d.Head(ctx, "objs", "big"); err != nil || info.ETag != md5hex(big) || info.Size != int64(len(big)) {
+		t.Fatalf("Head of a Put in blocks: %+v, %v", info, err)
+	}
+	if res, err := d.List(ctx, "objs", storekit.ListRequest{Prefix: "big", Max: 10}); err != nil || len(res.Objects) != 1 || res.Objects[0].ETag != md5hex(big) {
+		t.Fatalf("List: %+v, %v", res, err)
+	}
+	// An empty object: no range 0- to read.
+	if e, err := d.Put(ctx, "objs", "empty", bytes.NewReader(nil), 0, storekit.PutOptions{}); err != nil || e != md5hex(nil) {
+		t.Fatalf("Put empty: %q, %v", e, err)
+	}
+	if body, info, err := d.Get(ctx, "objs", "empty", nil); err != nil || len(readAll(t, body)) != 0 || info.ETag != md5hex(nil) || info.Size != 0 {
+		t.Fatalf("Get empty: %+v, %v", info, err)
+	}
+	if err := d.Delete(ctx, "objs", []string{"copy", "never"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Head(ctx, "objs", "copy"); code(d, err) != translate.ErrNoSuchKey {
+		t.Fatalf("Head deleted: %v", err)
+	}
+}
+
+func TestDriverList(t *testing.T) {
+	s := azurite.Start(t)
+	d := newTestDriver(t, s, nil)
+	ctx := t.Context()
+	if err := d.CreateBucket(ctx, "list"); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"a", "b/1", "b/2", "c", "d", "e"} {
+		if _, err := d.Put(ctx, "list", k, strings.NewReader("x"), 1, storekit.PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name string
+		req  storekit.ListRequest
+		want string
+	}{
+		{"all", storekit.ListRequest{Max: 100}, "a b/1 b/2 c d e |"},
+		{"delimiter", storekit.ListRequest{Delimiter: "/", Max: 100}, "a c d e | b/"},
+		{"after", storekit.ListRequest{Delimiter: "/", StartAfter: "b/", Max: 100}, "c d e |"},
+		{"prefix", storekit.ListRequest{Prefix: "b/", Max: 100}, "b/1 b/2 |"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := d.List(ctx, "list", tc.req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var keys []string
+			for _, o := range res.Objects {
+				keys = append(keys, o.Key)
+			}
+			if got := strings.Join(keys, " ") + " | " + strings.Join(res.Prefixes, " "); strings.TrimSpace(got) != tc.want {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+	// Paging by Azure's markers, two at a time, from after "a".
+	var got []string
+	req := storekit.ListRequest{StartAfter: "a", Max: 2}
+	for {
+		res, err := d.List(ctx, "list", req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range res.Objects {
+			got = append(got, o.Key)
+			req.StartAfter = o.Key
+		}
+		if !res.Truncated {
+			break
+		}
+		req.Token = res.NextToken
+	}
+	if strings.Join(got, " ") != "b/1 b/2 c d e" {
+		t.Fatalf("paged: %v", got)
+	}
+}
+
+func TestDriverMultipart(t *testing.T) {
+	s := azurite.Start(t)
+	// Blocks of 64 KiB: a 150 KiB part is three blocks.
+	d := newTestDriver(t, s, func(o *Options) { o.MaxBlockSize = 64 << 10 })
+	ctx := t.Context()
+	if err := d.CreateBucket(ctx, "multi"); err != nil {
+		t.Fatal(err)
+	}
+	meta := translate.Metadata{ContentType: "application/x-mp", User: map[string]string{"x-y": "z"}}
+	id, err := d.CreateUpload(ctx, "multi", "big", storekit.PutOptions{Metadata: meta})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id2, err := d.CreateUpload(ctx, "multi", "big", storekit.PutOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1, p2, other := randBytes(150<<10), randBytes(10<<10), randBytes(100)
+	// Part 2 first, part 1 twice (the later attempt wins), and a part of
+	// another upload of the same key, which must not mix in.
+	e2, err := d.UploadPart(ctx, "multi", "big", id, 2, bytes.NewReader(p2), int64(len(p2)), storekit.PutOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.UploadPart(ctx, "multi", "big", id, 1, bytes.NewReader(other), 100, storekit.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e1, err := d.UploadPart(ctx, "multi", "big", id, 1, bytes.NewReader(p1), int64(len(p1)), storekit.PutOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.UploadPart(ctx, "multi", "big", id2, 1, bytes.NewReader(other), 100, storekit.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	parts, err := d.ListParts(ctx, "multi", "big", id, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(parts.Parts) != 2 || parts.Parts[0].ETag != e1 || parts.Parts[0].Size != int64(len(p1)) || parts.Parts[1].ETag != e2 {
+		t.Fatalf("ListParts = %+v", parts)
+	}
+	ups, err := d.ListUploads(ctx, "multi", "", "")
+	if err != nil || len(ups.Uploads) != 2 || ups.Uploads[0].Key != "big" {
+		t.Fatalf("ListUploads = %+v, %v", ups, err)
+	}
+	if _, err := d.CompleteUpload(ctx, "multi", "big", id, []storekit.Part{{Number: 1, ETag: "0000000000000000ffff"}}, translate.WriteCond{}); code(d, err) != translate.ErrInvalidPart {
+		t.Fatalf("Complete with an unknown part: %v", err)
+	}
+	e, err := d.CompleteUpload(ctx, "multi", "big", id, []storekit.Part{{Number: 1, ETag: e1}, {Number: 2, ETag: e2}}, translate.WriteCond{IfAbsent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := multipartETag(p1, p2); e != want {
+		t.Fatalf("Complete's ETag %s, want %s", e, want)
+	}
+	// Head, Get and List report the ETag Complete returned (the kit's
+	// annex is keyed by it).
+	if hi, err := d.Head(ctx, "multi", "big"); err != nil || hi.ETag != e {
+		t.Fatalf("Head after Complete: %+v, %v; Complete said %s", hi, err, e)
+	}
+	if res, err := d.List(ctx, "multi", storekit.ListRequest{Prefix: "b", Max: 10}); err != nil || len(res.Objects) != 1 || res.Objects[0].ETag != e {
+		t.Fatalf("List after Complete: %+v, %v", res, err)
+	}
+	body, info, err := d.Get(ctx, "multi", "big", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, body); !bytes.Equal(got, append(append([]byte{}, p1...), p2...)) || info.ETag != e ||
+		info.Metadata.ContentType != "application/x-mp" || info.Metadata.User["x-y"] != "z" || len(info.Metadata.User) != 1 {
+		t.Fatalf("completed object: %d bytes (want %d), ETag %s from Complete, %+v", len(got), len(p1)+len(p2), e, info)
+	}
+	if ups, _ := d.ListUploads(ctx, "multi", "", ""); len(ups.Uploads) != 1 || ups.Uploads[0].ID != id2 {
+		t.Fatalf("after Complete, ListUploads = %+v", ups)
+	}
+	if err := d.AbortUpload(ctx, "multi", "big", id2); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.AbortUpload(ctx, "multi", "big", id2); code(d, err) != translate.ErrNoSuchUpload {
+		t.Fatalf("second Abort: %v", err)
+	}
+}
+
+// Azurite stopped mid-upload: the part fails with a network error (which
+// the kit makes a retryable ErrServiceUnavailable); once it is back on the
+// same port and data, the same upload takes the part and completes.
+func TestDriverStoreRestart(t *testing.T) {
+	s := azurite.Start(t)
+	d := newTestDriver(t, s, nil)
+	ctx := t.Context()
+	if err := d.CreateBucket(ctx, "restart"); err != nil {
+		t.Fatal(err)
+	}
+	id, err := d.CreateUpload(ctx, "restart", "k", storekit.PutOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1 := randBytes(1000)
+	e1, err := d.UploadPart(ctx, "restart", "k", id, 1, bytes.NewReader(p1), 1000, storekit.PutOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Stop()
+	p2 := randBytes(2000)
+	_, err = d.UploadPart(ctx, "restart", "k", id, 2, bytes.NewReader(p2), 2000, storekit.PutOptions{})
+	var ne net.Error
+	var oe *net.OpError
+	if err == nil || !(errors.As(err, &ne) || errors.As(err, &oe)) {
+		t.Fatalf("UploadPart with the store down = %v, want a network error", err)
+	}
+	s.Restart()
+	e2, err := d.UploadPart(ctx, "restart", "k", id, 2, bytes.NewReader(p2), 2000, storekit.PutOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.CompleteUpload(ctx, "restart", "k", id, []storekit.Part{{Number: 1, ETag: e1}, {Number: 2, ETag: e2}}, translate.WriteCond{}); err != nil {
+		t.Fatal(err)
+	}
+	body, _, err := d.Get(context.Background(), "restart", "k", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, body); !bytes.Equal(got, append(p1, p2...)) {
+		t.Fatalf("object after restart: %d bytes", len(got))
+	}
+}

@@ -1,0 +1,141 @@
+// Package azure is the driver of Azure Blob Storage (type "azure") for the
+// store kit (backends/storekit), on the official SDK
+// (github.com/Azure/azure-sdk-for-go/sdk/storage/azblob).
+//
+// Buckets are containers (names.go: the S3 names Azure also accepts, else
+// InvalidBucketName), objects are block blobs with their content headers
+// and metadata (names Azure refuses are encoded reversibly), and a
+// multipart upload is blocks staged on the destination blob itself, with
+// block IDs derived from the upload, the part and the part's attempt, so
+// that Complete is one Put Block List: no byte is copied again. What Azure
+// has no API for (the uploads in progress) is a small blob per upload under
+// the kit's reserved prefix.
+package azure
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/service"
+
+	"github.com/babelgate/babelgate/backends"
+	"github.com/babelgate/babelgate/backends/storekit"
+)
+
+// MaxBlockSize is Azure's largest block (Put Block, API 2019-12-12 and
+// later: 4000 MiB). https://learn.microsoft.com/rest/api/storageservices/put-block
+const MaxBlockSize = 4000 << 20
+
+// MaxBlocks is the most blocks a committed block blob may have.
+// https://learn.microsoft.com/rest/api/storageservices/put-block-list
+const MaxBlocks = 50000
+
+// Options configure an Azure Blob Storage backend.
+type Options struct {
+	// Endpoint is the account's blob service URL:
+	// https://<account>.blob.core.windows.net, or Azurite's
+	// http://127.0.0.1:10000/devstoreaccount1.
+	Endpoint string `yaml:"endpoint"`
+	// AccountName and AccountKey are shared-key credentials; SASToken
+	// (an account SAS, with or without its leading '?') is the
+	// alternative. Use ${ENV} references in config.
+	AccountName string `yaml:"account_name"`
+	AccountKey  string `yaml:"account_key"`
+	SASToken    string `yaml:"sas_token"`
+	// ContainerPrefix is put before every bucket name to make its
+	// container name (a gateway sharing an account with others); the
+	// gateway lists only containers that carry it.
+	ContainerPrefix string `yaml:"container_prefix"`
+	// MaxBlockSize is the largest block a part is staged as (a larger part
+	// becomes several blocks); at most MaxBlockSize.
+	MaxBlockSize int64 `yaml:"max_block_size"`
+	// ConnectTimeout bounds dialing the store; RequestTimeout bounds each
+	// call without a client body, and the wait for response headers of
+	// those that carry one. Retries is how many times such calls are
+	// retried.
+	ConnectTimeout time.Duration `yaml:"connect_timeout"`
+	RequestTimeout time.Duration `yaml:"request_timeout"`
+	Retries        int           `yaml:"retries"`
+	// StagingMaxAge is the kit's (see storekit.Options); Azure itself
+	// drops uncommitted blocks after 7 days.
+	StagingMaxAge time.Duration `yaml:"staging_max_age"`
+}
+
+// DefaultOptions are the defaults for Azure Blob Storage.
+func DefaultOptions() *Options {
+	return &Options{MaxBlockSize: MaxBlockSize, ConnectTimeout: 10 * time.Second, RequestTimeout: 60 * time.Second, Retries: 3}
+}
+
+// Validate implements backends.Validator: an http(s) endpoint, either a
+// shared key (name and key) or a SAS token, a block size within Azure's,
+// a container prefix of container-name characters, positive timeouts and
+// no negative counts.
+func (o *Options) Validate() error {
+	var errs []error
+	add := func(opt, msg string) { errs = append(errs, &backends.OptionError{Option: opt, Msg: msg}) }
+	if o.Endpoint == "" {
+		add("endpoint", "required (the account's blob service URL)")
+	} else {
+		errs = append(errs, backends.CheckEndpoint(o.Endpoint))
+	}
+	switch {
+	case o.SASToken != "" && (o.AccountKey != ""):
+		add("sas_token", "give either account_key or sas_token, not both")
+	case o.SASToken == "" && (o.AccountName == "" || o.AccountKey == ""):
+		add("account_key", "required (with account_name), or sas_token")
+	}
+	if o.MaxBlockSize <= 0 || o.MaxBlockSize > MaxBlockSize {
+		add("max_block_size", fmt.Sprintf("must be in 1..%d", int64(MaxBlockSize)))
+	}
+	if strings.Trim(o.ContainerPrefix, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" || len(o.ContainerPrefix) > 20 {
+		add("container_prefix", "lowercase letters, digits and hyphens, at most 20")
+	}
+	if o.ConnectTimeout <= 0 {
+		add("connect_timeout", "must be positive")
+	}
+	if o.RequestTimeout <= 0 {
+		add("request_timeout", "must be positive")
+	}
+	if o.Retries < 0 {
+		add("retries", "must not be negative")
+	}
+	if o.StagingMaxAge < 0 {
+		add("staging_max_age", "must not be negative")
+	}
+	return errors.Join(errs...)
+}
+
+// newClient builds the SDK's service client. The SDK retries nothing:
+// the kit retries calls without a client body (storekit.Driver), and a
+// streamed body cannot be replayed.
+func newClient(o Options) (*service.Client, error) {
+	// The transport every store client has: o's timeouts.
+	transport := (&storekit.StoreOptions{ConnectTimeout: o.ConnectTimeout, RequestTimeout: o.RequestTimeout}).Transport()
+	opts := &azblob.ClientOptions{ClientOptions: azcore.ClientOptions{
+		Transport: &http.Client{Transport: transport},
+		Retry:     policy.RetryOptions{MaxRetries: -1},
+	}}
+	endpoint := strings.TrimRight(o.Endpoint, "/")
+	if o.SASToken != "" {
+		c, err := azblob.NewClientWithNoCredential(endpoint+"/?"+strings.TrimPrefix(o.SASToken, "?"), opts)
+		if err != nil {
+			return nil, err
+		}
+		return c.ServiceClient(), nil
+	}
+	cred, err := azblob.NewSharedKeyCredential(o.AccountName, o.AccountKey)
+	if err != nil {
+		return nil, err
+	}
+	c, err := azblob.NewClientWithSharedKeyCredential(endpoint+"/", cred, opts)
+	if err != nil {
+		return nil, err
+	}
+	return c.ServiceClient(), nil
+}

@@ -1,0 +1,314 @@
+package storekit
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/babelgate/babelgate/translate"
+)
+
+// Lister builds one neutral ListObjects page from the pages of a store's
+// ListObjectsV2 (or its equivalent) with the query's prefix and delimiter,
+// paged by start-after. It applies what such stores do not, or do
+// differently:
+//
+//   - the reserved prefix is hidden;
+//   - the neutral After rule: entries <= After are skipped and, with a
+//     delimiter, so is a common prefix that After lies under (its keys were
+//     already listed under it), which start-after alone does not do;
+//   - a common prefix the store repeats across its pages (MinIO does) is
+//     returned once;
+//   - MaxKeys, Truncated and Next as translate.ListPage defines them.
+//
+// Use: ask the store for a page of at most PageSize entries with
+// StorePrefix and StoreDelimiter, starting after StartAfter (none when ""),
+// hand it to Add, and repeat until Add says done; then Page is the result.
+// The query's MaxKeys must be positive: a listing with MaxKeys 0 asks the
+// store nothing.
+//
+// The lister groups keys into common prefixes itself (the store is asked
+// for no delimiter) when the store's grouping could not be used:
+//
+//   - the reserved keys would be grouped into a common prefix that client
+//     keys may share (".ba" with delimiter "a", "." with ".", ".babe" with
+//     "e"), which only key by key can be told apart;
+//   - the store refused the prefix (MinIO refuses "." and ".." as
+//     XMinioInvalidResourceName): the caller says so with PrefixRefused
+//     and the store is then listed from the prefix's place in key order,
+//     without a prefix.
+type Lister struct {
+	q          translate.ListQuery
+	page       translate.ListPage
+	count      int
+	startAfter string
+	// local: keys are grouped here; unprefixed: the store is listed
+	// without a prefix.
+	local, unprefixed bool
+}
+
+// NewLister starts a page for q.
+func NewLister(q translate.ListQuery) *Lister {
+	return &Lister{q: q, startAfter: q.After, local: groupsReserved(q)}
+}
+
+// groupsReserved reports whether a store listing q with its delimiter would
+// group the reserved keys into a common prefix shorter than Prefix, which
+// client keys may share.
+func groupsReserved(q translate.ListQuery) bool {
+	if q.Delimiter == "" || !strings.HasPrefix(Prefix, q.Prefix) {
+		return false
+	}
+	i := strings.Index(Prefix[len(q.Prefix):], q.Delimiter)
+	return i >= 0 && len(q.Prefix)+i+len(q.Delimiter) < len(Prefix)
+}
+
+// PrefixRefused switches the lister to list the store without a prefix,
+// from just before the query's prefix in key order, for a store that
+// refused the prefix; keys are then filtered and grouped here.
+func (l *Lister) PrefixRefused() {
+	l.local, l.unprefixed = true, true
+	if b := below(l.q.Prefix); b > l.startAfter {
+		l.startAfter = b
+	}
+}
+
+// Local reports whether the lister groups keys itself (StoreDelimiter is
+// then empty).
+func (l *Lister) Local() bool { return l.local }
+
+// StorePrefix is the prefix to ask the store for.
+func (l *Lister) StorePrefix() string {
+	if l.unprefixed {
+		return ""
+	}
+	return l.q.Prefix
+}
+
+// StoreDelimiter is the delimiter to ask the store for: the query's, or
+// none when the lister groups keys itself.
+func (l *Lister) StoreDelimiter() string {
+	if l.local {
+		return ""
+	}
+	return l.q.Delimiter
+}
+
+// below returns a start-after that skips every key sorting before p but
+// none beginning with p: p with its last byte decremented and followed by
+// utf8.MaxRune (keys are UTF-8), or "" when p's last byte is not a
+// printable ASCII character above the space.
+func below(p string) string {
+	if p == "" || p[len(p)-1] <= ' ' || p[len(p)-1] >= utf8.RuneSelf {
+		return ""
+	}
+	return p[:len(p)-1] + string(p[len(p)-1]-1) + string(utf8.MaxRune)
+}
+
+// group turns a store page listed without a delimiter into the query's
+// keys and common prefixes: reserved keys and keys outside the prefix are
+// dropped, keys holding the delimiter after the prefix become their common
+// prefix (each once). past reports a key sorting after every key with the
+// prefix: the listing is complete.
+func (l *Lister) group(objects []translate.ObjectInfo) (objs []translate.ObjectInfo, cps []string, past bool) {
+	for _, o := range objects {
+		switch {
+		case Reserved(o.Key):
+			continue
+		case !strings.HasPrefix(o.Key, l.q.Prefix):
+			if o.Key > l.q.Prefix {
+				return objs, cps, true
+			}
+			continue
+		}
+		if l.q.Delimiter != "" {
+			if i := strings.Index(o.Key[len(l.q.Prefix):], l.q.Delimiter); i >= 0 {
+				cp := o.Key[:len(l.q.Prefix)+i+len(l.q.Delimiter)]
+				if len(cps) == 0 || cps[len(cps)-1] != cp {
+					cps = append(cps, cp)
+				}
+				continue
+			}
+		}
+		objs = append(objs, o)
+	}
+	return objs, cps, false
+}
+
+// PageSize is how many entries to ask the store for in each page: one more
+// than MaxKeys, so that a full page learns whether more follow, and at
+// most 1000.
+func (l *Lister) PageSize() int { return min(l.q.MaxKeys+1, 1000) }
+
+// StartAfter is the start-after of the next store page: After first, then
+// the last entry of the previous store page, or, when that was a common
+// prefix, the prefix followed by utf8.MaxRune so that the store starts past
+// every key under it.
+func (l *Lister) StartAfter() string { return l.startAfter }
+
+// Add takes one store page: its keys (as objects) and its common prefixes,
+// each in ascending order as the store returns them, and truncated as the
+// store reports it. done reports that the neutral page is complete: it is
+// full, or the store has nothing more. A truncated store page that would
+// not move StartAfter forward (empty, or ending at or before where it
+// started) is an error, since asking again would loop.
+//
+// When the lister groups keys itself (Local), the store page is its keys
+// only, listed without a delimiter.
+func (l *Lister) Add(objects []translate.ObjectInfo, prefixes []string, truncated bool) (done bool, err error) {
+	storeLast := ""
+	if l.local {
+		if len(objects) > 0 {
+			storeLast = objects[len(objects)-1].Key
+		}
+		var past bool
+		objects, prefixes, past = l.group(objects)
+		truncated = truncated && !past
+	}
+	last, lastIsPrefix := "", false
+	for len(objects) > 0 || len(prefixes) > 0 {
+		var ok bool
+		if len(prefixes) == 0 || (len(objects) > 0 && objects[0].Key < prefixes[0]) {
+			last, lastIsPrefix = objects[0].Key, false
+			ok = l.add(last, false, objects[0])
+			objects = objects[1:]
+		} else {
+			last, lastIsPrefix = prefixes[0], true
+			ok = l.add(last, true, translate.ObjectInfo{})
+			prefixes = prefixes[1:]
+		}
+		if !ok {
+			return true, nil
+		}
+	}
+	if !truncated {
+		return true, nil
+	}
+	next := last
+	if lastIsPrefix {
+		next += string(utf8.MaxRune)
+	}
+	if l.local {
+		// Resume after the store's last key, or past the common prefix
+		// or the reserved keys it lies in.
+		next = max(next, storeLast)
+		if Reserved(storeLast) {
+			next = max(next, Prefix+string(utf8.MaxRune))
+		}
+	}
+	if next == "" || next <= l.startAfter {
+		return true, fmt.Errorf("the store's listing made no progress after %q", next)
+	}
+	l.startAfter = next
+	return false, nil
+}
+
+// add places one entry; false when the page is already full (it is then
+// truncated).
+func (l *Lister) add(key string, isPrefix bool, info translate.ObjectInfo) bool {
+	// A common prefix After lies under sorts before After, so key <= After
+	// covers it. Entries come in ascending order, so one <= the last placed
+	// is a common prefix the store repeated across its pages.
+	if key <= l.q.After || (l.page.Next != "" && key <= l.page.Next) || Reserved(key) {
+		return true
+	}
+	if l.count == l.q.MaxKeys {
+		l.page.Truncated = true
+		return false
+	}
+	l.count++
+	l.page.Next = key
+	if isPrefix {
+		l.page.CommonPrefixes = append(l.page.CommonPrefixes, key)
+	} else {
+		l.page.Objects = append(l.page.Objects, info)
+	}
+	return true
+}
+
+// Page is the page built so far: when Add has said done, the answer to the
+// query.
+func (l *Lister) Page() translate.ListPage { return l.page }
+
+// StoreUpload is an upload in progress as the store lists it.
+type StoreUpload struct {
+	Key, ID   string
+	Initiated time.Time
+}
+
+// ListUploads answers a ListMultipartUploads query from every upload the
+// store has in progress in bucket, listed whole (stores differ in how much
+// of the query they apply: MinIO ignores prefix, delimiter and markers).
+// Uploads outside q.Prefix or under the reserved prefix are left out; the
+// rest are ordered by key, then by initiation time (ties in store order),
+// and q's markers (IDAfter is the store's own upload ID), delimiter and
+// MaxUploads are applied.
+//
+// state reads an upload's state by its store ID; it is called, in order,
+// for each upload the markers and delimiter leave, until the page is full
+// (the one that finds it full included). An upload whose state is ErrNoSuchUpload
+// (not started through the gateway, or just completed) is left out; any
+// other error from state is returned. A listed upload is described by its
+// state, with the store's initiation time when the state has none.
+func ListUploads(bucket string, q translate.UploadsQuery, uploads []StoreUpload, state func(id string) (Upload, error)) (translate.UploadsPage, error) {
+	var all []StoreUpload
+	for _, u := range uploads {
+		if strings.HasPrefix(u.Key, q.Prefix) && !Reserved(u.Key) {
+			all = append(all, u)
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		if all[i].Key != all[j].Key {
+			return all[i].Key < all[j].Key
+		}
+		return all[i].Initiated.Before(all[j].Initiated)
+	})
+	var page translate.UploadsPage
+	seenAfterID := q.IDAfter == ""
+	lastPrefix := ""
+	for _, u := range all {
+		if q.KeyAfter != "" {
+			if u.Key < q.KeyAfter || (u.Key == q.KeyAfter && q.IDAfter == "") {
+				continue
+			}
+			if u.Key == q.KeyAfter && !seenAfterID {
+				seenAfterID = u.ID == q.IDAfter
+				continue
+			}
+		}
+		if q.Delimiter != "" {
+			if i := strings.Index(u.Key[len(q.Prefix):], q.Delimiter); i >= 0 {
+				cp := u.Key[:len(q.Prefix)+i+len(q.Delimiter)]
+				if cp == lastPrefix || (q.KeyAfter != "" && cp <= q.KeyAfter) {
+					continue
+				}
+				if len(page.Uploads)+len(page.CommonPrefixes) == q.MaxUploads {
+					page.Truncated = true
+					break
+				}
+				page.CommonPrefixes = append(page.CommonPrefixes, cp)
+				lastPrefix = cp
+				continue
+			}
+		}
+		st, err := state(u.ID)
+		if err != nil {
+			if translate.CodeOf(err) == translate.ErrNoSuchUpload {
+				continue
+			}
+			return translate.UploadsPage{}, err
+		}
+		if len(page.Uploads)+len(page.CommonPrefixes) == q.MaxUploads {
+			page.Truncated = true
+			break
+		}
+		info := st.Info(bucket, u.ID)
+		if info.Initiated.IsZero() {
+			info.Initiated = u.Initiated
+		}
+		page.Uploads = append(page.Uploads, info)
+	}
+	return page, nil
+}

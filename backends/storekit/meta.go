@@ -1,0 +1,39 @@
+package storekit
+
+import "github.com/babelgate/babelgate/translate"
+
+// RedirectMeta is the user-metadata name under which the kit keeps an
+// object's website redirect location for a driver that declares
+// Abilities.RedirectInMetadata (a store that drops or lacks
+// x-amz-website-redirect-location: MinIO, OSS). It never reaches a client.
+const RedirectMeta = "babelgate-website-redirect-location"
+
+// toStore is m as the driver gets it: with its website redirect location
+// also under RedirectMeta when the driver declared it.
+func (b *Backend) toStore(m translate.Metadata) translate.Metadata {
+	if !b.ab.RedirectInMetadata || m.WebsiteRedirectLocation == "" {
+		return m
+	}
+	m = m.Clone()
+	if m.User == nil {
+		m.User = map[string]string{}
+	}
+	m.User[RedirectMeta] = m.WebsiteRedirectLocation
+	return m
+}
+
+// fromStore moves a redirect location kept under RedirectMeta out of
+// m.User, preferring the one the store reported itself.
+func (b *Backend) fromStore(m *translate.Metadata) {
+	v, ok := m.User[RedirectMeta]
+	if !ok {
+		return
+	}
+	delete(m.User, RedirectMeta)
+	if len(m.User) == 0 {
+		m.User = nil
+	}
+	if m.WebsiteRedirectLocation == "" {
+		m.WebsiteRedirectLocation = v
+	}
+}
