@@ -121,7 +121,7 @@ func (e *Engine) readSettings(ctx context.Context, bucket string) (BucketSetting
 	}
 	read := func(name string) ([]byte, error) {
 		data, err := d.GetBucketDoc(ctx, bucket, name)
-		if c := CodeOf(err); c == ErrNoSuchKey || c == ErrNoSuchBucket || c == ErrNotImplemented {
+		if c := CodeOf(err); c == ErrNoSuchKey || c == ErrNoSuchBucket || c == ErrNotImplemented || c == ErrInvalidBucketName {
 			return nil, nil
 		}
 		return data, err
