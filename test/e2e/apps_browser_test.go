@@ -15,9 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	obs "github.com/huaweicloud/huaweicloud-sdk-go-obs/obs"
 )
 
 // browserForm is one upload form the page posts with fetch(FormData).
@@ -28,10 +30,13 @@ type browserForm struct {
 
 type browserSpec struct {
 	Forms []browserForm
-	Put   struct{ URL, Readback, Content string }
+	// Puts are presigned PUT URLs, one per dialect, sent with fetch().
+	Puts []browserPut
 	// Blocked is a URL the page may not read: its origin has no CORS rule.
 	Blocked string
 }
+
+type browserPut struct{ Name, URL, Readback, Content string }
 
 // browserPage runs spec in the browser: each form posted with fetch and
 // read back, the presigned PUT (a preflighted request) and the read back,
@@ -52,12 +57,12 @@ async function run() {
       out[f.Name] = {status: r.status, etag: r.headers.get("ETag"), body: body, back: await g.text(), backStatus: g.status};
     } catch (e) { out[f.Name] = {error: String(e)}; }
   }
-  if (spec.Put && spec.Put.URL) {
+  for (const p of spec.Puts || []) {
     try {
-      const r = await fetch(spec.Put.URL, {method: "PUT", body: new TextEncoder().encode(spec.Put.Content)});
-      const g = await fetch(spec.Put.Readback);
-      out.put = {status: r.status, etag: r.headers.get("ETag"), back: await g.text(), backStatus: g.status};
-    } catch (e) { out.put = {error: String(e)}; }
+      const r = await fetch(p.URL, {method: "PUT", body: new TextEncoder().encode(p.Content)});
+      const g = await fetch(p.Readback);
+      out[p.Name] = {status: r.status, etag: r.headers.get("ETag"), back: await g.text(), backStatus: g.status};
+    } catch (e) { out[p.Name] = {error: String(e)}; }
   }
   if (spec.Blocked) {
     try { const r = await fetch(spec.Blocked); out.blocked = {status: r.status, text: await r.text()}; }
@@ -88,7 +93,8 @@ func servePage(t *testing.T, spec browserSpec) string {
 // TestAppsBrowser: headless Chromium from Debian, driven by playwright-core,
 // loads a page from one loopback origin that uploads to the gateway on
 // another origin with an S3 POST form (SigV4), an OSS PostObject form (V4),
-// an OBS POST form, and a presigned PUT via fetch() (preflighted), then
+// an OBS POST form, and presigned PUTs of each dialect via fetch()
+// (preflighted), then
 // reads each object back with fetch() and compares its bytes; a page from an
 // origin the CORS rules do not allow is refused the read by the browser.
 func TestAppsBrowser(t *testing.T) {
@@ -147,8 +153,25 @@ func TestAppsBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec.Put.URL, spec.Put.Readback = put.URL, g.URL+"/"+bucket+"/presigned/put.txt"
-	spec.Put.Content = "put by fetch() with a presigned URL " + strings.Repeat("x", 300)
+	spec.Puts = append(spec.Puts, browserPut{Name: "s3-put", URL: put.URL, Readback: g.URL + "/" + bucket + "/presigned/put.txt",
+		Content: "put by fetch() with an S3 presigned URL " + strings.Repeat("x", 300)})
+	ossBk, err := ossLegacyClient(t, g).Bucket(bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ossURL, err := ossBk.SignURL("presigned/oss.txt", oss.HTTPPut, 600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Puts = append(spec.Puts, browserPut{Name: "oss-put", URL: ossURL, Readback: g.URL + "/" + bucket + "/presigned/oss.txt",
+		Content: "put by fetch() with an OSS signed URL " + strings.Repeat("y", 300)})
+	obsURL, err := g.obsHostClient(t, adminAK, adminSK, obs.SignatureObs, nil).CreateSignedUrl(&obs.CreateSignedUrlInput{
+		Method: obs.HttpMethodPut, Bucket: bucket, Key: "presigned/obs.txt", Expires: 600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.Puts = append(spec.Puts, browserPut{Name: "obs-put", URL: obsURL.SignedUrl, Readback: g.URL + "/" + bucket + "/presigned/obs.txt",
+		Content: "put by fetch() with an OBS signed URL " + strings.Repeat("z", 300)})
 
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -192,8 +215,10 @@ func TestAppsBrowser(t *testing.T) {
 			t.Errorf("%s form from the browser: %+v", f.Name, r)
 		}
 	}
-	if r := decode(out.Allowed["put"]); r.Error != "" || r.Status != 200 || r.Back != spec.Put.Content || r.ETag == "" {
-		t.Errorf("presigned PUT from the browser: %+v", r)
+	for _, p := range spec.Puts {
+		if r := decode(out.Allowed[p.Name]); r.Error != "" || r.Status != 200 || r.Back != p.Content || r.ETag == "" {
+			t.Errorf("%s from the browser: %+v", p.Name, r)
+		}
 	}
 	if r := decode(out.Foreign["blocked"]); !strings.Contains(r.Error, "Failed to fetch") {
 		t.Errorf("a page of a foreign origin read the object: %+v", r)
