@@ -206,6 +206,24 @@ type Route struct {
 	// KeyPrefix is put before every key on the backend (e.g. "team-a/"),
 	// so several front buckets can share one backend bucket.
 	KeyPrefix string `yaml:"key_prefix"`
+	// From and To make the route a migration (instead of backend,
+	// backend_bucket and key_prefix): the bucket moves from From to To
+	// while clients keep using it; see README "Migrating a bucket".
+	From *RouteEnd `yaml:"from"`
+	To   *RouteEnd `yaml:"to"`
+	// CopyOnRead, on a migrating route, copies an object read from the
+	// source to the destination in the background.
+	CopyOnRead bool `yaml:"copy_on_read"`
+}
+
+// RouteEnd is one end of a migrating route.
+type RouteEnd struct {
+	// Backend names a configured backend; required.
+	Backend string `yaml:"backend"`
+	// Bucket is the bucket on it; default the route's bucket.
+	Bucket string `yaml:"bucket"`
+	// KeyPrefix is put before every key there.
+	KeyPrefix string `yaml:"key_prefix"`
 }
 
 // AnonymousGrant lets unsigned requests read Bucket's keys that begin
@@ -233,26 +251,38 @@ func (c *Config) TranslateAnonymous() []translate.AnonymousGrant {
 func (c *Config) TranslateRoutes() []translate.Route {
 	out := make([]translate.Route, 0, len(c.Routes))
 	for _, r := range c.Routes {
-		out = append(out, translate.Route{Bucket: r.Bucket, Backend: r.Backend, BackendBucket: r.BackendBucket, KeyPrefix: r.KeyPrefix})
+		tr := translate.Route{Bucket: r.Bucket, Backend: r.Backend, BackendBucket: r.BackendBucket, KeyPrefix: r.KeyPrefix}
+		if r.From != nil && r.To != nil {
+			tr.Backend, tr.BackendBucket, tr.KeyPrefix = r.To.Backend, r.To.Bucket, r.To.KeyPrefix
+			tr.Source = &translate.RouteSide{Backend: r.From.Backend, Bucket: r.From.Bucket, KeyPrefix: r.From.KeyPrefix}
+			tr.CopyOnRead = r.CopyOnRead
+		}
+		out = append(out, tr)
 	}
 	return out
 }
 
-// Dialects holds per-dialect overrides of the front rules.
+// Dialects holds the sections of the registered dialects (the open set:
+// dialects.Register), by dialect name. This package names no dialect: the
+// caller (cmd) registers each dialect's section ([RegisterDialectSection])
+// before loading a config, and any other name under dialects: is an
+// unknown field.
 type Dialects struct {
-	S3  Limits `yaml:"s3"`
-	OSS Limits `yaml:"oss"`
-	OBS Limits `yaml:"obs"`
-	// Sections are the sections of the registered dialects (the open set:
-	// dialects.Register), by dialect name, kept undecoded until
-	// [Config.DecodeDialect]. This package does not know their schema;
-	// the caller checks every name is a registered dialect
-	// ([Config.DialectErrorf] reports one that is not).
+	// Sections are the sections as written, kept undecoded (with the
+	// file's line numbers). A dialect with its own schema decodes its
+	// section with [Config.DecodeDialect].
 	Sections map[string]yaml.Node `yaml:",inline"`
+	// Limits are the decoded limits sections (a dialect registered with
+	// DialectSection.Rules), by dialect name, set by [Parse]; a section
+	// left out of the file (or a Config built in code) has the zero
+	// Limits.
+	Limits map[string]Limits `yaml:"-"`
 }
 
-// Limits overrides some of a dialect's [translate.Rules]. A zero field keeps
-// the dialect's documented value.
+// Limits is the standard section of an object-storage dialect
+// (DialectSection.Rules): overrides of some of its [translate.Rules], its
+// virtual-host domains and its regions. A zero field keeps the dialect's
+// documented value.
 type Limits struct {
 	MinPartSize   Size `yaml:"min_part_size"`
 	MaxPartSize   Size `yaml:"max_part_size"`
@@ -263,11 +293,11 @@ type Limits struct {
 	// under one of them is served in this dialect even when nothing else in
 	// it says so (an unsigned request). Host names only, lowercased.
 	Domains []string `yaml:"domains"`
-	// Regions are the regions a SigV4 credential scope may name. For s3
-	// (default [us-east-1]) the first is also the region the gateway
-	// reports; for obs they bind OBS clients that sign the AWS way at an
-	// OBS domain (default: any region, since each such client signs with
-	// its own). Unused by oss.
+	// Regions are the regions a SigV4 credential scope may name; what
+	// they mean and their default are the dialect's (for s3, default
+	// [us-east-1], the first is also the region the gateway reports; for
+	// obs they bind OBS clients that sign the AWS way at an OBS domain,
+	// default any region; unused by oss).
 	Regions []string `yaml:"regions"`
 }
 
@@ -291,21 +321,23 @@ func (l Limits) Apply(base translate.Rules) translate.Rules {
 	return r
 }
 
-// S3Rules returns translate.S3Rules with the dialects.s3 overrides applied.
-func (c *Config) S3Rules() translate.Rules { return c.Dialects.S3.Apply(translate.S3Rules) }
-
-// OSSRules returns translate.OSSRules with the dialects.oss overrides applied.
-func (c *Config) OSSRules() translate.Rules { return c.Dialects.OSS.Apply(translate.OSSRules) }
-
-// OBSRules returns translate.OBSRules with the dialects.obs overrides applied.
-func (c *Config) OBSRules() translate.Rules { return c.Dialects.OBS.Apply(translate.OBSRules) }
+// DialectRules returns the rules of the dialect registered as name with a
+// limits section: its base rules with the section's overrides applied. ok
+// is false for a name registered without Rules, or not at all.
+func (c *Config) DialectRules(name string) (r translate.Rules, ok bool) {
+	s, ok := lookupSection(name)
+	if !ok || s.Rules == nil {
+		return translate.Rules{}, false
+	}
+	return c.Dialects.Limits[name].Apply(*s.Rules), true
+}
 
 // AllDomains returns every virtual-host base domain: server.domains and
-// each dialect's own.
+// each limits section's own, in section order.
 func (c *Config) AllDomains() []string {
 	out := append([]string(nil), c.Server.Domains...)
-	for _, l := range []Limits{c.Dialects.S3, c.Dialects.OSS, c.Dialects.OBS} {
-		out = append(out, l.Domains...)
+	for _, s := range limitsSections() {
+		out = append(out, c.Dialects.Limits[s.name].Domains...)
 	}
 	return out
 }
@@ -359,15 +391,18 @@ func decode(data []byte, filename string, lookup func(string) (string, bool)) (*
 		return nil, expandErr
 	}
 	c := &Config{File: filename, src: src}
-	if err := decodeStrict(root, "", c, src); err != nil {
-		return nil, err
-	}
+	err = decodeStrict(root, "", c, src)
 	for name := range c.Dialects.Sections {
 		n := yaml.Node{}
 		if orig := src.nodes["dialects."+name]; orig != nil {
 			n = *orig // the original node, with the file's line numbers
 		}
 		c.Dialects.Sections[name] = n
+	}
+	// The limits sections decode with the rest: their problems join the
+	// file's, in file order.
+	if err := joinProblems(src, err, c.decodeLimits()); err != nil {
+		return nil, err
 	}
 	for i := range c.Backends {
 		b := &c.Backends[i]
@@ -463,7 +498,11 @@ func (c *Config) applyDefaults() {
 	if s.Listen == "" {
 		s.Listen = DefaultListen
 	}
-	for _, list := range [][]string{s.Domains, c.Dialects.S3.Domains, c.Dialects.OSS.Domains, c.Dialects.OBS.Domains} {
+	lists := [][]string{s.Domains}
+	for _, l := range c.Dialects.Limits {
+		lists = append(lists, l.Domains)
+	}
+	for _, list := range lists {
 		for i, d := range list {
 			list[i] = strings.ToLower(d)
 		}

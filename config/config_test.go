@@ -115,7 +115,7 @@ func TestParseValid(t *testing.T) {
 	if b := c.Backends[0]; b.Name != "local" || b.Type != "fs" || b.Options.Line != 14 {
 		t.Errorf("backend = %s %s, options at line %d", b.Name, b.Type, b.Options.Line)
 	}
-	if r := c.S3Rules(); r.MinPartSize != translate.S3Rules.MinPartSize || r.MaxPartNumber != 10000 {
+	if r := c.s3Rules(); r.MinPartSize != translate.S3Rules.MinPartSize || r.MaxPartNumber != 10000 {
 		t.Errorf("S3Rules without overrides = %+v", r)
 	}
 }
@@ -148,7 +148,7 @@ dialects:
 	if c.Log != (Log{Level: "debug", Format: "text"}) {
 		t.Errorf("log = %+v", c.Log)
 	}
-	r := c.S3Rules()
+	r := c.s3Rules()
 	if r.MinPartSize != 1<<20 || r.MaxPartSize != 3<<29 || r.MaxPartNumber != 100 || r.MaxObjectSize != 1<<40 {
 		t.Errorf("S3Rules = %+v", r)
 	}
@@ -156,7 +156,7 @@ dialects:
 		t.Errorf("S3Rules lost fields it does not override: %+v", r)
 	}
 	if translate.S3Rules.MinPartSize != 5<<20 {
-		t.Errorf("S3Rules() modified translate.S3Rules")
+		t.Errorf("s3Rules() modified translate.S3Rules")
 	}
 }
 
@@ -193,6 +193,14 @@ func TestParseErrors(t *testing.T) {
 		{"anonymous unknown key", base + "anonymous:\n  - {bucket: assets, prefx: a/, access: read}\n", 16, `anonymous[0].prefx: unknown field "prefx"`},
 		{"anonymous reserved prefix", base + "anonymous:\n  - {bucket: assets, prefix: .babelgate/x, access: read}\n", 16, `anonymous[0].prefix: ".babelgate/x" names the gateway's reserved keys`},
 		{"negative settings ttl", edit(5, 5, "  upload_id_secret: 0123456789abcdef\n  bucket_settings_ttl: -1s"), 6, "server.bucket_settings_ttl: must not be negative"},
+		// Migrating routes: from and to, each a configured backend.
+		{"migration to a missing backend", base + "routes:\n  - bucket: photos\n    from: {backend: local, bucket: old}\n    to: {backend: nosuch}\n", 18, `routes[0].to.backend: no backend named "nosuch"`},
+		{"migration without to", base + "routes:\n  - bucket: photos\n    from: {backend: local, bucket: old}\n", 16, `routes[0]: a migrating route needs both from and to (to is missing)`},
+		{"migration with backend too", base + "routes:\n  - {bucket: photos, backend: local, from: {backend: local, bucket: a}, to: {backend: local, bucket: b}}\n", 16, `routes[0]: a migrating route names its backends in from and to`},
+		{"migration onto itself", base + "routes:\n  - {bucket: photos, from: {backend: local}, to: {backend: local}}\n", 16, `routes[0].to: the destination is the source`},
+		{"migration with a bad bucket", base + "routes:\n  - {bucket: photos, from: {backend: local, bucket: Old}, to: {backend: local}}\n", 16, `routes[0].from.bucket: "Old" is not a valid bucket name`},
+		{"unknown key in from", base + "routes:\n  - {bucket: photos, from: {backend: local, bukket: a}, to: {backend: local}}\n", 16, `routes[0].from.bukket: unknown field "bukket"`},
+		{"copy on read without a migration", base + "routes:\n  - {bucket: photos, backend: local, copy_on_read: true}\n", 16, `routes[0].copy_on_read: only a migrating route`},
 		{"unknown dialect", base + "dialects:\n  nosuch: {}\n", 16, `dialects.nosuch: unknown field "nosuch"`},
 		{"domain in two lists", base + "dialects:\n  oss:\n    domains: [s3.example.test]\n", 17, `dialects.oss.domains[0]: duplicate domain "s3.example.test" (first at server.domains[0])`},
 		{"duplicate key", edit(4, 4, "  domains: [s3.example.test]\n  listen: 0.0.0.0:9000"), 5, `server.listen: duplicate key "listen" (first at line 3)`},
@@ -370,7 +378,7 @@ func TestLoad(t *testing.T) {
 	if len(c.Backends) != 2 || c.DefaultBackend != "local" {
 		t.Errorf("backends = %d, default %q", len(c.Backends), c.DefaultBackend)
 	}
-	if r := c.S3Rules(); r.MinPartSize != 5<<20 || r.MaxPartSize != 5<<30 || r.MaxPartNumber != 10000 || r.MaxObjectSize != 5<<30 {
+	if r := c.s3Rules(); r.MinPartSize != 5<<20 || r.MaxPartSize != 5<<30 || r.MaxPartNumber != 10000 || r.MaxObjectSize != 5<<30 {
 		t.Errorf("S3Rules = %+v", r)
 	}
 

@@ -9,7 +9,7 @@ import (
 // decoded strictly on demand, with the file's line numbers; the built-in
 // sections still decode as before.
 func TestDialectSections(t *testing.T) {
-	RegisterDialectSection("glacier")
+	RegisterDialectSection("glacier", DialectSection{Order: 40})
 	const file = `version: 1
 server:
   upload_id_secret: 0123456789abcdef0123
@@ -31,8 +31,8 @@ dialects:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.S3Rules().MaxPartNumber != 42 {
-		t.Fatalf("s3 section lost: %+v", c.Dialects.S3)
+	if c.s3Rules().MaxPartNumber != 42 {
+		t.Fatalf("s3 section lost: %+v", c.Dialects.Limits)
 	}
 	type opts struct {
 		VaultBucketPrefix string `yaml:"vault_bucket_prefix"`

@@ -91,7 +91,7 @@ dialects:
 	if u.Buckets[0].Name != "team-42-*" || u.Buckets[1].Name != "null" || u.Buckets[2].Name != "${BG_N}" {
 		t.Errorf("grants = %+v", u.Buckets)
 	}
-	if r := c.S3Rules(); r.MaxPartNumber != 42 || r.MaxPartSize != 1<<30 {
+	if r := c.s3Rules(); r.MaxPartNumber != 42 || r.MaxPartSize != 1<<30 {
 		t.Errorf("limits = %+v", r)
 	}
 	var opts struct {

@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/babelgate/babelgate/translate"
 )
 
 // Error is one problem with a config file. Load, Parse, Validate and
@@ -217,24 +219,122 @@ func (b *Backend) DecodeOptions(into any) error {
 	return decodeStrict(n, path, into, src)
 }
 
+// DialectSection is how this package treats one dialect's section under
+// dialects:.
+type DialectSection struct {
+	// Order places the section among the others when they are checked (a
+	// domain named in two sections is blamed on the later one).
+	Order int
+	// Rules, when set, make the section the standard [Limits] section over
+	// these base rules: decoded with the file (line-numbered errors) into
+	// Dialects.Limits, its overrides checked against them, its domains
+	// with server.domains and the other sections'. Without Rules the
+	// section is the dialect's own, decoded by the caller with
+	// [Config.DecodeDialect].
+	Rules *translate.Rules
+}
+
+type namedSection struct {
+	name string
+	DialectSection
+}
+
 var (
 	sectionsMu sync.Mutex
-	sections   = map[string]bool{}
+	sections   = map[string]DialectSection{}
 )
 
 // RegisterDialectSection makes dialects.<name> a known section: the caller
-// (cmd) registers the name of every registered dialect before loading a
-// config; any other name under dialects: is an unknown field.
-func RegisterDialectSection(name string) {
+// (cmd) registers the section of every registered dialect before loading a
+// config; any other name under dialects: is an unknown field. Registering
+// a name again replaces its section.
+func RegisterDialectSection(name string, s DialectSection) {
 	sectionsMu.Lock()
 	defer sectionsMu.Unlock()
-	sections[name] = true
+	sections[name] = s
+}
+
+func lookupSection(name string) (DialectSection, bool) {
+	sectionsMu.Lock()
+	defer sectionsMu.Unlock()
+	s, ok := sections[name]
+	return s, ok
 }
 
 func knownSection(name string) bool {
+	_, ok := lookupSection(name)
+	return ok
+}
+
+// limitsSections returns the registered limits sections, by Order, then
+// name.
+func limitsSections() []namedSection {
 	sectionsMu.Lock()
 	defer sectionsMu.Unlock()
-	return sections[name]
+	var out []namedSection
+	for name, s := range sections {
+		if s.Rules != nil {
+			out = append(out, namedSection{name, s})
+		}
+	}
+	slices.SortFunc(out, func(a, b namedSection) int {
+		if c := cmp.Compare(a.Order, b.Order); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.name, b.name)
+	})
+	return out
+}
+
+// decodeLimits strictly decodes every limits section present in the file
+// into Dialects.Limits.
+func (c *Config) decodeLimits() error {
+	var errs []error
+	for _, s := range limitsSections() {
+		var l Limits
+		if _, ok := c.Dialects.Sections[s.name]; ok {
+			if err := c.DecodeDialect(s.name, &l); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		if c.Dialects.Limits == nil {
+			c.Dialects.Limits = map[string]Limits{}
+		}
+		c.Dialects.Limits[s.name] = l
+	}
+	return errors.Join(errs...)
+}
+
+// joinProblems joins the problems of several decodings, in file order;
+// an error that is not a problem of the file is returned as it is.
+func joinProblems(s *source, errs ...error) error {
+	p := s.problems()
+	var flat func(err error) error
+	flat = func(err error) error {
+		if err == nil {
+			return nil
+		}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				if err := flat(e); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		var e *Error
+		if !errors.As(err, &e) {
+			return err
+		}
+		p.list = append(p.list, e)
+		return nil
+	}
+	for _, err := range errs {
+		if err := flat(err); err != nil {
+			return err
+		}
+	}
+	return p.err()
 }
 
 // DecodeDialect strictly decodes the section dialects.<name> into into, a

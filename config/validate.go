@@ -32,9 +32,10 @@ func (c *Config) Validate() error {
 	v.log()
 	v.users()
 	v.backends()
-	v.limits("dialects.s3", c.Dialects.S3, c.S3Rules())
-	v.limits("dialects.oss", c.Dialects.OSS, c.OSSRules())
-	v.limits("dialects.obs", c.Dialects.OBS, c.OBSRules())
+	for _, s := range limitsSections() {
+		l := c.Dialects.Limits[s.name]
+		v.limits("dialects."+s.name, l, l.Apply(*s.Rules))
+	}
 	for name := range c.Dialects.Sections {
 		if !knownSection(name) {
 			v.add("dialects."+name, "unknown field %q", name)
@@ -68,11 +69,8 @@ func (v *validator) server() {
 	v.listen("server.listen", s.Listen)
 	seen := map[string]string{}
 	v.domains("server.domains", s.Domains, seen)
-	for _, d := range []struct {
-		path string
-		list []string
-	}{{"dialects.s3.domains", v.c.Dialects.S3.Domains}, {"dialects.oss.domains", v.c.Dialects.OSS.Domains}, {"dialects.obs.domains", v.c.Dialects.OBS.Domains}} {
-		v.domains(d.path, d.list, seen)
+	for _, d := range limitsSections() {
+		v.domains("dialects."+d.name+".domains", v.c.Dialects.Limits[d.name].Domains, seen)
 	}
 	if s.TLS.Enabled() {
 		v.tlsFile("server.tls.cert", s.TLS.Cert, "server.tls.key")
@@ -302,6 +300,13 @@ func (v *validator) backends() {
 			}
 			routed[r.Bucket] = i
 		}
+		if r.From != nil || r.To != nil {
+			v.migration(p, r, seen, names)
+			continue
+		}
+		if r.CopyOnRead {
+			v.add(p+".copy_on_read", "only a migrating route (with from and to) copies on read")
+		}
 		if _, ok := seen[r.Backend]; !ok {
 			v.add(p+".backend", "no backend named %s (have %s)", v.quote(p+".backend", r.Backend), strings.Join(names, ", "))
 		}
@@ -363,6 +368,45 @@ func (v *validator) domains(path string, list []string, seen map[string]string) 
 			} else {
 				seen[d] = p
 			}
+		}
+	}
+}
+
+// migration checks a migrating route r at YAML path p: from and to both,
+// each naming a configured backend, instead of backend, backend_bucket and
+// key_prefix, and two different places.
+func (v *validator) migration(p string, r Route, seen map[string]int, names []string) {
+	if r.Backend != "" || r.BackendBucket != "" || r.KeyPrefix != "" {
+		v.add(p, "a migrating route names its backends in from and to, not in backend, backend_bucket or key_prefix")
+	}
+	for _, end := range []struct {
+		name string
+		e    *RouteEnd
+	}{{"from", r.From}, {"to", r.To}} {
+		ep := p + "." + end.name
+		if end.e == nil {
+			v.add(p, "a migrating route needs both from and to (%s is missing)", end.name)
+			continue
+		}
+		if _, ok := seen[end.e.Backend]; !ok {
+			v.add(ep+".backend", "no backend named %s (have %s)", v.quote(ep+".backend", end.e.Backend), strings.Join(names, ", "))
+		}
+		if end.e.Bucket != "" && !translate.ValidBucketName(end.e.Bucket) {
+			v.add(ep+".bucket", "%s is not a valid bucket name", v.quote(ep+".bucket", end.e.Bucket))
+		}
+		if strings.HasPrefix(end.e.KeyPrefix, "/") || len(end.e.KeyPrefix) > 512 {
+			v.add(ep+".key_prefix", "%s must not start with '/' and must be at most 512 bytes", v.quote(ep+".key_prefix", end.e.KeyPrefix))
+		}
+	}
+	if r.From != nil && r.To != nil {
+		bucket := func(e *RouteEnd) string {
+			if e.Bucket == "" {
+				return r.Bucket
+			}
+			return e.Bucket
+		}
+		if r.From.Backend == r.To.Backend && bucket(r.From) == bucket(r.To) && r.From.KeyPrefix == r.To.KeyPrefix {
+			v.add(p+".to", "the destination is the source")
 		}
 	}
 }

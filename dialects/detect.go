@@ -7,34 +7,31 @@ import (
 	"strings"
 )
 
-// The dialect names the detection table routes to.
-const (
-	S3  = "s3"
-	OSS = "oss"
-	OBS = "obs"
-)
-
-// DetectConfig names the dialects to detect and the virtual-host domains
-// that belong to each (for requests that carry no other signal).
+// DetectConfig names the built dialects to detect and the virtual-host
+// domains that belong to each (for requests that carry no other signal).
 type DetectConfig struct {
-	// Dialects by name (S3, OSS, OBS); S3 is required and is the fallback.
+	// Dialects are the built dialects by registered name. Each registered
+	// dialect present here contributes its rows (Plugin.Rows and its
+	// domain row); the fallback dialect's serves what no row recognises.
 	Dialects map[string]Dialect
-	// Domains by dialect name.
+	// Domains by dialect name, for the domain rows.
 	Domains map[string][]string
-	// Rows are the detection rows of registered dialects ([Plugin.Rows]),
-	// merged into the built-in rows by their Order.
+	// Rows are further rows, with their Dialect set (tests).
 	Rows []DetectRow
+	// Fallback, when set, overrides the registered fallback dialect.
+	Fallback Dialect
 }
 
-// The Order of the built-in rows. A registered dialect's row goes between
-// two of them by its own Order; rows of equal Order keep the built-ins
-// first, then registration order.
+// The Order bands of the detection table (protocols.md §5). A dialect's
+// rows place themselves by these; rows of equal Order keep registration
+// order (Registered's).
 const (
-	// OrderVendorSignature is the first vendor-signature row (OSS, OBS).
+	// OrderVendorSignature is the first vendor-signature row (OSS, OBS):
+	// they are unambiguous.
 	OrderVendorSignature = 100
-	// OrderAWSSignature is the AWS-signature row, which the S3 dialect
-	// serves: a dialect whose requests are AWS-signed (Glacier) must come
-	// before it.
+	// OrderAWSSignature is the AWS-signature row, which OSS and OBS SDKs
+	// in their S3-compatible modes also send: a dialect whose requests
+	// are AWS-signed and recognisable (Glacier) must come before it.
 	OrderAWSSignature = 700
 	// OrderVendorHeader is the first vendor-header-prefix row.
 	OrderVendorHeader = 800
@@ -42,78 +39,86 @@ const (
 	OrderDomain = 1000
 )
 
-// NewDetector builds the detection table of protocols.md §5, in order:
-// vendor signatures first (they are unambiguous), then AWS signatures
-// (which OSS and OBS SDKs in their S3-compatible modes also send, and which
-// the S3 dialect serves), then vendor header prefixes, then the Host's
-// dialect domain, then S3. Rows whose dialect is not configured are left
-// out. Registered dialects' rows (c.Rows) go where their Order puts them.
+// NewDetector builds the detection table from the registered dialects'
+// rows, in Order: vendor signatures, AWS signatures, vendor header
+// prefixes, the Host's dialect domain; then the fallback dialect. Rows of
+// a dialect not in c.Dialects are left out.
 func NewDetector(c DetectConfig) Detector {
-	auth := func(prefix string) func(*http.Request) bool {
-		return func(r *http.Request) bool { return strings.HasPrefix(r.Header.Get("Authorization"), prefix) }
-	}
-	query := func(keys ...string) func(*http.Request) bool {
-		return func(r *http.Request) bool {
-			q := r.URL.Query()
-			for _, k := range keys {
-				if _, ok := q[k]; !ok {
-					return false
-				}
-			}
-			return true
+	var rows []DetectRow
+	d := Detector{Fallback: c.Fallback}
+	for _, p := range Registered() {
+		built := c.Dialects[p.Name]
+		if built == nil {
+			continue
 		}
-	}
-	headerPrefix := func(prefix string) func(*http.Request) bool {
-		return func(r *http.Request) bool {
-			for k := range r.Header {
-				if strings.HasPrefix(strings.ToLower(k), prefix) {
-					return true
-				}
-			}
-			return false
+		for _, row := range p.Rows {
+			row.Dialect = built
+			rows = append(rows, row)
 		}
-	}
-	domain := func(domains []string) func(*http.Request) bool {
-		return func(r *http.Request) bool {
-			host := r.Host
-			if h, _, err := net.SplitHostPort(host); err == nil {
-				host = h
-			}
-			host = strings.ToLower(host)
-			for _, d := range domains {
-				if host == d || strings.HasSuffix(host, "."+d) {
-					return true
-				}
-			}
-			return false
+		if p.DomainRowOrder != 0 {
+			rows = append(rows, DetectRow{Name: strings.ToUpper(p.Name) + " domain", Match: HostUnder(c.Domains[p.Name]),
+				Dialect: built, Order: p.DomainRowOrder})
 		}
-	}
-	awsSigned := func(r *http.Request) bool {
-		a := r.Header.Get("Authorization")
-		q := r.URL.Query()
-		return strings.HasPrefix(a, "AWS4-") || strings.HasPrefix(a, "AWS ") ||
-			q.Has("X-Amz-Algorithm") || q.Has("AWSAccessKeyId")
-	}
-	rows := []DetectRow{
-		{"OSS V4 Authorization", auth("OSS4-HMAC-SHA256 "), c.Dialects[OSS], OrderVendorSignature},
-		{"OSS V1 Authorization", auth("OSS "), c.Dialects[OSS], OrderVendorSignature + 10},
-		{"OBS Authorization", auth("OBS "), c.Dialects[OBS], OrderVendorSignature + 20},
-		{"OSS V1 presigned query", query("OSSAccessKeyId", "Signature"), c.Dialects[OSS], OrderVendorSignature + 30},
-		{"OSS V4 presigned query", query("x-oss-signature-version"), c.Dialects[OSS], OrderVendorSignature + 40},
-		{"OBS presigned query", query("AccessKeyId", "Signature"), c.Dialects[OBS], OrderVendorSignature + 50},
-		{"AWS signature (S3, or OSS/OBS SDKs in S3 mode)", awsSigned, c.Dialects[S3], OrderAWSSignature},
-		{"x-oss-* header", headerPrefix("x-oss-"), c.Dialects[OSS], OrderVendorHeader},
-		{"x-obs-* header", headerPrefix("x-obs-"), c.Dialects[OBS], OrderVendorHeader + 10},
-		{"OSS domain", domain(c.Domains[OSS]), c.Dialects[OSS], OrderDomain},
-		{"OBS domain", domain(c.Domains[OBS]), c.Dialects[OBS], OrderDomain + 10},
+		if p.Fallback && d.Fallback == nil {
+			d.Fallback = built
+		}
 	}
 	rows = append(rows, c.Rows...)
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Order < rows[j].Order })
-	d := Detector{Fallback: c.Dialects[S3]}
 	for _, row := range rows {
 		if row.Dialect != nil {
 			d.Rows = append(d.Rows, row)
 		}
 	}
 	return d
+}
+
+// AuthPrefix matches a request whose Authorization header starts with
+// prefix.
+func AuthPrefix(prefix string) func(*http.Request) bool {
+	return func(r *http.Request) bool { return strings.HasPrefix(r.Header.Get("Authorization"), prefix) }
+}
+
+// QueryHas matches a request whose query has every one of keys.
+func QueryHas(keys ...string) func(*http.Request) bool {
+	return func(r *http.Request) bool {
+		q := r.URL.Query()
+		for _, k := range keys {
+			if _, ok := q[k]; !ok {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// HeaderPrefix matches a request with a header whose lowercased name
+// starts with prefix (lowercase).
+func HeaderPrefix(prefix string) func(*http.Request) bool {
+	return func(r *http.Request) bool {
+		for k := range r.Header {
+			if strings.HasPrefix(strings.ToLower(k), prefix) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// HostUnder matches a request whose Host (without port, lowercased) is
+// one of domains or under one.
+func HostUnder(domains []string) func(*http.Request) bool {
+	return func(r *http.Request) bool {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		host = strings.ToLower(host)
+		for _, d := range domains {
+			if host == d || strings.HasSuffix(host, "."+d) {
+				return true
+			}
+		}
+		return false
+	}
 }

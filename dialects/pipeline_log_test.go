@@ -40,7 +40,7 @@ func TestRequestLogNamesAndReasons(t *testing.T) {
 	front := s3.New(s3.Config{Engine: engine, Credentials: creds, Rules: translate.S3Rules})
 	var logged strings.Builder
 	p := &dialects.Pipeline{
-		Detector: dialects.NewDetector(dialects.DetectConfig{Dialects: map[string]dialects.Dialect{dialects.S3: front}}),
+		Detector: dialects.NewDetector(dialects.DetectConfig{Dialects: map[string]dialects.Dialect{s3.Name: front}}),
 		Logger:   slog.New(slog.NewJSONHandler(&logged, nil)),
 	}
 	tests := []struct {

@@ -40,6 +40,8 @@ type Engine struct {
 	routes atomic.Pointer[map[string]Route]
 	sealer *Sealer
 	now    func() time.Time
+	// readCopies bounds the copies on first read in flight.
+	readCopies chan struct{}
 	// settings caches bucket settings for settingsTTL (bucketcfg.go);
 	// anonymous holds the config's anonymous grants (access.go).
 	settings    settingsCache
@@ -83,7 +85,8 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	if now == nil {
 		now = time.Now
 	}
-	e := &Engine{backends: cfg.Backends, deflt: cfg.Default, sealer: s, now: now, settingsTTL: cfg.SettingsTTL}
+	e := &Engine{backends: cfg.Backends, deflt: cfg.Default, sealer: s, now: now, readCopies: make(chan struct{}, 4),
+		settingsTTL: cfg.SettingsTTL}
 	e.SetAnonymous(cfg.Anonymous)
 	if err := e.SetRoutes(cfg.Routes); err != nil {
 		return nil, err
@@ -102,6 +105,16 @@ func (e *Engine) SetRoutes(routes []Route) error {
 	for _, r := range routes {
 		if _, ok := e.backends[r.Backend]; !ok {
 			return fmt.Errorf("engine: route for bucket %q names backend %q, which is not configured", r.Bucket, r.Backend)
+		}
+		if r.Source != nil {
+			if _, ok := e.backends[r.Source.Backend]; !ok {
+				return fmt.Errorf("engine: route for bucket %q migrates from backend %q, which is not configured", r.Bucket, r.Source.Backend)
+			}
+			src := *r.Source
+			if src.Bucket == "" {
+				src.Bucket = r.Bucket
+			}
+			r.Source = &src
 		}
 		if _, dup := table[r.Bucket]; dup {
 			return fmt.Errorf("engine: bucket %q is routed twice", r.Bucket)
@@ -127,6 +140,9 @@ func (e *Engine) route(bucket string) (Backend, string) {
 // routeIn is route on a given table.
 func (e *Engine) routeIn(routes map[string]Route, bucket string) (Backend, string) {
 	if r, ok := routes[bucket]; ok {
+		if r.Source != nil {
+			return e.migratingRoute(bucket, r), r.Backend
+		}
 		if r.BackendBucket == bucket && r.KeyPrefix == "" {
 			return e.backends[r.Backend], r.Backend
 		}
@@ -139,6 +155,11 @@ func (e *Engine) routeIn(routes map[string]Route, bucket string) (Backend, strin
 // bucket and its key there.
 func (e *Engine) location(bucket, key string) (name, backendBucket, backendKey string) {
 	if r, ok := e.routeTable()[bucket]; ok {
+		if r.Source != nil {
+			// The key may be on either side: copies from a migrating
+			// bucket pass through the gateway.
+			return "\x00migrating", bucket, key
+		}
 		return r.Backend, r.BackendBucket, r.KeyPrefix + key
 	}
 	return e.deflt, bucket, key
@@ -163,6 +184,9 @@ func (e *Engine) ListBuckets(ctx context.Context, c Caller) ([]BucketInfo, error
 		hidden[front] = true
 		if r.Backend == e.deflt {
 			hidden[r.BackendBucket] = true
+		}
+		if r.Source != nil && r.Source.Backend == e.deflt {
+			hidden[r.Source.Bucket] = true
 		}
 	}
 	bs, err := e.backends[e.deflt].ListBuckets(ctx)

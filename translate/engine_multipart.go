@@ -83,12 +83,11 @@ func (e *Engine) openUploadOf(ctx context.Context, bucket, key, uploadID string)
 	if err != nil {
 		return nil, UploadInfo{}, err
 	}
-	b, name := e.route(bucket)
-	if ref.Backend != name {
+	b, info, err := e.uploadBackend(ctx, bucket, key, ref)
+	if b == nil {
 		return nil, UploadInfo{}, &Error{Code: ErrNoSuchUpload, Bucket: bucket, Key: key, UploadID: uploadID,
 			Message: "The specified multipart upload does not exist."}
 	}
-	info, err := b.GetMultipartUpload(ctx, bucket, key, ref.ID)
 	if err != nil {
 		err = withBucket(err, bucket, key)
 		if te := AsError(err); te.Code == ErrNoSuchUpload {
@@ -251,6 +250,9 @@ func (e *Engine) UploadPartCopy(ctx context.Context, c Caller, req UploadPartCop
 		algs = append(algs, c.Rules.DefaultChecksum)
 	}
 	_, dstName := e.route(req.Bucket)
+	if s, ok := b.(sourceUploads); ok {
+		dstName = s.m.srcName
+	}
 	srcName, srcBucket, srcKey := e.location(req.SrcBucket, req.SrcKey)
 	if srcName == dstName {
 		part, err := b.UploadPartCopy(ctx, req.Bucket, req.Key, info.ID, req.PartNumber, srcBucket, srcKey, rng, algs)
@@ -323,22 +325,33 @@ func (e *Engine) ListMultipartUploads(ctx context.Context, c Caller, bucket stri
 	if err := authorize(c, bucket, AccessRead); err != nil {
 		return UploadListing{}, err
 	}
+	idSide := ""
 	if raw := q.IDAfter; raw != "" {
 		q.IDAfter = ""
 		if ref, err := e.sealer.Open(bucket, q.KeyAfter, raw); err == nil {
-			q.IDAfter = ref.ID
+			q.IDAfter, idSide = ref.ID, ref.Backend
 		}
 	}
 	if q.MaxUploads <= 0 || q.MaxUploads > 1000 {
 		q.MaxUploads = 1000
 	}
 	b, name := e.route(bucket)
-	page, err := b.ListMultipartUploads(ctx, bucket, q)
+	var page UploadsPage
+	var names []string
+	var err error
+	if m, ok := b.(*migrating); ok {
+		page, names, err = m.listUploads(ctx, bucket, q, idSide)
+	} else {
+		page, err = b.ListMultipartUploads(ctx, bucket, q)
+	}
 	if err != nil {
 		return UploadListing{}, withBucket(err, bucket, "")
 	}
 	out := UploadListing{UploadsPage: page}
-	for _, u := range page.Uploads {
+	for i, u := range page.Uploads {
+		if names != nil {
+			name = names[i]
+		}
 		out.IDs = append(out.IDs, e.sealer.Seal(bucket, u.Key, UploadRef{Backend: name, ID: u.ID}))
 	}
 	return out, nil
@@ -654,7 +667,11 @@ func (e *Engine) completedAgain(ctx context.Context, req CompleteUploadRequest, 
 	}
 	b, name := e.route(req.Bucket)
 	if ref.Backend != name {
-		return ObjectInfo{}, false
+		m, ok := b.(*migrating)
+		if !ok || ref.Backend != m.srcName {
+			return ObjectInfo{}, false
+		}
+		b = m.src // an upload begun before the migration completed there
 	}
 	info, err := b.HeadObject(ctx, req.Bucket, req.Key)
 	if err != nil || info.CompletedBy == "" || info.CompletedBy != completionDigest(ref.ID, req.Parts, req.AllParts) ||
@@ -662,4 +679,38 @@ func (e *Engine) completedAgain(ctx context.Context, req CompleteUploadRequest, 
 		return ObjectInfo{}, false
 	}
 	return info, true
+}
+
+// uploadBackend returns the backend that holds the upload ref names and
+// the upload's state, or a nil Backend when ref names a backend the
+// bucket is not on. On a migrating route an upload lives on the
+// destination when it began during the migration and on the source when
+// it began before: the side whose backend ref names, the destination
+// first when both sides are on one backend.
+func (e *Engine) uploadBackend(ctx context.Context, bucket, key string, ref UploadRef) (Backend, UploadInfo, error) {
+	b, name := e.route(bucket)
+	m, ok := b.(*migrating)
+	if !ok {
+		if ref.Backend != name {
+			return nil, UploadInfo{}, nil
+		}
+		info, err := b.GetMultipartUpload(ctx, bucket, key, ref.ID)
+		return b, info, err
+	}
+	var err error = &Error{Code: ErrNoSuchUpload}
+	if ref.Backend == m.dstName {
+		var info UploadInfo
+		if info, err = m.GetMultipartUpload(ctx, bucket, key, ref.ID); err == nil || CodeOf(err) != ErrNoSuchUpload {
+			return m, info, err
+		}
+	}
+	if ref.Backend == m.srcName {
+		src := sourceUploads{routed: m.src, m: m}
+		info, err := src.GetMultipartUpload(ctx, bucket, key, ref.ID)
+		return src, info, err
+	}
+	if ref.Backend != m.dstName {
+		return nil, UploadInfo{}, nil
+	}
+	return m, UploadInfo{}, err
 }

@@ -19,6 +19,14 @@ type Route struct {
 	// bucket cannot be created or deleted through the gateway: it exists
 	// when its backend bucket does.
 	KeyPrefix string
+	// Source, when set, makes the route a migration: the bucket is moving
+	// from Source to the destination that Backend, BackendBucket and
+	// KeyPrefix name. Reads fall through from the destination to the
+	// source, writes go to the destination (see migrating).
+	Source *RouteSide
+	// CopyOnRead, for a migrating route, copies an object read whole from
+	// the source to the destination in the background.
+	CopyOnRead bool
 }
 
 // routed presents a route's slice of a backend as a whole backend for the

@@ -2,75 +2,46 @@ package translate
 
 import "testing"
 
-func TestStorageClassSpellings(t *testing.T) {
-	tests := []struct {
-		from     Wire
-		in       string
-		neutral  string
-		s3, oss  string
-		obs      string
-		rejected bool
+// TestSpellingRules checks how a Wire's table is read and written: reading
+// takes the first entry with the value (case-insensitively), writing the
+// first entry for the neutral value, else STANDARD's for a storage class
+// and nothing for SSE; STANDARD is kept as no class. The dialects' own
+// tables are checked against each other in dialects/spelling_test.go.
+func TestSpellingRules(t *testing.T) {
+	w := &Wire{Name: "test",
+		StorageClasses: []Spelling{
+			{Neutral: "STANDARD", Wire: "Std"},
+			{Neutral: "STANDARD_IA", Wire: "Cool"},
+			{Neutral: "DEEP_ARCHIVE", Wire: "Frozen"},
+			{Neutral: "DEEP_ARCHIVE", Wire: "Glacial"},
+			{Neutral: "ONEZONE_IA", Wire: "Cool"},
+		},
+		SSE: []Spelling{{Neutral: "aws:kms", Wire: "KMS"}, {Neutral: "aws:kms:dsse", Wire: "KMS"}},
+	}
+	for _, tt := range []struct {
+		in, neutral string
+		ok          bool
 	}{
-		{from: WireS3, in: "STANDARD", neutral: "", s3: "STANDARD", oss: "Standard", obs: "STANDARD"},
-		{from: WireS3, in: "STANDARD_IA", neutral: "STANDARD_IA", s3: "STANDARD_IA", oss: "IA", obs: "WARM"},
-		{from: WireOSS, in: "IA", neutral: "STANDARD_IA", s3: "STANDARD_IA", oss: "IA", obs: "WARM"},
-		{from: WireOSS, in: "archive", neutral: "GLACIER", s3: "GLACIER", oss: "Archive", obs: "COLD"},
-		{from: WireOBS, in: "COLD", neutral: "GLACIER", s3: "GLACIER", oss: "Archive", obs: "COLD"},
-		{from: WireOSS, in: "DeepColdArchive", neutral: "DEEP_ARCHIVE", s3: "DEEP_ARCHIVE", oss: "ColdArchive", obs: "DEEP_ARCHIVE"},
-		{from: WireS3, in: "GLACIER_IR", neutral: "GLACIER_IR", s3: "GLACIER_IR", oss: "IA", obs: "WARM"},
-		{from: WireS3, in: "", neutral: "", s3: "STANDARD", oss: "Standard", obs: "STANDARD"},
-		{from: WireS3, in: "WARM", rejected: true},
-		{from: WireOBS, in: "IA", rejected: true},
-		{from: WireOSS, in: "GLACIER", rejected: true},
-	}
-	for _, tt := range tests {
-		n, ok := ParseStorageClass(tt.from, tt.in)
-		if ok == tt.rejected {
-			t.Errorf("ParseStorageClass(%v, %q) ok = %v", tt.from, tt.in, ok)
-			continue
-		}
-		if tt.rejected {
-			continue
-		}
-		if n != tt.neutral {
-			t.Errorf("ParseStorageClass(%v, %q) = %q, want %q", tt.from, tt.in, n, tt.neutral)
-		}
-		for w, want := range map[Wire]string{WireS3: tt.s3, WireOSS: tt.oss, WireOBS: tt.obs} {
-			if got := StorageClassFor(w, n); got != want {
-				t.Errorf("StorageClassFor(%v, %q) = %q, want %q", w, n, got, want)
-			}
+		{"Std", "", true}, {"", "", true}, {"cool", "STANDARD_IA", true}, {"Glacial", "DEEP_ARCHIVE", true},
+		{"STANDARD", "", false}, {"GLACIER", "", false},
+	} {
+		if n, ok := ParseStorageClass(w, tt.in); n != tt.neutral || ok != tt.ok {
+			t.Errorf("ParseStorageClass(%q) = %q, %v, want %q, %v", tt.in, n, ok, tt.neutral, tt.ok)
 		}
 	}
-}
-
-func TestSSESpellings(t *testing.T) {
-	tests := []struct {
-		from         Wire
-		in, neutral  string
-		s3, oss, obs string
-		rejected     bool
-	}{
-		{from: WireS3, in: "aws:kms", neutral: "aws:kms", s3: "aws:kms", oss: "KMS", obs: "kms"},
-		{from: WireOSS, in: "KMS", neutral: "aws:kms", s3: "aws:kms", oss: "KMS", obs: "kms"},
-		{from: WireOBS, in: "kms", neutral: "aws:kms", s3: "aws:kms", oss: "KMS", obs: "kms"},
-		{from: WireOSS, in: "SM4", neutral: "oss:SM4", s3: "", oss: "SM4", obs: ""},
-		{from: WireS3, in: "AES256", neutral: "AES256", s3: "AES256", oss: "AES256", obs: "AES256"},
-		{from: WireS3, in: "SM4", rejected: true},
-		{from: WireOBS, in: "aws:kms", rejected: true},
+	for neutral, want := range map[string]string{"": "Std", "STANDARD_IA": "Cool", "ONEZONE_IA": "Cool",
+		"DEEP_ARCHIVE": "Frozen", "GLACIER": "Std"} {
+		if got := StorageClassFor(w, neutral); got != want {
+			t.Errorf("StorageClassFor(%q) = %q, want %q", neutral, got, want)
+		}
 	}
-	for _, tt := range tests {
-		n, ok := ParseSSE(tt.from, tt.in)
-		if ok == tt.rejected || (!tt.rejected && n != tt.neutral) {
-			t.Errorf("ParseSSE(%v, %q) = %q, %v", tt.from, tt.in, n, ok)
-			continue
-		}
-		if tt.rejected {
-			continue
-		}
-		for w, want := range map[Wire]string{WireS3: tt.s3, WireOSS: tt.oss, WireOBS: tt.obs} {
-			if got := SSEFor(w, n); got != want {
-				t.Errorf("SSEFor(%v, %q) = %q, want %q", w, n, got, want)
-			}
-		}
+	if n, ok := ParseSSE(w, "kms"); n != "aws:kms" || !ok {
+		t.Errorf("ParseSSE(kms) = %q, %v", n, ok)
+	}
+	if _, ok := ParseSSE(w, "AES256"); ok {
+		t.Error("ParseSSE accepted a value the wire does not have")
+	}
+	if got := SSEFor(w, "AES256"); got != "" {
+		t.Errorf("SSEFor(AES256) = %q, want none", got)
 	}
 }

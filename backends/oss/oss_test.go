@@ -57,7 +57,7 @@ func startOSS(t *testing.T, fault func(w http.ResponseWriter, r *http.Request) b
 	d := ossdialect.New(ossdialect.Config{Engine: engine, Credentials: creds, Rules: translate.OSSRules, Region: "cn-hangzhou"})
 	// Only OSS is served: it is also the detector's fallback.
 	pipeline := &dialects.Pipeline{
-		Detector: dialects.NewDetector(dialects.DetectConfig{Dialects: map[string]dialects.Dialect{dialects.S3: d, dialects.OSS: d}}),
+		Detector: dialects.NewDetector(dialects.DetectConfig{Dialects: map[string]dialects.Dialect{ossdialect.Name: d}, Fallback: d}),
 		Logger:   slog.New(slog.DiscardHandler),
 	}
 	gateway := dialects.NewEcho(pipeline)

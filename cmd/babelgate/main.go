@@ -63,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = serveCommand(ctx, args, stdout, stderr)
 	case "check-config":
 		err = checkConfig(ctx, args, stdout, stderr)
+	case "migrate":
+		err = migrateCommand(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, readBuildInfo())
 	case "help":
@@ -87,6 +89,7 @@ func usage(w io.Writer) {
 Usage:
   babelgate [serve] [flags]                  serve (development mode on ./data without --config)
   babelgate check-config [--connect] FILE    validate a config file; --connect also reaches each backend
+  babelgate migrate --config FILE [flags]    copy, verify or dry-run the migrating routes (from:/to:)
   babelgate version                          print the version and commit (also --version)
   babelgate help [COMMAND]                   this help, or a command's (also --help)
 
@@ -106,6 +109,8 @@ func help(args []string, stdout, stderr io.Writer) error {
 		return serveCommand(context.Background(), []string{"--help"}, stdout, stderr)
 	case "check-config":
 		return checkConfig(context.Background(), []string{"--help"}, stdout, stderr)
+	case "migrate":
+		return migrateCommand(context.Background(), []string{"--help"}, stdout, stderr)
 	case "version", "help":
 		usage(stdout)
 		return nil

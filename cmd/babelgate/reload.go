@@ -185,7 +185,7 @@ func routeChanges(old, next []config.Route) (added, removed, changed []string) {
 		switch o, ok := before[r.Bucket]; {
 		case !ok:
 			added = append(added, routeString(r))
-		case o != r:
+		case routeString(o) != routeString(r): // From and To are pointers
 			changed = append(changed, routeString(r))
 		}
 	}
@@ -198,6 +198,10 @@ func routeChanges(old, next []config.Route) (added, removed, changed []string) {
 }
 
 func routeString(r config.Route) string {
+	if r.From != nil && r.To != nil {
+		return fmt.Sprintf("%s -> migrating %s:%s/%s to %s:%s/%s (copy on read %t)", r.Bucket,
+			r.From.Backend, r.From.Bucket, r.From.KeyPrefix, r.To.Backend, r.To.Bucket, r.To.KeyPrefix, r.CopyOnRead)
+	}
 	to := r.BackendBucket
 	if to == "" {
 		to = r.Bucket
@@ -213,7 +217,7 @@ func restartOnly(running, next *config.Config) []string {
 	var out []string
 	out = append(out, fieldChanges("server", running.Server, next.Server)...)
 	out = append(out, fieldChanges("log", running.Log, next.Log)...)
-	out = append(out, fieldChanges("dialects", running.Dialects, next.Dialects)...)
+	out = append(out, dialectChanges(running.Dialects, next.Dialects)...)
 	if running.DefaultBackend != next.DefaultBackend {
 		out = append(out, "default_backend")
 	}
@@ -239,6 +243,44 @@ func fieldChanges(prefix string, a, b any) []string {
 			out = append(out, prefix+"."+name)
 		}
 	}
+	return out
+}
+
+// dialectChanges names the dialect sections that differ (a limits
+// section by its decoded value, another as written), as dialects.<name>,
+// sorted.
+func dialectChanges(old, next config.Dialects) []string {
+	decoded := func(d config.Dialects, name string) any {
+		var v any
+		if n, ok := d.Sections[name]; ok {
+			n.Decode(&v) // both sides decode the same way; an error leaves nil
+		}
+		return v
+	}
+	names := map[string]bool{}
+	for _, d := range []config.Dialects{old, next} {
+		for name := range d.Sections {
+			names[name] = true
+		}
+		for name := range d.Limits {
+			names[name] = true
+		}
+	}
+	var out []string
+	for name := range names {
+		_, limits := old.Limits[name]
+		if _, ok := next.Limits[name]; ok {
+			limits = true
+		}
+		changed := !reflect.DeepEqual(decoded(old, name), decoded(next, name))
+		if limits { // compared by value: 5MiB and 5242880 are the same
+			changed = !reflect.DeepEqual(old.Limits[name], next.Limits[name])
+		}
+		if changed {
+			out = append(out, "dialects."+name)
+		}
+	}
+	sort.Strings(out)
 	return out
 }
 

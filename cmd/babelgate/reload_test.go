@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/babelgate/babelgate/config"
 	"github.com/babelgate/babelgate/dialects"
 	"github.com/babelgate/babelgate/translate"
@@ -181,8 +183,14 @@ func TestRestartOnly(t *testing.T) {
 		{"a backend's options", func(c *config.Config) { c.Backends[1] = config.FSBackend("other", "/elsewhere") }, []string{"backends.other"}},
 		{"a backend added and one removed", func(c *config.Config) { c.Backends[1] = config.FSBackend("third", "/third") },
 			[]string{"backends.other", "backends.third"}},
-		{"default backend and dialect limits", func(c *config.Config) { c.DefaultBackend = "other"; c.Dialects.OSS.MaxPartNumber = 5 },
-			[]string{"dialects.oss", "default_backend"}},
+		{"default backend and dialect limits", func(c *config.Config) {
+			c.DefaultBackend = "other"
+			c.Dialects.Limits = map[string]config.Limits{"oss": {MaxPartNumber: 5}}
+		}, []string{"dialects.oss", "default_backend"}},
+		{"a dialect's own section", func(c *config.Config) {
+			c.Dialects.Sections = map[string]yaml.Node{"glacier": {Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{
+				{Kind: yaml.ScalarNode, Tag: "!!str", Value: "job_delay"}, {Kind: yaml.ScalarNode, Tag: "!!str", Value: "1h"}}}}
+		}, []string{"dialects.glacier"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -207,17 +207,12 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	creds := dialects.NewSwappableCredentials(credentialsOf(cfg))
 	stopReload := newReloader(f, cfg, logger, creds, engine).watch(ctx) // SIGHUP: reload.go
 	defer stopReload()
-	env := dialectEnv{cfg: cfg, engine: engine, creds: creds}
-	fronts := map[string]dialects.Dialect{}
-	for name, build := range dialectFactories {
-		fronts[name] = build(env)
-	}
-	rows, err := buildRegistered(cfg, env, fronts)
+	fronts, domains, err := buildRegistered(cfg, dialectEnv{cfg: cfg, engine: engine, creds: creds})
 	if err != nil {
 		return err
 	}
 	pipeline := &dialects.Pipeline{
-		Detector:   dialects.NewDetector(dialects.DetectConfig{Dialects: fronts, Domains: dialectDomains(cfg), Rows: rows}),
+		Detector:   dialects.NewDetector(dialects.DetectConfig{Dialects: fronts, Domains: domains}),
 		Addressing: dialects.Addressing{Domains: cfg.AllDomains()},
 		Logger:     logger,
 		Access:     engine,

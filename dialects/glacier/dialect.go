@@ -94,6 +94,7 @@ func (o *Options) Check() (string, error) {
 func init() {
 	dialects.Register(dialects.Plugin{
 		Name:       Name,
+		Order:      40,
 		NewOptions: func() any { return DefaultOptions() },
 		Build: func(env dialects.Env, opts any) (dialects.Dialect, error) {
 			o, _ := opts.(*Options)

@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/dialects/obs"
+	"github.com/babelgate/babelgate/dialects/oss"
+	"github.com/babelgate/babelgate/dialects/s3"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -44,15 +47,10 @@ func TestErrorTableComplete(t *testing.T) {
 // dialects/detect_test.go is unchanged).
 func TestDetectRows(t *testing.T) {
 	named := map[string]dialects.Dialect{}
-	for _, n := range []string{dialects.S3, dialects.OSS, dialects.OBS, Name} {
+	for _, n := range []string{s3.Name, oss.Name, obs.Name, Name} {
 		named[n] = nameOnly(n)
 	}
-	rows := DetectRows()
-	for i := range rows {
-		rows[i].Dialect = named[Name]
-	}
-	d := dialects.NewDetector(dialects.DetectConfig{Dialects: map[string]dialects.Dialect{
-		dialects.S3: named[dialects.S3], dialects.OSS: named[dialects.OSS], dialects.OBS: named[dialects.OBS]}, Rows: rows})
+	d := dialects.NewDetector(dialects.DetectConfig{Dialects: named})
 	tests := []struct {
 		name   string
 		target string
@@ -64,13 +62,13 @@ func TestDetectRows(t *testing.T) {
 		{"presigned, scoped to glacier", "/-/vaults?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20261206%2Fus-east-1%2Fglacier%2Faws4_request&X-Amz-Signature=00", nil, Name},
 		{"x-amz-glacier-version alone", "/-/vaults", map[string]string{"x-amz-glacier-version": "2012-06-01"}, Name},
 		{"SigV4 scoped to s3 stays S3", "/b/k", map[string]string{
-			"Authorization": "AWS4-HMAC-SHA256 Credential=AKID/20261206/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00"}, dialects.S3},
+			"Authorization": "AWS4-HMAC-SHA256 Credential=AKID/20261206/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00"}, s3.Name},
 		{"a key named glacier stays S3", "/glacier/aws4_request", map[string]string{
-			"Authorization": "AWS4-HMAC-SHA256 Credential=AKID/20261206/glacier/s3/aws4_request, SignedHeaders=host, Signature=00"}, dialects.S3},
-		{"SigV2 stays S3", "/-/vaults", map[string]string{"Authorization": "AWS ak:sig"}, dialects.S3},
-		{"OSS V4 stays OSS", "/b/k", map[string]string{"Authorization": "OSS4-HMAC-SHA256 Credential=ak/20250101/cn-hangzhou/oss/aliyun_v4_request,Signature=x"}, dialects.OSS},
-		{"OBS stays OBS", "/b/k", map[string]string{"Authorization": "OBS ak:sig"}, dialects.OBS},
-		{"anonymous stays S3", "/-/vaults", nil, dialects.S3},
+			"Authorization": "AWS4-HMAC-SHA256 Credential=AKID/20261206/glacier/s3/aws4_request, SignedHeaders=host, Signature=00"}, s3.Name},
+		{"SigV2 stays S3", "/-/vaults", map[string]string{"Authorization": "AWS ak:sig"}, s3.Name},
+		{"OSS V4 stays OSS", "/b/k", map[string]string{"Authorization": "OSS4-HMAC-SHA256 Credential=ak/20250101/cn-hangzhou/oss/aliyun_v4_request,Signature=x"}, oss.Name},
+		{"OBS stays OBS", "/b/k", map[string]string{"Authorization": "OBS ak:sig"}, obs.Name},
+		{"anonymous stays S3", "/-/vaults", nil, s3.Name},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -61,7 +61,7 @@ var profile = s3wire.Profile{
 	Xmlns:                 xmlns,
 	Prefix:                "x-obs-",
 	RegionHeader:          "x-obs-bucket-location",
-	Wire:                  translate.WireOBS,
+	Wire:                  Spellings,
 	OwnerFirst:            true,
 	OmitEmptyDisplayName:  true,
 	ListBucketLocation:    true,

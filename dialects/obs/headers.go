@@ -69,13 +69,13 @@ func decodeMetadata(h http.Header) (translate.Metadata, error) {
 		return m, &translate.Error{Code: translate.ErrMetadataTooLarge,
 			Extra: map[string]string{"Size": strconv.Itoa(size), "MaxSizeAllowed": strconv.Itoa(maxUserMetadata)}}
 	}
-	sc, ok := translate.ParseStorageClass(translate.WireOBS, h.Get(storageClassHdr))
+	sc, ok := translate.ParseStorageClass(Spellings, h.Get(storageClassHdr))
 	if !ok {
 		return m, &translate.Error{Code: translate.ErrInvalidStorageClass, Message: "The storage class you specified is not valid"}
 	}
 	m.StorageClass = sc
 	sse := h.Get(sseHeader)
-	if m.SSE, ok = translate.ParseSSE(translate.WireOBS, sse); !ok {
+	if m.SSE, ok = translate.ParseSSE(Spellings, sse); !ok {
 		return m, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: sseHeader, ArgValue: sse,
 			Message: "The encryption method specified is not supported"}
 	}

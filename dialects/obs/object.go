@@ -32,7 +32,7 @@ func (d *Dialect) putObject(w http.ResponseWriter, r *dialects.Request) error {
 		h.Set(sseHeader, sse)
 	}
 	if meta.StorageClass != "" {
-		h.Set(storageClassHdr, translate.StorageClassFor(translate.WireOBS, meta.StorageClass))
+		h.Set(storageClassHdr, translate.StorageClassFor(Spellings, meta.StorageClass))
 	}
 	w.WriteHeader(http.StatusOK)
 	return nil

@@ -51,12 +51,12 @@ func decodeMetadata(h http.Header) (translate.Metadata, error) {
 	}
 	sc := h.Get("x-oss-storage-class")
 	var ok bool
-	if m.StorageClass, ok = translate.ParseStorageClass(translate.WireOSS, sc); !ok {
+	if m.StorageClass, ok = translate.ParseStorageClass(Spellings, sc); !ok {
 		return m, &translate.Error{Code: translate.ErrInvalidStorageClass, ArgName: "x-oss-storage-class", ArgValue: sc,
 			Message: "The storage class you specified is not valid."}
 	}
 	sse := m.SSE
-	if m.SSE, ok = translate.ParseSSE(translate.WireOSS, sse); !ok {
+	if m.SSE, ok = translate.ParseSSE(Spellings, sse); !ok {
 		return m, &translate.Error{Code: translate.ErrInvalidEncryptionAlgorithm, ArgName: sseHeader, ArgValue: sse,
 			Message: "The encryption method specified is not supported."}
 	}
@@ -64,10 +64,10 @@ func decodeMetadata(h http.Header) (translate.Metadata, error) {
 }
 
 // ossStorageClass is OSS's spelling of a stored storage class.
-func ossStorageClass(sc string) string { return translate.StorageClassFor(translate.WireOSS, sc) }
+func ossStorageClass(sc string) string { return translate.StorageClassFor(Spellings, sc) }
 
 // ossSSE is OSS's spelling of a stored server-side encryption; "" for none.
-func ossSSE(neutral string) string { return translate.SSEFor(translate.WireOSS, neutral) }
+func ossSSE(neutral string) string { return translate.SSEFor(Spellings, neutral) }
 
 // etag returns OSS's form of a neutral ETag: quoted uppercase hex (with
 // "-N" for multipart objects).

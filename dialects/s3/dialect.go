@@ -31,12 +31,13 @@ type Config struct {
 	// answers any other with AuthorizationHeaderMalformed naming the
 	// expected one); empty means [Region].
 	Regions []string
-	// OBSDomains are the OBS virtual-host domains. A request addressed
-	// under one is an OBS client signing the AWS way (OBS-AWS mode), which
-	// signs with its own region names (the OBS Go SDK's default is the
-	// literal "region", conf.go DEFAULT_REGION): its scope must name one
-	// of OBSRegions, or any region when OBSRegions is empty.
-	OBSDomains, OBSRegions []string
+	// AWSModes are the other dialects whose clients may sign the AWS way
+	// (dialects.Plugin.AWSMode; OBS-AWS mode). A request addressed under
+	// one's domains is such a client, which signs with its own region
+	// names (the OBS Go SDK's default is the literal "region", conf.go
+	// DEFAULT_REGION): its scope must name one of that dialect's Regions,
+	// or any region when they are empty.
+	AWSModes []dialects.AWSMode
 	// Now returns the current time (tests); nil means time.Now.
 	Now func() time.Time
 	// CompleteKeepAlive is how CompleteMultipartUpload keeps a long merge's
@@ -62,7 +63,7 @@ var profile = s3wire.Profile{
 	Prefix:             "x-amz-",
 	RegionHeader:       "x-amz-bucket-region",
 	ChecksumAlgorithms: translate.S3ChecksumAlgorithms,
-	Wire:               translate.WireS3,
+	Wire:               Spellings,
 	ConditionalWrites:  true,
 	EncodeMetadata:     s3wire.EncodeMetadataValue,
 }
@@ -103,11 +104,14 @@ func (d *Dialect) Begin(w http.ResponseWriter, r *dialects.Request) {
 	h.Set("Server", "babelgate")
 }
 
-// regions are the credential-scope regions r may name: OBSRegions (any
-// when empty) for a request addressed under an OBS domain, else Regions.
+// regions are the credential-scope regions r may name: an AWS-mode
+// dialect's Regions (any when empty) for a request addressed under its
+// domains, else Regions.
 func (d *Dialect) regions(r *http.Request) []string {
-	if (dialects.Addressing{Domains: d.cfg.OBSDomains}).Under(r) {
-		return d.cfg.OBSRegions
+	for _, m := range d.cfg.AWSModes {
+		if (dialects.Addressing{Domains: m.Domains}).Under(r) {
+			return m.Regions
+		}
 	}
 	return d.cfg.Regions
 }

@@ -73,7 +73,7 @@ func newGoldenServer(t *testing.T) *goldenServer {
 	d := s3.New(s3.Config{Engine: engine, Credentials: creds, Rules: rules, Regions: []string{"us-east-1", "eu-west-1"},
 		Now: func() time.Time { return goldenNow }})
 	g := &goldenServer{t: t, served: map[string]bool{}}
-	g.h = &dialects.Pipeline{Detector: dialects.NewDetector(dialects.DetectConfig{Dialects: map[string]dialects.Dialect{dialects.S3: d}}),
+	g.h = &dialects.Pipeline{Detector: dialects.NewDetector(dialects.DetectConfig{Dialects: map[string]dialects.Dialect{s3.Name: d}}),
 		Logger: slog.New(&opRecorder{served: g.served}), Access: engine}
 	return g
 }
@@ -452,7 +452,7 @@ func TestRegionsByHost(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			d := s3.New(s3.Config{Engine: engine, Credentials: creds, Rules: translate.S3Rules,
-				OBSDomains: []string{"obs.golden.test"}, OBSRegions: tt.obsRegions, Now: func() time.Time { return goldenNow }})
+				AWSModes: []dialects.AWSMode{{Dialect: "obs", Domains: []string{"obs.golden.test"}, Regions: tt.obsRegions}}, Now: func() time.Time { return goldenNow }})
 			req := httptest.NewRequest("GET", "/", nil)
 			req.Host = tt.host
 			req.Header.Set("X-Amz-Content-Sha256", emptySHA256)

@@ -50,12 +50,12 @@ func decodeMetadata(h http.Header) (translate.Metadata, error) {
 		return m, &translate.Error{Code: translate.ErrMetadataTooLarge,
 			Extra: map[string]string{"Size": strconv.Itoa(size), "MaxSizeAllowed": strconv.Itoa(maxUserMetadata)}}
 	}
-	sc, ok := translate.ParseStorageClass(translate.WireS3, m.StorageClass)
+	sc, ok := translate.ParseStorageClass(Spellings, m.StorageClass)
 	if !ok {
 		return m, &translate.Error{Code: translate.ErrInvalidStorageClass, Message: "The storage class you specified is not valid"}
 	}
 	m.StorageClass = sc
-	sse, ok := translate.ParseSSE(translate.WireS3, m.SSE)
+	sse, ok := translate.ParseSSE(Spellings, m.SSE)
 	if !ok {
 		return m, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "x-amz-server-side-encryption", ArgValue: m.SSE,
 			Message: "The encryption method specified is not supported"}

@@ -34,7 +34,13 @@ func golden(t *testing.T, name string, got []byte) {
 
 var s3Profile = Profile{Xmlns: "http://s3.amazonaws.com/doc/2006-03-01/", Prefix: "x-amz-",
 	ChecksumAlgorithms: []translate.ChecksumAlgorithm{translate.CRC32, translate.CRC32C, translate.CRC64NVME, translate.SHA1, translate.SHA256},
-	Wire:               translate.WireS3}
+	Wire:               s3Spellings}
+
+// s3Spellings are the storage classes these tests use, as S3 spells them
+// (the S3 dialect's whole table is s3.Spellings, which imports this
+// package).
+var s3Spellings = &translate.Wire{Name: "s3", StorageClasses: []translate.Spelling{
+	{Neutral: "STANDARD", Wire: "STANDARD"}, {Neutral: "STANDARD_IA", Wire: "STANDARD_IA"}}}
 
 // TestAttributesDocument pins GetObjectAttributes' document (the element
 // names and order the S3 API reference gives and aws-sdk-go-v2's

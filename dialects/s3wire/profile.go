@@ -31,7 +31,7 @@ type Profile struct {
 	ChecksumAlgorithms []translate.ChecksumAlgorithm
 	// Wire selects the dialect's spellings of storage classes and
 	// server-side encryption in translate's one table.
-	Wire translate.Wire
+	Wire *translate.Wire
 	// OwnerFirst puts Owner before StorageClass in listing entries (OBS).
 	OwnerFirst bool
 	// OmitEmptyDisplayName leaves an empty DisplayName out of Owner and
