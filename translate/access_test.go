@@ -2,6 +2,7 @@ package translate_test
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"strings"
 	"testing"
@@ -148,5 +149,54 @@ func TestAuthorize(t *testing.T) {
 	page, err := e.ListObjects(ctx, owner, "site", translate.ListQuery{MaxKeys: 100})
 	if err != nil || len(page.Objects) != 0 {
 		t.Errorf("listing shows %+v, %v", page.Objects, err)
+	}
+}
+
+// TestMigratingBucketSettings: a migrating bucket's settings are written
+// to the destination and read from the source until the destination has
+// them.
+func TestMigratingBucketSettings(t *testing.T) {
+	ctx := context.Background()
+	be, err := fs.New(fs.Options{Root: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []string{"moving-old", "moving-new"} {
+		if err := be.CreateBucket(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The source already had CORS rules, as the front bucket "moving" kept
+	// them before the migration began.
+	old, _ := json.Marshal(cors.Config{Rules: []cors.Rule{{ID: "old", AllowedOrigins: []string{"*"}, AllowedMethods: []string{"GET"}, MaxAgeSeconds: -1}}})
+	if err := be.PutBucketDoc(ctx, "moving-old", "route-moving-"+translate.DocCORS, old); err != nil {
+		t.Fatal(err)
+	}
+	e, err := translate.NewEngine(translate.EngineConfig{Backends: map[string]translate.Backend{"fs": be}, Default: "fs",
+		UploadIDSecret: []byte("0123456789abcdef-access-test"),
+		Routes: []translate.Route{{Bucket: "moving", Backend: "fs", BackendBucket: "moving-new",
+			Source: &translate.RouteSide{Backend: "fs", Bucket: "moving-old"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := translate.Caller{Principal: &translate.Principal{AccessKey: "OWNER", Grants: []translate.Grant{{Pattern: "*", Access: translate.AccessWrite}}}}
+	if got, err := e.GetBucketCORS(ctx, owner, "moving"); err != nil || got.Rules[0].ID != "old" {
+		t.Fatalf("the source's rules: %+v, %v", got, err)
+	}
+	next := &cors.Config{Rules: []cors.Rule{{ID: "new", AllowedOrigins: []string{"*"}, AllowedMethods: []string{"PUT"}, MaxAgeSeconds: -1}}}
+	if err := e.PutBucketCORS(ctx, owner, "moving", next); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.GetBucketCORS(ctx, owner, "moving"); err != nil || got.Rules[0].ID != "new" {
+		t.Fatalf("the destination's rules: %+v, %v", got, err)
+	}
+	if _, err := be.GetBucketDoc(ctx, "moving-new", "route-moving-"+translate.DocCORS); err != nil {
+		t.Fatalf("not written to the destination: %v", err)
+	}
+	if err := e.DeleteBucketCORS(ctx, owner, "moving"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.GetBucketCORS(ctx, owner, "moving"); translate.CodeOf(err) != translate.ErrNoSuchCORSConfiguration {
+		t.Fatalf("after DeleteBucketCors the source's rules show through: %v", err)
 	}
 }
