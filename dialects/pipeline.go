@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -343,6 +344,47 @@ func (w *recorder) Write(p []byte) (int, error) {
 	n, err := w.ResponseWriter.Write(p)
 	w.n += int64(n)
 	return n, err
+}
+
+// ReadFrom implements io.ReaderFrom so that io.Copy of a response body
+// reaches the connection's own ReadFrom through this wrapper and echo's:
+// from an *os.File (or an *io.LimitedReader over one) net/http lets the
+// kernel send the file (sendfile). Other sources, and HTTP/2, go through
+// one pooled buffer of translate.CopyBufferSize.
+func (w *recorder) ReadFrom(r io.Reader) (int64, error) {
+	if !w.started {
+		w.WriteHeader(http.StatusOK)
+	}
+	if rf, ok := kernelReaderFrom(w.ResponseWriter); ok && !w.head && isFile(r) {
+		n, err := rf.ReadFrom(r)
+		w.n += n
+		return n, err
+	}
+	return translate.CopyPooled(w, r)
+}
+
+// kernelReaderFrom finds, below wrappers with Unwrap (echo's Response),
+// the writer that implements io.ReaderFrom (net/http's response).
+func kernelReaderFrom(w http.ResponseWriter) (io.ReaderFrom, bool) {
+	for {
+		if rf, ok := w.(io.ReaderFrom); ok {
+			return rf, true
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return nil, false
+		}
+		w = u.Unwrap()
+	}
+}
+
+// isFile reports whether r is a file the kernel can send.
+func isFile(r io.Reader) bool {
+	if lr, ok := r.(*io.LimitedReader); ok {
+		r = lr.R
+	}
+	_, ok := r.(*os.File)
+	return ok
 }
 
 // Flush lets long responses (Complete's keep-alive) reach the client.

@@ -61,7 +61,11 @@ func Serve(ctx context.Context, ln net.Listener, handler http.Handler, o ServerO
 		if err != nil {
 			return fmt.Errorf("loading TLS certificate: %w", err)
 		}
-		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		// "h2" first: a client that offers HTTP/2 gets it (net/http's
+		// server speaks it on a connection whose ALPN chose h2); others
+		// get HTTP/1.1.
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12,
+			NextProtos: []string{"h2", "http/1.1"}}
 		ln = tls.NewListener(ln, srv.TLSConfig)
 	}
 	errc := make(chan error, 1)

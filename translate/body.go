@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"maps"
+	"slices"
 )
 
 // BodyOptions say what a Body computes and what it must match.
@@ -41,7 +43,8 @@ type Sums struct {
 	Checksum Checksums // every computed algorithm, base64
 }
 
-// ETag returns the lowercase hex MD5.
+// ETag returns the lowercase hex MD5, "" when the body skipped MD5
+// (Body.StoreETag).
 func (s Sums) ETag() string { return hex.EncodeToString(s.MD5) }
 
 // Body is a request body on its way from a client to a backend. It yields
@@ -59,57 +62,92 @@ func (s Sums) ETag() string { return hex.EncodeToString(s.MD5) }
 // declared Content-Length therefore never delivers the last byte of a bad
 // body, and the store sees an incomplete request instead of committing it.
 type Body struct {
-	// pending holds bytes read and hashed but not yet returned; while the
-	// payload has not been verified, at least one stays here.
-	pending []byte
-	buf     []byte
-	done    bool // the payload ended and verified
+	// last is the final byte read and hashed but not yet returned: until the
+	// payload has ended and been verified, Read keeps one byte back (held).
+	last byte
+	held bool
+	one  [1]byte // scratch for a one-byte Read while a byte is held
+	done bool    // the payload ended and verified
 
-	r      io.Reader
-	size   int64
-	n      int64
-	opts   BodyOptions
-	md5    hash.Hash
-	sha    hash.Hash
-	hashes map[ChecksumAlgorithm]hash.Hash
-	w      io.Writer
-	sums   *Sums
-	err    error
+	r       io.Reader
+	size    int64
+	n       int64
+	opts    BodyOptions
+	md5     hash.Hash // nil when the store computes the ETag (StoreETag)
+	sha     hash.Hash
+	hashes  map[ChecksumAlgorithm]hash.Hash
+	w       io.Writer // every digest; built at the first Read
+	started bool
+	sums    *Sums
+	err     error
 }
 
 // NewBody wraps r, which must yield the decoded payload, of declared size
 // (-1 when unknown). It fails if an algorithm is unknown.
 func NewBody(r io.Reader, size int64, opts BodyOptions) (*Body, error) {
 	b := &Body{r: r, size: size, opts: opts, md5: md5.New(), hashes: map[ChecksumAlgorithm]hash.Hash{}}
-	writers := []io.Writer{b.md5}
 	if opts.SHA256 != "" {
 		b.sha = sha256.New()
-		writers = append(writers, b.sha)
 	}
-	add := func(a ChecksumAlgorithm) error {
+	for _, a := range append(slices.Clone(opts.Algorithms), slices.Collect(maps.Keys(opts.Expected))...) {
 		if _, ok := b.hashes[a]; ok {
-			return nil
+			continue
 		}
 		h, err := NewChecksumHash(a)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		b.hashes[a] = h
-		writers = append(writers, h)
-		return nil
 	}
-	for _, a := range opts.Algorithms {
-		if err := add(a); err != nil {
-			return nil, err
-		}
-	}
-	for a := range opts.Expected {
-		if err := add(a); err != nil {
-			return nil, err
-		}
-	}
-	b.w = io.MultiWriter(writers...)
 	return b, nil
+}
+
+// StoreETag is called by a backend, before it reads b, that passes b's
+// bytes unchanged to a store which computes their MD5 as its ETag (a
+// PutObject, or an UploadPart passed through 1:1): b then skips MD5,
+// unless it needs it to check a Content-MD5 the client sent, and Sums.MD5
+// is nil; the backend gives the client the store's ETag. It reports
+// whether MD5 is skipped (false too once reading has begun).
+func (b *Body) StoreETag() bool {
+	if b.started || b.opts.ContentMD5 != nil {
+		return false
+	}
+	b.md5 = nil
+	return true
+}
+
+// Digests lists what b computes: "ETag-MD5" for the ETag, "SHA256-payload" for
+// a signed payload, and the checksum algorithms, sorted; for tests and
+// the digest plan's documentation.
+func (b *Body) Digests() []string {
+	var out []string
+	if b.md5 != nil {
+		out = append(out, "ETag-MD5")
+	}
+	if b.sha != nil {
+		out = append(out, "SHA256-payload")
+	}
+	for a := range b.hashes {
+		out = append(out, string(a))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// start builds the writer that feeds every digest.
+func (b *Body) start() {
+	b.started = true
+	var ws []io.Writer
+	if b.md5 != nil {
+		ws = append(ws, b.md5)
+	}
+	if b.sha != nil {
+		ws = append(ws, b.sha)
+	}
+	for _, h := range b.hashes {
+		ws = append(ws, h)
+	}
+	b.w = io.MultiWriter(ws...)
 }
 
 // BytesBody returns a Body over a byte slice, for tests and small internal
@@ -133,40 +171,82 @@ func (b *Body) ContentMD5() []byte { return b.opts.ContentMD5 }
 // whose store verifies checksums can forward them.
 func (b *Body) Expected() Checksums { return b.opts.Expected }
 
-// holdbackSize bounds the bytes Body keeps between reads.
-const holdbackSize = 32 << 10
-
-// Read implements io.Reader with the contract described on Body.
+// Read implements io.Reader with the contract described on Body. It reads
+// straight into p, keeping back only the last byte read until the payload
+// has been verified: no copy of the bytes besides the one.
 func (b *Body) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
 	for {
 		switch {
 		case b.done:
-			if len(b.pending) == 0 {
-				return 0, io.EOF
+			if b.held {
+				p[0], b.held = b.last, false
+				return 1, nil
 			}
-			n := copy(p, b.pending)
-			b.pending = b.pending[n:]
-			return n, nil
+			return 0, io.EOF
 		case b.err != nil:
 			return 0, b.err
-		case len(b.pending) > 1 && len(p) > 0:
-			n := copy(p, b.pending[:len(b.pending)-1])
-			b.pending = b.pending[n:]
-			return n, nil
-		case len(p) == 0:
-			return 0, nil
 		}
-		if b.buf == nil {
-			b.buf = make([]byte, holdbackSize)
+		k := 0
+		if b.held {
+			p[0], k = b.last, 1
 		}
-		kept := copy(b.buf, b.pending)
-		n, err := b.readVerified(b.buf[kept:])
-		b.pending = b.buf[:kept+n]
-		if err == io.EOF {
+		dst := p[k:]
+		if len(dst) == 0 {
+			dst = b.one[:]
+		}
+		n, err := b.readVerified(dst)
+		switch {
+		case err == io.EOF:
 			b.done = true
-		} else if err != nil {
-			b.pending = nil
+			if len(p) == k && n == 1 {
+				b.last = b.one[0] // returned by the next Read
+				return k, nil
+			}
+			b.held = false
+			if k+n == 0 {
+				return 0, io.EOF
+			}
+			return k + n, nil
+		case err != nil:
+			b.held = false
 			return 0, err
+		case n == 0:
+			continue
+		case len(p) == k:
+			// p had room for the held byte only: it goes, the new one stays.
+			b.last = b.one[0]
+			return k, nil
+		}
+		b.last, b.held = p[k+n-1], true
+		if k+n-1 > 0 {
+			return k + n - 1, nil
+		}
+	}
+}
+
+// WriteTo implements io.WriterTo, so io.Copy moves b through one pooled
+// buffer of CopyBufferSize instead of its own 32 KiB.
+func (b *Body) WriteTo(w io.Writer) (int64, error) {
+	buf := GetCopyBuffer()
+	defer PutCopyBuffer(buf)
+	var total int64
+	for {
+		n, err := b.Read(*buf)
+		if n > 0 {
+			m, werr := w.Write((*buf)[:n])
+			total += int64(m)
+			if werr != nil {
+				return total, werr
+			}
+		}
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
 		}
 	}
 }
@@ -176,6 +256,9 @@ func (b *Body) Read(p []byte) (int, error) {
 func (b *Body) readVerified(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err
+	}
+	if !b.started {
+		b.start()
 	}
 	if b.size >= 0 && int64(len(p)) > b.size-b.n+1 {
 		// Read one byte past the declared size at most, to notice overflow.
@@ -223,7 +306,10 @@ func (b *Body) finish() error {
 		return &Error{Code: ErrIncompleteBody, Message: incompleteBodyMessage,
 			Extra: map[string]string{"NumberBytesExpected": fmt.Sprint(b.size), "NumberBytesProvided": fmt.Sprint(b.n)}}
 	}
-	sums := &Sums{Size: b.n, MD5: b.md5.Sum(nil), Checksum: Checksums{}}
+	sums := &Sums{Size: b.n, Checksum: Checksums{}}
+	if b.md5 != nil {
+		sums.MD5 = b.md5.Sum(nil)
+	}
 	for a, h := range b.hashes {
 		sums.Checksum[a] = EncodeChecksum(h.Sum(nil))
 	}

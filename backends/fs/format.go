@@ -189,7 +189,9 @@ func (t *trackingReader) Read(p []byte) (int, error) {
 // of r is returned unchanged; a write error is wrapped with what.
 func (s *staged) copyFrom(ctx context.Context, r io.Reader, what string) (int64, error) {
 	tr := &trackingReader{ctx: ctx, r: r}
-	n, err := io.Copy(s.f, tr)
+	// One pooled buffer of translate.CopyBufferSize (io.Copy would take
+	// 32 KiB: *os.File's ReadFrom has no kernel path from a request body).
+	n, err := translate.CopyPooled(s.f, tr)
 	if tr.err != nil {
 		return n, tr.err
 	}

@@ -101,6 +101,21 @@ type objectBody struct {
 
 func (o *objectBody) Close() error { return o.f.Close() }
 
+// WriteTo implements io.WriterTo: it hands w the file itself, positioned at
+// the section and limited to it, so that a writer down to net/http's
+// connection lets the kernel send the bytes (sendfile) instead of copying
+// them through user space. The file is this body's own (opened per read).
+func (o *objectBody) WriteTo(w io.Writer) (int64, error) {
+	off, _ := o.Seek(0, io.SeekCurrent)
+	_, base, length := o.Outer()
+	if _, err := o.f.Seek(base+off, io.SeekStart); err != nil {
+		return 0, ioError(err, "fs: seeking object file")
+	}
+	n, err := io.Copy(w, &io.LimitedReader{R: o.f, N: length - off})
+	o.Seek(off+n, io.SeekStart)
+	return n, err
+}
+
 // GetObject opens an object, or the range rng of it: ErrNoSuchBucket,
 // ErrNoSuchKey, ErrInvalidRange for a range outside the object. The
 // returned body reads from the file opened once, so it yields one version

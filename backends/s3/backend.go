@@ -36,6 +36,12 @@ type Options struct {
 	// when false no checksum header is sent (the gateway still verifies
 	// every body itself).
 	Checksums bool `yaml:"checksums"`
+	// ComputeMD5 has the gateway compute every body's MD5 for its ETag.
+	// Off (the default), a PutObject or UploadPart passed to the store
+	// unchanged takes the store's ETag, which S3 and MinIO compute as the
+	// MD5 of the bytes; turn it on for a store whose ETag is not (SSE-KMS,
+	// SSE-C).
+	ComputeMD5 bool `yaml:"compute_md5"`
 }
 
 // DefaultOptions are the defaults for an S3-compatible store: 5 MiB to
@@ -118,7 +124,7 @@ func (d *driver) Abilities() storekit.Abilities {
 		CondPut:      storekit.CondAbility{IfAbsent: true, IfMatch: true},
 		CondComplete: storekit.CondAbility{IfAbsent: true, IfMatch: true}, MaxMetadataSize: 2 << 10,
 		MinPartSize: d.opts.MinPartSize, MaxPartSize: d.opts.MaxPartSize, MaxParts: 10000, PartRanges: true,
-		RedirectInMetadata: true}
+		RedirectInMetadata: true, MD5ETag: !d.opts.ComputeMD5}
 	if d.opts.Checksums {
 		ab.Checksums = []translate.ChecksumAlgorithm{translate.CRC32, translate.CRC32C, translate.CRC64NVME, translate.SHA1, translate.SHA256}
 	}

@@ -181,6 +181,12 @@ type Abilities struct {
 	MaxParts                 int
 	// PartRanges: the driver implements PartRanger.
 	PartRanges bool
+	// MD5ETag: the store's ETag of a Put, and of an UploadPart, is the MD5
+	// of the bytes it received (S3 and MinIO unless they encrypt with
+	// SSE-KMS or SSE-C). The kit then lets the body skip MD5
+	// (translate.Body.StoreETag) and gives the client the store's ETag;
+	// bytes the kit reshapes (staged parts) are still hashed.
+	MD5ETag bool
 	// RedirectInMetadata: the kit keeps an object's website redirect
 	// location in reserved user metadata (RedirectMeta) too, for a store
 	// that drops or lacks its own.

@@ -93,6 +93,7 @@ func (b *Backend) forward(body *translate.Body) translate.Checksums {
 // then writes an annex when the object has checksums the store does not
 // keep itself.
 func (b *Backend) put(ctx context.Context, bucket, key string, body *translate.Body, meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
+	b.storeETag(body)
 	r, tb, err := streamBody(body)
 	if err != nil {
 		return translate.ObjectInfo{}, err
@@ -106,9 +107,9 @@ func (b *Backend) put(ctx context.Context, bucket, key string, body *translate.B
 	if !ok {
 		return translate.ObjectInfo{}, b.errf(nil, "store accepted %s/%s before the body ended", bucket, key)
 	}
-	// The client is promised the MD5 ETag, whatever a store that encrypts
-	// says.
-	info := translate.ObjectInfo{Key: key, Size: sums.Size, ETag: sums.ETag(), LastModified: time.Now().UTC(),
+	// The client is promised the MD5 ETag: the store's when it computed it
+	// (storeETag), else the body's, whatever a store that encrypts says.
+	info := translate.ObjectInfo{Key: key, Size: sums.Size, ETag: etagOf(sums, storeETag), LastModified: time.Now().UTC(),
 		Metadata: meta.Clone(), Checksum: sums.Checksum}
 	if len(sums.Checksum) > 0 {
 		info.ChecksumType = translate.ChecksumFullObject
@@ -120,6 +121,23 @@ func (b *Backend) put(ctx context.Context, bucket, key string, body *translate.B
 		}
 	}
 	return info, nil
+}
+
+// storeETag lets body skip MD5 when the store computes it from the same
+// bytes (Abilities.MD5ETag).
+func (b *Backend) storeETag(body *translate.Body) {
+	if b.ab.MD5ETag {
+		body.StoreETag()
+	}
+}
+
+// etagOf is the client's ETag of a body the store accepted with storeETag:
+// the body's MD5 if it computed one, else the store's.
+func etagOf(sums translate.Sums, storeETag string) string {
+	if sums.MD5 == nil {
+		return normETag(storeETag)
+	}
+	return sums.ETag()
 }
 
 // writeAnnex writes a (whose StoreETag is set here) as key's annex, for an

@@ -54,19 +54,21 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, id string, number
 		}
 		return b.stager.StagePart(ctx, bucket, id, number, body)
 	}
+	b.storeETag(body) // the part passes 1:1 to the store's part
 	r, tb, err := streamBody(body)
 	if err != nil {
 		return translate.PartInfo{}, err
 	}
 	opts := PutOptions{ContentMD5: body.ContentMD5(), Checksums: b.forward(body)}
-	if _, err := b.d.UploadPart(ctx, bucket, key, id, number, r, body.Size(), opts); err != nil {
+	storeETag, err := b.d.UploadPart(ctx, bucket, key, id, number, r, body.Size(), opts)
+	if err != nil {
 		return translate.PartInfo{}, b.bodyError(tb, err, bucket, key)
 	}
 	sums, ok := body.Sums()
 	if !ok {
 		return translate.PartInfo{}, b.errf(nil, "store accepted part %d before the body ended", number)
 	}
-	part := translate.PartInfo{Number: number, Size: sums.Size, ETag: sums.ETag(), LastModified: time.Now().UTC(), Checksum: sums.Checksum}
+	part := translate.PartInfo{Number: number, Size: sums.Size, ETag: etagOf(sums, storeETag), LastModified: time.Now().UTC(), Checksum: sums.Checksum}
 	if err := b.putSmall(ctx, bucket, PartRecord(id, number, part.ETag, part.Checksum), nil); err != nil {
 		return translate.PartInfo{}, err
 	}

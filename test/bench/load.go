@@ -62,7 +62,7 @@ var workloads = map[string]workload{
 	"oss-100k": {title: "OSS multipart, 100 KiB parts ×4 in flight (aliyun-oss-go-sdk), re-chunked onto MinIO", ossOnly: true,
 		run: (*clients).oss100K},
 	"parts-64x16m": {title: "64 UploadParts of 16 MiB all in flight, UNSIGNED-PAYLOAD, then Abort (peak RSS target: ≤ 100 MiB)",
-		only: []string{"gw-s3", "gw-fs"}, run: (*clients).parts64},
+		only: []string{"gw-s3", "gw-fs", "gw-s3-base", "gw-fs-base"}, run: (*clients).parts64},
 }
 
 // clients holds the load generator's HTTP client and payload.

@@ -45,6 +45,7 @@ type options struct {
 	timeout   time.Duration
 	keep      bool
 	gateway   string // a prebuilt babelgate binary; empty: build this tree's
+	baseline  string // another babelgate binary measured beside it (gw-*-base)
 }
 
 func main() {
@@ -61,6 +62,7 @@ func main() {
 	flag.IntVar(&o.ossMiB, "oss-mib", 16, "MiB uploaded in 100 KiB OSS parts per round")
 	flag.DurationVar(&o.timeout, "timeout", 20*time.Minute, "deadline of the whole run")
 	flag.StringVar(&o.gateway, "gateway", "", "a prebuilt babelgate binary to measure (default: build ./cmd/babelgate of this tree)")
+	flag.StringVar(&o.baseline, "baseline", "", "another babelgate binary (say main's) measured in the same run as gw-s3-base and gw-fs-base, for before/after")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (data and server logs)")
 	flag.Parse()
 	if *proxyTo != "" {

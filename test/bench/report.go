@@ -134,14 +134,21 @@ func (b *bench) printRatios(out io.Writer, wls []string) {
 			rs = append(rs,
 				ratio{w, "front CPU/GiB", "gw-s3", "vgw-s3", front, "≤ 1.5"},
 				ratio{w, "front CPU/GiB", "gw-s3", "proxy", front, ""},
-				ratio{w, "front CPU/GiB", "gw-fs", "vgw-posix", front, "≤ 1.0"})
+				ratio{w, "front CPU/GiB", "gw-fs", "vgw-posix", front, "≤ 1.0"},
+				ratio{w, "front CPU/GiB", "gw-s3-base", "vgw-s3", front, "≤ 1.5"},
+				ratio{w, "front CPU/GiB", "gw-fs-base", "vgw-posix", front, "≤ 1.0"},
+				ratio{w, "front CPU/GiB", "gw-s3", "gw-s3-base", front, ""},
+				ratio{w, "front CPU/GiB", "gw-fs", "gw-fs-base", front, ""})
 		case "get-16m":
 			rs = append(rs,
 				ratio{w, "MiB/s", "gw-s3", "minio", rate, "≥ 0.9"},
+				ratio{w, "MiB/s", "gw-s3-base", "minio", rate, "≥ 0.9"},
+				ratio{w, "front CPU/GiB", "gw-fs", "gw-fs-base", front, ""},
 				ratio{w, "front CPU/GiB", "gw-s3", "vgw-s3", front, ""},
 				ratio{w, "front CPU/GiB", "gw-fs", "vgw-posix", front, ""})
 		case "head", "get-4k":
-			rs = append(rs, ratio{w, "p50 latency", "gw-s3", "minio", p50, ""})
+			rs = append(rs, ratio{w, "p50 latency", "gw-s3", "minio", p50, ""},
+				ratio{w, "p50 latency", "gw-s3-base", "minio", p50, ""})
 		}
 	}
 	fmt.Fprintf(out, "\n## Ratios\n\n| workload | figure | ratio | value | target (issue 11) |\n|---|---|---|---:|---|\n")

@@ -34,12 +34,14 @@ func configKeys() []string {
 }
 
 var configNames = map[string]string{
-	"gw-s3":     "babelgate, s3 backend → MinIO",
-	"minio":     "MinIO direct",
-	"proxy":     "Go reverse proxy → MinIO",
-	"vgw-s3":    "versitygw 1.8.0 S3 proxy → MinIO",
-	"gw-fs":     "babelgate, fs backend",
-	"vgw-posix": "versitygw 1.8.0 posix",
+	"gw-s3":      "babelgate, s3 backend → MinIO",
+	"minio":      "MinIO direct",
+	"proxy":      "Go reverse proxy → MinIO",
+	"vgw-s3":     "versitygw 1.8.0 S3 proxy → MinIO",
+	"gw-fs":      "babelgate, fs backend",
+	"vgw-posix":  "versitygw 1.8.0 posix",
+	"gw-s3-base": "baseline babelgate (-baseline), s3 backend → MinIO",
+	"gw-fs-base": "baseline babelgate (-baseline), fs backend",
 }
 
 // bench is one run: its servers, configurations and figures.
@@ -58,6 +60,15 @@ func run(ctx context.Context, o options, out io.Writer) error {
 	keys, err := pick(o.configs, configKeys())
 	if err != nil {
 		return fmt.Errorf("-configs: %w", err)
+	}
+	if o.baseline != "" {
+		// Each baseline follows its counterpart, so a round runs them
+		// back to back.
+		for i := len(keys) - 1; i >= 0; i-- {
+			if keys[i] == "gw-s3" || keys[i] == "gw-fs" {
+				keys = slices.Insert(keys, i+1, keys[i]+"-base")
+			}
+		}
 	}
 	wls, err := pick(o.workloads, workloadKeys())
 	if err != nil {
@@ -149,7 +160,7 @@ func (b *bench) start(ctx context.Context, keys []string) error {
 		return false
 	}
 	var minio *server
-	if needs("gw-s3", "minio", "proxy", "vgw-s3") {
+	if needs("gw-s3", "gw-s3-base", "minio", "proxy", "vgw-s3") {
 		bin, err := installed("BABELGATE_MINIO", "install-minio.sh")
 		if err != nil {
 			return err
@@ -191,9 +202,13 @@ func (b *bench) start(ctx context.Context, keys []string) error {
 		switch k {
 		case "minio":
 			c.front = minio
-		case "gw-s3", "gw-fs":
+		case "gw-s3", "gw-fs", "gw-s3-base", "gw-fs-base":
+			bin := gw
+			if strings.HasSuffix(k, "-base") {
+				bin = b.o.baseline
+			}
 			backend := fmt.Sprintf("backends:\n  - {name: local, type: fs, options: {root: %q}}\n", filepath.Join(b.dir, k+"-data"))
-			if k == "gw-s3" {
+			if strings.HasPrefix(k, "gw-s3") {
 				backend = fmt.Sprintf(`backends:
   - name: minio
     type: s3
@@ -207,7 +222,7 @@ func (b *bench) start(ctx context.Context, keys []string) error {
 				return err
 			}
 			c.ossFront = true
-			c.front, err = b.startServer(ctx, k, addr, gw, []string{"serve", "--config", cfgPath}, nil, httpReady("/"))
+			c.front, err = b.startServer(ctx, k, addr, bin, []string{"serve", "--config", cfgPath}, nil, httpReady("/"))
 		case "proxy":
 			self, err2 := os.Executable()
 			if err2 != nil {
