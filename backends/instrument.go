@@ -189,3 +189,37 @@ var (
 	_ Prober                      = (*instrumented)(nil)
 	_ translate.ConditionalWriter = (*instrumented)(nil)
 )
+
+// noDocs is what an instrumented backend without translate.BucketDocs
+// answers: the engine then serves no bucket settings.
+var noDocs = &translate.Error{Code: translate.ErrNotImplemented, Message: "This backend keeps no bucket settings."}
+
+// GetBucketDoc implements translate.BucketDocs, reaching b's.
+func (i *instrumented) GetBucketDoc(ctx context.Context, bucket, name string) (_ []byte, err error) {
+	d, ok := i.b.(translate.BucketDocs)
+	if !ok {
+		return nil, noDocs
+	}
+	defer i.observe("GetBucketDoc", time.Now(), &err)
+	return d.GetBucketDoc(ctx, bucket, name)
+}
+
+// PutBucketDoc implements translate.BucketDocs, reaching b's.
+func (i *instrumented) PutBucketDoc(ctx context.Context, bucket, name string, data []byte) (err error) {
+	d, ok := i.b.(translate.BucketDocs)
+	if !ok {
+		return noDocs
+	}
+	defer i.observe("PutBucketDoc", time.Now(), &err)
+	return d.PutBucketDoc(ctx, bucket, name, data)
+}
+
+// DeleteBucketDoc implements translate.BucketDocs, reaching b's.
+func (i *instrumented) DeleteBucketDoc(ctx context.Context, bucket, name string) (err error) {
+	d, ok := i.b.(translate.BucketDocs)
+	if !ok {
+		return noDocs
+	}
+	defer i.observe("DeleteBucketDoc", time.Now(), &err)
+	return d.DeleteBucketDoc(ctx, bucket, name)
+}

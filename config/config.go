@@ -29,6 +29,7 @@ const (
 	DefaultIdleTimeout       = 120 * time.Second
 	DefaultCompleteKeepAlive = time.Second
 	DefaultBodyReadTimeout   = 2 * time.Minute
+	DefaultBucketSettingsTTL = 2 * time.Second
 	DefaultLogLevel          = "info"
 	DefaultLogFormat         = "json"
 )
@@ -58,6 +59,10 @@ type Config struct {
 	// optional renaming and a key prefix.
 	Routes   []Route  `yaml:"routes"`
 	Dialects Dialects `yaml:"dialects"`
+	// Anonymous grants unsigned requests read access to a bucket's keys
+	// under a prefix. Reloadable. Anonymous writes are granted only by a
+	// bucket policy's explicit Allow, never here.
+	Anonymous []AnonymousGrant `yaml:"anonymous"`
 
 	// File is the path the config was loaded from (or the name given to
 	// Parse); it is not read from YAML and is used in messages.
@@ -114,6 +119,13 @@ type Server struct {
 	// answered at once with the dialect's SlowDown (503). 0 (the default)
 	// is unlimited. Not negative.
 	MaxInflight int `yaml:"max_inflight"`
+	// BucketSettingsTTL is how long bucket policies, CORS rules and ACLs
+	// read from the store are reused before being read again; default
+	// [DefaultBucketSettingsTTL]; 0s reads them for every request that
+	// needs them. A change made through one instance applies on it at once
+	// and on the others within this time. Not negative. A pointer, as
+	// CompleteKeepAlive.
+	BucketSettingsTTL *Duration `yaml:"bucket_settings_ttl"`
 }
 
 // TLS names a certificate and its key, both PEM files. Set both or neither;
@@ -212,6 +224,27 @@ type RouteEnd struct {
 	Bucket string `yaml:"bucket"`
 	// KeyPrefix is put before every key there.
 	KeyPrefix string `yaml:"key_prefix"`
+}
+
+// AnonymousGrant lets unsigned requests read Bucket's keys that begin
+// with Prefix: GET and HEAD of them, and listings whose prefix begins with
+// Prefix.
+type AnonymousGrant struct {
+	// Bucket is the front bucket name; required.
+	Bucket string `yaml:"bucket"`
+	// Prefix limits the grant to keys beginning with it; "" is every key.
+	Prefix string `yaml:"prefix"`
+	// Access must be read.
+	Access Access `yaml:"access"`
+}
+
+// TranslateAnonymous returns the anonymous grants as the engine takes them.
+func (c *Config) TranslateAnonymous() []translate.AnonymousGrant {
+	out := make([]translate.AnonymousGrant, 0, len(c.Anonymous))
+	for _, a := range c.Anonymous {
+		out = append(out, translate.AnonymousGrant{Bucket: a.Bucket, Prefix: a.Prefix})
+	}
+	return out
 }
 
 // TranslateRoutes returns the routes as the engine takes them.
@@ -480,6 +513,9 @@ func (c *Config) applyDefaults() {
 	setDuration(&s.IdleTimeout, DefaultIdleTimeout)
 	if s.CompleteKeepAlive == nil {
 		s.CompleteKeepAlive = &Duration{DefaultCompleteKeepAlive}
+	}
+	if s.BucketSettingsTTL == nil {
+		s.BucketSettingsTTL = &Duration{DefaultBucketSettingsTTL}
 	}
 	if s.BodyReadTimeout == nil {
 		s.BodyReadTimeout = &Duration{DefaultBodyReadTimeout}

@@ -188,6 +188,11 @@ func TestParseErrors(t *testing.T) {
 		{"unknown key with block value", base + "extra:\n  a: 1\n", 15, `extra: unknown field "extra"`},
 		{"route to a missing backend", base + "routes:\n  - {bucket: photos, backend: nosuch}\n", 16, `routes[0].backend: no backend named "nosuch"`},
 		{"route with a bad bucket", base + "routes:\n  - {bucket: Photos, backend: local}\n", 16, `routes[0].bucket: "Photos" is not a valid bucket name`},
+		{"anonymous write", base + "anonymous:\n  - {bucket: assets, prefix: public/, access: write}\n", 16, `anonymous[0].access: must be read: anonymous writes are granted only by a bucket policy`},
+		{"anonymous bad bucket", base + "anonymous:\n  - {bucket: Assets, access: read}\n", 16, `anonymous[0].bucket: "Assets" is not a valid bucket name`},
+		{"anonymous unknown key", base + "anonymous:\n  - {bucket: assets, prefx: a/, access: read}\n", 16, `anonymous[0].prefx: unknown field "prefx"`},
+		{"anonymous reserved prefix", base + "anonymous:\n  - {bucket: assets, prefix: .babelgate/x, access: read}\n", 16, `anonymous[0].prefix: ".babelgate/x" names the gateway's reserved keys`},
+		{"negative settings ttl", edit(5, 5, "  upload_id_secret: 0123456789abcdef\n  bucket_settings_ttl: -1s"), 6, "server.bucket_settings_ttl: must not be negative"},
 		// Migrating routes: from and to, each a configured backend.
 		{"migration to a missing backend", base + "routes:\n  - bucket: photos\n    from: {backend: local, bucket: old}\n    to: {backend: nosuch}\n", 18, `routes[0].to.backend: no backend named "nosuch"`},
 		{"migration without to", base + "routes:\n  - bucket: photos\n    from: {backend: local, bucket: old}\n", 16, `routes[0]: a migrating route needs both from and to (to is missing)`},

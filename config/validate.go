@@ -111,6 +111,9 @@ func (v *validator) admin(s *Server) {
 	} else if s.Pprof {
 		v.add("server.pprof", "requires server.metrics_listen: pprof is served only on the admin listener")
 	}
+	if s.BucketSettingsTTL != nil && s.BucketSettingsTTL.Duration < 0 {
+		v.add("server.bucket_settings_ttl", "must not be negative")
+	}
 	if s.BodyReadTimeout != nil && s.BodyReadTimeout.Duration < 0 {
 		v.add("server.body_read_timeout", "must not be negative (0s disables it)")
 	}
@@ -267,6 +270,20 @@ func (v *validator) backends() {
 	case c.DefaultBackend != "":
 		if _, ok := seen[c.DefaultBackend]; !ok && len(c.Backends) > 0 {
 			v.add("default_backend", "no backend named %s (have %s)", v.quote("default_backend", c.DefaultBackend), strings.Join(names, ", "))
+		}
+	}
+	for i, a := range c.Anonymous {
+		p := fmt.Sprintf("anonymous[%d]", i)
+		if a.Bucket == "" {
+			v.add(p+".bucket", "required")
+		} else if !translate.ValidBucketName(a.Bucket) {
+			v.add(p+".bucket", "%s is not a valid bucket name", v.quote(p+".bucket", a.Bucket))
+		}
+		if a.Access != AccessRead {
+			v.add(p+".access", "must be read: anonymous writes are granted only by a bucket policy")
+		}
+		if strings.HasPrefix(a.Prefix, ".babelgate/") || a.Prefix == ".babelgate" {
+			v.add(p+".prefix", "%s names the gateway's reserved keys", v.quote(p+".prefix", a.Prefix))
 		}
 	}
 	routed := map[string]int{}

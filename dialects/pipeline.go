@@ -158,6 +158,10 @@ type Pipeline struct {
 	// MaxInflight bounds the requests served at once; one beyond it is
 	// answered at once with ErrSlowDown, its body unread. 0 is unlimited.
 	MaxInflight int
+	// Access applies bucket policies, ACLs, anonymous grants and CORS
+	// rules (access.go); nil: every unsigned request is refused and
+	// OPTIONS is not answered.
+	Access BucketAccess
 
 	inflight inflight
 }
@@ -193,13 +197,25 @@ func (p *Pipeline) ServeHTTP(hw http.ResponseWriter, hr *http.Request) {
 		p.log(d, r, w)
 		observe(d, r, w)
 	}()
+	if hr.Method == http.MethodOptions && p.Access != nil {
+		r.OpName = "Preflight"
+		if err := p.preflight(w, r); err != nil {
+			w.err = err
+			d.EncodeError(w, r, err)
+		}
+		return
+	}
 	route, rerr := d.Resolve(r)
 	r.Op = route.Op
 	if !admitted {
 		shed(d, w, r)
 		return
 	}
+	p.corsActual(w, r)
 	caller, err := d.Authenticate(r)
+	if rerr == nil {
+		caller, err = p.authorize(r, caller, err)
+	}
 	if err == nil {
 		err = rerr
 	}

@@ -42,6 +42,11 @@ type Engine struct {
 	now    func() time.Time
 	// readCopies bounds the copies on first read in flight.
 	readCopies chan struct{}
+	// settings caches bucket settings for settingsTTL (bucketcfg.go);
+	// anonymous holds the config's anonymous grants (access.go).
+	settings    settingsCache
+	settingsTTL time.Duration
+	anonymous   atomic.Pointer[[]AnonymousGrant]
 }
 
 // EngineConfig configures an Engine.
@@ -57,6 +62,14 @@ type EngineConfig struct {
 	// Now is the engine's clock (upload initiation times, the window of
 	// CompleteRetryWindow); nil is time.Now.
 	Now func() time.Time
+	// SettingsTTL is how long bucket settings (policy, CORS rules, ACL)
+	// read from the store are reused before they are read again; 0 reads
+	// them for every request that needs them. Changes made through this
+	// engine apply at once; those made through another instance within
+	// SettingsTTL.
+	SettingsTTL time.Duration
+	// Anonymous are the config's grants to unsigned requests.
+	Anonymous []AnonymousGrant
 }
 
 // NewEngine checks cfg and returns an Engine.
@@ -72,7 +85,9 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 	if now == nil {
 		now = time.Now
 	}
-	e := &Engine{backends: cfg.Backends, deflt: cfg.Default, sealer: s, now: now, readCopies: make(chan struct{}, 4)}
+	e := &Engine{backends: cfg.Backends, deflt: cfg.Default, sealer: s, now: now, readCopies: make(chan struct{}, 4),
+		settingsTTL: cfg.SettingsTTL}
+	e.SetAnonymous(cfg.Anonymous)
 	if err := e.SetRoutes(cfg.Routes); err != nil {
 		return nil, err
 	}

@@ -67,13 +67,19 @@ const (
 	ErrInvalidPartNumber                            // a read by part number names no part of the object
 	ErrInvalidRedirectLocation                      // website redirect location not a path or http(s) URL
 	ErrInvalidChunkSize                             // a signed aws-chunked chunk but the last under 8 KiB
+	ErrMalformedPolicy                              // a bucket policy that does not parse or is unsupported
+	ErrNoSuchBucketPolicy                           // the bucket has no policy
+	ErrNoSuchCORSConfiguration                      // the bucket has no CORS rules
+	ErrCORSForbidden                                // a preflight no CORS rule allows (S3 AccessForbidden)
+	ErrInvalidPolicyDocument                        // a POST form's policy document is invalid
+	ErrMalformedPOSTRequest                         // a POST form that is not well-formed multipart/form-data
 )
 
 // AllCodes lists every Code, in order. Dialect tests iterate it to prove
 // their wire tables complete.
 func AllCodes() []Code {
-	codes := make([]Code, 0, int(ErrInvalidChunkSize))
-	for c := ErrInternal; c <= ErrInvalidChunkSize; c++ {
+	codes := make([]Code, 0, int(ErrMalformedPOSTRequest))
+	for c := ErrInternal; c <= ErrMalformedPOSTRequest; c++ {
 		codes = append(codes, c)
 	}
 	return codes
@@ -103,6 +109,9 @@ var codeNames = map[Code]string{
 	ErrInvalidPartNumber:       "InvalidPartNumber",
 	ErrInvalidRedirectLocation: "InvalidRedirectLocation",
 	ErrInvalidChunkSize:        "InvalidChunkSize",
+	ErrMalformedPolicy:         "MalformedPolicy", ErrNoSuchBucketPolicy: "NoSuchBucketPolicy",
+	ErrNoSuchCORSConfiguration: "NoSuchCORSConfiguration", ErrCORSForbidden: "CORSForbidden",
+	ErrInvalidPolicyDocument: "InvalidPolicyDocument", ErrMalformedPOSTRequest: "MalformedPOSTRequest",
 }
 
 // String returns the Code's neutral name (not a wire code).

@@ -27,12 +27,20 @@ const (
 	OpListMultipartUploads
 	OpCompleteMultipartUpload
 	OpAbortMultipartUpload
+	OpPutBucketPolicy
+	OpGetBucketPolicy
+	OpDeleteBucketPolicy
+	OpPutBucketCors
+	OpGetBucketCors
+	OpDeleteBucketCors
+	OpPutBucketAcl
+	OpPostObject
 )
 
 // AllOps lists every Op in order.
 func AllOps() []Op {
-	ops := make([]Op, 0, int(OpAbortMultipartUpload))
-	for o := OpListBuckets; o <= OpAbortMultipartUpload; o++ {
+	ops := make([]Op, 0, int(OpPostObject))
+	for o := OpListBuckets; o <= OpPostObject; o++ {
 		ops = append(ops, o)
 	}
 	return ops
@@ -41,7 +49,8 @@ func AllOps() []Op {
 var opNames = [...]string{"", "ListBuckets", "CreateBucket", "HeadBucket", "DeleteBucket", "GetBucketLocation",
 	"ListObjects", "ListObjectsV2", "PutObject", "GetObject", "HeadObject", "DeleteObject", "DeleteObjects",
 	"CopyObject", "CreateMultipartUpload", "UploadPart", "UploadPartCopy", "ListParts", "ListMultipartUploads",
-	"CompleteMultipartUpload", "AbortMultipartUpload"}
+	"CompleteMultipartUpload", "AbortMultipartUpload", "PutBucketPolicy", "GetBucketPolicy", "DeleteBucketPolicy",
+	"PutBucketCors", "GetBucketCors", "DeleteBucketCors", "PutBucketAcl", "PostObject"}
 
 // String returns the operation's S3-style name, used in logs and metrics.
 func (o Op) String() string {

@@ -215,3 +215,43 @@ func (r *routed) PartRange(ctx context.Context, _, key string, n int) (*Range, i
 }
 
 var _ Backend = (*routed)(nil)
+
+// The documents of a front bucket routed into a backend bucket are named
+// "route-<front bucket>-<name>" there, so front buckets sharing one
+// backend bucket (under different key prefixes) keep apart settings.
+func (r *routed) docName(name string) string {
+	if r.prefix == "" && r.front == r.bucket {
+		return name
+	}
+	return "route-" + r.front + "-" + name
+}
+
+var noDocs = &Error{Code: ErrNotImplemented, Message: "This backend keeps no bucket settings."}
+
+// GetBucketDoc implements BucketDocs on the routed bucket.
+func (r *routed) GetBucketDoc(ctx context.Context, _, name string) ([]byte, error) {
+	d, ok := r.b.(BucketDocs)
+	if !ok {
+		return nil, noDocs
+	}
+	data, err := d.GetBucketDoc(ctx, r.bucket, r.docName(name))
+	return data, r.fixErr(err)
+}
+
+// PutBucketDoc implements BucketDocs on the routed bucket.
+func (r *routed) PutBucketDoc(ctx context.Context, _, name string, data []byte) error {
+	d, ok := r.b.(BucketDocs)
+	if !ok {
+		return noDocs
+	}
+	return r.fixErr(d.PutBucketDoc(ctx, r.bucket, r.docName(name), data))
+}
+
+// DeleteBucketDoc implements BucketDocs on the routed bucket.
+func (r *routed) DeleteBucketDoc(ctx context.Context, _, name string) error {
+	d, ok := r.b.(BucketDocs)
+	if !ok {
+		return noDocs
+	}
+	return r.fixErr(d.DeleteBucketDoc(ctx, r.bucket, r.docName(name)))
+}

@@ -105,6 +105,7 @@ func (r *reloader) Reload() error {
 		return err
 	}
 	r.creds.Swap(credentialsOf(next))
+	r.engine.SetAnonymous(next.TranslateAnonymous())
 	if restart := restartOnly(r.started, next); len(restart) > 0 {
 		r.logger.Warn("config reload: these settings changed but need a restart; the running values stay",
 			"config", r.flags.config, "settings", restart)

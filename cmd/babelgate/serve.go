@@ -199,7 +199,8 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	bs = instrumentBackends(bs)
 	engine, err := translate.NewEngine(translate.EngineConfig{Backends: bs, Default: cfg.DefaultBackend,
-		Routes: cfg.TranslateRoutes(), UploadIDSecret: []byte(cfg.Server.UploadIDSecret)})
+		Routes: cfg.TranslateRoutes(), UploadIDSecret: []byte(cfg.Server.UploadIDSecret),
+		Anonymous: cfg.TranslateAnonymous(), SettingsTTL: cfg.Server.BucketSettingsTTL.Duration})
 	if err != nil {
 		return err
 	}
@@ -214,6 +215,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		Detector:   dialects.NewDetector(dialects.DetectConfig{Dialects: fronts, Domains: domains}),
 		Addressing: dialects.Addressing{Domains: cfg.AllDomains()},
 		Logger:     logger,
+		Access:     engine,
 
 		BodyReadTimeout: cfg.Server.BodyReadTimeout.Duration, MaxInflight: cfg.Server.MaxInflight,
 	}

@@ -116,6 +116,14 @@ var errorTable = map[translate.Code]dialects.WireForm{
 	translate.ErrInvalidPartNumber:            {Code: "InvalidParameterValueException", Status: 400, Message: "Invalid part: the range is beyond the archive's parts."},
 	translate.ErrInvalidRedirectLocation:      {Code: "InvalidParameterValueException", Status: 400, Message: "Invalid parameter value."},
 	translate.ErrConditionalRequestConflict:   {Code: "InvalidParameterValueException", Status: 400, Message: "A conflicting operation is in progress; retry."},
+	// Bucket policies, CORS and browser forms have no Glacier operation;
+	// these are never answered by it, but every code has a form.
+	translate.ErrMalformedPolicy:         {Code: "InvalidParameterValueException", Status: 400, Message: "Invalid policy."},
+	translate.ErrNoSuchBucketPolicy:      {Code: "ResourceNotFoundException", Status: 404, Message: "The policy does not exist."},
+	translate.ErrNoSuchCORSConfiguration: {Code: "ResourceNotFoundException", Status: 404, Message: "The CORS configuration does not exist."},
+	translate.ErrCORSForbidden:           {Code: "AccessDeniedException", Status: 403, Message: "This CORS request is not allowed."},
+	translate.ErrInvalidPolicyDocument:   {Code: "InvalidParameterValueException", Status: 400, Message: "Invalid policy document."},
+	translate.ErrMalformedPOSTRequest:    {Code: "InvalidParameterValueException", Status: 400, Message: "Malformed POST request."},
 }
 
 // lookup implements the table for dialects.TableProblems.

@@ -18,6 +18,7 @@ import (
 	"github.com/babelgate/babelgate/dialects/hmacsig"
 	"github.com/babelgate/babelgate/dialects/s3wire"
 	"github.com/babelgate/babelgate/translate"
+	"github.com/babelgate/babelgate/translate/policy"
 )
 
 // Config configures the OBS dialect.
@@ -80,7 +81,7 @@ func New(cfg Config) *Dialect {
 	}
 	d := &Dialect{cfg: cfg, rules: cfg.Rules}
 	d.h = &s3wire.Handlers{Profile: profile, Engine: cfg.Engine, Region: cfg.Region, Errors: errorForm,
-		DecodeMetadata: decodeMetadata, Body: bodyInput}
+		DecodeMetadata: decodeMetadata, Body: bodyInput, PolicyFlavor: policy.OBS}
 	d.router = &s3wire.Router{Routes: d.routes(), Unsupported: unsupported,
 		Refuse: s3wire.RefuseUnimplemented(obsPrefix, obsUnimplemented)}
 	return d
@@ -131,10 +132,10 @@ func (d *Dialect) Authenticate(r *dialects.Request) (translate.Caller, error) {
 	case auth != "":
 		err = translate.Errorf(translate.ErrAuthorizationHeaderMalformed, "Unsupported Authorization Type")
 	default:
-		err = &translate.Error{Code: translate.ErrAccessDenied, Message: "Anonymous access is not allowed."}
+		err = &translate.Error{Code: translate.ErrAccessDenied, Message: "Anonymous access is not allowed.", Err: dialects.ErrAnonymous}
 	}
 	if err != nil {
-		return translate.Caller{}, err
+		return translate.Caller{Rules: &d.rules}, err
 	}
 	_, p, ok := d.cfg.Credentials.Lookup(ak)
 	if !ok || p == nil {

@@ -86,6 +86,13 @@ var errorTable = map[translate.Code]wireError{
 	translate.ErrInvalidPartNumber:       {"InvalidRange", 416, "The requested range cannot be obtained."},
 	translate.ErrInvalidRedirectLocation: {"InvalidRedirectLocation", 400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."},
 	translate.ErrInvalidChunkSize:        {"InvalidChunkSizeError", 403, "Only the last chunk is allowed to have a size less than 8192 bytes"},
+	// Bucket policies, CORS and POST uploads (OBS error codes, obs_04_0115).
+	translate.ErrMalformedPolicy:         {"MalformedPolicy", 400, "Policy has invalid resource."},
+	translate.ErrNoSuchBucketPolicy:      {"NoSuchBucketPolicy", 404, "The bucket policy does not exist."},
+	translate.ErrNoSuchCORSConfiguration: {"NoSuchCORSConfiguration", 404, "The CORS configuration does not exist."},
+	translate.ErrCORSForbidden:           {"AccessForbidden", 403, "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec."},
+	translate.ErrInvalidPolicyDocument:   {"InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the policy document."},
+	translate.ErrMalformedPOSTRequest:    {"MalformedPOSTRequest", 400, "The body of the POST request is not in the multipart/form-data format."},
 }
 
 // errorForm is OBS's error encoding (obs_04_0115): its table, a handler's

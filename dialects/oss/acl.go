@@ -21,17 +21,20 @@ type accessControlPolicy struct {
 	}
 }
 
-// getBucketACL is GetBucketAcl. babelgate keeps no ACLs: every bucket is
-// private to its owner, the caller (access is what the gateway's grants
-// say). A missing bucket is NoSuchBucket, which
+// getBucketACL is GetBucketAcl: the canned ACL PutBucketAcl set
+// (private, public-read or public-read-write), private when none was. A missing bucket is NoSuchBucket, which
 // alibabacloud-oss-go-sdk-v2's IsBucketExist reads as "does not exist"
 // (client_extension.go: any other answer means it exists).
 func (d *Dialect) getBucketACL(w http.ResponseWriter, r *dialects.Request) error {
 	if _, err := d.cfg.Engine.HeadBucket(r.HTTP.Context(), r.Caller, r.Bucket); err != nil {
 		return err
 	}
+	acl, err := d.cfg.Engine.GetBucketACL(r.HTTP.Context(), r.Caller, r.Bucket)
+	if err != nil {
+		return err
+	}
 	doc := accessControlPolicy{Owner: d.owner(r)}
-	doc.AccessControlList.Grant = "private"
+	doc.AccessControlList.Grant = acl
 	return s3wire.WriteXML(w, http.StatusOK, doc)
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/babelgate/babelgate/dialects/hmacsig"
 	"github.com/babelgate/babelgate/dialects/s3wire"
 	"github.com/babelgate/babelgate/translate"
+	"github.com/babelgate/babelgate/translate/policy"
 )
 
 // Config configures the OSS dialect.
@@ -40,6 +41,8 @@ type Dialect struct {
 	rules  translate.Rules
 	v4     *v4Verifier
 	router *s3wire.Router
+	// h serves the operations whose flow OSS shares with S3 (settings.go).
+	h *s3wire.Handlers
 }
 
 // New returns the OSS dialect.
@@ -55,6 +58,8 @@ func New(cfg Config) *Dialect {
 	}
 	d := &Dialect{cfg: cfg, rules: cfg.Rules}
 	d.v4 = &v4Verifier{lookup: d.secret, maxSkew: cfg.MaxSkew, now: cfg.Now}
+	d.h = &s3wire.Handlers{Profile: s3wire.Profile{Prefix: "x-oss-"}, Engine: cfg.Engine,
+		DecodeMetadata: decodeMetadata, Body: bodyInput, PolicyFlavor: policy.OSS}
 	d.router = &s3wire.Router{Routes: d.routes(), Unsupported: unsupported}
 	return d
 }
@@ -106,7 +111,7 @@ func (d *Dialect) Authenticate(r *dialects.Request) (translate.Caller, error) {
 	case auth != "":
 		return translate.Caller{}, translate.Errorf(translate.ErrAuthorizationHeaderMalformed, "Authorization header is invalid.")
 	default:
-		return translate.Caller{}, &translate.Error{Code: translate.ErrAccessDenied, Message: "AccessDenied: anonymous access is not allowed."}
+		return translate.Caller{Rules: &d.rules}, &translate.Error{Code: translate.ErrAccessDenied, Message: "AccessDenied: anonymous access is not allowed.", Err: dialects.ErrAnonymous}
 	}
 	if err != nil {
 		return translate.Caller{}, err

@@ -72,7 +72,14 @@ func TestOSSResolve(t *testing.T) {
 		{"POST", "/b/k?append&position=0", "", 0, translate.ErrNotImplemented},
 		{"GET", "/b?acl", "", translate.OpHeadBucket, 0},   // GetBucketAcl
 		{"GET", "/b/k?acl", "", translate.OpHeadObject, 0}, // GetObjectAcl
-		{"PUT", "/b?acl", "", 0, translate.ErrNotImplemented},
+		{"PUT", "/b?acl", "", translate.OpPutBucketAcl, 0},
+		{"PUT", "/b?policy", "", translate.OpPutBucketPolicy, 0},
+		{"GET", "/b?policy", "", translate.OpGetBucketPolicy, 0},
+		{"DELETE", "/b?policy", "", translate.OpDeleteBucketPolicy, 0},
+		{"PUT", "/b?cors", "", translate.OpPutBucketCors, 0},
+		{"GET", "/b?cors", "", translate.OpGetBucketCors, 0},
+		{"DELETE", "/b?cors", "", translate.OpDeleteBucketCors, 0},
+		{"POST", "/b", "", translate.OpPostObject, 0},
 		{"PUT", "/b/k?acl", "", 0, translate.ErrNotImplemented},
 		{"PUT", "/b/k?symlink", "", 0, translate.ErrNotImplemented},
 		{"GET", "/b/k?versionId=abc", "", 0, translate.ErrNotImplemented},

@@ -102,6 +102,15 @@ var errorTable = map[translate.Code]wireError{
 	translate.ErrInvalidPartNumber:       {"InvalidRange", 416, "The requested range cannot be satisfied.", ""},
 	translate.ErrInvalidRedirectLocation: {"InvalidArgument", 400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.", ""},
 	translate.ErrInvalidChunkSize:        {"InvalidArgument", 400, "Only the last chunk is allowed to have a size less than 8192 bytes", ""},
+	// Bucket policies (PutBucketPolicy: InvalidPolicyDocument), CORS
+	// (GetBucketCors: NoSuchCORSConfiguration; a refused preflight:
+	// AccessForbidden) and PostObject.
+	translate.ErrMalformedPolicy:         {"InvalidPolicyDocument", 400, "Invalid policy document.", ""},
+	translate.ErrNoSuchBucketPolicy:      {"NoSuchBucketPolicy", 404, "The bucket policy does not exist.", ""},
+	translate.ErrNoSuchCORSConfiguration: {"NoSuchCORSConfiguration", 404, "The CORS Configuration does not exist.", ""},
+	translate.ErrCORSForbidden:           {"AccessForbidden", 403, "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.", ""},
+	translate.ErrInvalidPolicyDocument:   {"InvalidPolicyDocument", 400, "Invalid Policy: Invalid JSON.", ""},
+	translate.ErrMalformedPOSTRequest:    {"MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data.", ""},
 }
 
 // errorBody is OSS's <Error> document (no namespace; the legacy SDK

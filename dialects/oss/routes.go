@@ -2,6 +2,7 @@ package oss
 
 import (
 	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/dialects/postform"
 	"github.com/babelgate/babelgate/dialects/s3wire"
 	"github.com/babelgate/babelgate/translate"
 )
@@ -14,6 +15,13 @@ func (d *Dialect) routes() []s3wire.Route {
 	return []s3wire.Route{
 		row(service, "GET", nil, "", translate.OpListBuckets, d.listBuckets).Named("ListBuckets"),
 
+		row(bucket, "PUT", []string{"policy"}, "", translate.OpPutBucketPolicy, d.putBucketPolicy).Named("PutBucketPolicy"),
+		row(bucket, "GET", []string{"policy"}, "", translate.OpGetBucketPolicy, d.h.GetBucketPolicy).Named("GetBucketPolicy"),
+		row(bucket, "DELETE", []string{"policy"}, "", translate.OpDeleteBucketPolicy, d.h.DeleteBucketPolicy).Named("DeleteBucketPolicy"),
+		row(bucket, "PUT", []string{"cors"}, "", translate.OpPutBucketCors, d.h.StoreBucketCors).Named("PutBucketCors"),
+		row(bucket, "GET", []string{"cors"}, "", translate.OpGetBucketCors, d.getBucketCors).Named("GetBucketCors"),
+		row(bucket, "DELETE", []string{"cors"}, "", translate.OpDeleteBucketCors, d.h.DeleteBucketCors).Named("DeleteBucketCors"),
+		row(bucket, "PUT", []string{"acl"}, "", translate.OpPutBucketAcl, d.h.PutBucketAcl).Named("PutBucketAcl"),
 		row(bucket, "PUT", nil, "", translate.OpCreateBucket, d.createBucket).Named("PutBucket"),
 		row(bucket, "DELETE", nil, "", translate.OpDeleteBucket, d.deleteBucket).Named("DeleteBucket"),
 		row(bucket, "GET", []string{"bucketInfo"}, "", translate.OpHeadBucket, d.getBucketInfo).Named("GetBucketInfo"),
@@ -24,6 +32,8 @@ func (d *Dialect) routes() []s3wire.Route {
 		row(bucket, "GET", []string{"list-type"}, "", translate.OpListObjectsV2, d.listObjectsV2).Named("ListObjectsV2"),
 		row(bucket, "GET", nil, "", translate.OpListObjects, d.listObjects).Named("ListObjects"),
 		row(bucket, "POST", []string{"delete"}, "", translate.OpDeleteObjects, d.deleteObjects).Named("DeleteMultipleObjects"),
+		row(bucket, "POST", nil, "", translate.OpPostObject, d.h.PostObject(s3wire.PostForm{Scheme: postform.OSS,
+			Credentials: d.cfg.Credentials, Now: d.cfg.Now, ETag: etag})).Named("PostObject"),
 
 		row(object, "PUT", []string{"uploadId"}, "x-oss-copy-source", translate.OpUploadPartCopy, d.uploadPartCopy).Named("UploadPartCopy"),
 		row(object, "PUT", []string{"uploadId"}, "", translate.OpUploadPart, d.uploadPart).Named("UploadPart"),

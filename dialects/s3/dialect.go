@@ -166,7 +166,7 @@ func (d *Dialect) Authenticate(r *dialects.Request) (translate.Caller, error) {
 	case auth != "":
 		return translate.Caller{}, translate.Errorf(translate.ErrAuthorizationHeaderMalformed, "Unsupported Authorization Type")
 	default:
-		return translate.Caller{}, &translate.Error{Code: translate.ErrAccessDenied, Message: "Anonymous access is not allowed."}
+		return translate.Caller{Rules: &d.rules}, &translate.Error{Code: translate.ErrAccessDenied, Message: "Anonymous access is not allowed.", Err: dialects.ErrAnonymous}
 	}
 	// A reload may have removed the key since its secret was looked up.
 	_, p, ok := d.cfg.Credentials.Lookup(accessKey)

@@ -80,6 +80,14 @@ var errorTable = map[translate.Code]wireError{
 	translate.ErrInvalidPartNumber:          {"InvalidPartNumber", 416, "The requested partnumber is not satisfiable"},
 	translate.ErrInvalidRedirectLocation:    {"InvalidRedirectLocation", 400, "The website redirect location must have a prefix of 'http://' or 'https://' or '/'."},
 	translate.ErrInvalidChunkSize:           {"InvalidChunkSizeError", 403, "Only the last chunk is allowed to have a size less than 8192 bytes"},
+	// Bucket policies, CORS and POST uploads (the texts S3 answers with;
+	// a handler's message naming the fault is passed through).
+	translate.ErrMalformedPolicy:         {"MalformedPolicy", 400, "Policies must be valid JSON and the first byte must be '{'"},
+	translate.ErrNoSuchBucketPolicy:      {"NoSuchBucketPolicy", 404, "The bucket policy does not exist"},
+	translate.ErrNoSuchCORSConfiguration: {"NoSuchCORSConfiguration", 404, "The CORS configuration does not exist"},
+	translate.ErrCORSForbidden:           {"AccessForbidden", 403, "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec."},
+	translate.ErrInvalidPolicyDocument:   {"InvalidPolicyDocument", 400, "Invalid Policy: Invalid JSON."},
+	translate.ErrMalformedPOSTRequest:    {"MalformedPOSTRequest", 400, "The body of your POST request is not well-formed multipart/form-data."},
 }
 
 // specificMessage are the codes whose message says something the code
@@ -90,6 +98,9 @@ var specificMessage = map[translate.Code]bool{
 	translate.ErrChecksumMismatch: true, translate.ErrExpiredPresignedRequest: true, translate.ErrAuthorizationHeaderMalformed: true,
 	translate.ErrAuthorizationQueryMalformed: true, translate.ErrMalformedTrailer: true, translate.ErrServiceUnavailable: true,
 	translate.ErrAccessDenied: true, translate.ErrInvalidKey: true, translate.ErrIncompleteBody: true,
+	translate.ErrMalformedPolicy: true, translate.ErrCORSForbidden: true, translate.ErrInvalidPolicyDocument: true,
+	translate.ErrMalformedPOSTRequest: true, translate.ErrMalformedXML: true, translate.ErrEntityTooLarge: true,
+	translate.ErrEntityTooSmall: true,
 }
 
 // errorForm is S3's error encoding: its table, only specific messages

@@ -3,6 +3,7 @@ package s3_test
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/base64"
@@ -10,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -72,7 +74,7 @@ func newGoldenServer(t *testing.T) *goldenServer {
 		Now: func() time.Time { return goldenNow }})
 	g := &goldenServer{t: t, served: map[string]bool{}}
 	g.h = &dialects.Pipeline{Detector: dialects.NewDetector(dialects.DetectConfig{Dialects: map[string]dialects.Dialect{s3.Name: d}}),
-		Logger: slog.New(&opRecorder{served: g.served})}
+		Logger: slog.New(&opRecorder{served: g.served}), Access: engine}
 	return g
 }
 
@@ -115,6 +117,8 @@ type goldenStep struct {
 	presign  bool
 	expires  int
 	signTime time.Time
+	// unsigned sends the request as is (a browser form, a preflight).
+	unsigned bool
 }
 
 // do signs and serves one step and returns its normalized wire form.
@@ -141,7 +145,9 @@ func (g *goldenServer) do(s goldenStep) string {
 	payload := hex.EncodeToString(sum[:])
 	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
 	creds := aws.Credentials{AccessKeyID: goldenAK, SecretAccessKey: goldenSecret}
-	if s.presign {
+	if s.unsigned {
+		// sent as is
+	} else if s.presign {
 		q := req.URL.Query()
 		q.Set("X-Amz-Expires", fmt.Sprint(s.expires))
 		req.URL.RawQuery = q.Encode()
@@ -214,6 +220,48 @@ func (g *goldenServer) normalize(w *httptest.ResponseRecorder) string {
 	b.WriteString(body)
 	return b.String()
 }
+
+const goldenPolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"Public","Effect":"Allow","Principal":"*",` +
+	`"Action":"s3:GetObject","Resource":"arn:aws:s3:::golden/dir/*"}]}`
+
+const goldenCORS = `<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><CORSRule><ID>app</ID>` +
+	`<AllowedOrigin>http://app.golden.test</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>PUT</AllowedMethod>` +
+	`<AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>600</MaxAgeSeconds></CORSRule></CORSConfiguration>`
+
+type postBody struct {
+	body        []byte
+	contentType string
+}
+
+// postForm builds a SigV4-signed browser form (S3 User Guide, "Browser-
+// based uploads using POST (AWS Signature Version 4)") with a fixed
+// boundary, so that its golden file is stable.
+func postForm(expiration string) postBody {
+	date := goldenNow.Format("20060102")
+	cred := goldenAK + "/" + date + "/us-east-1/s3/aws4_request"
+	doc := `{"expiration":"` + expiration + `","conditions":[{"bucket":"golden"},["starts-with","$key","posted/"],` +
+		`{"success_action_status":"201"},["content-length-range",1,1024],{"x-amz-algorithm":"AWS4-HMAC-SHA256"},` +
+		`{"x-amz-credential":"` + cred + `"},{"x-amz-date":"` + date + `T120000Z"}]}`
+	policy := base64.StdEncoding.EncodeToString([]byte(doc))
+	mac := func(k []byte, s string) []byte { m := hmac.New(sha256.New, k); m.Write([]byte(s)); return m.Sum(nil) }
+	k := mac(mac(mac(mac([]byte("AWS4"+goldenSecret), date), "us-east-1"), "s3"), "aws4_request")
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	w.SetBoundary("goldenboundary")
+	for _, f := range [][2]string{{"key", "posted/${filename}"}, {"success_action_status", "201"}, {"x-amz-algorithm", "AWS4-HMAC-SHA256"},
+		{"x-amz-credential", cred}, {"x-amz-date", date + "T120000Z"}, {"policy", policy}, {"x-amz-signature", hex.EncodeToString(mac(k, policy))}} {
+		w.WriteField(f[0], f[1])
+	}
+	fw, _ := w.CreateFormFile("file", "hello.txt")
+	fw.Write([]byte("posted from a form\n"))
+	w.Close()
+	return postBody{body: b.Bytes(), contentType: w.FormDataContentType()}
+}
+
+var (
+	goldenForm        = postForm("2026-03-01T13:00:00Z")
+	goldenExpiredForm = postForm("2026-03-01T11:00:00Z")
+)
 
 // TestGolden drives every S3 operation the gateway serves, and the errors
 // this issue pins (codes, texts, precedence, NotImplemented headers, the
@@ -315,6 +363,33 @@ func TestGolden(t *testing.T) {
 		{name: "upload-part-top", method: "PUT", path: "/golden/top.bin?partNumber=1&uploadId={upload3}", body: part2},
 		{name: "complete-upload", method: "POST", path: "/golden/top.bin?uploadId={upload3}",
 			body: []byte(`<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"` + hex.EncodeToString(md5Sum(part2)) + `"</ETag></Part></CompleteMultipartUpload>`)},
+		{name: "put-bucket-policy", method: "PUT", path: "/golden?policy", body: []byte(goldenPolicy)},
+		{name: "get-bucket-policy", method: "GET", path: "/golden?policy"},
+		{name: "put-bucket-policy-malformed", method: "PUT", path: "/golden?policy",
+			body: []byte(`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:Fly","Resource":"arn:aws:s3:::golden/*"}]}`)},
+		{name: "get-object-anonymous-public", method: "GET", path: "/golden/dir/obj.txt", unsigned: true},
+		{name: "get-object-anonymous-denied", method: "GET", path: "/golden/odd/a+b", unsigned: true},
+		{name: "delete-bucket-policy", method: "DELETE", path: "/golden?policy"},
+		{name: "get-bucket-policy-none", method: "GET", path: "/golden?policy"},
+		{name: "put-bucket-cors-no-md5", method: "PUT", path: "/golden?cors", body: []byte(goldenCORS)},
+		{name: "put-bucket-cors", method: "PUT", path: "/golden?cors", body: []byte(goldenCORS),
+			header: map[string]string{"Content-MD5": md5b64([]byte(goldenCORS))}},
+		{name: "get-bucket-cors", method: "GET", path: "/golden?cors"},
+		{name: "preflight", method: "OPTIONS", path: "/golden/dir/obj.txt", unsigned: true,
+			header: map[string]string{"Origin": "http://app.golden.test", "Access-Control-Request-Method": "PUT",
+				"Access-Control-Request-Headers": "content-type,x-amz-date"}},
+		{name: "preflight-refused", method: "OPTIONS", path: "/golden/dir/obj.txt", unsigned: true,
+			header: map[string]string{"Origin": "http://evil.golden.test", "Access-Control-Request-Method": "PUT"}},
+		{name: "get-object-cors", method: "GET", path: "/golden/dir/obj.txt", header: map[string]string{"Origin": "http://app.golden.test"}},
+		{name: "error-cors", method: "GET", path: "/golden/no-such-key", header: map[string]string{"Origin": "http://app.golden.test"}},
+		{name: "post-object", method: "POST", path: "/golden", unsigned: true, body: goldenForm.body,
+			header: map[string]string{"Content-Type": goldenForm.contentType}},
+		{name: "post-object-expired", method: "POST", path: "/golden", unsigned: true, body: goldenExpiredForm.body,
+			header: map[string]string{"Content-Type": goldenExpiredForm.contentType}},
+		{name: "delete-bucket-cors", method: "DELETE", path: "/golden?cors"},
+		{name: "get-bucket-cors-none", method: "GET", path: "/golden?cors"},
+		{name: "put-bucket-acl", method: "PUT", path: "/golden?acl", header: map[string]string{"X-Amz-Acl": "public-read"}},
+		{name: "get-object-anonymous-acl", method: "HEAD", path: "/golden/odd/a+b", unsigned: true},
 		{name: "delete-bucket", method: "DELETE", path: "/golden-two"},
 	}
 	for _, s := range steps {

@@ -2,6 +2,7 @@ package s3
 
 import (
 	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/dialects/postform"
 	"github.com/babelgate/babelgate/dialects/s3wire"
 	"github.com/babelgate/babelgate/translate"
 )
@@ -14,6 +15,13 @@ func (d *Dialect) routes() []s3wire.Route {
 	return []s3wire.Route{
 		row(service, "GET", nil, "", translate.OpListBuckets, h.ListBuckets),
 
+		row(bucket, "PUT", []string{"policy"}, "", translate.OpPutBucketPolicy, h.PutBucketPolicy),
+		row(bucket, "GET", []string{"policy"}, "", translate.OpGetBucketPolicy, h.GetBucketPolicy),
+		row(bucket, "DELETE", []string{"policy"}, "", translate.OpDeleteBucketPolicy, h.DeleteBucketPolicy),
+		row(bucket, "PUT", []string{"cors"}, "", translate.OpPutBucketCors, h.PutBucketCors),
+		row(bucket, "GET", []string{"cors"}, "", translate.OpGetBucketCors, h.GetBucketCors),
+		row(bucket, "DELETE", []string{"cors"}, "", translate.OpDeleteBucketCors, h.DeleteBucketCors),
+		row(bucket, "PUT", []string{"acl"}, "", translate.OpPutBucketAcl, h.PutBucketAcl),
 		row(bucket, "PUT", nil, "", translate.OpCreateBucket, h.CreateBucket),
 		row(bucket, "HEAD", nil, "", translate.OpHeadBucket, h.HeadBucket),
 		row(bucket, "DELETE", nil, "", translate.OpDeleteBucket, h.DeleteBucket),
@@ -22,6 +30,7 @@ func (d *Dialect) routes() []s3wire.Route {
 		row(bucket, "GET", []string{"list-type"}, "", translate.OpListObjectsV2, h.ListObjectsV2),
 		row(bucket, "GET", nil, "", translate.OpListObjects, h.ListObjects),
 		row(bucket, "POST", []string{"delete"}, "", translate.OpDeleteObjects, h.DeleteObjects),
+		row(bucket, "POST", nil, "", translate.OpPostObject, h.PostObject(s3wire.PostForm{Scheme: postform.S3, Credentials: d.cfg.Credentials, Now: d.cfg.Now})),
 
 		row(object, "PUT", []string{"uploadId"}, "x-amz-copy-source", translate.OpUploadPartCopy, h.UploadPartCopy),
 		row(object, "PUT", []string{"uploadId"}, "", translate.OpUploadPart, h.UploadPart),

@@ -9,6 +9,7 @@ import (
 
 	"github.com/babelgate/babelgate/dialects"
 	"github.com/babelgate/babelgate/translate"
+	"github.com/babelgate/babelgate/translate/policy"
 )
 
 // Profile is the data that tells one S3-family wire form from another.
@@ -177,6 +178,9 @@ type Handlers struct {
 	// Body returns the engine's view of the request body; a MissingContentLength
 	// error means the length is unknown.
 	Body func(*dialects.Request) (translate.BodyInput, error)
+	// PolicyFlavor is the language of the dialect's bucket policies; ""
+	// is AWS's.
+	PolicyFlavor policy.Flavor
 }
 
 // ReadXML reads a small XML request body (at most limit bytes) through the

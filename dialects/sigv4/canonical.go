@@ -270,3 +270,10 @@ func buildCanonicalRequest(method, uri, query, headers, signedHeaders, payload s
 func buildStringToSign(amzDate, scope, canonicalRequest string) string {
 	return Algorithm + "\n" + amzDate + "\n" + scope + "\n" + sha256Hex(canonicalRequest)
 }
+
+// PolicySignatureMatches reports whether provided (hex) is the SigV4
+// signature of a browser POST form's policy (its base64 text, the string
+// to sign) under the scope date/region/service, in constant time.
+func PolicySignatureMatches(secret, date, region, service, policy, provided string) bool {
+	return signatureMatches(deriveSigningKey(secret, date, region, service), policy, provided)
+}

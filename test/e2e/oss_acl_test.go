@@ -63,10 +63,13 @@ func TestOSSV2IsBucketExist(t *testing.T) {
 	if se := ossServiceError(err); se == nil || se.Code != "NoSuchKey" {
 		t.Fatalf("GetObjectAcl on a missing key: %v", err)
 	}
-	// Setting an ACL is still not implemented.
-	_, err = c.PutBucketAcl(ctx, &ossv2.PutBucketAclRequest{Bucket: ossv2.Ptr(bucket), Acl: ossv2.BucketACLPublicRead})
-	if se := ossServiceError(err); se == nil || se.Code != "NotImplemented" || se.StatusCode != 501 {
+	// A canned bucket ACL is kept and GetBucketAcl answers it
+	// (apps_vendor_test.go checks what it allows).
+	if _, err = c.PutBucketAcl(ctx, &ossv2.PutBucketAclRequest{Bucket: ossv2.Ptr(bucket), Acl: ossv2.BucketACLPublicRead}); err != nil {
 		t.Fatalf("PutBucketAcl: %v", err)
+	}
+	if acl, err := c.GetBucketAcl(ctx, &ossv2.GetBucketAclRequest{Bucket: ossv2.Ptr(bucket)}); err != nil || ossv2.ToString(acl.ACL) != "public-read" {
+		t.Fatalf("GetBucketAcl after PutBucketAcl public-read: %+v, %v", acl, err)
 	}
 	if ok, err := c.IsBucketExist(ctx, bucket); err != nil || !ok {
 		t.Fatalf("bucket after PutBucketAcl: %v, %v", ok, err)

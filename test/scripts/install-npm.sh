@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the npm clients the end-to-end suite drives, pinned, into a cache
 # directory that later runs reuse: ali-oss (Alibaba's OSS SDK for Node.js,
-# whose engines field accepts Node >= 8, so Debian's Node 20 runs it).
+# whose engines field accepts Node >= 8, so Debian's Node 20 runs it) and
+# playwright-core (the browser driver without any browser download: its
+# engines field accepts Node >= 18; it drives Debian's /usr/bin/chromium).
 # Prints the node_modules directory. A warm cache costs one file read.
 #
 #   BABELGATE_NPM_DIR   where to install (default ~/.cache/babelgate/npm)
@@ -10,6 +12,7 @@ set -euo pipefail
 dir="${BABELGATE_NPM_DIR:-$HOME/.cache/babelgate/npm}"
 declare -A pins=(
   [ali-oss]="6.23.0"
+  [playwright-core]="1.49.1"
 )
 
 missing=()
