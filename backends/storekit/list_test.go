@@ -14,7 +14,7 @@ import (
 func TestReservedEnd(t *testing.T) {
 	for _, k := range []string{Prefix, AnnexKey("x"), AnnexKey(strings.Repeat("\U0010FFFF", 10)),
 		StateKey("id"), PartRecord("id", 10000, "0123456789abcdef0123456789abcdef", translate.Checksums{translate.CRC32: "AAAAAA=="}),
-		StagedMarker(NewStagedID()), Prefix + "~~~~"} {
+		StagedMarker(NewStagedID()), BucketDocKey("policy"), Prefix + "~~~~"} {
 		if !Reserved(k) || k >= ReservedEnd {
 			t.Errorf("reserved key %q does not sort before ReservedEnd", k)
 		}
