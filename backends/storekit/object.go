@@ -286,6 +286,9 @@ func (b *Backend) ListObjects(ctx context.Context, bucket string, q translate.Li
 			}
 			return page, nil
 		}
-		token = res.NextToken
+		token = ""
+		if l.Resumed() {
+			token = res.NextToken
+		}
 	}
 }
