@@ -330,7 +330,7 @@ func (d *Driver) Put(ctx context.Context, bucket, key string, body io.Reader, si
 	if size > d.opts.MaxBlockSize {
 		// Azure computes no Content-MD5 for a blob committed from blocks:
 		// the driver does, as the bytes pass.
-		ids, sum, err := d.stage(ctx, b, fmt.Sprintf("put-%x", newAttempt()), 0, newAttempt(), body, size, nil)
+		ids, sum, err := d.stage(ctx, b, fmt.Sprintf("put-%x", storekit.NewAttempt()), 0, storekit.NewAttempt(), body, size, nil)
 		if err != nil {
 			return "", err
 		}
@@ -343,7 +343,7 @@ func (d *Driver) Put(ctx context.Context, bucket, key string, body io.Reader, si
 	if opts.ContentMD5 != nil {
 		uo.TransactionalValidation = blob.TransferValidationTypeMD5(opts.ContentMD5)
 	}
-	r, err := b.Upload(ctx, &seeker{r: body, size: size}, uo)
+	r, err := b.Upload(ctx, &storekit.OnceSeeker{R: body, Size: size}, uo)
 	return objectETag(nil, r.ContentMD5, r.ETag), err
 }
 
