@@ -30,7 +30,7 @@ func New(o Options) (*storekit.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := storekit.New(d, storekit.Options{RequestTimeout: o.RequestTimeout, Retries: o.Retries, StagingMaxAge: o.StagingMaxAge})
+	b, err := storekit.New(d, o.Kit())
 	if err != nil {
 		return nil, fmt.Errorf("azure backend: %w", err)
 	}
