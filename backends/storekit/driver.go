@@ -187,6 +187,11 @@ type Abilities struct {
 	// (translate.Body.StoreETag) and gives the client the store's ETag;
 	// bytes the kit reshapes (staged parts) are still hashed.
 	MD5ETag bool
+	// SlashDelimiterOnly: the store groups keys into common prefixes by
+	// "/" only (Azure's hierarchy listing; Azurite groups other delimiters
+	// wrongly). The kit lists keys flat for any other delimiter and groups
+	// them itself, so the driver's List sees Delimiter "" or "/".
+	SlashDelimiterOnly bool
 	// RedirectInMetadata: the kit keeps an object's website redirect
 	// location in reserved user metadata (RedirectMeta) too, for a store
 	// that drops or lacks its own.
