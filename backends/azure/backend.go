@@ -1,27 +1,12 @@
 package azure
 
 import (
-	"context"
 	"fmt"
 
-	"github.com/babelgate/babelgate/backends"
 	"github.com/babelgate/babelgate/backends/storekit"
-	"github.com/babelgate/babelgate/translate"
 )
 
-func init() {
-	backends.Register(backends.Info{
-		Type:       "azure",
-		NewOptions: func() any { return DefaultOptions() },
-		New: func(ctx context.Context, name string, options any) (translate.Backend, error) {
-			b, err := New(*options.(*Options))
-			if err != nil {
-				return nil, err
-			}
-			return b.AsBackend(), nil
-		},
-	})
-}
+func init() { storekit.Register("azure", DefaultOptions, New) }
 
 // New builds the backend: the store kit over the Azure driver. It does not
 // call the store; it starts the kit's reaper, which Close stops.
