@@ -4,10 +4,11 @@
 //
 // Buckets are containers (names.go: the S3 names Azure also accepts, else
 // InvalidBucketName), objects are block blobs with their content headers
-// and metadata (names Azure refuses are encoded reversibly), and a
-// multipart upload is blocks staged on the destination blob itself, with
-// block IDs derived from the upload, the part and the part's attempt, so
-// that Complete is one Put Block List: no byte is copied again. What Azure
+// and metadata (names Azure refuses are encoded reversibly,
+// storekit.IdentMeta), and a multipart upload is blocks staged on the
+// destination blob itself, with block IDs derived from the upload, the
+// part and the part's attempt (storekit's blocks.go), so that Complete is
+// one Put Block List: no byte is copied again. What Azure
 // has no API for (the uploads in progress) is a small blob per upload under
 // the kit's reserved prefix.
 package azure
