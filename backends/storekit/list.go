@@ -111,6 +111,10 @@ func (l *Lister) PrefixRefused() {
 	}
 }
 
+// GroupLocally makes the lister group keys itself, for a store that
+// cannot group by the query's delimiter (Abilities.SlashDelimiterOnly).
+func (l *Lister) GroupLocally() { l.local = true }
+
 // Local reports whether the lister groups keys itself (StoreDelimiter is
 // then empty).
 func (l *Lister) Local() bool { return l.local }

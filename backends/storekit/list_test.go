@@ -141,3 +141,33 @@ func TestListerReservedRange(t *testing.T) {
 		})
 	}
 }
+
+// TestListerGroupLocally: for a store that groups by "/" only, the lister
+// asks for a flat listing and groups a multi-character delimiter itself,
+// each common prefix once, and resumes past a prefix it ended on.
+func TestListerGroupLocally(t *testing.T) {
+	l := NewLister(translate.ListQuery{Prefix: "p/", Delimiter: "::", MaxKeys: 2})
+	l.GroupLocally()
+	if l.StoreDelimiter() != "" || l.StorePrefix() != "p/" || !l.Local() {
+		t.Fatalf("store asked with delimiter %q, prefix %q", l.StoreDelimiter(), l.StorePrefix())
+	}
+	objs := func(keys ...string) []translate.ObjectInfo {
+		var out []translate.ObjectInfo
+		for _, k := range keys {
+			out = append(out, translate.ObjectInfo{Key: k})
+		}
+		return out
+	}
+	done, err := l.Add(objs("p/a", "p/b::1", "p/b::2", "p/c::x::y", "p/d"), nil, true)
+	if err != nil || !done {
+		t.Fatalf("Add = %v, %v; want a full page", done, err)
+	}
+	page := l.Page()
+	var keys []string
+	for _, o := range page.Objects {
+		keys = append(keys, o.Key)
+	}
+	if !slices.Equal(keys, []string{"p/a"}) || !slices.Equal(page.CommonPrefixes, []string{"p/b::"}) || !page.Truncated || page.Next != "p/b::" {
+		t.Errorf("page = %+v", page)
+	}
+}
