@@ -1,27 +1,12 @@
 package azure
 
 import (
-	"context"
 	"fmt"
 
-	"github.com/babelgate/babelgate/backends"
 	"github.com/babelgate/babelgate/backends/storekit"
-	"github.com/babelgate/babelgate/translate"
 )
 
-func init() {
-	backends.Register(backends.Info{
-		Type:       "azure",
-		NewOptions: func() any { return DefaultOptions() },
-		New: func(ctx context.Context, name string, options any) (translate.Backend, error) {
-			b, err := New(*options.(*Options))
-			if err != nil {
-				return nil, err
-			}
-			return b.AsBackend(), nil
-		},
-	})
-}
+func init() { storekit.Register("azure", DefaultOptions, New) }
 
 // New builds the backend: the store kit over the Azure driver. It does not
 // call the store; it starts the kit's reaper, which Close stops.
@@ -30,7 +15,7 @@ func New(o Options) (*storekit.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := storekit.New(d, storekit.Options{RequestTimeout: o.RequestTimeout, Retries: o.Retries, StagingMaxAge: o.StagingMaxAge})
+	b, err := storekit.New(d, o.Kit())
 	if err != nil {
 		return nil, fmt.Errorf("azure backend: %w", err)
 	}

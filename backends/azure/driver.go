@@ -52,7 +52,7 @@ func (d *Driver) Abilities() storekit.Abilities {
 	return storekit.Abilities{Name: "azure", Copy: true, CondPut: both, CondCopy: both, CondComplete: both,
 		// Azure has no minimum block: no client's part is too small for it
 		// (the kit's rule wants a positive minimum; 1 byte stages nothing).
-		MaxMetadataSize: 8 << 10, MinPartSize: 1, MaxPartSize: 5 << 30, MaxParts: 10000}
+		MaxMetadataSize: 8 << 10, MinPartSize: 1, MaxPartSize: 5 << 30, MaxParts: 10000, SlashDelimiterOnly: true}
 }
 
 // storeCodes maps Azure's error codes
@@ -330,7 +330,7 @@ func (d *Driver) Put(ctx context.Context, bucket, key string, body io.Reader, si
 	if size > d.opts.MaxBlockSize {
 		// Azure computes no Content-MD5 for a blob committed from blocks:
 		// the driver does, as the bytes pass.
-		ids, sum, err := d.stage(ctx, b, fmt.Sprintf("put-%x", newAttempt()), 0, newAttempt(), body, size, nil)
+		ids, sum, err := d.stage(ctx, b, fmt.Sprintf("put-%x", storekit.NewAttempt()), 0, storekit.NewAttempt(), body, size, nil)
 		if err != nil {
 			return "", err
 		}
@@ -343,7 +343,7 @@ func (d *Driver) Put(ctx context.Context, bucket, key string, body io.Reader, si
 	if opts.ContentMD5 != nil {
 		uo.TransactionalValidation = blob.TransferValidationTypeMD5(opts.ContentMD5)
 	}
-	r, err := b.Upload(ctx, &seeker{r: body, size: size}, uo)
+	r, err := b.Upload(ctx, &storekit.OnceSeeker{R: body, Size: size}, uo)
 	return objectETag(nil, r.ContentMD5, r.ETag), err
 }
 
@@ -427,7 +427,8 @@ func (d *Driver) Delete(ctx context.Context, bucket string, keys []string) error
 	return nil
 }
 
-// List implements storekit.Driver. Azure pages by opaque markers; the
+// List implements storekit.Driver, with the delimiter "/" or none
+// (Abilities: SlashDelimiterOnly). Azure pages by opaque markers; the
 // first page asks to start from StartAfter (startFrom, which Azure honours
 // and Azurite ignores) and every page skips what is not after it.
 func (d *Driver) List(ctx context.Context, bucket string, req storekit.ListRequest) (storekit.ListResult, error) {
@@ -467,9 +468,6 @@ func (d *Driver) List(ctx context.Context, bucket string, req storekit.ListReque
 				return storekit.ListResult{}, err
 			}
 			res.Objects = listed(p.Segment.BlobItems, req.StartAfter)
-			if req.Delimiter != "" {
-				res.Objects, res.Prefixes = fold(res.Objects, req.Prefix, req.Delimiter, req.StartAfter)
-			}
 			next = p.NextMarker
 		}
 		res.NextToken = val(next)
@@ -479,27 +477,6 @@ func (d *Driver) List(ctx context.Context, bucket string, req storekit.ListReque
 		}
 		marker = next
 	}
-}
-
-// fold groups a flat page by a delimiter other than "/" (Azurite groups
-// multi-character delimiters wrongly): the keys with the delimiter after
-// prefix become their common prefix, once per run, skipping those not
-// after startAfter (a prefix already listed).
-func fold(objs []translate.ObjectInfo, prefix, delim, startAfter string) ([]translate.ObjectInfo, []string) {
-	var keep []translate.ObjectInfo
-	var prefixes []string
-	for _, o := range objs {
-		i := strings.Index(o.Key[len(prefix):], delim)
-		if i < 0 {
-			keep = append(keep, o)
-			continue
-		}
-		cp := o.Key[:len(prefix)+i+len(delim)]
-		if cp > startAfter && (len(prefixes) == 0 || prefixes[len(prefixes)-1] != cp) {
-			prefixes = append(prefixes, cp)
-		}
-	}
-	return keep, prefixes
 }
 
 func listed(items []*container.BlobItem, after string) []translate.ObjectInfo {

@@ -42,7 +42,7 @@ func (d *Driver) CreateUpload(ctx context.Context, bucket, key string, opts stor
 	meta := toAzureMeta(opts.Metadata)
 	meta[metaUpload] = to.Ptr(base64.RawURLEncoding.EncodeToString([]byte(key)))
 	meta[metaInit] = to.Ptr(time.Now().UTC().Format(time.RFC3339Nano))
-	_, err = c.NewBlockBlobClient(uploadsPrefix+id).Upload(ctx, &seeker{r: strings.NewReader("")},
+	_, err = c.NewBlockBlobClient(uploadsPrefix+id).Upload(ctx, &storekit.OnceSeeker{R: strings.NewReader("")},
 		&blockblob.UploadOptions{HTTPHeaders: headers(opts.Metadata), Metadata: meta})
 	return id, err
 }
@@ -51,8 +51,8 @@ func (d *Driver) CreateUpload(ctx context.Context, bucket, key string, opts stor
 // attempt att, blocks of at most MaxBlockSize (none for an empty part),
 // and returns their IDs and the bytes' MD5. md5 (the client's
 // Content-MD5) is sent when the part is one block.
-func (d *Driver) stage(ctx context.Context, b *blockblob.Client, id string, n int, att attempt, body io.Reader, size int64, md5 []byte) ([]string, []byte, error) {
-	if (size+d.opts.MaxBlockSize-1)/d.opts.MaxBlockSize >= tagIndex {
+func (d *Driver) stage(ctx context.Context, b *blockblob.Client, id string, n int, att storekit.Attempt, body io.Reader, size int64, md5 []byte) ([]string, []byte, error) {
+	if (size+d.opts.MaxBlockSize-1)/d.opts.MaxBlockSize >= storekit.TagIndex {
 		return nil, nil, &translate.Error{Code: translate.ErrEntityTooLarge, Message: "The part needs more blocks than the driver numbers."}
 	}
 	sum := cryptomd5.New()
@@ -60,12 +60,12 @@ func (d *Driver) stage(ctx context.Context, b *blockblob.Client, id string, n in
 	var ids []string
 	for i := 0; size > 0; i++ {
 		chunk := min(size, d.opts.MaxBlockSize)
-		bid := blockID(id, blockRef{n: n, att: att, index: i})
+		bid := storekit.BlockID(id, storekit.BlockRef{Part: n, Attempt: att, Index: i})
 		o := &blockblob.StageBlockOptions{}
 		if md5 != nil && i == 0 && chunk == size {
 			o.TransactionalValidation = blob.TransferValidationTypeMD5(md5)
 		}
-		if _, err := b.StageBlock(ctx, bid, &seeker{r: io.LimitReader(body, chunk), size: chunk}, o); err != nil {
+		if _, err := b.StageBlock(ctx, bid, &storekit.OnceSeeker{R: io.LimitReader(body, chunk), Size: chunk}, o); err != nil {
 			return nil, nil, err
 		}
 		ids = append(ids, bid)
@@ -100,14 +100,14 @@ func (d *Driver) UploadPart(ctx context.Context, bucket, key, id string, n int, 
 	if _, err := d.record(ctx, c, bucket, key, id); err != nil {
 		return "", err
 	}
-	b, att := c.NewBlockBlobClient(key), newAttempt()
+	b, att := c.NewBlockBlobClient(key), storekit.NewAttempt()
 	_, sum, err := d.stage(ctx, b, id, n, att, body, size, opts.ContentMD5)
 	if err != nil {
 		return "", err
 	}
-	tag := blockRef{n: n, att: att, index: tagIndex}
-	copy(tag.md5[:], sum)
-	if _, err := b.StageBlock(ctx, blockID(id, tag), &seeker{r: strings.NewReader("t"), size: 1}, nil); err != nil {
+	tag := storekit.BlockRef{Part: n, Attempt: att, Index: storekit.TagIndex}
+	copy(tag.MD5[:], sum)
+	if _, err := b.StageBlock(ctx, storekit.BlockID(id, tag), &storekit.OnceSeeker{R: strings.NewReader("t"), Size: 1}, nil); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(sum), nil
@@ -119,60 +119,21 @@ func (d *Driver) CopyPart(ctx context.Context, bucket, key, id string, n int, sr
 	return "", &translate.Error{Code: translate.ErrNotImplemented, Bucket: bucket, Key: key}
 }
 
-// stagedPart is one tagged attempt of a part as the block list shows it.
-type stagedPart struct {
-	att  attempt
-	md5  string
-	size int64
-	ids  []string // data blocks by index; "" where one is missing
-}
-
-// parts reads upload id's tagged attempts from key's uncommitted blocks,
-// the winning one (the last begun) by part number.
-func (d *Driver) parts(ctx context.Context, b *blockblob.Client, id string) (map[int]*stagedPart, error) {
+// parts reads upload id's parts from key's uncommitted blocks
+// (storekit.LatestParts).
+func (d *Driver) parts(ctx context.Context, b *blockblob.Client, id string) (map[int]*storekit.BlockPart, error) {
 	r, err := b.GetBlockList(ctx, blockblob.BlockListTypeUncommitted, nil)
 	if d.Classify(err) == translate.ErrNoSuchKey {
-		return map[int]*stagedPart{}, nil
+		return map[int]*storekit.BlockPart{}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	type key struct {
-		n   int
-		att attempt
-	}
-	all := map[key]*stagedPart{}
-	get := func(r blockRef) *stagedPart {
-		k := key{r.n, r.att}
-		if all[k] == nil {
-			all[k] = &stagedPart{att: r.att}
-		}
-		return all[k]
-	}
-	tagged := map[key]bool{}
+	blocks := make([]storekit.Block, 0, len(r.UncommittedBlocks))
 	for _, blk := range r.UncommittedBlocks {
-		ref, ok := parseBlockID(id, val(blk.Name))
-		if !ok {
-			continue
-		}
-		p := get(ref)
-		if ref.index == tagIndex {
-			p.md5, tagged[key{ref.n, ref.att}] = hex.EncodeToString(ref.md5[:]), true
-			continue
-		}
-		for len(p.ids) <= ref.index {
-			p.ids = append(p.ids, "")
-		}
-		p.ids[ref.index] = val(blk.Name)
-		p.size += val(blk.Size)
+		blocks = append(blocks, storekit.Block{ID: val(blk.Name), Size: val(blk.Size)})
 	}
-	latest := map[int]*stagedPart{}
-	for k, p := range all {
-		if l := latest[k.n]; tagged[k] && (l == nil || string(p.att[:]) > string(l.att[:])) {
-			latest[k.n] = p
-		}
-	}
-	return latest, nil
+	return storekit.LatestParts(id, blocks), nil
 }
 
 // ListParts implements storekit.Driver from the blob's uncommitted blocks.
@@ -185,23 +146,7 @@ func (d *Driver) ListParts(ctx context.Context, bucket, key, id string, after, m
 	if err != nil {
 		return storekit.PartsResult{}, err
 	}
-	var nums []int
-	for n := range latest {
-		if n > after {
-			nums = append(nums, n)
-		}
-	}
-	slices.Sort(nums)
-	var res storekit.PartsResult
-	for _, n := range nums {
-		if len(res.Parts) == max {
-			res.Truncated = true
-			break
-		}
-		p := latest[n]
-		res.Parts = append(res.Parts, translate.PartInfo{Number: n, Size: p.size, ETag: p.md5, LastModified: p.att.began()})
-	}
-	return res, nil
+	return storekit.PartsPage(latest, after, max), nil
 }
 
 // CompleteUpload implements storekit.Driver: one Put Block List of the
@@ -225,7 +170,7 @@ func (d *Driver) CompleteUpload(ctx context.Context, bucket, key, id string, par
 	sums := cryptomd5.New()
 	for _, p := range parts {
 		sp := latest[p.Number]
-		if sp == nil || sp.md5 != p.ETag || slices.Contains(sp.ids, "") {
+		if sp == nil || sp.MD5 != p.ETag || slices.Contains(sp.IDs, "") {
 			// Another upload of the key committed first, discarding these
 			// blocks: a condition that now fails says so.
 			if err := d.precheck(ctx, b, cond); err != nil {
@@ -234,8 +179,8 @@ func (d *Driver) CompleteUpload(ctx context.Context, bucket, key, id string, par
 			return "", &translate.Error{Code: translate.ErrInvalidPart, Bucket: bucket, Key: key,
 				Message: fmt.Sprintf("One or more of the specified parts could not be found (part %d).", p.Number)}
 		}
-		ids = append(ids, sp.ids...)
-		raw, _ := hex.DecodeString(sp.md5)
+		ids = append(ids, sp.IDs...)
+		raw, _ := hex.DecodeString(sp.MD5)
 		sums.Write(raw)
 	}
 	if len(ids) > MaxBlocks {

@@ -4,10 +4,11 @@
 //
 // Buckets are containers (names.go: the S3 names Azure also accepts, else
 // InvalidBucketName), objects are block blobs with their content headers
-// and metadata (names Azure refuses are encoded reversibly), and a
-// multipart upload is blocks staged on the destination blob itself, with
-// block IDs derived from the upload, the part and the part's attempt, so
-// that Complete is one Put Block List: no byte is copied again. What Azure
+// and metadata (names Azure refuses are encoded reversibly,
+// storekit.IdentMeta), and a multipart upload is blocks staged on the
+// destination blob itself, with block IDs derived from the upload, the
+// part and the part's attempt (storekit's blocks.go), so that Complete is
+// one Put Block List: no byte is copied again. What Azure
 // has no API for (the uploads in progress) is a small blob per upload under
 // the kit's reserved prefix.
 package azure
@@ -17,7 +18,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
@@ -55,27 +55,21 @@ type Options struct {
 	// MaxBlockSize is the largest block a part is staged as (a larger part
 	// becomes several blocks); at most MaxBlockSize.
 	MaxBlockSize int64 `yaml:"max_block_size"`
-	// ConnectTimeout bounds dialing the store; RequestTimeout bounds each
-	// call without a client body, and the wait for response headers of
-	// those that carry one. Retries is how many times such calls are
-	// retried.
-	ConnectTimeout time.Duration `yaml:"connect_timeout"`
-	RequestTimeout time.Duration `yaml:"request_timeout"`
-	Retries        int           `yaml:"retries"`
-	// StagingMaxAge is the kit's (see storekit.Options); Azure itself
-	// drops uncommitted blocks after 7 days.
-	StagingMaxAge time.Duration `yaml:"staging_max_age"`
+	// CallOptions are the kit's timeouts, retries and staging_max_age
+	// (storekit.CallOptions); Azure itself drops uncommitted blocks after
+	// 7 days.
+	storekit.CallOptions `yaml:",inline"`
 }
 
 // DefaultOptions are the defaults for Azure Blob Storage.
 func DefaultOptions() *Options {
-	return &Options{MaxBlockSize: MaxBlockSize, ConnectTimeout: 10 * time.Second, RequestTimeout: 60 * time.Second, Retries: 3}
+	return &Options{MaxBlockSize: MaxBlockSize, CallOptions: storekit.DefaultCallOptions()}
 }
 
 // Validate implements backends.Validator: an http(s) endpoint, either a
 // shared key (name and key) or a SAS token, a block size within Azure's,
-// a container prefix of container-name characters, positive timeouts and
-// no negative counts.
+// a container prefix of container-name characters, and the kit's
+// CallOptions.Check.
 func (o *Options) Validate() error {
 	var errs []error
 	add := func(opt, msg string) { errs = append(errs, &backends.OptionError{Option: opt, Msg: msg}) }
@@ -96,29 +90,15 @@ func (o *Options) Validate() error {
 	if strings.Trim(o.ContainerPrefix, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" || len(o.ContainerPrefix) > 20 {
 		add("container_prefix", "lowercase letters, digits and hyphens, at most 20")
 	}
-	if o.ConnectTimeout <= 0 {
-		add("connect_timeout", "must be positive")
-	}
-	if o.RequestTimeout <= 0 {
-		add("request_timeout", "must be positive")
-	}
-	if o.Retries < 0 {
-		add("retries", "must not be negative")
-	}
-	if o.StagingMaxAge < 0 {
-		add("staging_max_age", "must not be negative")
-	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, o.CallOptions.Check())...)
 }
 
 // newClient builds the SDK's service client. The SDK retries nothing:
 // the kit retries calls without a client body (storekit.Driver), and a
 // streamed body cannot be replayed.
 func newClient(o Options) (*service.Client, error) {
-	// The transport every store client has: o's timeouts.
-	transport := (&storekit.StoreOptions{ConnectTimeout: o.ConnectTimeout, RequestTimeout: o.RequestTimeout}).Transport()
 	opts := &azblob.ClientOptions{ClientOptions: azcore.ClientOptions{
-		Transport: &http.Client{Transport: transport},
+		Transport: &http.Client{Transport: o.Transport()},
 		Retry:     policy.RetryOptions{MaxRetries: -1},
 	}}
 	endpoint := strings.TrimRight(o.Endpoint, "/")

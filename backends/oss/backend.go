@@ -56,23 +56,7 @@ func (o *Options) Validate() error {
 	return err
 }
 
-func init() {
-	backends.Register(backends.Info{
-		Type:       "oss",
-		NewOptions: func() any { return DefaultOptions() },
-		New: func(_ context.Context, name string, options any) (translate.Backend, error) {
-			o, ok := options.(*Options)
-			if !ok || o == nil {
-				return nil, fmt.Errorf("oss backend %q: options are %T, want *oss.Options", name, options)
-			}
-			b, err := New(*o)
-			if err != nil {
-				return nil, fmt.Errorf("backend %q: %w", name, err)
-			}
-			return b.AsBackend(), nil
-		},
-	})
-}
+func init() { storekit.Register("oss", DefaultOptions, New) }
 
 // driver is storekit.Driver over an OSS client.
 type driver struct {

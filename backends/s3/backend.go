@@ -21,7 +21,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/babelgate/babelgate/backends"
 	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
 )
@@ -64,19 +63,8 @@ func OBSOptions() *Options {
 }
 
 func init() {
-	for typ, defaults := range map[string]func() *Options{"s3": DefaultOptions, "obs": OBSOptions} {
-		backends.Register(backends.Info{
-			Type:       typ,
-			NewOptions: func() any { return defaults() },
-			New: func(ctx context.Context, name string, options any) (translate.Backend, error) {
-				b, err := New(*options.(*Options))
-				if err != nil {
-					return nil, err
-				}
-				return b.AsBackend(), nil
-			},
-		})
-	}
+	storekit.Register("s3", DefaultOptions, New)
+	storekit.Register("obs", OBSOptions, New)
 }
 
 // driver is storekit.Driver over an S3 client.

@@ -14,6 +14,13 @@
 // which streams through the gateway in one place
 // (translate.StreamPartCopy). A driver only speaks its store's API.
 //
+// For drivers of stores unlike S3 the kit also has helpers a driver calls:
+// multipart uploads over staged blocks (blocks.go: block IDs, attempts,
+// the winning part of each number), identifier-only metadata names
+// (IdentMeta), a read-once io.ReadSeekCloser (OnceSeeker), the options
+// every store type shares (CallOptions) and the registration of a store
+// type (Register).
+//
 // Everything the kit keeps lives in the client's own bucket, under the
 // reserved key prefix Prefix (see state.go for the layout). These names
 // and the JSON form are an on-store format: data written by earlier
@@ -187,6 +194,11 @@ type Abilities struct {
 	// (translate.Body.StoreETag) and gives the client the store's ETag;
 	// bytes the kit reshapes (staged parts) are still hashed.
 	MD5ETag bool
+	// SlashDelimiterOnly: the store groups keys into common prefixes by
+	// "/" only (Azure's hierarchy listing; Azurite groups other delimiters
+	// wrongly). The kit lists keys flat for any other delimiter and groups
+	// them itself, so the driver's List sees Delimiter "" or "/".
+	SlashDelimiterOnly bool
 	// RedirectInMetadata: the kit keeps an object's website redirect
 	// location in reserved user metadata (RedirectMeta) too, for a store
 	// that drops or lacks its own.

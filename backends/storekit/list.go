@@ -21,7 +21,16 @@ import (
 //     already listed under it), which start-after alone does not do;
 //   - a common prefix the store repeats across its pages (MinIO does) is
 //     returned once;
-//   - MaxKeys, Truncated and Next as translate.ListPage defines them.
+//   - MaxKeys, Truncated and Next as translate.ListPage defines them;
+//   - no store page starts inside the reserved range: a store page that
+//     ends inside it is followed by one starting at ReservedEnd, so the
+//     hidden keys cost at most one store page per listing (MinIO answers
+//     a start-after inside .babelgate/annex/ with a short page marked not
+//     truncated, which ended client listings early), and a query's After
+//     inside it starts there too;
+//   - a store page never starts at a common prefix: after After or a page
+//     ending in a common prefix, the store starts past every key under it
+//     (MinIO refuses start-after "." as a name).
 //
 // Use: ask the store for a page of at most PageSize entries with
 // StorePrefix and StoreDelimiter, starting after StartAfter (none when ""),
@@ -44,14 +53,41 @@ type Lister struct {
 	page       translate.ListPage
 	count      int
 	startAfter string
+	// resumed: startAfter is the last entry of the store's last page,
+	// where the page's token (if any) continues.
+	resumed bool
 	// local: keys are grouped here; unprefixed: the store is listed
 	// without a prefix.
 	local, unprefixed bool
 }
 
+// ReservedEnd is a start-after past every reserved key the gateway writes
+// and before every key a client may write after them: the first of those
+// is Prefix with its '/' incremented (".babelgate0"), which a start-after
+// of that key would leave out. The gateway's own names continue Prefix
+// with ASCII, so Prefix followed by utf8.MaxRune sorts after all of them.
+const ReservedEnd = Prefix + string(utf8.MaxRune)
+
 // NewLister starts a page for q.
 func NewLister(q translate.ListQuery) *Lister {
-	return &Lister{q: q, startAfter: q.After, local: groupsReserved(q)}
+	return &Lister{q: q, startAfter: resume(q, q.After), local: groupsReserved(q)}
+}
+
+// resume is the start-after for the store that continues a listing of q
+// after key: at ReservedEnd when key is inside the reserved range (a
+// reserved key is in no common prefix: the keys after it that share one
+// are still to be grouped), else past every key under key's common prefix
+// when key lies under one (its keys were listed as the prefix).
+func resume(q translate.ListQuery, key string) string {
+	if Reserved(key) {
+		return max(key, ReservedEnd)
+	}
+	if q.Delimiter != "" && strings.HasPrefix(key, q.Prefix) {
+		if i := strings.Index(key[len(q.Prefix):], q.Delimiter); i >= 0 {
+			key = max(key, key[:len(q.Prefix)+i+len(q.Delimiter)]+string(utf8.MaxRune))
+		}
+	}
+	return key
 }
 
 // groupsReserved reports whether a store listing q with its delimiter would
@@ -74,6 +110,10 @@ func (l *Lister) PrefixRefused() {
 		l.startAfter = b
 	}
 }
+
+// GroupLocally makes the lister group keys itself, for a store that
+// cannot group by the query's delimiter (Abilities.SlashDelimiterOnly).
+func (l *Lister) GroupLocally() { l.local = true }
 
 // Local reports whether the lister groups keys itself (StoreDelimiter is
 // then empty).
@@ -145,8 +185,14 @@ func (l *Lister) PageSize() int { return min(l.q.MaxKeys+1, 1000) }
 // StartAfter is the start-after of the next store page: After first, then
 // the last entry of the previous store page, or, when that was a common
 // prefix, the prefix followed by utf8.MaxRune so that the store starts past
-// every key under it.
+// every key under it; ReservedEnd instead of any start-after inside the
+// reserved range.
 func (l *Lister) StartAfter() string { return l.startAfter }
+
+// Resumed reports whether StartAfter is the last entry of the store page
+// just added, so that the store's continuation token of that page resumes
+// at it; otherwise the next page must be asked by StartAfter alone.
+func (l *Lister) Resumed() bool { return l.resumed }
 
 // Add takes one store page: its keys (as objects) and its common prefixes,
 // each in ascending order as the store returns them, and truncated as the
@@ -159,10 +205,13 @@ func (l *Lister) StartAfter() string { return l.startAfter }
 // only, listed without a delimiter.
 func (l *Lister) Add(objects []translate.ObjectInfo, prefixes []string, truncated bool) (done bool, err error) {
 	storeLast := ""
+	if len(objects) > 0 {
+		storeLast = objects[len(objects)-1].Key
+	}
+	if len(prefixes) > 0 {
+		storeLast = max(storeLast, prefixes[len(prefixes)-1])
+	}
 	if l.local {
-		if len(objects) > 0 {
-			storeLast = objects[len(objects)-1].Key
-		}
 		var past bool
 		objects, prefixes, past = l.group(objects)
 		truncated = truncated && !past
@@ -190,18 +239,14 @@ func (l *Lister) Add(objects []translate.ObjectInfo, prefixes []string, truncate
 	if lastIsPrefix {
 		next += string(utf8.MaxRune)
 	}
-	if l.local {
-		// Resume after the store's last key, or past the common prefix
-		// or the reserved keys it lies in.
-		next = max(next, storeLast)
-		if Reserved(storeLast) {
-			next = max(next, Prefix+string(utf8.MaxRune))
-		}
-	}
+	// Resume after the store's last entry (when the lister groups keys,
+	// a key it grouped into a prefix, or a reserved one it dropped), or
+	// past the common prefix or the reserved range it lies in.
+	next = resume(l.q, max(next, storeLast))
 	if next == "" || next <= l.startAfter {
 		return true, fmt.Errorf("the store's listing made no progress after %q", next)
 	}
-	l.startAfter = next
+	l.startAfter, l.resumed = next, next == storeLast
 	return false, nil
 }
 

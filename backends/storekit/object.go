@@ -254,6 +254,9 @@ func (b *Backend) ListObjects(ctx context.Context, bucket string, q translate.Li
 		return translate.ListPage{}, err
 	}
 	l := NewLister(q)
+	if b.ab.SlashDelimiterOnly && q.Delimiter != "" && q.Delimiter != "/" {
+		l.GroupLocally()
+	}
 	token := ""
 	for {
 		req := ListRequest{Prefix: l.StorePrefix(), Delimiter: l.StoreDelimiter(), StartAfter: l.StartAfter(), Token: token, Max: l.PageSize()}
@@ -286,6 +289,9 @@ func (b *Backend) ListObjects(ctx context.Context, bucket string, q translate.Li
 			}
 			return page, nil
 		}
-		token = res.NextToken
+		token = ""
+		if l.Resumed() {
+			token = res.NextToken
+		}
 	}
 }

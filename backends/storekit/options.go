@@ -25,6 +25,14 @@ type StoreOptions struct {
 	// MinPartSize and MaxPartSize are the store's part rules.
 	MinPartSize int64 `yaml:"min_part_size"`
 	MaxPartSize int64 `yaml:"max_part_size"`
+	// CallOptions bound and retry the store's calls.
+	CallOptions `yaml:",inline"`
+}
+
+// CallOptions are the options of every store type, S3-like or not
+// (backends/azure inlines them too), that bound and retry its calls and
+// age its staged uploads.
+type CallOptions struct {
 	// ConnectTimeout bounds dialing the store; RequestTimeout bounds each
 	// call that carries no client body, and the wait for response headers
 	// of those that do.
@@ -43,8 +51,14 @@ type StoreOptions struct {
 // DefaultStoreOptions are the defaults shared by store types: 10s to
 // connect, 60s per call, 3 retries, staged uploads reaped after 7 days.
 func DefaultStoreOptions(minPart, maxPart int64) StoreOptions {
-	return StoreOptions{MinPartSize: minPart, MaxPartSize: maxPart, ConnectTimeout: 10 * time.Second,
-		RequestTimeout: 60 * time.Second, Retries: 3, StagingMaxAge: DefaultStagingMaxAge}
+	return StoreOptions{MinPartSize: minPart, MaxPartSize: maxPart, CallOptions: DefaultCallOptions()}
+}
+
+// DefaultCallOptions are the shared defaults: 10s to connect, 60s per
+// call, 3 retries, staged uploads reaped after 7 days.
+func DefaultCallOptions() CallOptions {
+	return CallOptions{ConnectTimeout: 10 * time.Second, RequestTimeout: 60 * time.Second, Retries: 3,
+		StagingMaxAge: DefaultStagingMaxAge}
 }
 
 // Check returns what is wrong with o, as backends.OptionErrors: the
@@ -66,6 +80,14 @@ func (o *StoreOptions) Check(endpointRequired bool) error {
 	if o.SecretKey == "" {
 		bad("secret_key", "required (with access_key)")
 	}
+	return errors.Join(append(errs, o.CallOptions.Check())...)
+}
+
+// Check returns what is wrong with o, as backends.OptionErrors: the
+// timeouts must be positive, retries and staging_max_age not negative.
+func (o *CallOptions) Check() error {
+	var errs []error
+	bad := func(option, msg string) { errs = append(errs, &backends.OptionError{Option: option, Msg: msg}) }
 	if o.ConnectTimeout <= 0 {
 		bad("connect_timeout", "must be positive")
 	}
@@ -82,7 +104,7 @@ func (o *StoreOptions) Check(endpointRequired bool) error {
 }
 
 // Transport is the HTTP transport of a store client with o's timeouts.
-func (o *StoreOptions) Transport() *http.Transport {
+func (o *CallOptions) Transport() *http.Transport {
 	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}
 	return &http.Transport{
 		Proxy: http.ProxyFromEnvironment, DialContext: dialer.DialContext,
@@ -93,6 +115,6 @@ func (o *StoreOptions) Transport() *http.Transport {
 }
 
 // Kit is the kit's Options from o.
-func (o *StoreOptions) Kit() Options {
+func (o *CallOptions) Kit() Options {
 	return Options{RequestTimeout: o.RequestTimeout, Retries: o.Retries, StagingMaxAge: o.StagingMaxAge}
 }

@@ -294,13 +294,14 @@ func TestLister(t *testing.T) {
 			starts: []string{"b"}, keys: []string{"c"}, next: "c"},
 		{name: "common prefix After lies under skipped",
 			// S3's start-after b/x rolls b/y up into b/ again.
-			q:      translate.ListQuery{Delimiter: "/", After: "b/x", MaxKeys: 10},
-			pages:  []storePage{{keys: []string{"c"}, prefixes: []string{"b/"}}},
-			starts: []string{"b/x"}, keys: []string{"c"}, next: "c"},
+			q:     translate.ListQuery{Delimiter: "/", After: "b/x", MaxKeys: 10},
+			pages: []storePage{{keys: []string{"c"}, prefixes: []string{"b/"}}},
+			// The store starts past every key under b/.
+			starts: []string{past("b/")}, keys: []string{"c"}, next: "c"},
 		{name: "common prefix equal to After skipped",
 			q:      translate.ListQuery{Delimiter: "/", After: "b/", MaxKeys: 10},
 			pages:  []storePage{{prefixes: []string{"b/", "c/"}}},
-			starts: []string{"b/"}, cps: []string{"c/"}, next: "c/"},
+			starts: []string{past("b/")}, cps: []string{"c/"}, next: "c/"},
 		{name: "a key After lies under is not a common prefix",
 			q:      translate.ListQuery{After: "b/x", MaxKeys: 10},
 			pages:  []storePage{{keys: []string{"b/y"}}},
