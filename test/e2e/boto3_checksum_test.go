@@ -23,61 +23,52 @@ func TestBoto3Checksums(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tls := range []bool{false, true} {
-		name := "http"
-		var opts []gatewayOption
-		if tls {
-			name = "https"
-			opts = append(opts, withTLS())
+	overHTTPAndTLS(t, func(t *testing.T, name string, g *gateway) {
+		bucket := "boto3-cksum-" + name
+		if _, err := g.s3Client(t, adminAK, adminSK, false).CreateBucket(context.Background(),
+			&s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+			t.Fatal(err)
 		}
-		t.Run(name, func(t *testing.T) {
-			g := startGateway(t, opts...)
-			bucket := "boto3-cksum-" + name
-			if _, err := g.s3Client(t, adminAK, adminSK, false).CreateBucket(context.Background(),
-				&s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-				t.Fatal(err)
+		res := mustRunClient(t, clientEnv(t, g, adminAK, adminSK), python, script, g.URL, bucket)
+		type apiErr struct {
+			Code, Message string
+			Status        int
+		}
+		var out struct {
+			Put map[string]struct {
+				Want, Got, Type string
 			}
-			res := mustRunClient(t, clientEnv(t, g, adminAK, adminSK), python, script, g.URL, bucket)
-			type apiErr struct {
-				Code, Message string
-				Status        int
+			PutWrong  *apiErr `json:"put_wrong"`
+			Multipart map[string]struct {
+				Wrong                *apiErr
+				Want, Complete, Head string
+				HeadType             string `json:"head_type"`
 			}
-			var out struct {
-				Put map[string]struct {
-					Want, Got, Type string
-				}
-				PutWrong  *apiErr `json:"put_wrong"`
-				Multipart map[string]struct {
-					Wrong                *apiErr
-					Want, Complete, Head string
-					HeadType             string `json:"head_type"`
-				}
+		}
+		if err := json.Unmarshal([]byte(res.Stdout), &out); err != nil {
+			t.Fatalf("output: %v\n%s\n%s", err, res.Stdout, res.Stderr)
+		}
+		if len(out.Put) != 3 || len(out.Multipart) != 2 {
+			t.Fatalf("incomplete output: %s", res.Stdout)
+		}
+		for alg, p := range out.Put {
+			if p.Got != p.Want || p.Type != "FULL_OBJECT" {
+				t.Errorf("PutObject %s: HEAD %q %q, want %q FULL_OBJECT", alg, p.Got, p.Type, p.Want)
 			}
-			if err := json.Unmarshal([]byte(res.Stdout), &out); err != nil {
-				t.Fatalf("output: %v\n%s\n%s", err, res.Stdout, res.Stderr)
+		}
+		if w := out.PutWrong; w == nil || w.Status != 400 || w.Code != "BadDigest" ||
+			w.Message != "The CRC32 you specified did not match the calculated checksum." {
+			t.Errorf("wrong CRC32: %+v", w)
+		}
+		for alg, m := range out.Multipart {
+			const typ = "COMPOSITE"
+			if w := m.Wrong; w == nil || w.Status != 400 || w.Code != "BadDigest" ||
+				w.Message != "The "+alg+" you specified did not match the calculated checksum." {
+				t.Errorf("%s Complete with a wrong checksum: %+v", alg, m.Wrong)
 			}
-			if len(out.Put) != 3 || len(out.Multipart) != 2 {
-				t.Fatalf("incomplete output: %s", res.Stdout)
+			if m.Complete != m.Want || m.Head != m.Want || m.HeadType != typ {
+				t.Errorf("%s: Complete %q, HEAD %q %q, want %q %s", alg, m.Complete, m.Head, m.HeadType, m.Want, typ)
 			}
-			for alg, p := range out.Put {
-				if p.Got != p.Want || p.Type != "FULL_OBJECT" {
-					t.Errorf("PutObject %s: HEAD %q %q, want %q FULL_OBJECT", alg, p.Got, p.Type, p.Want)
-				}
-			}
-			if w := out.PutWrong; w == nil || w.Status != 400 || w.Code != "BadDigest" ||
-				w.Message != "The CRC32 you specified did not match the calculated checksum." {
-				t.Errorf("wrong CRC32: %+v", w)
-			}
-			for alg, m := range out.Multipart {
-				const typ = "COMPOSITE"
-				if w := m.Wrong; w == nil || w.Status != 400 || w.Code != "BadDigest" ||
-					w.Message != "The "+alg+" you specified did not match the calculated checksum." {
-					t.Errorf("%s Complete with a wrong checksum: %+v", alg, m.Wrong)
-				}
-				if m.Complete != m.Want || m.Head != m.Want || m.HeadType != typ {
-					t.Errorf("%s: Complete %q, HEAD %q %q, want %q %s", alg, m.Complete, m.Head, m.HeadType, m.Want, typ)
-				}
-			}
-		})
-	}
+		}
+	})
 }

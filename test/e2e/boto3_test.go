@@ -279,114 +279,105 @@ func TestBoto3Presigned(t *testing.T) {
 // over plain HTTP and over TLS.
 func TestBoto3Client(t *testing.T) {
 	python := boto3Python(t)
-	for _, tls := range []bool{false, true} {
-		name := "http"
-		var opts []gatewayOption
-		if tls {
-			name = "https"
-			opts = append(opts, withTLS())
+	overHTTPAndTLS(t, func(t *testing.T, name string, g *gateway) {
+		dumpLogOnFailure(t, g)
+		b := newBoto3(t, g, python, adminAK, adminSK)
+		sdk := g.s3Client(t, adminAK, adminSK, false)
+		ctx := context.Background()
+		const bucket = "boto3-client"
+		if _, err := sdk.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+			t.Fatal(err)
 		}
-		t.Run(name, func(t *testing.T) {
-			g := startGateway(t, opts...)
-			dumpLogOnFailure(t, g)
-			b := newBoto3(t, g, python, adminAK, adminSK)
-			sdk := g.s3Client(t, adminAK, adminSK, false)
-			ctx := context.Background()
-			const bucket = "boto3-client"
-			if _, err := sdk.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-				t.Fatal(err)
-			}
-			dir := t.TempDir()
+		dir := t.TempDir()
 
-			small := randomBytes(100_001, 401)
-			src := writeClientFile(t, dir, "small.bin", small)
-			var meta struct {
-				PutETag         string            `json:"put_etag"`
-				GetMD5          string            `json:"get_md5"`
-				GetLength       int               `json:"get_length"`
-				GetMetadata     map[string]string `json:"get_metadata"`
-				GetContentType  string            `json:"get_content_type"`
-				HeadETag        string            `json:"head_etag"`
-				HeadLength      int               `json:"head_length"`
-				HeadMetadata    map[string]string `json:"head_metadata"`
-				HeadContentType string            `json:"head_content_type"`
-				AuthSchemes     []string          `json:"auth_schemes"`
+		small := randomBytes(100_001, 401)
+		src := writeClientFile(t, dir, "small.bin", small)
+		var meta struct {
+			PutETag         string            `json:"put_etag"`
+			GetMD5          string            `json:"get_md5"`
+			GetLength       int               `json:"get_length"`
+			GetMetadata     map[string]string `json:"get_metadata"`
+			GetContentType  string            `json:"get_content_type"`
+			HeadETag        string            `json:"head_etag"`
+			HeadLength      int               `json:"head_length"`
+			HeadMetadata    map[string]string `json:"head_metadata"`
+			HeadContentType string            `json:"head_content_type"`
+			AuthSchemes     []string          `json:"auth_schemes"`
+		}
+		const metaKey = "meta/object.bin"
+		b.Run(&meta, "metadata", "--bucket", bucket, "--key", metaKey, "--file", src)
+		if !slices.Equal(meta.AuthSchemes, []string{"AWS4-HMAC-SHA256"}) {
+			t.Errorf("default boto3 client sent Authorization schemes %v, want SigV4", meta.AuthSchemes)
+		}
+		wantETag := `"` + md5hex(small) + `"`
+		if meta.PutETag != wantETag || meta.HeadETag != wantETag {
+			t.Errorf("put_object ETag %s, head_object ETag %s, want %s", meta.PutETag, meta.HeadETag, wantETag)
+		}
+		if meta.GetMD5 != md5hex(small) || meta.GetLength != len(small) || meta.HeadLength != len(small) {
+			t.Errorf("get_object: %d bytes md5 %s, head_object length %d; want %d bytes md5 %s",
+				meta.GetLength, meta.GetMD5, meta.HeadLength, len(small), md5hex(small))
+		}
+		wantMeta := map[string]string{"color": "blue", "mixed-case": "Value", "note": "x y  z"}
+		for _, c := range []struct {
+			what string
+			m    map[string]string
+		}{{"get_object", meta.GetMetadata}, {"head_object", meta.HeadMetadata}} {
+			what, m := c.what, c.m
+			if !maps.Equal(m, wantMeta) {
+				t.Errorf("%s Metadata %v, want %v (botocore keeps the x-amz-meta-* header names' case "+
+					"as sent; S3 sends them lowercase)", what, m, wantMeta)
 			}
-			const metaKey = "meta/object.bin"
-			b.Run(&meta, "metadata", "--bucket", bucket, "--key", metaKey, "--file", src)
-			if !slices.Equal(meta.AuthSchemes, []string{"AWS4-HMAC-SHA256"}) {
-				t.Errorf("default boto3 client sent Authorization schemes %v, want SigV4", meta.AuthSchemes)
-			}
-			wantETag := `"` + md5hex(small) + `"`
-			if meta.PutETag != wantETag || meta.HeadETag != wantETag {
-				t.Errorf("put_object ETag %s, head_object ETag %s, want %s", meta.PutETag, meta.HeadETag, wantETag)
-			}
-			if meta.GetMD5 != md5hex(small) || meta.GetLength != len(small) || meta.HeadLength != len(small) {
-				t.Errorf("get_object: %d bytes md5 %s, head_object length %d; want %d bytes md5 %s",
-					meta.GetLength, meta.GetMD5, meta.HeadLength, len(small), md5hex(small))
-			}
-			wantMeta := map[string]string{"color": "blue", "mixed-case": "Value", "note": "x y  z"}
-			for _, c := range []struct {
-				what string
-				m    map[string]string
-			}{{"get_object", meta.GetMetadata}, {"head_object", meta.HeadMetadata}} {
-				what, m := c.what, c.m
-				if !maps.Equal(m, wantMeta) {
-					t.Errorf("%s Metadata %v, want %v (botocore keeps the x-amz-meta-* header names' case "+
-						"as sent; S3 sends them lowercase)", what, m, wantMeta)
-				}
-			}
-			if meta.GetContentType != "application/x-boto3-test" || meta.HeadContentType != "application/x-boto3-test" {
-				t.Errorf("ContentType: get %q, head %q", meta.GetContentType, meta.HeadContentType)
-			}
-			head, err := sdk.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(metaKey)})
-			if err != nil {
-				t.Fatalf("HeadObject (Go SDK) of boto3's object: %v", err)
-			}
-			if head.Metadata["color"] != "blue" || head.Metadata["mixed-case"] != "Value" {
-				t.Errorf("Go SDK sees metadata %v", head.Metadata)
-			}
+		}
+		if meta.GetContentType != "application/x-boto3-test" || meta.HeadContentType != "application/x-boto3-test" {
+			t.Errorf("ContentType: get %q, head %q", meta.GetContentType, meta.HeadContentType)
+		}
+		head, err := sdk.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(metaKey)})
+		if err != nil {
+			t.Fatalf("HeadObject (Go SDK) of boto3's object: %v", err)
+		}
+		if head.Metadata["color"] != "blue" || head.Metadata["mixed-case"] != "Value" {
+			t.Errorf("Go SDK sees metadata %v", head.Metadata)
+		}
 
-			// upload_file / download_file with 5 MiB threshold and chunks.
-			big := randomBytes(20<<20, 402)
-			bigSrc := writeClientFile(t, dir, "big.bin", big)
-			bigOut := filepath.Join(dir, "big.out")
-			const bigKey = "transfer/big.bin"
-			var tr struct {
-				HeadETag   string `json:"head_etag"`
-				HeadLength int    `json:"head_length"`
+		// upload_file / download_file with 5 MiB threshold and chunks.
+		big := randomBytes(20<<20, 402)
+		bigSrc := writeClientFile(t, dir, "big.bin", big)
+		bigOut := filepath.Join(dir, "big.out")
+		const bigKey = "transfer/big.bin"
+		var tr struct {
+			HeadETag   string `json:"head_etag"`
+			HeadLength int    `json:"head_length"`
+		}
+		b.Run(&tr, "transfer", "--bucket", bucket, "--key", bigKey, "--file", bigSrc, "--out", bigOut)
+		if want := expectedMultipartETag(big, 5<<20); tr.HeadETag != want {
+			t.Errorf("upload_file ETag %s, want %s (four 5 MiB parts)", tr.HeadETag, want)
+		}
+		if tr.HeadLength != len(big) {
+			t.Errorf("head_object length %d, want %d", tr.HeadLength, len(big))
+		}
+		got, err := os.ReadFile(bigOut)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, big) {
+			t.Fatalf("download_file wrote %d bytes (md5 %s), uploaded %d (md5 %s)", len(got), md5hex(got), len(big), md5hex(big))
+		}
+		lines := loggedRequests(t, g)
+		if n := countLoggedOps(lines, "UploadPart", 200); n != 4 {
+			t.Errorf("gateway logged %d successful UploadPart requests, want 4", n)
+		}
+		if n := countLoggedOps(lines, "CompleteMultipartUpload", 200); n != 1 {
+			t.Errorf("gateway logged %d successful CompleteMultipartUpload requests, want 1", n)
+		}
+		// s3transfer downloads a file above the threshold in ranged GETs.
+		ranged := 0
+		for _, l := range lines {
+			if l.Op == "GetObject" && l.Key == bigKey && l.Status == http.StatusPartialContent {
+				ranged++
 			}
-			b.Run(&tr, "transfer", "--bucket", bucket, "--key", bigKey, "--file", bigSrc, "--out", bigOut)
-			if want := expectedMultipartETag(big, 5<<20); tr.HeadETag != want {
-				t.Errorf("upload_file ETag %s, want %s (four 5 MiB parts)", tr.HeadETag, want)
-			}
-			if tr.HeadLength != len(big) {
-				t.Errorf("head_object length %d, want %d", tr.HeadLength, len(big))
-			}
-			got, err := os.ReadFile(bigOut)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, big) {
-				t.Fatalf("download_file wrote %d bytes (md5 %s), uploaded %d (md5 %s)", len(got), md5hex(got), len(big), md5hex(big))
-			}
-			lines := loggedRequests(t, g)
-			if n := countLoggedOps(lines, "UploadPart", 200); n != 4 {
-				t.Errorf("gateway logged %d successful UploadPart requests, want 4", n)
-			}
-			if n := countLoggedOps(lines, "CompleteMultipartUpload", 200); n != 1 {
-				t.Errorf("gateway logged %d successful CompleteMultipartUpload requests, want 1", n)
-			}
-			// s3transfer downloads a file above the threshold in ranged GETs.
-			ranged := 0
-			for _, l := range lines {
-				if l.Op == "GetObject" && l.Key == bigKey && l.Status == http.StatusPartialContent {
-					ranged++
-				}
-			}
-			if ranged < 2 {
-				t.Errorf("download_file made %d ranged (206) GETs, want several", ranged)
-			}
-		})
-	}
+		}
+		if ranged < 2 {
+			t.Errorf("download_file made %d ranged (206) GETs, want several", ranged)
+		}
+	})
 }

@@ -56,41 +56,32 @@ func getChecksum(v any, a translate.ChecksumAlgorithm) string {
 }
 
 func TestChecksumAlgorithms(t *testing.T) {
-	for _, tls := range []bool{false, true} {
-		name := "http"
-		var opts []gatewayOption
-		if tls {
-			name = "https"
-			opts = append(opts, withTLS())
+	overHTTPAndTLS(t, func(t *testing.T, name string, g *gateway) {
+		c := g.s3Client(t, adminAK, adminSK, false)
+		ctx := context.Background()
+		bucket := "cksum-" + name
+		if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+			t.Fatal(err)
 		}
-		t.Run(name, func(t *testing.T) {
-			g := startGateway(t, opts...)
-			c := g.s3Client(t, adminAK, adminSK, false)
-			ctx := context.Background()
-			bucket := "cksum-" + name
-			if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-				t.Fatal(err)
-			}
-			data := randomBytes(100_000, 81)
-			for _, a := range translate.S3ChecksumAlgorithms {
-				t.Run(string(a), func(t *testing.T) { checkAlgorithm(t, g, c, bucket, a, data) })
-			}
-			t.Run("default-crc64nvme", func(t *testing.T) { checkDefault(t, g, c, bucket, data) })
-			for _, mc := range []struct {
-				alg translate.ChecksumAlgorithm
-				typ types.ChecksumType
-			}{
-				{translate.CRC32, types.ChecksumTypeFullObject}, {translate.CRC32C, types.ChecksumTypeFullObject},
-				{translate.CRC64NVME, types.ChecksumTypeFullObject}, {translate.CRC32C, types.ChecksumTypeComposite},
-				{translate.SHA256, types.ChecksumTypeComposite}, {translate.SHA512, types.ChecksumTypeComposite},
-				{translate.MD5, types.ChecksumTypeComposite}, {translate.XXHASH3, types.ChecksumTypeComposite},
-			} {
-				t.Run(fmt.Sprintf("multipart-%s-%s", mc.alg, mc.typ), func(t *testing.T) {
-					checkMultipart(t, c, bucket, mc.alg, mc.typ)
-				})
-			}
-		})
-	}
+		data := randomBytes(100_000, 81)
+		for _, a := range translate.S3ChecksumAlgorithms {
+			t.Run(string(a), func(t *testing.T) { checkAlgorithm(t, g, c, bucket, a, data) })
+		}
+		t.Run("default-crc64nvme", func(t *testing.T) { checkDefault(t, g, c, bucket, data) })
+		for _, mc := range []struct {
+			alg translate.ChecksumAlgorithm
+			typ types.ChecksumType
+		}{
+			{translate.CRC32, types.ChecksumTypeFullObject}, {translate.CRC32C, types.ChecksumTypeFullObject},
+			{translate.CRC64NVME, types.ChecksumTypeFullObject}, {translate.CRC32C, types.ChecksumTypeComposite},
+			{translate.SHA256, types.ChecksumTypeComposite}, {translate.SHA512, types.ChecksumTypeComposite},
+			{translate.MD5, types.ChecksumTypeComposite}, {translate.XXHASH3, types.ChecksumTypeComposite},
+		} {
+			t.Run(fmt.Sprintf("multipart-%s-%s", mc.alg, mc.typ), func(t *testing.T) {
+				checkMultipart(t, c, bucket, mc.alg, mc.typ)
+			})
+		}
+	})
 }
 
 // TestChecksumAlgorithmsOnMinIO runs the same checks through the s3

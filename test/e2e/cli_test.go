@@ -241,87 +241,78 @@ func writeClientFile(t *testing.T, dir, name string, data []byte) string {
 // plain HTTP and over TLS (the CLI trusting the test CA via AWS_CA_BUNDLE).
 func TestCLICopy(t *testing.T) {
 	awsPath := awsCLIPath(t)
-	for _, tls := range []bool{false, true} {
-		name := "http"
-		var opts []gatewayOption
-		if tls {
-			name = "https"
-			opts = append(opts, withTLS())
+	overHTTPAndTLS(t, func(t *testing.T, name string, g *gateway) {
+		dumpLogOnFailure(t, g)
+		cli := newAWSCLI(t, g, awsPath, adminAK, adminSK)
+		sdk := g.s3Client(t, adminAK, adminSK, false)
+		ctx := context.Background()
+		const bucket, key = "cli-bucket", "dir/big file.bin"
+		dir := t.TempDir()
+
+		cli.Must("s3", "mb", "s3://"+bucket)
+		if _, err := sdk.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}); err != nil {
+			t.Fatalf("HeadBucket after aws s3 mb: %v", err)
 		}
-		t.Run(name, func(t *testing.T) {
-			g := startGateway(t, opts...)
-			dumpLogOnFailure(t, g)
-			cli := newAWSCLI(t, g, awsPath, adminAK, adminSK)
-			sdk := g.s3Client(t, adminAK, adminSK, false)
-			ctx := context.Background()
-			const bucket, key = "cli-bucket", "dir/big file.bin"
-			dir := t.TempDir()
 
-			cli.Must("s3", "mb", "s3://"+bucket)
-			if _, err := sdk.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}); err != nil {
-				t.Fatalf("HeadBucket after aws s3 mb: %v", err)
-			}
+		data := randomBytes(40<<20, 4040)
+		src := writeClientFile(t, dir, "src.bin", data)
+		cli.Must("s3", "cp", "--no-progress", src, "s3://"+bucket+"/"+key)
 
-			data := randomBytes(40<<20, 4040)
-			src := writeClientFile(t, dir, "src.bin", data)
-			cli.Must("s3", "cp", "--no-progress", src, "s3://"+bucket+"/"+key)
+		head, err := sdk.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		if err != nil {
+			t.Fatalf("HeadObject after aws s3 cp: %v", err)
+		}
+		etag := aws.ToString(head.ETag)
+		if !strings.HasSuffix(etag, `-5"`) {
+			t.Fatalf("ETag %s: want a 5-part multipart ETag (aws s3 cp of 40 MiB in 8 MiB parts)", etag)
+		}
+		if want := expectedMultipartETag(data, 8<<20); etag != want {
+			t.Errorf("ETag %s, want %s (MD5 of the five 8 MiB parts' MD5s)", etag, want)
+		}
+		if n := aws.ToInt64(head.ContentLength); n != int64(len(data)) {
+			t.Errorf("HeadObject Content-Length %d, want %d", n, len(data))
+		}
+		if n := countLoggedOps(loggedRequests(t, g), "UploadPart", 200); n != 5 {
+			t.Errorf("gateway logged %d successful UploadPart requests, want 5", n)
+		}
 
-			head, err := sdk.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-			if err != nil {
-				t.Fatalf("HeadObject after aws s3 cp: %v", err)
-			}
-			etag := aws.ToString(head.ETag)
-			if !strings.HasSuffix(etag, `-5"`) {
-				t.Fatalf("ETag %s: want a 5-part multipart ETag (aws s3 cp of 40 MiB in 8 MiB parts)", etag)
-			}
-			if want := expectedMultipartETag(data, 8<<20); etag != want {
-				t.Errorf("ETag %s, want %s (MD5 of the five 8 MiB parts' MD5s)", etag, want)
-			}
-			if n := aws.ToInt64(head.ContentLength); n != int64(len(data)) {
-				t.Errorf("HeadObject Content-Length %d, want %d", n, len(data))
-			}
-			if n := countLoggedOps(loggedRequests(t, g), "UploadPart", 200); n != 5 {
-				t.Errorf("gateway logged %d successful UploadPart requests, want 5", n)
-			}
+		// `aws s3 ls` at the root shows the common prefix; recursively, the
+		// key and its size.
+		ls := cli.Must("s3", "ls", "s3://"+bucket)
+		if !anyOutputLine(ls.Stdout, func(f []string) bool { return len(f) == 2 && f[0] == "PRE" && f[1] == "dir/" }) {
+			t.Errorf("aws s3 ls s3://%s: no \"PRE dir/\" line:\n%s", bucket, ls.Stdout)
+		}
+		ls = cli.Must("s3", "ls", "--recursive", "s3://"+bucket)
+		if !anyOutputLine(ls.Stdout, func(f []string) bool {
+			return len(f) >= 4 && f[2] == strconv.Itoa(len(data)) && strings.Join(f[3:], " ") == key
+		}) {
+			t.Errorf("aws s3 ls --recursive s3://%s: no line with size %d and key %q:\n%s", bucket, len(data), key, ls.Stdout)
+		}
 
-			// `aws s3 ls` at the root shows the common prefix; recursively, the
-			// key and its size.
-			ls := cli.Must("s3", "ls", "s3://"+bucket)
-			if !anyOutputLine(ls.Stdout, func(f []string) bool { return len(f) == 2 && f[0] == "PRE" && f[1] == "dir/" }) {
-				t.Errorf("aws s3 ls s3://%s: no \"PRE dir/\" line:\n%s", bucket, ls.Stdout)
-			}
-			ls = cli.Must("s3", "ls", "--recursive", "s3://"+bucket)
-			if !anyOutputLine(ls.Stdout, func(f []string) bool {
-				return len(f) >= 4 && f[2] == strconv.Itoa(len(data)) && strings.Join(f[3:], " ") == key
-			}) {
-				t.Errorf("aws s3 ls --recursive s3://%s: no line with size %d and key %q:\n%s", bucket, len(data), key, ls.Stdout)
-			}
+		dst := filepath.Join(dir, "dst.bin")
+		cli.Must("s3", "cp", "--no-progress", "s3://"+bucket+"/"+key, dst)
+		got, err := os.ReadFile(dst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, data) {
+			t.Fatalf("downloaded %d bytes (md5 %s), uploaded %d (md5 %s)", len(got), md5hex(got), len(data), md5hex(data))
+		}
 
-			dst := filepath.Join(dir, "dst.bin")
-			cli.Must("s3", "cp", "--no-progress", "s3://"+bucket+"/"+key, dst)
-			got, err := os.ReadFile(dst)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, data) {
-				t.Fatalf("downloaded %d bytes (md5 %s), uploaded %d (md5 %s)", len(got), md5hex(got), len(data), md5hex(data))
-			}
-
-			rm := cli.Must("s3", "rm", "s3://"+bucket+"/"+key)
-			if !strings.Contains(rm.Stdout, "delete: s3://"+bucket+"/"+key) {
-				t.Errorf("aws s3 rm output %q, want a delete line", rm.Stdout)
-			}
-			_, err = sdk.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-			mustCode(t, err, "NotFound")
-			// An empty listing: the CLI may exit 1 for "nothing listed", but it
-			// must not be an error from the gateway.
-			ls = cli.Run("s3", "ls", "--recursive", "s3://"+bucket)
-			if code := ls.ExitCode(); code > 1 || strings.Contains(ls.Stdout, "big file.bin") ||
-				strings.Contains(ls.Stderr, "An error occurred") {
-				t.Errorf("aws s3 ls after rm:\nstdout:\n%s\nstderr:\n%s", ls.Stdout, ls.Stderr)
-			}
-		})
-	}
+		rm := cli.Must("s3", "rm", "s3://"+bucket+"/"+key)
+		if !strings.Contains(rm.Stdout, "delete: s3://"+bucket+"/"+key) {
+			t.Errorf("aws s3 rm output %q, want a delete line", rm.Stdout)
+		}
+		_, err = sdk.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		mustCode(t, err, "NotFound")
+		// An empty listing: the CLI may exit 1 for "nothing listed", but it
+		// must not be an error from the gateway.
+		ls = cli.Run("s3", "ls", "--recursive", "s3://"+bucket)
+		if code := ls.ExitCode(); code > 1 || strings.Contains(ls.Stdout, "big file.bin") ||
+			strings.Contains(ls.Stderr, "An error occurred") {
+			t.Errorf("aws s3 ls after rm:\nstdout:\n%s\nstderr:\n%s", ls.Stdout, ls.Stderr)
+		}
+	})
 }
 
 // countLoggedOps counts the logged requests of op that answered status.

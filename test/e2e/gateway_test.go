@@ -321,3 +321,18 @@ func logHas(log string, fragments ...string) bool {
 	}
 	return false
 }
+
+// overHTTPAndTLS runs fn as the subtests "http" and "https", each on a
+// gateway of its own started with opts (plus TLS for "https").
+func overHTTPAndTLS(t *testing.T, fn func(t *testing.T, name string, g *gateway), opts ...gatewayOption) {
+	t.Helper()
+	for _, name := range []string{"http", "https"} {
+		t.Run(name, func(t *testing.T) {
+			o := opts
+			if name == "https" {
+				o = append(append([]gatewayOption(nil), opts...), withTLS())
+			}
+			fn(t, name, startGateway(t, o...))
+		})
+	}
+}

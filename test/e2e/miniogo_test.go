@@ -59,90 +59,81 @@ func (g *gateway) minioClient(t *testing.T) *minio.Client {
 }
 
 func TestMinioGo(t *testing.T) {
-	for _, tls := range []bool{false, true} {
-		name := "http"
-		var opts []gatewayOption
-		if tls {
-			name = "https"
-			opts = append(opts, withTLS())
+	overHTTPAndTLS(t, func(t *testing.T, name string, g *gateway) {
+		c := g.minioClient(t)
+		ctx := context.Background()
+		bucket := "minio-go-" + name
+		if err := c.MakeBucket(ctx, bucket, minio.MakeBucketOptions{}); err != nil {
+			t.Fatal(err)
 		}
-		t.Run(name, func(t *testing.T) {
-			g := startGateway(t, opts...)
-			c := g.minioClient(t)
-			ctx := context.Background()
-			bucket := "minio-go-" + name
-			if err := c.MakeBucket(ctx, bucket, minio.MakeBucketOptions{}); err != nil {
+		small := randomBytes(70_000, 101)
+		big := randomBytes(5<<20+4321, 102)
+		for _, mc := range minioChecksums {
+			t.Run(mc.typ.String()+"-"+mc.field, func(t *testing.T) {
+				key := "single-" + mc.typ.String()
+				up, err := c.PutObject(ctx, bucket, key, bytes.NewReader(small), int64(len(small)), minio.PutObjectOptions{Checksum: mc.typ})
+				if err != nil {
+					t.Fatalf("PutObject: %v", err)
+				}
+				want := sumB64(t, mc.alg, small)
+				if got := fieldOf(up, mc.field); got != want {
+					t.Fatalf("PutObject %s = %q, want %q", mc.field, got, want)
+				}
+				minioCheck(t, c, bucket, key, small, mc.field, want)
+
+				// Multipart: two parts; the object's checksum is what
+				// minio-go computed from the parts and sent on Complete.
+				key = "multi-" + mc.typ.String()
+				up, err = c.PutObject(ctx, bucket, key, bytes.NewReader(big), int64(len(big)),
+					minio.PutObjectOptions{Checksum: mc.typ, PartSize: 5 << 20})
+				if err != nil {
+					t.Fatalf("multipart PutObject: %v", err)
+				}
+				if fieldOf(up, mc.field) == "" {
+					t.Fatalf("multipart PutObject returned no %s", mc.field)
+				}
+				minioCheck(t, c, bucket, key, big, mc.field, fieldOf(up, mc.field))
+			})
+		}
+		t.Run("default-auto-checksum", func(t *testing.T) {
+			// No option: minio-go's AutoChecksum (CRC32C) on a multipart upload.
+			up, err := c.PutObject(ctx, bucket, "auto", bytes.NewReader(big), int64(len(big)), minio.PutObjectOptions{PartSize: 5 << 20})
+			if err != nil {
 				t.Fatal(err)
 			}
-			small := randomBytes(70_000, 101)
-			big := randomBytes(5<<20+4321, 102)
-			for _, mc := range minioChecksums {
-				t.Run(mc.typ.String()+"-"+mc.field, func(t *testing.T) {
-					key := "single-" + mc.typ.String()
-					up, err := c.PutObject(ctx, bucket, key, bytes.NewReader(small), int64(len(small)), minio.PutObjectOptions{Checksum: mc.typ})
-					if err != nil {
-						t.Fatalf("PutObject: %v", err)
-					}
-					want := sumB64(t, mc.alg, small)
-					if got := fieldOf(up, mc.field); got != want {
-						t.Fatalf("PutObject %s = %q, want %q", mc.field, got, want)
-					}
-					minioCheck(t, c, bucket, key, small, mc.field, want)
-
-					// Multipart: two parts; the object's checksum is what
-					// minio-go computed from the parts and sent on Complete.
-					key = "multi-" + mc.typ.String()
-					up, err = c.PutObject(ctx, bucket, key, bytes.NewReader(big), int64(len(big)),
-						minio.PutObjectOptions{Checksum: mc.typ, PartSize: 5 << 20})
-					if err != nil {
-						t.Fatalf("multipart PutObject: %v", err)
-					}
-					if fieldOf(up, mc.field) == "" {
-						t.Fatalf("multipart PutObject returned no %s", mc.field)
-					}
-					minioCheck(t, c, bucket, key, big, mc.field, fieldOf(up, mc.field))
-				})
-			}
-			t.Run("default-auto-checksum", func(t *testing.T) {
-				// No option: minio-go's AutoChecksum (CRC32C) on a multipart upload.
-				up, err := c.PutObject(ctx, bucket, "auto", bytes.NewReader(big), int64(len(big)), minio.PutObjectOptions{PartSize: 5 << 20})
-				if err != nil {
-					t.Fatal(err)
-				}
-				minioCheck(t, c, bucket, "auto", big, "ChecksumCRC32C", up.ChecksumCRC32C)
-			})
-			t.Run("fputobject", func(t *testing.T) {
-				path := filepath.Join(t.TempDir(), "upload.bin")
-				data := randomBytes(11<<20, 103)
-				if err := os.WriteFile(path, data, 0o600); err != nil {
-					t.Fatal(err)
-				}
-				up, err := c.FPutObject(ctx, bucket, "file.bin", path, minio.PutObjectOptions{PartSize: 5 << 20, Checksum: minio.ChecksumFullObjectCRC32})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if up.ChecksumCRC32 != sumB64(t, translate.CRC32, data) {
-					t.Fatalf("FPutObject CRC32 %q, want the FULL_OBJECT %q", up.ChecksumCRC32, sumB64(t, translate.CRC32, data))
-				}
-				minioCheck(t, c, bucket, "file.bin", data, "ChecksumCRC32", up.ChecksumCRC32)
-			})
-			t.Run("composeobject", func(t *testing.T) {
-				a, b := randomBytes(5<<20, 104), randomBytes(3000, 105)
-				for key, data := range map[string][]byte{"part-a": a, "part-b": b} {
-					if _, err := c.PutObject(ctx, bucket, key, bytes.NewReader(data), int64(len(data)), minio.PutObjectOptions{}); err != nil {
-						t.Fatal(err)
-					}
-				}
-				if _, err := c.ComposeObject(ctx, minio.CopyDestOptions{Bucket: bucket, Object: "composed"},
-					minio.CopySrcOptions{Bucket: bucket, Object: "part-a"}, minio.CopySrcOptions{Bucket: bucket, Object: "part-b"}); err != nil {
-					t.Fatal(err)
-				}
-				whole := append(append([]byte(nil), a...), b...)
-				// The composed upload had no algorithm: S3's default CRC64NVME.
-				minioCheck(t, c, bucket, "composed", whole, "ChecksumCRC64NVME", sumB64(t, translate.CRC64NVME, whole))
-			})
+			minioCheck(t, c, bucket, "auto", big, "ChecksumCRC32C", up.ChecksumCRC32C)
 		})
-	}
+		t.Run("fputobject", func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "upload.bin")
+			data := randomBytes(11<<20, 103)
+			if err := os.WriteFile(path, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			up, err := c.FPutObject(ctx, bucket, "file.bin", path, minio.PutObjectOptions{PartSize: 5 << 20, Checksum: minio.ChecksumFullObjectCRC32})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if up.ChecksumCRC32 != sumB64(t, translate.CRC32, data) {
+				t.Fatalf("FPutObject CRC32 %q, want the FULL_OBJECT %q", up.ChecksumCRC32, sumB64(t, translate.CRC32, data))
+			}
+			minioCheck(t, c, bucket, "file.bin", data, "ChecksumCRC32", up.ChecksumCRC32)
+		})
+		t.Run("composeobject", func(t *testing.T) {
+			a, b := randomBytes(5<<20, 104), randomBytes(3000, 105)
+			for key, data := range map[string][]byte{"part-a": a, "part-b": b} {
+				if _, err := c.PutObject(ctx, bucket, key, bytes.NewReader(data), int64(len(data)), minio.PutObjectOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := c.ComposeObject(ctx, minio.CopyDestOptions{Bucket: bucket, Object: "composed"},
+				minio.CopySrcOptions{Bucket: bucket, Object: "part-a"}, minio.CopySrcOptions{Bucket: bucket, Object: "part-b"}); err != nil {
+				t.Fatal(err)
+			}
+			whole := append(append([]byte(nil), a...), b...)
+			// The composed upload had no algorithm: S3's default CRC64NVME.
+			minioCheck(t, c, bucket, "composed", whole, "ChecksumCRC64NVME", sumB64(t, translate.CRC64NVME, whole))
+		})
+	})
 }
 
 // minioCheck reads key back with minio-go: the bytes, and the checksum
