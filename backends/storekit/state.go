@@ -51,10 +51,12 @@ const MaxStateSize = 4 << 20
 // Reserved reports whether key lies under the reserved prefix.
 func Reserved(key string) bool { return strings.HasPrefix(key, Prefix) }
 
-// CheckKey refuses a client key under the reserved prefix with
-// ErrAccessDenied; any other key is nil.
+// CheckKey refuses a client key under the reserved prefix, or the prefix's
+// own name without its slash (on stores with file-tree semantics, MinIO's
+// among them, an object ".babelgate" hides every key under ".babelgate/"
+// from listings), with ErrAccessDenied; any other key is nil.
 func CheckKey(bucket, key string) error {
-	if Reserved(key) {
+	if Reserved(key) || key == strings.TrimSuffix(Prefix, "/") {
 		return &translate.Error{Code: translate.ErrAccessDenied, Bucket: bucket, Key: key,
 			Message: "Keys beginning with " + Prefix + " are reserved by the gateway on this backend."}
 	}

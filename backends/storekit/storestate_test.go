@@ -131,20 +131,24 @@ func TestValidUploadID(t *testing.T) {
 func TestCheckKey(t *testing.T) {
 	for _, tc := range []struct {
 		key      string
-		reserved bool
+		reserved bool // hidden from listings
+		refused  bool // refused to clients
 	}{
-		{".babelgate/", true},
-		{".babelgate/uploads/x/state", true},
-		{".babelgate", false},
-		{"x/.babelgate/", false},
-		{".Babelgate/", false},
-		{"", false},
+		{".babelgate/", true, true},
+		{".babelgate/uploads/x/state", true, true},
+		// Not hidden, but refused: on a file-tree store it would hide
+		// everything under ".babelgate/".
+		{".babelgate", false, true},
+		{"x/.babelgate/", false, false},
+		{".Babelgate/", false, false},
+		{".babelgate0", false, false},
+		{"", false, false},
 	} {
 		if got := Reserved(tc.key); got != tc.reserved {
 			t.Errorf("Reserved(%q) = %v", tc.key, got)
 		}
 		want := translate.Code(0)
-		if tc.reserved {
+		if tc.refused {
 			want = translate.ErrAccessDenied
 		}
 		if got := translate.CodeOf(CheckKey("b", tc.key)); got != want {
