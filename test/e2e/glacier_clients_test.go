@@ -53,12 +53,12 @@ func TestGlacierAWSCLI(t *testing.T) {
 		Status             int
 		ArchiveDescription string
 	}
-	cli.JSON(&got, "glacier", "get-job-output", "--account-id", "-", "--vault-name", "cli", "--job-id", job.JobId, out)
+	cli.JSON(&got, "glacier", "get-job-output", "--account-id", "-", "--vault-name", "cli", "--job-id="+job.JobId, out) // an id may begin with "-"
 	back, err := os.ReadFile(out)
 	if err != nil || !bytes.Equal(back, data) || got.Checksum != treeHex(data) || got.Status != 200 || got.ArchiveDescription != "from the cli" {
 		t.Fatalf("get-job-output: %+v, %d bytes (equal %v), %v", got, len(back), bytes.Equal(back, data), err)
 	}
-	cli.Must("glacier", "delete-archive", "--account-id", "-", "--vault-name", "cli", "--archive-id", up.ArchiveId)
+	cli.Must("glacier", "delete-archive", "--account-id", "-", "--vault-name", "cli", "--archive-id="+up.ArchiveId) // an id may begin with "-"
 	cli.Must("glacier", "delete-vault", "--account-id", "-", "--vault-name", "cli")
 	res := cli.Run("glacier", "describe-vault", "--account-id", "-", "--vault-name", "cli")
 	if res.Err == nil || !bytes.Contains([]byte(res.Stderr), []byte("ResourceNotFoundException")) {

@@ -68,7 +68,7 @@ func TestGlacierBoto3(t *testing.T) {
 			readArchivesElsewhere(t, g, "glacier-"+vault, out)
 			args := []string{"cleanup", "--vault", vault}
 			for _, a := range out {
-				args = append(args, "--archive", a.ID)
+				args = append(args, "--archive="+a.ID) // an id may begin with "-"
 			}
 			var left struct{ Vaults []string }
 			runGlacierPy(t, g, python, &left, args...)
@@ -139,7 +139,7 @@ func TestGlacierJobDelay(t *testing.T) {
 	g.Stop()
 	g.Restart()
 	var again struct{ Job string }
-	runGlacierPy(t, g, python, &again, "pending", "--vault", "slow", "--job", out.Job)
+	runGlacierPy(t, g, python, &again, "pending", "--vault", "slow", "--job="+out.Job) // an id may begin with "-"
 	if again.Job != out.Job {
 		t.Fatalf("job %q after restart, want %q", again.Job, out.Job)
 	}
