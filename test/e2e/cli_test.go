@@ -384,7 +384,7 @@ func TestCLIMultipartAPI(t *testing.T) {
 
 	for i, f := range []string{f1, f2} {
 		var up struct{ ETag string }
-		cli.JSON(&up, "s3api", "upload-part", "--bucket", bucket, "--key", key, "--upload-id", id,
+		cli.JSON(&up, "s3api", "upload-part", "--bucket", bucket, "--key", key, "--upload-id="+id,
 			"--part-number", strconv.Itoa(i+1), "--body", f)
 		want := `"` + md5hex([][]byte{p1, p2}[i]) + `"`
 		if up.ETag != want {
@@ -395,7 +395,7 @@ func TestCLIMultipartAPI(t *testing.T) {
 	var lp cliListParts
 	// --no-paginate: the paginated output keeps only Parts (and the
 	// paginator's non-aggregate keys), not Bucket, Key and UploadId.
-	cli.JSON(&lp, "s3api", "list-parts", "--no-paginate", "--bucket", bucket, "--key", key, "--upload-id", id)
+	cli.JSON(&lp, "s3api", "list-parts", "--no-paginate", "--bucket", bucket, "--key", key, "--upload-id="+id)
 	if lp.Bucket != bucket || lp.Key != key || lp.UploadId != id {
 		t.Errorf("list-parts: bucket %q key %q upload %q", lp.Bucket, lp.Key, lp.UploadId)
 	}
@@ -410,8 +410,8 @@ func TestCLIMultipartAPI(t *testing.T) {
 		t.Fatalf("list-multipart-uploads: %+v, want one upload %s of %s", lu, id, key)
 	}
 
-	cli.Must("s3api", "abort-multipart-upload", "--bucket", bucket, "--key", key, "--upload-id", id)
-	res := cli.Run("s3api", "list-parts", "--bucket", bucket, "--key", key, "--upload-id", id)
+	cli.Must("s3api", "abort-multipart-upload", "--bucket", bucket, "--key", key, "--upload-id="+id)
+	res := cli.Run("s3api", "list-parts", "--bucket", bucket, "--key", key, "--upload-id="+id)
 	if res.Err == nil || !strings.Contains(res.Stderr, "An error occurred (NoSuchUpload)") {
 		t.Fatalf("list-parts after abort: exit %d, want failure with NoSuchUpload\nstdout:\n%s\nstderr:\n%s",
 			res.ExitCode(), res.Stdout, res.Stderr)
@@ -432,14 +432,14 @@ func TestCLIMultipartAPI(t *testing.T) {
 	var parts []completedPart
 	for i, f := range []string{f1, f2} {
 		var up struct{ ETag string }
-		cli.JSON(&up, "s3api", "upload-part", "--bucket", bucket, "--key", key, "--upload-id", id,
+		cli.JSON(&up, "s3api", "upload-part", "--bucket", bucket, "--key", key, "--upload-id="+id,
 			"--part-number", strconv.Itoa(i+1), "--body", f)
 		parts = append(parts, completedPart{i + 1, up.ETag})
 	}
 	spec, _ := json.Marshal(map[string]any{"Parts": parts})
 	specFile := writeClientFile(t, dir, "parts.json", spec)
 	var done struct{ Bucket, Key, ETag string }
-	cli.JSON(&done, "s3api", "complete-multipart-upload", "--bucket", bucket, "--key", key, "--upload-id", id,
+	cli.JSON(&done, "s3api", "complete-multipart-upload", "--bucket", bucket, "--key", key, "--upload-id="+id,
 		"--multipart-upload", "file://"+specFile)
 	whole := append(append([]byte{}, p1...), p2...)
 	if want := expectedMultipartETag(whole, len(p1)); done.ETag != want || done.Key != key {
