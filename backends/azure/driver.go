@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"time"
 
@@ -40,19 +39,26 @@ func NewDriver(o Options) (*Driver, error) {
 	return &Driver{svc: svc, opts: o}, nil
 }
 
-var _ storekit.Driver = (*Driver)(nil)
+var (
+	_ storekit.Driver        = (*Driver)(nil)
+	_ storekit.BlockStore    = (*Driver)(nil)
+	_ storekit.BucketChecker = (*Driver)(nil)
+	_ storekit.KeyChecker    = (*Driver)(nil)
+)
 
 // Abilities implements storekit.Driver. Copy Blob copies server-side and
 // takes destination conditions; Put Block From URL (server-side part copy)
 // is not used: Azurite, the emulator the driver is tested on, answers it
 // 501, so staged parts are assembled by streaming. Azure keeps no S3
-// checksum (its own are MD5 and its CRC-64 variant).
+// checksum (its own are MD5 and its CRC-64 variant). It has no multipart
+// uploads: the kit runs them over its blocks (storekit.BlockStore).
 func (d *Driver) Abilities() storekit.Abilities {
 	both := storekit.CondAbility{IfAbsent: true, IfMatch: true}
 	return storekit.Abilities{Name: "azure", Copy: true, CondPut: both, CondCopy: both, CondComplete: both,
 		// Azure has no minimum block: no client's part is too small for it
 		// (the kit's rule wants a positive minimum; 1 byte stages nothing).
-		MaxMetadataSize: 8 << 10, MinPartSize: 1, MaxPartSize: 5 << 30, MaxParts: 10000, SlashDelimiterOnly: true}
+		MaxMetadataSize: 8 << 10, MinPartSize: 1, MaxPartSize: 5 << 30, MaxParts: 10000, SlashDelimiterOnly: true,
+		MaxBlockSize: d.opts.MaxBlockSize, MaxBlocks: MaxBlocks}
 }
 
 // storeCodes maps Azure's error codes
@@ -89,36 +95,17 @@ func (d *Driver) Classify(err error) translate.Code {
 	if !errors.As(err, &re) {
 		return 0
 	}
-	if c, ok := storeCodes[re.ErrorCode]; ok {
-		return c
-	}
-	switch {
-	case re.StatusCode == http.StatusNotFound:
-		return translate.ErrNoSuchKey
-	case re.StatusCode == http.StatusPreconditionFailed:
-		return translate.ErrPreconditionFailed
-	case re.StatusCode >= 500:
-		return translate.ErrServiceUnavailable
-	}
-	return 0
+	return storekit.StoreCode(re.ErrorCode, re.StatusCode, storeCodes)
 }
 
-// container is bucket's container; a bucket whose name Azure cannot hold
-// is no bucket (ErrNoSuchBucket): only CreateBucket says the name is bad.
-func (d *Driver) container(bucket string) (*container.Client, error) {
-	name, err := d.containerName(bucket)
-	if err != nil {
-		return nil, &translate.Error{Code: translate.ErrNoSuchBucket, Bucket: bucket}
-	}
-	return d.svc.NewContainerClient(name), nil
+// container is bucket's container (the kit calls the driver only with
+// names CheckBucket accepts).
+func (d *Driver) container(bucket string) *container.Client {
+	return d.svc.NewContainerClient(d.opts.ContainerPrefix + bucket)
 }
 
-func (d *Driver) blob(bucket, key string) (*blockblob.Client, error) {
-	c, err := d.container(bucket)
-	if err != nil {
-		return nil, err
-	}
-	return c.NewBlockBlobClient(key), nil
+func (d *Driver) blob(bucket, key string) *blockblob.Client {
+	return d.container(bucket).NewBlockBlobClient(key)
 }
 
 // ListBuckets implements storekit.Driver: the containers with the prefix.
@@ -143,22 +130,14 @@ func (d *Driver) ListBuckets(ctx context.Context) ([]translate.BucketInfo, error
 
 // CreateBucket implements storekit.Driver.
 func (d *Driver) CreateBucket(ctx context.Context, bucket string) error {
-	name, err := d.containerName(bucket)
-	if err != nil {
-		return err
-	}
-	_, err = d.svc.NewContainerClient(name).Create(ctx, nil)
+	_, err := d.container(bucket).Create(ctx, nil)
 	return err
 }
 
 // HeadBucket implements storekit.Driver: Azure reports a container's last
 // modification, not its creation; it is the nearest it has.
 func (d *Driver) HeadBucket(ctx context.Context, bucket string) (translate.BucketInfo, error) {
-	c, err := d.container(bucket)
-	if err != nil {
-		return translate.BucketInfo{}, err
-	}
-	resp, err := c.GetProperties(ctx, nil)
+	resp, err := d.container(bucket).GetProperties(ctx, nil)
 	if err != nil {
 		return translate.BucketInfo{}, err
 	}
@@ -167,11 +146,7 @@ func (d *Driver) HeadBucket(ctx context.Context, bucket string) (translate.Bucke
 
 // DeleteBucket implements storekit.Driver.
 func (d *Driver) DeleteBucket(ctx context.Context, bucket string) error {
-	c, err := d.container(bucket)
-	if err != nil {
-		return err
-	}
-	_, err = c.Delete(ctx, nil)
+	_, err := d.container(bucket).Delete(ctx, nil)
 	return err
 }
 
@@ -225,10 +200,7 @@ func describe(key string, size int64, md5 []byte, e *azcore.ETag, lm *time.Time,
 
 // Head implements storekit.Driver.
 func (d *Driver) Head(ctx context.Context, bucket, key string) (translate.ObjectInfo, error) {
-	b, err := d.blob(bucket, key)
-	if err != nil {
-		return translate.ObjectInfo{}, err
-	}
+	b := d.blob(bucket, key)
 	r, err := b.GetProperties(ctx, nil)
 	if err != nil {
 		return translate.ObjectInfo{}, err
@@ -239,10 +211,7 @@ func (d *Driver) Head(ctx context.Context, bucket, key string) (translate.Object
 
 // Get implements storekit.Driver.
 func (d *Driver) Get(ctx context.Context, bucket, key string, rng *translate.Range) (io.ReadCloser, translate.ObjectInfo, error) {
-	b, err := d.blob(bucket, key)
-	if err != nil {
-		return nil, translate.ObjectInfo{}, err
-	}
+	b := d.blob(bucket, key)
 	// A whole read asks for the range 0- too: with a range Azure returns the
 	// blob's stored MD5 (x-ms-blob-content-md5), which Head reports, while
 	// Azurite answers a plain read of a committed block list with an MD5
@@ -260,10 +229,9 @@ func (d *Driver) Get(ctx context.Context, bucket, key string, rng *translate.Ran
 	}
 	size, md5 := val(r.ContentLength), r.BlobContentMD5
 	if r.ContentRange != nil {
-		var s, e int64
-		if _, err := fmt.Sscanf(val(r.ContentRange), "bytes %d-%d/%d", &s, &e, &size); err != nil {
+		if _, size, err = storekit.ContentRange(val(r.ContentRange)); err != nil {
 			r.Body.Close()
-			return nil, translate.ObjectInfo{}, translate.Wrap(translate.ErrInternal, err, "azure backend: parsing Content-Range "+val(r.ContentRange))
+			return nil, translate.ObjectInfo{}, err
 		}
 	} else {
 		md5 = r.ContentMD5 // the empty blob's, read plainly
@@ -311,35 +279,16 @@ func (d *Driver) access(ctx context.Context, b *blockblob.Client, bucket, key st
 	return &blob.AccessConditions{ModifiedAccessConditions: m}, nil
 }
 
-// Put implements storekit.Driver: one Put Blob up to the largest block,
-// staged blocks and one Put Block List above it (Put Blob takes at most
+// Put implements storekit.Driver with one Put Blob (the kit stages an
+// object larger than the largest block as blocks: Put Blob takes at most
 // 5000 MiB; S3 objects reach 5 GiB).
 func (d *Driver) Put(ctx context.Context, bucket, key string, body io.Reader, size int64, opts storekit.PutOptions) (string, error) {
-	if err := writableKey(bucket, key); err != nil {
-		return "", err
-	}
-	b, err := d.blob(bucket, key)
-	if err != nil {
-		return "", err
-	}
+	b := d.blob(bucket, key)
 	ac, err := d.access(ctx, b, bucket, key, opts.Cond)
 	if err != nil {
 		return "", err
 	}
-	h := headers(opts.Metadata)
-	if size > d.opts.MaxBlockSize {
-		// Azure computes no Content-MD5 for a blob committed from blocks:
-		// the driver does, as the bytes pass.
-		ids, sum, err := d.stage(ctx, b, fmt.Sprintf("put-%x", storekit.NewAttempt()), 0, storekit.NewAttempt(), body, size, nil)
-		if err != nil {
-			return "", err
-		}
-		h.BlobContentMD5 = sum
-		r, err := b.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{HTTPHeaders: h,
-			Metadata: toAzureMeta(opts.Metadata), AccessConditions: ac})
-		return objectETag(nil, h.BlobContentMD5, r.ETag), err
-	}
-	uo := &blockblob.UploadOptions{HTTPHeaders: h, Metadata: toAzureMeta(opts.Metadata), AccessConditions: ac}
+	uo := &blockblob.UploadOptions{HTTPHeaders: headers(opts.Metadata), Metadata: toAzureMeta(opts.Metadata), AccessConditions: ac}
 	if opts.ContentMD5 != nil {
 		uo.TransactionalValidation = blob.TransferValidationTypeMD5(opts.ContentMD5)
 	}
@@ -354,17 +303,8 @@ func (d *Driver) Put(ctx context.Context, bucket, key string, body io.Reader, si
 // asynchronously (across accounts; within one it is synchronous) is
 // waited for.
 func (d *Driver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts storekit.PutOptions) (string, error) {
-	src, err := d.blob(srcBucket, srcKey)
-	if err != nil {
-		return "", err
-	}
-	dst, err := d.blob(dstBucket, dstKey)
-	if err != nil {
-		return "", err
-	}
-	if err := writableKey(dstBucket, dstKey); err != nil {
-		return "", err
-	}
+	src := d.blob(srcBucket, srcKey)
+	dst := d.blob(dstBucket, dstKey)
 	sp, err := src.GetProperties(ctx, nil)
 	if err != nil {
 		return "", err
@@ -416,10 +356,7 @@ func (d *Driver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 // no blob batch).
 func (d *Driver) Delete(ctx context.Context, bucket string, keys []string) error {
 	for _, k := range keys {
-		b, err := d.blob(bucket, k)
-		if err != nil {
-			return err
-		}
+		b := d.blob(bucket, k)
 		if _, err := b.Delete(ctx, nil); err != nil && d.Classify(err) != translate.ErrNoSuchKey {
 			return err
 		}
@@ -432,10 +369,7 @@ func (d *Driver) Delete(ctx context.Context, bucket string, keys []string) error
 // first page asks to start from StartAfter (startFrom, which Azure honours
 // and Azurite ignores) and every page skips what is not after it.
 func (d *Driver) List(ctx context.Context, bucket string, req storekit.ListRequest) (storekit.ListResult, error) {
-	c, err := d.container(bucket)
-	if err != nil {
-		return storekit.ListResult{}, err
-	}
+	c := d.container(bucket)
 	marker := nonEmpty(req.Token)
 	for {
 		var res storekit.ListResult

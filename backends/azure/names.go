@@ -7,7 +7,8 @@ import (
 	"github.com/babelgate/babelgate/translate"
 )
 
-// containerName maps a bucket to its container. Azure's container names
+// CheckBucket implements storekit.BucketChecker: a bucket's container is
+// ContainerPrefix and its name. Azure's container names
 // are 3-63 lowercase letters, digits and single hyphens, beginning and
 // ending with a letter or digit
 // (https://learn.microsoft.com/rest/api/storageservices/naming-and-referencing-containers--blobs--and-metadata);
@@ -15,16 +16,16 @@ import (
 // InvalidBucketName rather than encoded: an encoding would have to take
 // names from the same space and could collide with a bucket a client
 // names directly.
-func (d *Driver) containerName(bucket string) (string, error) {
+func (d *Driver) CheckBucket(bucket string) error {
 	name := d.opts.ContainerPrefix + bucket
 	ok := len(name) >= 3 && len(name) <= 63 && !strings.Contains(name, "--") &&
 		strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == "" &&
 		name[0] != '-' && name[len(name)-1] != '-'
 	if !ok {
-		return "", &translate.Error{Code: translate.ErrInvalidBucketName, Bucket: bucket,
+		return &translate.Error{Code: translate.ErrInvalidBucketName, Bucket: bucket,
 			Message: "The specified bucket is not valid on this backend: Azure container names take lowercase letters, digits and single hyphens only."}
 	}
-	return name, nil
+	return nil
 }
 
 // Metadata names: Azure's must be C# identifiers and are
@@ -35,13 +36,11 @@ const (
 	encodedMeta  = "bgx_"
 	metaExpires  = "bgexpires"
 	metaRedirect = "bgredirect"
-	metaETag     = "bgetag" // a multipart object's ETag (see CompleteUpload)
-	metaUpload   = "bgkey"  // the key of an upload's record blob (base64url)
-	metaInit     = "bginit" // when an upload began (RFC 3339, nanoseconds)
+	metaETag     = "bgetag" // a multipart object's ETag (see CommitBlocks)
 )
 
 // metaNames encodes user metadata names Azure cannot hold.
-var metaNames = storekit.IdentMeta{Prefix: encodedMeta, Own: []string{metaExpires, metaRedirect, metaETag, metaUpload, metaInit}}
+var metaNames = storekit.IdentMeta{Prefix: encodedMeta, Own: []string{metaExpires, metaRedirect, metaETag}}
 
 // metaValue is the value of the metadata entry name (any case), "" if none.
 func metaValue(meta map[string]*string, name string) string {
@@ -53,9 +52,10 @@ func metaValue(meta map[string]*string, name string) string {
 	return ""
 }
 
-// writableKey refuses, with InvalidKey, a key Azure would store under
-// another name: Azure takes '\' in a blob name for '/'.
-func writableKey(bucket, key string) error {
+// CheckKey implements storekit.KeyChecker: it refuses, with InvalidKey, a
+// key Azure would store under another name: Azure takes '\' in a blob
+// name for '/'.
+func (d *Driver) CheckKey(bucket, key string) error {
 	if strings.Contains(key, `\`) {
 		return &translate.Error{Code: translate.ErrInvalidKey, Bucket: bucket, Key: key,
 			Message: "Object keys with a backslash are not supported on this backend: Azure stores '\\' as '/'."}

@@ -111,21 +111,18 @@ func (d *driver) Abilities() storekit.Abilities {
 		MinPartSize: d.opts.MinPartSize, MaxPartSize: d.opts.MaxPartSize, MaxParts: 10000, RedirectInMetadata: true}
 }
 
-// badBucket is a bucket name OSS cannot have: there is no such bucket
-// (Classify), or, when creating, it is invalid.
-type badBucket struct {
-	err      error
-	creating bool
+// CheckBucket implements storekit.BucketChecker with the SDK's rules of
+// OSS bucket names (no dots, unlike S3).
+func (d *driver) CheckBucket(name string) error {
+	if err := oss.CheckBucketName(name); err != nil {
+		return &translate.Error{Code: translate.ErrInvalidBucketName, Bucket: name, Err: err}
+	}
+	return nil
 }
 
-func (e badBucket) Error() string { return e.err.Error() }
-
-// bucket returns the SDK's handle for a bucket, or badBucket.
-func (d *driver) bucket(name string, creating bool) (*oss.Bucket, error) {
-	if err := oss.CheckBucketName(name); err != nil {
-		return nil, badBucket{err, creating}
-	}
-	return &oss.Bucket{Client: *d.client, BucketName: name}, nil
+// bucket returns the SDK's handle for a bucket.
+func (d *driver) bucket(name string) *oss.Bucket {
+	return &oss.Bucket{Client: *d.client, BucketName: name}
 }
 
 // decodeXML reads an XML response body into v.
@@ -170,10 +167,7 @@ func (d *driver) ListBuckets(ctx context.Context) ([]translate.BucketInfo, error
 // the driver asks whether its own credential can read it to tell owned by
 // you (Classify).
 func (d *driver) CreateBucket(ctx context.Context, bucket string) error {
-	bk, err := d.bucket(bucket, true)
-	if err != nil {
-		return err
-	}
+	bk := d.bucket(bucket)
 	resp, err := bk.Do("PUT", "", map[string]any{}, []oss.Option{oss.WithContext(ctx)}, nil, nil)
 	if err == nil {
 		resp.Body.Close()
@@ -191,10 +185,7 @@ func (d *driver) CreateBucket(ctx context.Context, bucket string) error {
 
 // HeadBucket uses GetBucketInfo, which also gives the creation date.
 func (d *driver) HeadBucket(ctx context.Context, bucket string) (translate.BucketInfo, error) {
-	bk, err := d.bucket(bucket, false)
-	if err != nil {
-		return translate.BucketInfo{}, err
-	}
+	bk := d.bucket(bucket)
 	resp, err := bk.Do("GET", "", map[string]any{"bucketInfo": nil}, []oss.Option{oss.WithContext(ctx)}, nil, nil)
 	if err != nil {
 		return translate.BucketInfo{}, err
@@ -207,10 +198,7 @@ func (d *driver) HeadBucket(ctx context.Context, bucket string) (translate.Bucke
 }
 
 func (d *driver) DeleteBucket(ctx context.Context, bucket string) error {
-	bk, err := d.bucket(bucket, false)
-	if err != nil {
-		return err
-	}
+	bk := d.bucket(bucket)
 	resp, err := bk.Do("DELETE", "", map[string]any{}, []oss.Option{oss.WithContext(ctx)}, nil, nil)
 	if err != nil {
 		return err

@@ -25,9 +25,6 @@ func (d *driver) CreateUpload(ctx context.Context, bucket, key string, o storeki
 	if err != nil {
 		return "", err
 	}
-	if aws.ToString(out.UploadId) == "" {
-		return "", translate.Errorf(translate.ErrInternal, "s3 backend: the store returned no upload ID for %s/%s", bucket, key)
-	}
 	return aws.ToString(out.UploadId), nil
 }
 
@@ -61,14 +58,14 @@ func (d *driver) CopyPart(ctx context.Context, bucket, key, id string, n int, sr
 	return unquote(out.CopyPartResult.ETag), nil
 }
 
-func (d *driver) CompleteUpload(ctx context.Context, bucket, key, id string, parts []storekit.Part, cond translate.WriteCond) (string, error) {
+func (d *driver) CompleteUpload(ctx context.Context, bucket, key, id string, parts []storekit.Part, o storekit.PutOptions) (string, error) {
 	cp := make([]types.CompletedPart, len(parts))
 	for i, p := range parts {
 		cp[i] = types.CompletedPart{PartNumber: aws.Int32(int32(p.Number)), ETag: aws.String(`"` + p.ETag + `"`)}
 	}
 	in := &s3.CompleteMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key),
 		UploadId: aws.String(id), MultipartUpload: &types.CompletedMultipartUpload{Parts: cp}}
-	in.IfNoneMatch, in.IfMatch = condHeaders(cond)
+	in.IfNoneMatch, in.IfMatch = condHeaders(o.Cond)
 	out, err := d.client.CompleteMultipartUpload(ctx, in)
 	if err != nil {
 		return "", err

@@ -84,12 +84,9 @@ func (d *driver) PartRange(ctx context.Context, bucket, key string, n int) (*tra
 			count, _ = strconv.Atoi(after)
 		}
 	}
-	var start, end, total int64
 	if cr := aws.ToString(out.ContentRange); cr != "" {
-		if _, err := fmt.Sscanf(cr, "bytes %d-%d/%d", &start, &end, &total); err != nil {
-			return nil, 0, translate.Wrap(translate.ErrInternal, err, "s3 backend: parsing Content-Range "+cr)
-		}
-		return &translate.Range{Start: start, Length: end - start + 1}, count, nil
+		rng, _, err := storekit.ContentRange(cr)
+		return &rng, count, err
 	}
 	return &translate.Range{Start: 0, Length: aws.ToInt64(out.ContentLength)}, max(1, count), nil
 }
@@ -112,10 +109,9 @@ func (d *driver) Get(ctx context.Context, bucket, key string, rng *translate.Ran
 		info.ChecksumType = translate.ChecksumType(out.ChecksumType)
 	}
 	if rng != nil {
-		var s, e int64
-		if _, err := fmt.Sscanf(aws.ToString(out.ContentRange), "bytes %d-%d/%d", &s, &e, &info.Size); err != nil {
+		if _, info.Size, err = storekit.ContentRange(aws.ToString(out.ContentRange)); err != nil {
 			out.Body.Close()
-			return nil, info, translate.Wrap(translate.ErrInternal, err, "s3 backend: parsing Content-Range "+aws.ToString(out.ContentRange))
+			return nil, info, err
 		}
 	}
 	return out.Body, info, nil

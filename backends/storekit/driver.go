@@ -107,7 +107,11 @@ type Driver interface {
 	// List returns one page of bucket's keys in ascending byte order, as
 	// ListRequest describes.
 	List(ctx context.Context, bucket string, req ListRequest) (ListResult, error)
+}
 
+// Uploader is a store's own multipart uploads; a driver implements it,
+// or BlockStore for a store that has none.
+type Uploader interface {
 	// CreateUpload starts the store's multipart upload of key with opts'
 	// metadata (ContentMD5, Checksums and Cond are empty) and returns its
 	// ID.
@@ -123,9 +127,10 @@ type Driver interface {
 	// range only when Abilities.RangedCopyPart.
 	CopyPart(ctx context.Context, bucket, key, id string, n int, srcBucket, srcKey string, rng *translate.Range) (string, error)
 	// CompleteUpload completes upload id from parts (in order, numbers
-	// as uploaded) under cond, and returns the object's store ETag (""
-	// if the store gave none).
-	CompleteUpload(ctx context.Context, bucket, key, id string, parts []Part, cond translate.WriteCond) (string, error)
+	// as uploaded) under opts.Cond, and returns the object's store ETag
+	// ("" if the store gave none). opts.Metadata is the upload's, as
+	// CreateUpload had it (for a store that applies it only now).
+	CompleteUpload(ctx context.Context, bucket, key, id string, parts []Part, opts PutOptions) (string, error)
 	// AbortUpload aborts upload id; an upload already gone is the
 	// store's no-such-upload error.
 	AbortUpload(ctx context.Context, bucket, key, id string) error
@@ -137,6 +142,54 @@ type Driver interface {
 	// Stores differ in the order and paging they implement; the kit reads
 	// every page and applies the neutral query itself.
 	ListUploads(ctx context.Context, bucket, keyMarker, idMarker string) (UploadsResult, error)
+}
+
+// BlockStore is implemented by a driver whose store has no multipart
+// uploads but stages blocks on the destination object and commits a list
+// of them as the object (Azure's Put Block and Put Block List); it then
+// implements no Uploader. The kit runs multipart uploads over it
+// (blockupload.go): upload IDs, their listing and their state are the
+// kit's, parts are blocks named as blocks.go says, Complete is one
+// commit. Abilities.MaxBlockSize and MaxBlocks are the store's block
+// rules. Put is called with at most MaxBlockSize bytes: the kit stages a
+// larger object as blocks and commits them itself. Errors are the store's,
+// as for Driver.
+type BlockStore interface {
+	// StageBlock streams exactly size bytes of body as the uncommitted
+	// block id of key (replacing a block of that ID), verified against
+	// md5 when not nil. As for Put, the whole body is read before the
+	// store commits.
+	StageBlock(ctx context.Context, bucket, key, id string, body io.Reader, size int64, md5 []byte) error
+	// Blocks lists key's uncommitted blocks; a key with no object and no
+	// blocks may be the store's not-found error.
+	Blocks(ctx context.Context, bucket, key string) ([]Block, error)
+	// CommitBlocks makes the blocks ids, in order, key's content with
+	// opts.Metadata, under opts.Cond, and returns the object's ETag as
+	// Head will report it. opts.ContentMD5, when not nil, is the MD5 of
+	// the whole object, to keep; etag, when not "", is the ETag the
+	// object is to report from now on (a multipart one), which the driver
+	// keeps with it (and a Copy of it).
+	CommitBlocks(ctx context.Context, bucket, key string, ids []string, opts PutOptions, etag string) (string, error)
+}
+
+// BucketChecker is implemented by a driver whose store cannot hold every
+// bucket name the dialects accept (S3 takes dots; OSS and Azure do not).
+// The kit calls CheckBucket before any driver call that names a bucket:
+// the driver's methods see only names it accepts. A refused name is
+// ErrNoSuchBucket, except for CreateBucket, which returns CheckBucket's
+// error.
+type BucketChecker interface {
+	// CheckBucket returns nil for a name the store can hold, else why
+	// not (ErrInvalidBucketName, in the driver's words).
+	CheckBucket(bucket string) error
+}
+
+// KeyChecker is implemented by a driver whose store would keep some keys
+// under another name (Azure takes '\' for '/'). The kit calls CheckKey
+// on every client write (PutObject, CopyObject's destination,
+// CreateMultipartUpload) and passes its error on.
+type KeyChecker interface {
+	CheckKey(bucket, key string) error
 }
 
 // PartRanger is implemented by a driver whose store answers where part n
@@ -199,6 +252,11 @@ type Abilities struct {
 	// wrongly). The kit lists keys flat for any other delimiter and groups
 	// them itself, so the driver's List sees Delimiter "" or "/".
 	SlashDelimiterOnly bool
+	// MaxBlockSize and MaxBlocks are a BlockStore's largest block and the
+	// most blocks an object may have (a part larger than MaxBlockSize is
+	// several blocks).
+	MaxBlockSize int64
+	MaxBlocks    int
 	// RedirectInMetadata: the kit keeps an object's website redirect
 	// location in reserved user metadata (RedirectMeta) too, for a store
 	// that drops or lacks its own.

@@ -14,6 +14,11 @@ func (b *Backend) checkWrite(bucket, key string, meta translate.Metadata) error 
 	if err := CheckKey(bucket, key); err != nil {
 		return err
 	}
+	if b.keys != nil {
+		if err := b.keys.CheckKey(bucket, key); err != nil {
+			return err
+		}
+	}
 	if b.ab.MaxMetadataSize > 0 {
 		n := 0
 		for k, v := range meta.User {

@@ -75,7 +75,10 @@ func (s kitStore) Buckets(ctx context.Context) ([]string, error) {
 
 func (s kitStore) CreateUpload(ctx context.Context, bucket, key string, m translate.Metadata) (id string, err error) {
 	err = s.b.once(ctx, bucket, key, func(ctx context.Context) (err error) {
-		id, err = s.b.d.CreateUpload(ctx, bucket, key, PutOptions{Metadata: s.b.toStore(m)})
+		id, err = s.b.up.CreateUpload(ctx, bucket, key, PutOptions{Metadata: s.b.toStore(m)})
+		if err == nil && id == "" {
+			err = s.b.errf(nil, "the store returned no upload ID for %s/%s", bucket, key)
+		}
 		return err
 	})
 	return id, err
@@ -85,7 +88,7 @@ func (s kitStore) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 	if size == 0 {
 		r = http.NoBody
 	}
-	etag, err := s.b.d.UploadPart(ctx, bucket, key, uploadID, n, r, size, PutOptions{})
+	etag, err := s.b.up.UploadPart(ctx, bucket, key, uploadID, n, r, size, PutOptions{})
 	return etag, s.b.classify(err, bucket, key)
 }
 
@@ -103,23 +106,23 @@ func (s kitStore) UploadPartCopy(ctx context.Context, bucket, key, uploadID stri
 	}
 	var etag string
 	err := s.b.do(ctx, bucket, key, func(ctx context.Context) (err error) {
-		etag, err = s.b.d.CopyPart(ctx, bucket, key, uploadID, n, bucket, srcKey, nil)
+		etag, err = s.b.up.CopyPart(ctx, bucket, key, uploadID, n, bucket, srcKey, nil)
 		return err
 	})
 	return etag, err
 }
 
-func (s kitStore) CompleteUpload(ctx context.Context, bucket, key, uploadID string, etags []string, cond translate.WriteCond) (string, error) {
+func (s kitStore) CompleteUpload(ctx context.Context, bucket, key, uploadID string, etags []string, m translate.Metadata, cond translate.WriteCond) (string, error) {
 	parts := make([]Part, len(etags))
 	for i, etag := range etags {
 		parts[i] = Part{Number: i + 1, ETag: etag}
 	}
-	etag, err := s.b.d.CompleteUpload(ctx, bucket, key, uploadID, parts, cond)
+	etag, err := s.b.up.CompleteUpload(ctx, bucket, key, uploadID, parts, PutOptions{Metadata: s.b.toStore(m), Cond: cond})
 	return etag, s.b.classify(err, bucket, key)
 }
 
 func (s kitStore) AbortUpload(ctx context.Context, bucket, key, uploadID string) {
-	s.b.do(ctx, bucket, key, func(ctx context.Context) error { return s.b.d.AbortUpload(ctx, bucket, key, uploadID) })
+	s.b.do(ctx, bucket, key, func(ctx context.Context) error { return s.b.up.AbortUpload(ctx, bucket, key, uploadID) })
 }
 
 // putSmall stores data as key (state, records, markers, annexes).

@@ -1,0 +1,165 @@
+package storekit
+
+import (
+	"context"
+	"io"
+
+	"github.com/babelgate/babelgate/translate"
+)
+
+// guarded is the driver as the kit calls it: a call naming a bucket the
+// driver's BucketChecker refuses never reaches the driver, and a Put
+// larger than a BlockStore's largest block is staged as blocks and
+// committed by the kit (putBlocks). It forwards the driver's optional
+// interfaces (up, bs, pr: nil when the driver lacks them, and then never
+// called).
+type guarded struct {
+	Driver
+	up           Uploader
+	bs           BlockStore
+	pr           PartRanger
+	check        func(bucket string) error
+	maxBlockSize int64
+}
+
+// newGuarded wraps d.
+func newGuarded(d Driver) guarded {
+	g := guarded{Driver: d, maxBlockSize: d.Abilities().MaxBlockSize}
+	g.up, _ = d.(Uploader)
+	g.bs, _ = d.(BlockStore)
+	g.pr, _ = d.(PartRanger)
+	if c, ok := d.(BucketChecker); ok {
+		g.check = c.CheckBucket
+	}
+	return g
+}
+
+// ok is ErrNoSuchBucket for the first of buckets the driver refuses.
+func (g guarded) ok(buckets ...string) error {
+	for _, bk := range buckets {
+		if g.check != nil && g.check(bk) != nil {
+			return &translate.Error{Code: translate.ErrNoSuchBucket, Bucket: bk}
+		}
+	}
+	return nil
+}
+
+// guard runs call unless err (a refused bucket) is set.
+func guard[T any](err error, call func() (T, error)) (T, error) {
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return call()
+}
+
+func (g guarded) CreateBucket(ctx context.Context, bucket string) error {
+	if g.check != nil {
+		if err := g.check(bucket); err != nil {
+			return err
+		}
+	}
+	return g.Driver.CreateBucket(ctx, bucket)
+}
+
+func (g guarded) HeadBucket(ctx context.Context, bucket string) (translate.BucketInfo, error) {
+	return guard(g.ok(bucket), func() (translate.BucketInfo, error) { return g.Driver.HeadBucket(ctx, bucket) })
+}
+
+func (g guarded) DeleteBucket(ctx context.Context, bucket string) error {
+	_, err := guard(g.ok(bucket), func() (any, error) { return nil, g.Driver.DeleteBucket(ctx, bucket) })
+	return err
+}
+
+func (g guarded) Head(ctx context.Context, bucket, key string) (translate.ObjectInfo, error) {
+	return guard(g.ok(bucket), func() (translate.ObjectInfo, error) { return g.Driver.Head(ctx, bucket, key) })
+}
+
+func (g guarded) Get(ctx context.Context, bucket, key string, rng *translate.Range) (io.ReadCloser, translate.ObjectInfo, error) {
+	if err := g.ok(bucket); err != nil {
+		return nil, translate.ObjectInfo{}, err
+	}
+	return g.Driver.Get(ctx, bucket, key, rng)
+}
+
+func (g guarded) Put(ctx context.Context, bucket, key string, body io.Reader, size int64, opts PutOptions) (string, error) {
+	return guard(g.ok(bucket), func() (string, error) {
+		if g.bs != nil && size > g.maxBlockSize {
+			return putBlocks(ctx, g, bucket, key, body, size, opts)
+		}
+		return g.Driver.Put(ctx, bucket, key, body, size, opts)
+	})
+}
+
+func (g guarded) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts PutOptions) (string, error) {
+	return guard(g.ok(srcBucket, dstBucket), func() (string, error) {
+		return g.Driver.Copy(ctx, srcBucket, srcKey, dstBucket, dstKey, opts)
+	})
+}
+
+func (g guarded) Delete(ctx context.Context, bucket string, keys []string) error {
+	_, err := guard(g.ok(bucket), func() (any, error) { return nil, g.Driver.Delete(ctx, bucket, keys) })
+	return err
+}
+
+func (g guarded) List(ctx context.Context, bucket string, req ListRequest) (ListResult, error) {
+	return guard(g.ok(bucket), func() (ListResult, error) { return g.Driver.List(ctx, bucket, req) })
+}
+
+func (g guarded) CreateUpload(ctx context.Context, bucket, key string, opts PutOptions) (string, error) {
+	return guard(g.ok(bucket), func() (string, error) { return g.up.CreateUpload(ctx, bucket, key, opts) })
+}
+
+func (g guarded) UploadPart(ctx context.Context, bucket, key, id string, n int, body io.Reader, size int64, opts PutOptions) (string, error) {
+	return guard(g.ok(bucket), func() (string, error) { return g.up.UploadPart(ctx, bucket, key, id, n, body, size, opts) })
+}
+
+func (g guarded) CopyPart(ctx context.Context, bucket, key, id string, n int, srcBucket, srcKey string, rng *translate.Range) (string, error) {
+	return guard(g.ok(bucket, srcBucket), func() (string, error) {
+		return g.up.CopyPart(ctx, bucket, key, id, n, srcBucket, srcKey, rng)
+	})
+}
+
+func (g guarded) CompleteUpload(ctx context.Context, bucket, key, id string, parts []Part, opts PutOptions) (string, error) {
+	return guard(g.ok(bucket), func() (string, error) { return g.up.CompleteUpload(ctx, bucket, key, id, parts, opts) })
+}
+
+func (g guarded) AbortUpload(ctx context.Context, bucket, key, id string) error {
+	_, err := guard(g.ok(bucket), func() (any, error) { return nil, g.up.AbortUpload(ctx, bucket, key, id) })
+	return err
+}
+
+func (g guarded) ListParts(ctx context.Context, bucket, key, id string, after, max int) (PartsResult, error) {
+	return guard(g.ok(bucket), func() (PartsResult, error) { return g.up.ListParts(ctx, bucket, key, id, after, max) })
+}
+
+func (g guarded) ListUploads(ctx context.Context, bucket, keyMarker, idMarker string) (UploadsResult, error) {
+	return guard(g.ok(bucket), func() (UploadsResult, error) { return g.up.ListUploads(ctx, bucket, keyMarker, idMarker) })
+}
+
+func (g guarded) StageBlock(ctx context.Context, bucket, key, id string, body io.Reader, size int64, md5 []byte) error {
+	_, err := guard(g.ok(bucket), func() (any, error) { return nil, g.bs.StageBlock(ctx, bucket, key, id, body, size, md5) })
+	return err
+}
+
+func (g guarded) Blocks(ctx context.Context, bucket, key string) ([]Block, error) {
+	return guard(g.ok(bucket), func() ([]Block, error) { return g.bs.Blocks(ctx, bucket, key) })
+}
+
+func (g guarded) CommitBlocks(ctx context.Context, bucket, key string, ids []string, opts PutOptions, etag string) (string, error) {
+	return guard(g.ok(bucket), func() (string, error) { return g.bs.CommitBlocks(ctx, bucket, key, ids, opts, etag) })
+}
+
+func (g guarded) PartRange(ctx context.Context, bucket, key string, n int) (*translate.Range, int, error) {
+	if err := g.ok(bucket); err != nil {
+		return nil, 0, err
+	}
+	return g.pr.PartRange(ctx, bucket, key, n)
+}
+
+var (
+	_ Driver     = guarded{}
+	_ Uploader   = guarded{}
+	_ BlockStore = guarded{}
+	_ PartRanger = guarded{}
+)
