@@ -1,10 +1,6 @@
 package azure
 
-import (
-	"fmt"
-
-	"github.com/babelgate/babelgate/backends/storekit"
-)
+import "github.com/babelgate/babelgate/backends/storekit"
 
 func init() { storekit.Register("azure", DefaultOptions, New) }
 
@@ -15,9 +11,5 @@ func New(o Options) (*storekit.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := storekit.New(d, o.Kit())
-	if err != nil {
-		return nil, fmt.Errorf("azure backend: %w", err)
-	}
-	return b, nil
+	return storekit.New(d, o.Kit())
 }

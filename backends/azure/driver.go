@@ -111,7 +111,7 @@ func (d *Driver) blob(bucket, key string) *blockblob.Client {
 // ListBuckets implements storekit.Driver: the containers with the prefix.
 func (d *Driver) ListBuckets(ctx context.Context) ([]translate.BucketInfo, error) {
 	var out []translate.BucketInfo
-	p := d.svc.NewListContainersPager(&service.ListContainersOptions{Prefix: nonEmpty(d.opts.ContainerPrefix)})
+	p := d.svc.NewListContainersPager(&service.ListContainersOptions{Prefix: storekit.NonEmpty(d.opts.ContainerPrefix)})
 	for p.More() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
@@ -150,13 +150,6 @@ func (d *Driver) DeleteBucket(ctx context.Context, bucket string) error {
 	return err
 }
 
-func nonEmpty(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
 // etag is an Azure ETag as the kit takes it: unquoted, lowercase.
 func etag(e *azcore.ETag) string {
 	if e == nil {
@@ -167,9 +160,9 @@ func etag(e *azcore.ETag) string {
 
 // headers are the blob's content headers for m.
 func headers(m translate.Metadata) *blob.HTTPHeaders {
-	return &blob.HTTPHeaders{BlobContentType: nonEmpty(m.ContentType), BlobContentEncoding: nonEmpty(m.ContentEncoding),
-		BlobContentDisposition: nonEmpty(m.ContentDisposition), BlobContentLanguage: nonEmpty(m.ContentLanguage),
-		BlobCacheControl: nonEmpty(m.CacheControl)}
+	return &blob.HTTPHeaders{BlobContentType: storekit.NonEmpty(m.ContentType), BlobContentEncoding: storekit.NonEmpty(m.ContentEncoding),
+		BlobContentDisposition: storekit.NonEmpty(m.ContentDisposition), BlobContentLanguage: storekit.NonEmpty(m.ContentLanguage),
+		BlobCacheControl: storekit.NonEmpty(m.CacheControl)}
 }
 
 // objectETag is the ETag the driver reports for a blob: the hex of its
@@ -367,63 +360,44 @@ func (d *Driver) Delete(ctx context.Context, bucket string, keys []string) error
 // List implements storekit.Driver, with the delimiter "/" or none
 // (Abilities: SlashDelimiterOnly). Azure pages by opaque markers; the
 // first page asks to start from StartAfter (startFrom, which Azure honours
-// and Azurite ignores) and every page skips what is not after it.
+// and Azurite ignores: the kit drops what is not after it).
 func (d *Driver) List(ctx context.Context, bucket string, req storekit.ListRequest) (storekit.ListResult, error) {
-	c := d.container(bucket)
-	marker := nonEmpty(req.Token)
-	for {
-		var res storekit.ListResult
-		var next *string
-		if req.Delimiter == "/" {
-			o := container.ListBlobsHierarchyOptions{Prefix: nonEmpty(req.Prefix), Marker: marker, MaxResults: to.Ptr(int32(req.Max)),
-				Include: container.ListBlobsInclude{Metadata: true}}
-			if marker == nil {
-				o.StartFrom = nonEmpty(req.StartAfter)
-			}
-			p, err := c.NewListBlobsHierarchyPager(req.Delimiter, &o).NextPage(ctx)
-			if err != nil {
-				return storekit.ListResult{}, err
-			}
-			for _, bp := range p.Segment.BlobPrefixes {
-				if n := val(bp.Name); n > req.StartAfter {
-					res.Prefixes = append(res.Prefixes, n)
-				}
-			}
-			res.Objects = listed(p.Segment.BlobItems, req.StartAfter)
-			next = p.NextMarker
-		} else {
-			o := container.ListBlobsFlatOptions{Prefix: nonEmpty(req.Prefix), Marker: marker, MaxResults: to.Ptr(int32(req.Max)),
-				Include: container.ListBlobsInclude{Metadata: true}}
-			if marker == nil {
-				o.StartFrom = nonEmpty(req.StartAfter)
-			}
-			p, err := c.NewListBlobsFlatPager(&o).NextPage(ctx)
-			if err != nil {
-				return storekit.ListResult{}, err
-			}
-			res.Objects = listed(p.Segment.BlobItems, req.StartAfter)
-			next = p.NextMarker
-		}
-		res.NextToken = val(next)
-		res.Truncated = res.NextToken != ""
-		if !res.Truncated || len(res.Objects)+len(res.Prefixes) > 0 {
-			return res, nil
-		}
-		marker = next
+	var start *string
+	if req.Token == "" {
+		start = storekit.NonEmpty(req.StartAfter)
 	}
-}
-
-func listed(items []*container.BlobItem, after string) []translate.ObjectInfo {
-	var out []translate.ObjectInfo
+	c, prefix, marker, most := d.container(bucket), storekit.NonEmpty(req.Prefix), storekit.NonEmpty(req.Token), to.Ptr(int32(req.Max))
+	include := container.ListBlobsInclude{Metadata: true}
+	var res storekit.ListResult
+	var items []*container.BlobItem
+	var next *string
+	if req.Delimiter == "/" {
+		p, err := c.NewListBlobsHierarchyPager("/", &container.ListBlobsHierarchyOptions{Prefix: prefix, Marker: marker, MaxResults: most,
+			Include: include, StartFrom: start}).NextPage(ctx)
+		if err != nil {
+			return res, err
+		}
+		for _, bp := range p.Segment.BlobPrefixes {
+			res.Prefixes = append(res.Prefixes, val(bp.Name))
+		}
+		items, next = p.Segment.BlobItems, p.NextMarker
+	} else {
+		p, err := c.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: prefix, Marker: marker, MaxResults: most,
+			Include: include, StartFrom: start}).NextPage(ctx)
+		if err != nil {
+			return res, err
+		}
+		items, next = p.Segment.BlobItems, p.NextMarker
+	}
 	for _, it := range items {
-		if val(it.Name) <= after || it.Properties == nil {
-			continue
+		if p := it.Properties; p != nil {
+			res.Objects = append(res.Objects, translate.ObjectInfo{Key: val(it.Name), Size: val(p.ContentLength),
+				ETag: objectETag(it.Metadata, p.ContentMD5, p.ETag), LastModified: val(p.LastModified).UTC()})
 		}
-		p := it.Properties
-		out = append(out, translate.ObjectInfo{Key: val(it.Name), Size: val(p.ContentLength), ETag: objectETag(it.Metadata, p.ContentMD5, p.ETag),
-			LastModified: val(p.LastModified).UTC()})
 	}
-	return out
+	res.NextToken = val(next)
+	res.Truncated = res.NextToken != ""
+	return res, nil
 }
 
 // val is *p, or T's zero value for nil.

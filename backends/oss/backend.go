@@ -97,7 +97,7 @@ func New(o Options) (*storekit.Backend, error) {
 }
 
 // Abilities implements storekit.Driver. OSS copies objects and parts
-// (ranges too) server-side; it takes x-oss-forbid-overwrite on PutObject,
+// server-side; it takes x-oss-forbid-overwrite on PutObject,
 // CopyObject and CompleteMultipartUpload, evaluated with the write
 // (IfAbsent is atomic), and has no If-Match on writes (checked first by
 // storekit). It computes and keeps a CRC-64/ECMA of every object itself.
@@ -105,7 +105,7 @@ func New(o Options) (*storekit.Backend, error) {
 // OSS has no website redirect location: storekit keeps it in metadata.
 func (d *driver) Abilities() storekit.Abilities {
 	cond := storekit.CondAbility{IfAbsent: true}
-	return storekit.Abilities{Name: "oss", Copy: true, CopyPart: true, RangedCopyPart: true,
+	return storekit.Abilities{Name: "oss", Copy: true, CopyPart: true,
 		CondPut: cond, CondCopy: cond, CondComplete: cond,
 		StoreChecksums: []translate.ChecksumAlgorithm{translate.CRC64ECMA}, MaxMetadataSize: 8 << 10,
 		MinPartSize: d.opts.MinPartSize, MaxPartSize: d.opts.MaxPartSize, MaxParts: 10000, RedirectInMetadata: true}
@@ -167,8 +167,7 @@ func (d *driver) ListBuckets(ctx context.Context) ([]translate.BucketInfo, error
 // the driver asks whether its own credential can read it to tell owned by
 // you (Classify).
 func (d *driver) CreateBucket(ctx context.Context, bucket string) error {
-	bk := d.bucket(bucket)
-	resp, err := bk.Do("PUT", "", map[string]any{}, []oss.Option{oss.WithContext(ctx)}, nil, nil)
+	resp, err := d.bucket(bucket).Do("PUT", "", map[string]any{}, []oss.Option{oss.WithContext(ctx)}, nil, nil)
 	if err == nil {
 		resp.Body.Close()
 		return nil
@@ -185,8 +184,7 @@ func (d *driver) CreateBucket(ctx context.Context, bucket string) error {
 
 // HeadBucket uses GetBucketInfo, which also gives the creation date.
 func (d *driver) HeadBucket(ctx context.Context, bucket string) (translate.BucketInfo, error) {
-	bk := d.bucket(bucket)
-	resp, err := bk.Do("GET", "", map[string]any{"bucketInfo": nil}, []oss.Option{oss.WithContext(ctx)}, nil, nil)
+	resp, err := d.bucket(bucket).Do("GET", "", map[string]any{"bucketInfo": nil}, []oss.Option{oss.WithContext(ctx)}, nil, nil)
 	if err != nil {
 		return translate.BucketInfo{}, err
 	}
@@ -198,8 +196,7 @@ func (d *driver) HeadBucket(ctx context.Context, bucket string) (translate.Bucke
 }
 
 func (d *driver) DeleteBucket(ctx context.Context, bucket string) error {
-	bk := d.bucket(bucket)
-	resp, err := bk.Do("DELETE", "", map[string]any{}, []oss.Option{oss.WithContext(ctx)}, nil, nil)
+	resp, err := d.bucket(bucket).Do("DELETE", "", map[string]any{}, []oss.Option{oss.WithContext(ctx)}, nil, nil)
 	if err != nil {
 		return err
 	}

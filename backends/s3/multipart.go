@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -19,7 +18,7 @@ import (
 func (d *driver) CreateUpload(ctx context.Context, bucket, key string, o storekit.PutOptions) (string, error) {
 	m := o.Metadata
 	in := &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), Metadata: m.User, Expires: expires(m),
-		WebsiteRedirectLocation: redirect(m)}
+		WebsiteRedirectLocation: storekit.NonEmpty(m.WebsiteRedirectLocation)}
 	setMeta(m, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
 	out, err := d.client.CreateMultipartUpload(ctx, in)
 	if err != nil {
@@ -31,9 +30,6 @@ func (d *driver) CreateUpload(ctx context.Context, bucket, key string, o storeki
 func (d *driver) UploadPart(ctx context.Context, bucket, key, id string, n int, body io.Reader, size int64, o storekit.PutOptions) (string, error) {
 	in := &s3.UploadPartInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(id),
 		PartNumber: aws.Int32(int32(n)), Body: body, ContentLength: aws.Int64(size), ContentMD5: md5Header(o.ContentMD5)}
-	if size == 0 {
-		in.Body = http.NoBody
-	}
 	sums(o.Checksums, &in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256)
 	out, err := d.client.UploadPart(ctx, in, streaming)
 	if err != nil {
@@ -42,13 +38,9 @@ func (d *driver) UploadPart(ctx context.Context, bucket, key, id string, n int, 
 	return unquote(out.ETag), nil
 }
 
-func (d *driver) CopyPart(ctx context.Context, bucket, key, id string, n int, srcBucket, srcKey string, rng *translate.Range) (string, error) {
-	in := &s3.UploadPartCopyInput{Bucket: aws.String(bucket), Key: aws.String(key),
-		UploadId: aws.String(id), PartNumber: aws.Int32(int32(n)), CopySource: aws.String(copySource(srcBucket, srcKey))}
-	if rng != nil {
-		in.CopySourceRange = aws.String(fmt.Sprintf("bytes=%d-%d", rng.Start, rng.Start+rng.Length-1))
-	}
-	out, err := d.client.UploadPartCopy(ctx, in)
+func (d *driver) CopyPart(ctx context.Context, bucket, key, id string, n int, srcKey string, size int64) (string, error) {
+	out, err := d.client.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String(bucket), Key: aws.String(key),
+		UploadId: aws.String(id), PartNumber: aws.Int32(int32(n)), CopySource: aws.String(copySource(bucket, srcKey))})
 	if err != nil {
 		return "", err
 	}
@@ -97,10 +89,8 @@ func (d *driver) ListParts(ctx context.Context, bucket, key, id string, after, m
 }
 
 func (d *driver) ListUploads(ctx context.Context, bucket, keyMarker, idMarker string) (storekit.UploadsResult, error) {
-	in := &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket), MaxUploads: aws.Int32(1000)}
-	if keyMarker != "" {
-		in.KeyMarker, in.UploadIdMarker = aws.String(keyMarker), aws.String(idMarker)
-	}
+	in := &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket), MaxUploads: aws.Int32(1000),
+		KeyMarker: storekit.NonEmpty(keyMarker), UploadIdMarker: storekit.NonEmpty(idMarker)}
 	out, err := d.client.ListMultipartUploads(ctx, in)
 	var api smithy.APIError
 	if err != nil && in.UploadIdMarker != nil && errors.As(err, &api) && api.ErrorCode() == "InvalidArgument" {

@@ -98,7 +98,7 @@ func (u blockUploads) UploadPart(ctx context.Context, bucket, key, id string, n 
 
 // CopyPart implements Uploader; never called (New refuses CopyPart for a
 // BlockStore).
-func (u blockUploads) CopyPart(ctx context.Context, bucket, key, id string, n int, srcBucket, srcKey string, rng *translate.Range) (string, error) {
+func (u blockUploads) CopyPart(ctx context.Context, bucket, key, id string, n int, srcKey string, size int64) (string, error) {
 	return "", &translate.Error{Code: translate.ErrNotImplemented, Bucket: bucket, Key: key}
 }
 

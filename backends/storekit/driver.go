@@ -46,6 +46,7 @@ import (
 //     turns its SDK's own retries off, see Abilities); calls that stream
 //     a body (Put, UploadPart) or return one (Get) are bounded by ctx only
 //     and never retried.
+//   - A body of 0 bytes (Put, UploadPart, StageBlock) is http.NoBody.
 //   - Keys are passed as the client sent them, reserved keys included
 //     (the kit writes its own state through the same calls); bucket names
 //     are valid for the store or the driver reports its not-found error.
@@ -83,7 +84,8 @@ type Driver interface {
 
 	// Head describes key as the store holds it: size, ETag, LastModified,
 	// metadata, and the checksums the store keeps (Abilities.Checksums,
-	// Abilities.StoreChecksums) with their type. No annex is applied.
+	// Abilities.StoreChecksums) with their type (ignored without
+	// checksums). No annex is applied.
 	Head(ctx context.Context, bucket, key string) (translate.ObjectInfo, error)
 	// Get opens key, or the byte range rng of it (resolved already; nil
 	// is the whole object), and describes it as Head does, with Size the
@@ -121,11 +123,10 @@ type Uploader interface {
 	// Put, the whole body is read before the store commits. opts.Metadata
 	// and opts.Cond are empty.
 	UploadPart(ctx context.Context, bucket, key, id string, n int, body io.Reader, size int64, opts PutOptions) (string, error)
-	// CopyPart copies srcKey of srcBucket, or the byte range rng of it
-	// when not nil, server-side as part n of upload id and returns the
-	// part's store ETag. Only called when Abilities.CopyPart, and with a
-	// range only when Abilities.RangedCopyPart.
-	CopyPart(ctx context.Context, bucket, key, id string, n int, srcBucket, srcKey string, rng *translate.Range) (string, error)
+	// CopyPart copies the whole object srcKey of bucket (size bytes, a
+	// staged part) server-side as part n of upload id and returns the
+	// part's store ETag. Only called when Abilities.CopyPart.
+	CopyPart(ctx context.Context, bucket, key, id string, n int, srcKey string, size int64) (string, error)
 	// CompleteUpload completes upload id from parts (in order, numbers
 	// as uploaded) under opts.Cond, and returns the object's store ETag
 	// ("" if the store gave none). opts.Metadata is the upload's, as
@@ -211,12 +212,11 @@ type Abilities struct {
 	// without it the kit streams a copy through the gateway.
 	Copy bool
 	// CopyPart: the store copies a whole object server-side into an
-	// upload's part (Driver.CopyPart), used when assembling staged parts;
-	// RangedCopyPart: it takes a byte range too. The client's
-	// UploadPartCopy always streams (translate.StreamPartCopy): the
-	// gateway must compute the part's MD5 and checksums, which a
-	// server-side copy would leave unknown.
-	CopyPart, RangedCopyPart bool
+	// upload's part (Uploader.CopyPart), used when assembling staged
+	// parts. The client's UploadPartCopy always streams
+	// (translate.StreamPartCopy): the gateway must compute the part's MD5
+	// and checksums, which a server-side copy would leave unknown.
+	CopyPart bool
 	// Put, Copy and Complete conditions the store evaluates atomically
 	// with the write. The kit passes every write its condition in the
 	// store's terms (StoreCond) and checks first, by HEAD, each part the
@@ -302,8 +302,9 @@ type ListRequest struct {
 	// Token is the ListResult.NextToken of the page just read, when the
 	// driver gave one; StartAfter is then the last entry of that page. A
 	// driver whose store pages by start-after ignores it; one whose store
-	// pages only by opaque tokens uses it, and otherwise skips entries up
-	// to StartAfter itself.
+	// pages only by opaque tokens uses it, and otherwise asks to start
+	// after StartAfter as it can: the kit drops entries up to StartAfter
+	// and reads on past empty truncated pages.
 	Token string
 	// Max is the most entries (keys and common prefixes) to return,
 	// 1..1000.

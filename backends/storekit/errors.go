@@ -173,6 +173,14 @@ func StoreCode(code string, status int, tables ...map[string]translate.Code) tra
 	return 0
 }
 
+// NonEmpty is &s, or nil for "": an SDK input's optional string.
+func NonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 // ContentRange reads a ranged response's Content-Range ("bytes 0-9/100"):
 // the range it holds and the whole object's size. A value that does not
 // parse is ErrInternal.

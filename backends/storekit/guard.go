@@ -3,6 +3,7 @@ package storekit
 import (
 	"context"
 	"io"
+	"slices"
 
 	"github.com/babelgate/babelgate/translate"
 )
@@ -102,8 +103,27 @@ func (g guarded) Delete(ctx context.Context, bucket string, keys []string) error
 	return err
 }
 
+// List drops what the store returned up to req.StartAfter (a store paging
+// by opaque tokens may ignore where to start: Azurite ignores Azure's
+// startFrom) and reads on past a page so left empty that the store says
+// is truncated, by its token.
 func (g guarded) List(ctx context.Context, bucket string, req ListRequest) (ListResult, error) {
-	return guard(g.ok(bucket), func() (ListResult, error) { return g.Driver.List(ctx, bucket, req) })
+	if err := g.ok(bucket); err != nil {
+		return ListResult{}, err
+	}
+	for {
+		res, err := g.Driver.List(ctx, bucket, req)
+		if err != nil {
+			return res, err
+		}
+		upTo := func(k string) bool { return k <= req.StartAfter }
+		res.Objects = slices.DeleteFunc(res.Objects, func(o translate.ObjectInfo) bool { return upTo(o.Key) })
+		res.Prefixes = slices.DeleteFunc(res.Prefixes, upTo)
+		if !res.Truncated || res.NextToken == "" || len(res.Objects)+len(res.Prefixes) > 0 {
+			return res, nil
+		}
+		req.Token = res.NextToken
+	}
 }
 
 func (g guarded) CreateUpload(ctx context.Context, bucket, key string, opts PutOptions) (string, error) {
@@ -114,10 +134,8 @@ func (g guarded) UploadPart(ctx context.Context, bucket, key, id string, n int, 
 	return guard(g.ok(bucket), func() (string, error) { return g.up.UploadPart(ctx, bucket, key, id, n, body, size, opts) })
 }
 
-func (g guarded) CopyPart(ctx context.Context, bucket, key, id string, n int, srcBucket, srcKey string, rng *translate.Range) (string, error) {
-	return guard(g.ok(bucket, srcBucket), func() (string, error) {
-		return g.up.CopyPart(ctx, bucket, key, id, n, srcBucket, srcKey, rng)
-	})
+func (g guarded) CopyPart(ctx context.Context, bucket, key, id string, n int, srcKey string, size int64) (string, error) {
+	return guard(g.ok(bucket), func() (string, error) { return g.up.CopyPart(ctx, bucket, key, id, n, srcKey, size) })
 }
 
 func (g guarded) CompleteUpload(ctx context.Context, bucket, key, id string, parts []Part, opts PutOptions) (string, error) {

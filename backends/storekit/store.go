@@ -106,7 +106,7 @@ func (s kitStore) UploadPartCopy(ctx context.Context, bucket, key, uploadID stri
 	}
 	var etag string
 	err := s.b.do(ctx, bucket, key, func(ctx context.Context) (err error) {
-		etag, err = s.b.up.CopyPart(ctx, bucket, key, uploadID, n, bucket, srcKey, nil)
+		etag, err = s.b.up.CopyPart(ctx, bucket, key, uploadID, n, srcKey, size)
 		return err
 	})
 	return etag, err
@@ -170,7 +170,7 @@ func (b *Backend) open(ctx context.Context, bucket, key string, rng *translate.R
 	if err != nil {
 		return nil, info, err
 	}
-	b.fromStore(&info.Metadata)
+	b.described(&info)
 	return mappedBody{ReadCloser: body, b: b, bucket: bucket, key: key}, info, nil
 }
 
@@ -180,7 +180,7 @@ func (b *Backend) open(ctx context.Context, bucket, key string, rng *translate.R
 func (b *Backend) storeHead(ctx context.Context, bucket, key string) (info translate.ObjectInfo, err error) {
 	err = b.do(ctx, bucket, key, func(ctx context.Context) (err error) {
 		info, err = b.d.Head(ctx, bucket, key)
-		b.fromStore(&info.Metadata)
+		b.described(&info)
 		return err
 	})
 	return info, b.notFound(ctx, err, bucket)
