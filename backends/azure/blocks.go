@@ -42,7 +42,7 @@ func (d *Driver) CommitBlocks(ctx context.Context, bucket, key string, ids []str
 	if err != nil {
 		return "", err
 	}
-	h, meta := headers(opts.Metadata), toAzureMeta(opts.Metadata)
+	h, meta := headers(opts.Metadata), metaMap.ToStore(opts.Metadata)
 	h.BlobContentMD5 = opts.ContentMD5
 	if etag != "" {
 		meta[metaETag] = &etag

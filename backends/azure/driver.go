@@ -173,7 +173,7 @@ func headers(m translate.Metadata) *blob.HTTPHeaders {
 // committed by a Copy of one. A multipart object carries its S3-style ETag
 // ("<md5 of the parts' MD5s>-<parts>") in its metadata, and reports it.
 func objectETag(meta map[string]*string, md5 []byte, e *azcore.ETag) string {
-	if mp := metaValue(meta, metaETag); mp != "" {
+	if mp := storekit.MetaValue(meta, metaETag); mp != "" {
 		return mp
 	}
 	if len(md5) == 16 {
@@ -187,7 +187,7 @@ func describe(key string, size int64, md5 []byte, e *azcore.ETag, lm *time.Time,
 	info := translate.ObjectInfo{Key: key, Size: size, ETag: objectETag(meta, md5, e), LastModified: val(lm).UTC(),
 		Metadata: translate.Metadata{ContentType: val(ct), ContentEncoding: val(ce), ContentDisposition: val(cd),
 			ContentLanguage: val(cl), CacheControl: val(cc)}}
-	fromAzureMeta(meta, &info.Metadata)
+	metaMap.FromStore(meta, &info.Metadata)
 	return info
 }
 
@@ -281,7 +281,7 @@ func (d *Driver) Put(ctx context.Context, bucket, key string, body io.Reader, si
 	if err != nil {
 		return "", err
 	}
-	uo := &blockblob.UploadOptions{HTTPHeaders: headers(opts.Metadata), Metadata: toAzureMeta(opts.Metadata), AccessConditions: ac}
+	uo := &blockblob.UploadOptions{HTTPHeaders: headers(opts.Metadata), Metadata: metaMap.ToStore(opts.Metadata), AccessConditions: ac}
 	if opts.ContentMD5 != nil {
 		uo.TransactionalValidation = blob.TransferValidationTypeMD5(opts.ContentMD5)
 	}
@@ -306,8 +306,8 @@ func (d *Driver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 	if err != nil {
 		return "", err
 	}
-	meta := toAzureMeta(opts.Metadata)
-	if mp := metaValue(sp.Metadata, metaETag); mp != "" {
+	meta := metaMap.ToStore(opts.Metadata)
+	if mp := storekit.MetaValue(sp.Metadata, metaETag); mp != "" {
 		meta[metaETag] = &mp
 	}
 	r, err := dst.StartCopyFromURL(ctx, src.URL(), &blob.StartCopyFromURLOptions{Metadata: meta,

@@ -29,9 +29,10 @@ func (d *Driver) CheckBucket(bucket string) error {
 }
 
 // Metadata names: Azure's must be C# identifiers and are
-// case-insensitive; user metadata names are encoded by metaNames
-// (storekit.IdentMeta) with encodedMeta. metaExpires and metaRedirect hold Expires and the
-// website redirect location, which Azure has no property for.
+// case-insensitive; user metadata names are encoded by metaMap
+// (storekit.IdentMeta) with encodedMeta. metaExpires and metaRedirect hold
+// Expires and the website redirect location, which Azure has no property
+// for.
 const (
 	encodedMeta  = "bgx_"
 	metaExpires  = "bgexpires"
@@ -39,18 +40,10 @@ const (
 	metaETag     = "bgetag" // a multipart object's ETag (see CommitBlocks)
 )
 
-// metaNames encodes user metadata names Azure cannot hold.
-var metaNames = storekit.IdentMeta{Prefix: encodedMeta, Own: []string{metaExpires, metaRedirect, metaETag}}
-
-// metaValue is the value of the metadata entry name (any case), "" if none.
-func metaValue(meta map[string]*string, name string) string {
-	for k, v := range meta {
-		if strings.EqualFold(k, name) && v != nil {
-			return *v
-		}
-	}
-	return ""
-}
+// metaMap maps an object's metadata to the blob's: user metadata names
+// Azure cannot hold are encoded.
+var metaMap = storekit.MetaMap{Names: storekit.IdentMeta{Prefix: encodedMeta, Own: []string{metaExpires, metaRedirect, metaETag}},
+	Expires: metaExpires, Redirect: metaRedirect}
 
 // CheckKey implements storekit.KeyChecker: it refuses, with InvalidKey, a
 // key Azure would store under another name: Azure takes '\' in a blob
@@ -61,43 +54,4 @@ func (d *Driver) CheckKey(bucket, key string) error {
 			Message: "Object keys with a backslash are not supported on this backend: Azure stores '\\' as '/'."}
 	}
 	return nil
-}
-
-// toAzureMeta is the blob metadata for m: user metadata under Azure names,
-// Expires and the website redirect location.
-func toAzureMeta(m translate.Metadata) map[string]*string {
-	out := make(map[string]*string, len(m.User)+1)
-	for k, v := range m.User {
-		v := v
-		out[metaNames.Encode(strings.ToLower(k))] = &v
-	}
-	for name, v := range map[string]string{metaExpires: m.Expires, metaRedirect: m.WebsiteRedirectLocation} {
-		if v != "" {
-			out[name] = &v
-		}
-	}
-	return out
-}
-
-// fromAzureMeta reads toAzureMeta's metadata back into m.
-func fromAzureMeta(az map[string]*string, m *translate.Metadata) {
-	for k, v := range az {
-		if v == nil {
-			continue
-		}
-		switch strings.ToLower(k) {
-		case metaExpires:
-			m.Expires = *v
-			continue
-		case metaRedirect:
-			m.WebsiteRedirectLocation = *v
-			continue
-		}
-		if n, ok := metaNames.Decode(k); ok {
-			if m.User == nil {
-				m.User = map[string]string{}
-			}
-			m.User[n] = *v
-		}
-	}
 }

@@ -19,14 +19,14 @@ func TestMetaNames(t *testing.T) {
 		{"ünï", "bgx_c3bc6ec3af"},
 	}
 	for _, tc := range tests {
-		if got := metaNames.Encode(tc.user); got != tc.azure {
-			t.Errorf("metaNames.Encode(%q) = %q, want %q", tc.user, got, tc.azure)
+		if got := metaMap.Names.Encode(tc.user); got != tc.azure {
+			t.Errorf("metaMap.Names.Encode(%q) = %q, want %q", tc.user, got, tc.azure)
 		}
-		if back, ok := metaNames.Decode(strings.ToUpper(tc.azure)); !ok || back != tc.user {
-			t.Errorf("metaNames.Decode(%q) = %q, %v", tc.azure, back, ok)
+		if back, ok := metaMap.Names.Decode(strings.ToUpper(tc.azure)); !ok || back != tc.user {
+			t.Errorf("metaMap.Names.Decode(%q) = %q, %v", tc.azure, back, ok)
 		}
 	}
-	if _, ok := metaNames.Decode("BGEXPIRES"); ok {
+	if _, ok := metaMap.Names.Decode("BGEXPIRES"); ok {
 		t.Error("the driver's own metadata name was taken for the client's")
 	}
 }

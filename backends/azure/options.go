@@ -8,9 +8,9 @@
 // storekit.IdentMeta), and a multipart upload is blocks staged on the
 // destination blob itself, with block IDs derived from the upload, the
 // part and the part's attempt (storekit's blocks.go), so that Complete is
-// one Put Block List: no byte is copied again. What Azure
-// has no API for (the uploads in progress) is a small blob per upload under
-// the kit's reserved prefix.
+// one Put Block List: no byte is copied again. Azure has no multipart
+// uploads: the kit runs them over the blob's blocks (storekit.BlockStore)
+// and keeps their list itself.
 package azure
 
 import (
@@ -71,13 +71,8 @@ func DefaultOptions() *Options {
 // a container prefix of container-name characters, and the kit's
 // CallOptions.Check.
 func (o *Options) Validate() error {
-	var errs []error
+	errs := []error{storekit.CheckEndpoint(o.Endpoint, true)}
 	add := func(opt, msg string) { errs = append(errs, &backends.OptionError{Option: opt, Msg: msg}) }
-	if o.Endpoint == "" {
-		add("endpoint", "required (the account's blob service URL)")
-	} else {
-		errs = append(errs, backends.CheckEndpoint(o.Endpoint))
-	}
 	switch {
 	case o.SASToken != "" && (o.AccountKey != ""):
 		add("sas_token", "give either account_key or sas_token, not both")
