@@ -119,8 +119,8 @@ func (d *Driver) ListBuckets(ctx context.Context) ([]translate.BucketInfo, error
 		}
 		for _, c := range page.ContainerItems {
 			bi := translate.BucketInfo{Name: strings.TrimPrefix(val(c.Name), d.opts.ContainerPrefix)}
-			if c.Properties != nil && c.Properties.LastModified != nil {
-				bi.Created = c.Properties.LastModified.UTC()
+			if c.Properties != nil {
+				bi.Created = val(c.Properties.LastModified).UTC()
 			}
 			out = append(out, bi)
 		}
@@ -233,20 +233,12 @@ func (d *Driver) Get(ctx context.Context, bucket, key string, rng *translate.Ran
 		r.ContentDisposition, r.ContentLanguage, r.CacheControl, r.Metadata), nil
 }
 
-// storeETag is the ETag Azure gave ("0x" and uppercase hex) from the
-// kit's lowercase form.
-func storeETag(e string) string {
-	if rest, ok := strings.CutPrefix(e, "0x"); ok {
-		return "0x" + strings.ToUpper(rest)
-	}
-	return e
-}
-
 // access is cond as Azure's access conditions on b. cond.IfMatch is an
-// ETag the driver reported (objectETag): Azure's own is sent as it is; an
-// MD5 one is checked against the blob's Content-MD5 now, and the blob's
-// Azure ETag at that moment is sent, so that a write racing in between
-// still fails the condition.
+// ETag the driver reported (objectETag): Azure's own ("0x" and hex, which
+// the kit has lowercased) is sent as Azure gave it; an MD5 one is checked
+// against the blob's Content-MD5 now, and the blob's Azure ETag at that
+// moment is sent, so that a write racing in between still fails the
+// condition.
 func (d *Driver) access(ctx context.Context, b *blockblob.Client, bucket, key string, cond translate.WriteCond) (*blob.AccessConditions, error) {
 	if cond.IsZero() {
 		return nil, nil
@@ -256,8 +248,9 @@ func (d *Driver) access(ctx context.Context, b *blockblob.Client, bucket, key st
 		m.IfNoneMatch = to.Ptr(azcore.ETagAny)
 	}
 	if cond.IfMatch != "" {
-		e := storeETag(cond.IfMatch)
-		if !strings.HasPrefix(e, "0x") {
+		digits, azure := strings.CutPrefix(cond.IfMatch, "0x")
+		e := "0x" + strings.ToUpper(digits)
+		if !azure {
 			p, err := b.GetProperties(ctx, nil)
 			if err != nil {
 				return nil, err
@@ -349,8 +342,7 @@ func (d *Driver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 // no blob batch).
 func (d *Driver) Delete(ctx context.Context, bucket string, keys []string) error {
 	for _, k := range keys {
-		b := d.blob(bucket, k)
-		if _, err := b.Delete(ctx, nil); err != nil && d.Classify(err) != translate.ErrNoSuchKey {
+		if _, err := d.blob(bucket, k).Delete(ctx, nil); err != nil && d.Classify(err) != translate.ErrNoSuchKey {
 			return err
 		}
 	}

@@ -21,7 +21,6 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/service"
 
 	"github.com/babelgate/babelgate/backends"
@@ -92,25 +91,17 @@ func (o *Options) Validate() error {
 // the kit retries calls without a client body (storekit.Driver), and a
 // streamed body cannot be replayed.
 func newClient(o Options) (*service.Client, error) {
-	opts := &azblob.ClientOptions{ClientOptions: azcore.ClientOptions{
+	opts := &service.ClientOptions{ClientOptions: azcore.ClientOptions{
 		Transport: &http.Client{Transport: o.Transport()},
 		Retry:     policy.RetryOptions{MaxRetries: -1},
 	}}
 	endpoint := strings.TrimRight(o.Endpoint, "/")
 	if o.SASToken != "" {
-		c, err := azblob.NewClientWithNoCredential(endpoint+"/?"+strings.TrimPrefix(o.SASToken, "?"), opts)
-		if err != nil {
-			return nil, err
-		}
-		return c.ServiceClient(), nil
+		return service.NewClientWithNoCredential(endpoint+"/?"+strings.TrimPrefix(o.SASToken, "?"), opts)
 	}
-	cred, err := azblob.NewSharedKeyCredential(o.AccountName, o.AccountKey)
+	cred, err := service.NewSharedKeyCredential(o.AccountName, o.AccountKey)
 	if err != nil {
 		return nil, err
 	}
-	c, err := azblob.NewClientWithSharedKeyCredential(endpoint+"/", cred, opts)
-	if err != nil {
-		return nil, err
-	}
-	return c.ServiceClient(), nil
+	return service.NewClientWithSharedKeyCredential(endpoint+"/", cred, opts)
 }
