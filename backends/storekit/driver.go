@@ -14,12 +14,14 @@
 // which streams through the gateway in one place
 // (translate.StreamPartCopy). A driver only speaks its store's API.
 //
-// For drivers of stores unlike S3 the kit also has helpers a driver calls:
-// multipart uploads over staged blocks (blocks.go: block IDs, attempts,
-// the winning part of each number), identifier-only metadata names
-// (IdentMeta), a read-once io.ReadSeekCloser (OnceSeeker), the options
-// every store type shares (CallOptions) and the registration of a store
-// type (Register).
+// For a store with no multipart uploads but blocks (BlockStore) the kit
+// runs the uploads itself (blockupload.go, blocks.go: upload IDs and their
+// list, block IDs, attempts, the winning part of each number, Complete as
+// one commit). It also has helpers a driver calls: error codes by table
+// and status (StoreCode), Content-Range (ContentRange), identifier-only
+// metadata names (IdentMeta, MetaMap), a read-once io.ReadSeekCloser
+// (OnceSeeker), the options every store type shares (CallOptions,
+// StoreOptions) and the registration of a store type (Register).
 //
 // Everything the kit keeps lives in the client's own bucket, under the
 // reserved key prefix Prefix (see state.go for the layout). These names
@@ -36,7 +38,10 @@ import (
 )
 
 // Driver is one object store, spoken to through its SDK. The kit calls
-// it; clients never do. Contracts every method keeps:
+// it; clients never do. A driver is also an Uploader (the store's own
+// multipart uploads) or a BlockStore, and may be a PartRanger, a
+// BucketChecker and a KeyChecker; New reads which once. Contracts every
+// method keeps:
 //
 //   - Errors are the SDK's own (or any error): the kit classifies each one
 //     once, through Classify, at its edge. A driver does not build
