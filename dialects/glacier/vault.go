@@ -195,29 +195,34 @@ type vaultDescription struct {
 // inventory's counts; the gateway counts at once).
 func (d *Dialect) describe(r *dialects.Request, bucket string, rec vaultRecord) (vaultDescription, error) {
 	out := vaultDescription{VaultARN: d.vaultARN(r, rec.VaultName), VaultName: rec.VaultName, CreationDate: isoTime(rec.CreationDate)}
-	q := translate.ListQuery{Prefix: archivesPrefix, MaxKeys: 1000}
+	err := d.eachObject(r, bucket, archivesPrefix, func(o translate.ObjectInfo) {
+		out.NumberOfArchives++
+		out.SizeInBytes += o.Size
+	})
+	return out, err
+}
+
+// eachObject calls fn with every object of the bucket under prefix, in
+// key order, page by page.
+func (d *Dialect) eachObject(r *dialects.Request, bucket, prefix string, fn func(translate.ObjectInfo)) error {
+	q := translate.ListQuery{Prefix: prefix, MaxKeys: 1000}
 	for {
 		page, err := d.cfg.Engine.ListObjects(r.HTTP.Context(), r.Caller, bucket, q)
 		if err != nil {
-			return out, err
+			return err
 		}
 		for _, o := range page.Objects {
-			out.NumberOfArchives++
-			out.SizeInBytes += o.Size
+			fn(o)
 		}
 		if !page.Truncated || len(page.Objects) == 0 {
-			return out, nil
+			return nil
 		}
 		q.After = page.Objects[len(page.Objects)-1].Key
 	}
 }
 
-func (d *Dialect) describeVault(w http.ResponseWriter, r *dialects.Request, p path) error {
-	bucket, rec, err := d.openVault(r, p.vault)
-	if err != nil {
-		return err
-	}
-	desc, err := d.describe(r, bucket, rec)
+func (d *Dialect) describeVault(w http.ResponseWriter, o *vaultOp) error {
+	desc, err := d.describe(o.r, o.bucket, o.rec)
 	if err != nil {
 		return err
 	}
@@ -280,11 +285,8 @@ func (d *Dialect) listVaults(w http.ResponseWriter, r *dialects.Request, p path)
 
 // deleteVault: DELETE, 204, only when the vault holds no archive; the
 // gateway's own records and any in-progress uploads go with it.
-func (d *Dialect) deleteVault(w http.ResponseWriter, r *dialects.Request, p path) error {
-	bucket, _, err := d.openVault(r, p.vault)
-	if err != nil {
-		return err
-	}
+func (d *Dialect) deleteVault(w http.ResponseWriter, o *vaultOp) error {
+	r, p, bucket := o.r, o.p, o.bucket
 	ctx := r.HTTP.Context()
 	page, err := d.cfg.Engine.ListObjects(ctx, r.Caller, bucket, translate.ListQuery{MaxKeys: 1000})
 	if err != nil {
