@@ -98,6 +98,9 @@ func (lr *leafReader) Read(p []byte) (int, error) {
 		n := min(lr.left, translate.TreeHashLeaf)
 		lr.h.Reset()
 		if _, err := io.CopyN(lr.h, lr.data, n); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF // the data is shorter than said
+			}
 			lr.err = err
 			return 0, err
 		}
