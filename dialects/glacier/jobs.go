@@ -3,6 +3,7 @@ package glacier
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,9 +22,13 @@ import (
 // that jobs survive restarts and are seen by every instance. An inventory
 // job's output is computed at InitiateJob and stored beside it as
 // .glacier/jobs/<job id>.output; an archive-retrieval job's output is the
-// archive itself, read at GetJobOutput. Either way the output's leaf hashes
-// are stored beside the job (leaves.go), so that a ranged GetJobOutput
-// reads its range once. A job is InProgress until its
+// archive itself, read at GetJobOutput. The output's leaf hashes are
+// stored beside the job (leaves.go) where that costs no read of its own:
+// an inventory is hashed as it is written, and a tree-hash aligned part of
+// an archive is read at InitiateJob anyway to report its tree hash. A
+// whole-archive job reads nothing at InitiateJob (its tree hash is the
+// archive's, stored with it); nor does a job for an unaligned part (it has
+// no tree hash). A job is InProgress until its
 // creation time plus the delay configured when it was created
 // (dialects.glacier.job_delay, default 0: Succeeded at once), then
 // Succeeded.
@@ -41,9 +46,9 @@ type jobRecord struct {
 	// aligned.
 	TreeHash      string `json:",omitempty"`
 	InventorySize int64  `json:",omitempty"`
-	// Leaves reports that the output's leaf hashes are stored (leaves.go);
-	// a job recorded before they were has none, and its ranged outputs
-	// go without a tree hash.
+	// Leaves reports that the output's leaf hashes are stored (leaves.go):
+	// an inventory's and an aligned part of an archive's. Without them an
+	// aligned part of the output is read twice, to hash it and to send it.
 	Leaves  bool `json:",omitempty"`
 	Created time.Time
 	Delay   time.Duration
@@ -144,27 +149,27 @@ func (d *Dialect) archiveJob(r *dialects.Request, bucket string, params jobParam
 	} else {
 		job.RetrievalByteRange = fmt.Sprintf("0-%d", max(info.Size-1, 0))
 	}
-	if job.Length == 0 {
-		job.TreeHash = job.ArchiveTreeHash // an empty archive: no range to read
+	switch {
+	case job.Start == 0 && job.Length == info.Size:
+		// the whole archive (an empty one too): its stored tree hash, and
+		// nothing read until GetJobOutput
+		job.TreeHash = job.ArchiveTreeHash
 		return nil
+	case !treeAligned(job.Start, job.Length, info.Size):
+		return nil // no tree hash to send for the output: nothing to read
 	}
+	// A part of the archive whose tree hash the job reports: its range is
+	// read once to hash it, and its leaf hashes are kept from that read.
 	obj, err := d.cfg.Engine.GetObject(r.HTTP.Context(), r.Caller, translate.GetRequest{Bucket: bucket, Key: archiveKey(job.ArchiveID),
 		Range: fmt.Sprintf("bytes=%d-%d", job.Start, job.Start+job.Length-1)})
 	if err != nil {
 		return err
 	}
 	defer obj.Body.Close()
-	tree, err := d.storeLeaves(r, bucket, job.JobID, obj.Body, job.Length)
-	if err != nil {
+	if job.TreeHash, err = d.storeLeaves(r, bucket, job.JobID, obj.Body, job.Length); err != nil {
 		return err
 	}
 	job.Leaves = true
-	switch {
-	case job.Start == 0 && job.Length == info.Size:
-		job.TreeHash = job.ArchiveTreeHash
-	case treeAligned(job.Start, job.Length, info.Size):
-		job.TreeHash = tree
-	}
 	return nil
 }
 
@@ -379,9 +384,10 @@ func (d *Dialect) listJobs(w http.ResponseWriter, o *vaultOp) error {
 
 // getJobOutput: GET …/jobs/{id}/output, with an optional Range relative to
 // the output. 200 for the whole output, 206 for a range; the tree hash is
-// sent when the range is tree-hash aligned (for a part of the output it
-// is combined from the job's stored leaf hashes, leaves.go). The output
-// is read once, streaming.
+// sent when the range is tree-hash aligned: for the whole output it is
+// the job's; for a part of it, it is combined from the job's stored leaf
+// hashes (leaves.go) when it has them, and otherwise computed by reading
+// the range once before it is sent. The range is sent streaming.
 func (d *Dialect) getJobOutput(w http.ResponseWriter, o *jobOp) error {
 	r, bucket, j := o.r, o.bucket, o.j
 	if !j.completed(d.cfg.Now()) {
@@ -406,12 +412,16 @@ func (d *Dialect) getJobOutput(w http.ResponseWriter, o *jobOp) error {
 	switch {
 	case !partial:
 		tree = j.TreeHash
-	case !j.Leaves:
-	case j.Action == "ArchiveRetrieval" && treeAligned(j.Start+start, length, j.ArchiveSize),
-		j.Action == "InventoryRetrieval" && treeAligned(start, length, j.Length):
-		if tree, err = d.rangeTreeHash(r, bucket, j, start, length); err != nil {
-			return err
-		}
+	case !(j.Action == "ArchiveRetrieval" && treeAligned(j.Start+start, length, j.ArchiveSize) ||
+		j.Action == "InventoryRetrieval" && treeAligned(start, length, j.Length)):
+		// no tree hash for a range that is not a node of the tree
+	case j.Leaves:
+		tree, err = d.rangeTreeHash(r, bucket, j, start, length)
+	default:
+		tree, err = d.readTreeHash(r, bucket, key, j.Start+start, length)
+	}
+	if err != nil {
+		return err
 	}
 	req := translate.GetRequest{Bucket: bucket, Key: key}
 	if length > 0 {
@@ -440,6 +450,23 @@ func (d *Dialect) getJobOutput(w http.ResponseWriter, o *jobOp) error {
 	w.WriteHeader(status)
 	_, err = io.CopyN(w, obj.Body, length)
 	return err
+}
+
+// readTreeHash reads bytes [start, start+length) of an object once and
+// returns their tree hash (hex): an aligned part of an output whose job
+// has no stored leaf hashes.
+func (d *Dialect) readTreeHash(r *dialects.Request, bucket, key string, start, length int64) (string, error) {
+	obj, err := d.cfg.Engine.GetObject(r.HTTP.Context(), r.Caller, translate.GetRequest{Bucket: bucket, Key: key,
+		Range: fmt.Sprintf("bytes=%d-%d", start, start+length-1)})
+	if err != nil {
+		return "", err
+	}
+	defer obj.Body.Close()
+	h := translate.NewTreeHash()
+	if _, err := io.CopyN(h, obj.Body, length); err != nil {
+		return "", translate.Wrap(translate.ErrInternal, err, "reading the range to hash it")
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // outputRange parses GetJobOutput's Range "bytes=a-b" ("bytes=a-" and

@@ -11,15 +11,19 @@ import (
 	"github.com/babelgate/babelgate/translate"
 )
 
-// A job's output leaves: when a job is initiated its output is read once
-// and the SHA-256 of each 1 MiB leaf of it is stored, 32 bytes a leaf in
-// order, as the object .glacier/jobs/<job id>.leaves (jobRecord.Leaves).
-// GetJobOutput of a tree-hash aligned range (the Glacier developer guide,
-// "Receiving Checksums When Downloading Data": the range's tree hash is a
-// node of the archive's tree) sends x-amz-sha256-tree-hash before the body
-// without reading the range to hash it: it reads the range's leaf hashes
-// (32 bytes per MiB) and combines them, then streams the range once. A
-// job's output starts on a leaf boundary of the archive (InitiateJob's
+// A job's output leaves: the SHA-256 of each 1 MiB leaf of a job's output,
+// 32 bytes a leaf in order, stored as the object .glacier/jobs/<job id>.leaves
+// (jobRecord.Leaves) where they cost no read of their own: an inventory's
+// as it is written, and a tree-hash aligned part of an archive's from the
+// read InitiateJob makes anyway to report the part's tree hash. A
+// whole-archive job has none (InitiateJob reads nothing; its tree hash is
+// the archive's). GetJobOutput of a tree-hash aligned range (the Glacier
+// developer guide, "Receiving Checksums When Downloading Data": the range's
+// tree hash is a node of the archive's tree) sends x-amz-sha256-tree-hash
+// before the body: with leaves, it reads the range's leaf hashes (32 bytes
+// per MiB) and combines them, then streams the range once; without, it
+// reads the range to hash it and then again to send it. A job's output
+// starts on a leaf boundary of the archive (InitiateJob's
 // RetrievalByteRange is megabyte aligned), so its leaves are the archive's.
 
 // leafSize is the length of one stored leaf hash.
