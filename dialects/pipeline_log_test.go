@@ -37,7 +37,7 @@ func TestRequestLogNamesAndReasons(t *testing.T) {
 	}
 	creds := dialects.StaticCredentials{"AK": {Secret: "SK", Principal: &translate.Principal{AccessKey: "AK",
 		Grants: []translate.Grant{{Pattern: "*", Access: translate.AccessWrite}}}}}
-	front := s3.New(s3.Config{Engine: engine, Credentials: creds, Rules: translate.S3Rules})
+	front := s3.New(s3.Config{Settings: dialects.Settings{Engine: engine, Credentials: creds, Rules: translate.S3Rules}})
 	var logged strings.Builder
 	p := &dialects.Pipeline{
 		Detector: dialects.NewDetector(dialects.DetectConfig{Dialects: map[string]dialects.Dialect{s3.Name: front}}),

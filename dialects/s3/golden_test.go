@@ -70,8 +70,8 @@ func newGoldenServer(t *testing.T) *goldenServer {
 	rules.MinPartSize = 1 // small parts keep the files short
 	creds := dialects.StaticCredentials{goldenAK: {Secret: goldenSecret, Principal: &translate.Principal{AccessKey: goldenAK,
 		Grants: []translate.Grant{{Pattern: "*", Access: translate.AccessWrite}}}}}
-	d := s3.New(s3.Config{Engine: engine, Credentials: creds, Rules: rules, Regions: []string{"us-east-1", "eu-west-1"},
-		Now: func() time.Time { return goldenNow }})
+	d := s3.New(s3.Config{Settings: dialects.Settings{Engine: engine, Credentials: creds, Rules: rules,
+		Now: func() time.Time { return goldenNow }}, Regions: []string{"us-east-1", "eu-west-1"}})
 	g := &goldenServer{t: t, served: map[string]bool{}}
 	g.h = &dialects.Pipeline{Detector: dialects.NewDetector(dialects.DetectConfig{Dialects: map[string]dialects.Dialect{s3.Name: d}}),
 		Logger: slog.New(&opRecorder{served: g.served}), Access: engine}
@@ -451,8 +451,9 @@ func TestRegionsByHost(t *testing.T) {
 		{"obs domain unlisted", []string{"cn-north-4"}, "bkt.obs.golden.test", "us-east-1", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			d := s3.New(s3.Config{Engine: engine, Credentials: creds, Rules: translate.S3Rules,
-				AWSModes: []dialects.AWSMode{{Dialect: "obs", Domains: []string{"obs.golden.test"}, Regions: tt.obsRegions}}, Now: func() time.Time { return goldenNow }})
+			d := s3.New(s3.Config{Settings: dialects.Settings{Engine: engine, Credentials: creds, Rules: translate.S3Rules,
+				Now: func() time.Time { return goldenNow }},
+				AWSModes: []dialects.AWSMode{{Dialect: "obs", Domains: []string{"obs.golden.test"}, Regions: tt.obsRegions}}})
 			req := httptest.NewRequest("GET", "/", nil)
 			req.Host = tt.host
 			req.Header.Set("X-Amz-Content-Sha256", emptySHA256)
