@@ -284,7 +284,7 @@ func TestBadSignatures(t *testing.T) {
 			if got := translate.CodeOf(err); got != tt.code {
 				t.Fatalf("error %v, want %v", err, tt.code)
 			}
-			if we, _ := wire(err); we.Status != 403 && we.Status != 400 {
+			if we, _ := errorForm.Wire(err); we.Status != 403 && we.Status != 400 {
 				t.Fatalf("status %d", we.Status)
 			}
 		})
