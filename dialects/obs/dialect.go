@@ -38,9 +38,11 @@ type Dialect struct {
 const xmlns = "http://obs.myhwclouds.com/doc/2015-06-30/"
 
 // profile is OBS's wire form for the handlers it shares with S3: x-obs-*
-// headers, OBS's storage-class and SSE names, no checksums but
-// Content-MD5, Owner before StorageClass in listings, no empty
-// DisplayName, the location in ListBuckets, max-parts=0 read as 1000.
+// headers (user metadata with S3's 2 KB limit), OBS's storage-class and
+// SSE names, no checksums but Content-MD5 (the body's only integrity
+// value), Owner before StorageClass in listings, no empty DisplayName, the
+// location in ListBuckets, max-parts=0 read as 1000, PutObject's storage
+// class reported, and GetBucketLocation's <Location>.
 var profile = s3wire.Profile{
 	Xmlns:                 xmlns,
 	Prefix:                "x-obs-",
@@ -50,6 +52,8 @@ var profile = s3wire.Profile{
 	OmitEmptyDisplayName:  true,
 	ListBucketLocation:    true,
 	ZeroMaxPartsIsDefault: true,
+	ReportStorageClass:    true,
+	LocationElement:       "Location",
 }
 
 // New returns the OBS dialect.
@@ -57,9 +61,10 @@ func New(cfg Config) *Dialect {
 	cfg = cfg.WithDefaults("region")
 	d := &Dialect{cfg: cfg}
 	d.h = &s3wire.Handlers{Profile: profile, Engine: cfg.Engine, Region: cfg.Region, Errors: errorForm,
-		DecodeMetadata: decodeMetadata, Body: bodyInput, PolicyFlavor: policy.OBS}
+		DecodeMetadata: profile.ReadMetadata, Body: s3wire.PayloadInput, PolicyFlavor: policy.OBS,
+		CompleteKeepAlive: cfg.CompleteKeepAlive, EncodeError: d.EncodeError}
 	d.router = &s3wire.Router{Routes: d.routes(), Unsupported: unsupported,
-		Refuse: s3wire.RefuseUnimplemented(obsPrefix, obsUnimplemented)}
+		Refuse: s3wire.RefuseUnimplemented(profile.Prefix, obsUnimplemented)}
 	return d
 }
 

@@ -44,7 +44,9 @@ type Dialect struct {
 // xmlns is S3's XML namespace.
 const xmlns = "http://s3.amazonaws.com/doc/2006-03-01/"
 
-// profile is S3's wire form for the handlers it shares with OBS.
+// profile is S3's wire form for the handlers it shares with OBS: x-amz-*
+// headers, S3's checksums, conditional writes, RFC 2047 metadata values,
+// and GetBucketLocation's <LocationConstraint>, empty for us-east-1.
 var profile = s3wire.Profile{
 	Xmlns:              xmlns,
 	Prefix:             "x-amz-",
@@ -53,6 +55,8 @@ var profile = s3wire.Profile{
 	Wire:               Spellings,
 	ConditionalWrites:  true,
 	EncodeMetadata:     s3wire.EncodeMetadataValue,
+	LocationElement:    "LocationConstraint",
+	UnnamedRegion:      "us-east-1",
 }
 
 // New returns the S3 dialect.
@@ -67,7 +71,7 @@ func New(cfg Config) *Dialect {
 	d := &Dialect{cfg: cfg}
 	d.v4 = &sigv4.Verifier{Lookup: d.cfg.Secret, Service: "s3", MaxSkew: cfg.MaxSkew, Now: cfg.Now, Regions: d.regions}
 	d.h = &s3wire.Handlers{Profile: profile, Engine: cfg.Engine, Region: cfg.Region, Errors: errorForm,
-		DecodeMetadata: decodeMetadata, Body: bodyInput}
+		DecodeMetadata: decodeMetadata, Body: bodyInput, CompleteKeepAlive: cfg.CompleteKeepAlive, EncodeError: d.EncodeError}
 	d.router = &s3wire.Router{Routes: d.routes(), Unsupported: unsupported, Refuse: s3wire.RefuseUnimplemented(profile.Prefix, nil)}
 	return d
 }
