@@ -24,7 +24,9 @@ func (r *recorder) Errorf(format string, args ...any) {
 // a table lacking a code, an operation left unrouted, a document lacking
 // an expected part; and pass a complete table.
 func TestChecksReport(t *testing.T) {
-	full := func(translate.Code) (dialects.WireForm, bool) { return dialects.WireForm{Code: "X", Status: 400, Message: "m"}, true }
+	full := func(translate.Code) (dialects.WireForm, bool) {
+		return dialects.WireForm{Code: "X", Status: 400, Message: "m"}, true
+	}
 	gap := func(c translate.Code) (dialects.WireForm, bool) {
 		w, _ := full(c)
 		return w, c != translate.ErrNoSuchKey
