@@ -25,16 +25,24 @@ type Dialect struct {
 	cfg    Config
 	v4     *v4Verifier
 	router *s3wire.Router
-	// h serves the operations whose flow OSS shares with S3 (settings.go).
+	// h serves the operations whose flow OSS shares with S3 (settings.go,
+	// InitiateMultipartUpload).
 	h *s3wire.Handlers
 }
+
+// profile is OSS's wire form for the handlers it shares with S3 and OBS
+// (policies, CORS, canned ACLs, POST uploads, InitiateMultipartUpload):
+// x-oss-* headers, OSS's storage-class and SSE names, no namespace, no
+// checksums reported. InitiateMultipartUpload's keys are returned raw,
+// without EncodingType, which both SDKs accept (protocols.md §2.8).
+var profile = s3wire.Profile{Prefix: "x-oss-", Wire: Spellings}
 
 // New returns the OSS dialect.
 func New(cfg Config) *Dialect {
 	cfg = cfg.WithDefaults("cn-hangzhou")
 	d := &Dialect{cfg: cfg}
 	d.v4 = &v4Verifier{lookup: d.cfg.Secret, maxSkew: cfg.MaxSkew, now: cfg.Now}
-	d.h = &s3wire.Handlers{Profile: s3wire.Profile{Prefix: "x-oss-"}, Engine: cfg.Engine,
+	d.h = &s3wire.Handlers{Profile: profile, Engine: cfg.Engine,
 		DecodeMetadata: decodeMetadata, Body: bodyInput, PolicyFlavor: policy.OSS}
 	d.router = &s3wire.Router{Routes: d.routes(), Unsupported: unsupported}
 	return d

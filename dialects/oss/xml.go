@@ -78,13 +78,6 @@ type listBucketResult struct {
 	CommonPrefixes []commonPrefix
 }
 
-type initiateResult struct {
-	XMLName  xml.Name `xml:"InitiateMultipartUploadResult"`
-	Bucket   string
-	Key      string
-	UploadID string `xml:"UploadId"`
-}
-
 type completeRequest struct {
 	XMLName xml.Name `xml:"CompleteMultipartUpload"`
 	Parts   []struct {
