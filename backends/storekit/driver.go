@@ -203,6 +203,10 @@ type Abilities struct {
 	// location in reserved user metadata (RedirectMeta) too, for a store
 	// that drops or lacks its own.
 	RedirectInMetadata bool
+	// MetadataUpdate: the driver implements MetadataUpdater. A PutObject
+	// then keeps the checksums computed as its body passed in the
+	// object's own metadata (KeptMeta) instead of an annex.
+	MetadataUpdate bool
 }
 
 // CondAbility says which write conditions a store evaluates itself.

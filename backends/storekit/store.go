@@ -75,7 +75,10 @@ func (s kitStore) Buckets(ctx context.Context) ([]string, error) {
 
 func (s kitStore) CreateUpload(ctx context.Context, bucket, key string, m translate.Metadata) (id string, err error) {
 	err = s.b.once(ctx, bucket, key, func(ctx context.Context) (err error) {
-		id, err = s.b.d.CreateUpload(ctx, bucket, key, PutOptions{Metadata: s.b.toStore(m)})
+		// Every Complete writes an annex (the Complete that made the
+		// object, its part sizes): the entry says to look for it.
+		entry := s.b.entry(m, Kept{Annex: true})
+		id, err = s.b.d.CreateUpload(ctx, bucket, key, PutOptions{Metadata: s.b.toStore(m, entry)})
 		return err
 	})
 	return id, err
