@@ -97,7 +97,7 @@ func RunKept(t *testing.T, raw storekit.Driver, opts storekit.Options) {
 			t.Fatal(err)
 		}
 		h.calls("PutObject", map[string]int{"Put": 1})
-		for _, info := range h.readOnce("plain", data, 1) {
+		for _, info := range h.readOnce("plain", data, 1)[:2] {
 			h.values("plain", info, md5Hex(data), sums(data, ab.StoreChecksums...))
 		}
 	})
@@ -134,7 +134,7 @@ func RunKept(t *testing.T, raw storekit.Driver, opts storekit.Options) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, info := range h.readOnce("legacy", data, 2) {
+		for _, info := range h.readOnce("legacy", data, 2)[:2] {
 			h.values("legacy without an annex", info, md5Hex(data), sums(data, ab.StoreChecksums...))
 		}
 		want := sums(data, translate.CRC64ECMA, translate.SHA256)
@@ -184,7 +184,7 @@ func RunKept(t *testing.T, raw storekit.Driver, opts storekit.Options) {
 		if _, err := b.PutObject(ctx, bucket, "forged", translate.BytesBody(data), translate.Metadata{User: map[string]string{storekit.KeptMeta: forged}}); err != nil {
 			t.Fatal(err)
 		}
-		for _, info := range h.readOnce("forged", data, 1) {
+		for _, info := range h.readOnce("forged", data, 1)[:2] {
 			h.values("forged", info, md5Hex(data), sums(data, ab.StoreChecksums...))
 			if info.Checksum[translate.CRC64ECMA] == "AAAAAAAAAAA=" {
 				t.Error("a client's metadata was taken for the kit's entry")
@@ -222,7 +222,8 @@ func (h *keptHarness) noAnnex(key string) {
 // readOnce reads key by HEAD, GET and a ranged GET, checking each made
 // calls store calls (1: only the object's; 2: and the annex's), that the
 // bytes are data, and that no entry reaches the client; it returns the
-// three descriptions.
+// three descriptions. (A store reports its own checksums of whole reads
+// only: OSS sends no x-oss-hash-crc64ecma with a range.)
 func (h *keptHarness) readOnce(key string, data []byte, calls int) []translate.ObjectInfo {
 	h.Helper()
 	annex := map[string]int{}
