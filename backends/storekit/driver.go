@@ -7,7 +7,8 @@
 // key prefix and its guard on every write path, the gateway's state of
 // uploads (state.go), staged uploads for clients whose parts are smaller
 // than the store's (staged.go, assemble.go) and their reaper (reaper.go),
-// the annex that keeps what the store cannot (annex.go), the neutral
+// what the store cannot keep, in the object's own metadata (kept.go) or
+// an annex (annex.go), the neutral
 // listing rules (list.go), conditional writes (cond.go), error
 // classification, retries and timeouts of calls without a client body,
 // the paging of uploads aborted before DeleteBucket, and UploadPartCopy,
