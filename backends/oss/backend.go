@@ -118,7 +118,7 @@ func (d *driver) Abilities() storekit.Abilities {
 		CondPut: cond, CondCopy: cond, CondComplete: cond,
 		StoreChecksums: []translate.ChecksumAlgorithm{translate.CRC64ECMA}, MaxMetadataSize: 8 << 10,
 		MinPartSize: d.opts.MinPartSize, MaxPartSize: d.opts.MaxPartSize, MaxParts: 10000, RedirectInMetadata: true,
-		MetadataUpdate: true}
+		MetadataUpdate: true, MetadataUpdateMaxSize: metadataUpdateMaxSize}
 }
 
 // badBucket is a bucket name OSS cannot have: there is no such bucket

@@ -9,6 +9,13 @@ import (
 	"github.com/babelgate/babelgate/translate"
 )
 
+// metadataUpdateMaxSize bounds the objects whose metadata the kit updates
+// (storekit.Abilities.MetadataUpdateMaxSize): OSS documents the copy onto
+// itself as a copy, not a metadata-only change, so its cost grows with
+// the object while the client waits; above 128 KiB an annex is cheaper,
+// as on S3 stores (backends/s3).
+const metadataUpdateMaxSize = 128 << 10
+
 // UpdateMetadata implements storekit.MetadataUpdater as OSS documents it:
 // "OSS does not support modifying object metadata in place ... copy the
 // object to itself" with x-oss-metadata-directive: REPLACE

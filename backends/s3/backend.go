@@ -122,7 +122,8 @@ func (d *driver) Abilities() storekit.Abilities {
 		CondPut:      storekit.CondAbility{IfAbsent: true, IfMatch: true},
 		CondComplete: storekit.CondAbility{IfAbsent: true, IfMatch: true}, MaxMetadataSize: 2 << 10,
 		MinPartSize: d.opts.MinPartSize, MaxPartSize: d.opts.MaxPartSize, MaxParts: 10000, PartRanges: true,
-		RedirectInMetadata: true, MD5ETag: !d.opts.ComputeMD5, MetadataUpdate: true}
+		RedirectInMetadata: true, MD5ETag: !d.opts.ComputeMD5,
+		MetadataUpdate: true, MetadataUpdateMaxSize: metadataUpdateMaxSize}
 	if d.opts.Checksums {
 		ab.Checksums = []translate.ChecksumAlgorithm{translate.CRC32, translate.CRC32C, translate.CRC64NVME, translate.SHA1, translate.SHA256}
 	}

@@ -10,6 +10,17 @@ import (
 	"github.com/babelgate/babelgate/translate"
 )
 
+// metadataUpdateMaxSize bounds the objects whose metadata the kit updates
+// (storekit.Abilities.MetadataUpdateMaxSize): MinIO's copy onto itself
+// reads and rewrites the object's bytes, costing as much store CPU as the
+// Put (measured on the pinned MinIO: 7 ms for 1 MiB, 220 ms for 64 MiB,
+// against 2 to 4 ms for a small annex), and AWS copies the bytes
+// server-side while the client waits. Up to 128 KiB, MinIO's inline
+// threshold, where the bytes live in the metadata record anyway, the
+// update costs about 1 to 2 ms more than an annex, which each HEAD and GET
+// then saves.
+const metadataUpdateMaxSize = 128 << 10
+
 // UpdateMetadata implements storekit.MetadataUpdater with a CopyObject of
 // the key onto itself, MetadataDirective REPLACE and
 // x-amz-copy-source-if-match: the store's ETag, so that an object written

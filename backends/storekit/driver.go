@@ -205,9 +205,13 @@ type Abilities struct {
 	// that drops or lacks its own.
 	RedirectInMetadata bool
 	// MetadataUpdate: the driver implements MetadataUpdater. A PutObject
-	// then keeps the checksums computed as its body passed in the
-	// object's own metadata (KeptMeta) instead of an annex.
-	MetadataUpdate bool
+	// of at most MetadataUpdateMaxSize bytes (0: any size) then keeps the
+	// checksums computed as its body passed in the object's own metadata
+	// (KeptMeta) instead of an annex. The bound is for stores whose update
+	// rewrites the object's bytes (a copy onto itself), which costs more
+	// than a small annex once the object is larger.
+	MetadataUpdate        bool
+	MetadataUpdateMaxSize int64
 }
 
 // CondAbility says which write conditions a store evaluates itself.

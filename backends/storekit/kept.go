@@ -252,11 +252,13 @@ const (
 )
 
 // planPut decides, before the body, how a PutObject of body with meta
-// keeps what the store will not (fwd are the checksums forwarded to it),
-// and the entry it writes with the object: "1" when nothing is to keep;
-// "1;a" when an annex or an update follows (a reader between the two, or
-// after an update that failed over to an annex, looks the annex up); none
-// when even that does not fit.
+// keeps what the store will not (fwd are the checksums forwarded to it):
+// nothing; a metadata update, when the driver can, the object is small
+// enough for it (Abilities.MetadataUpdateMaxSize) and the values fit; else
+// an annex. It returns the entry written with the object: "1" when
+// nothing is to keep; "1;a" when an annex or an update follows (a reader
+// between the two, or after an update that failed over to an annex, looks
+// the annex up); none when even that does not fit.
 func (b *Backend) planPut(body *translate.Body, meta translate.Metadata, fwd translate.Checksums) (keepPlan, string) {
 	algs := bodyAlgorithms(body)
 	unkept := slices.ContainsFunc(algs, func(a translate.ChecksumAlgorithm) bool { return !b.computed[a] && fwd[a] == "" })
@@ -264,7 +266,8 @@ func (b *Backend) planPut(body *translate.Body, meta translate.Metadata, fwd tra
 		return keepNothing, b.entry(meta, Kept{})
 	}
 	md5 := slices.Contains(body.Digests(), "ETag-MD5")
-	if b.ab.MetadataUpdate && b.fits(meta, KeptMaxLen(algs, md5)) {
+	small := b.ab.MetadataUpdateMaxSize <= 0 || body.Size() <= b.ab.MetadataUpdateMaxSize
+	if b.ab.MetadataUpdate && small && b.fits(meta, KeptMaxLen(algs, md5)) {
 		return keepUpdate, b.entry(meta, Kept{Annex: true})
 	}
 	return keepAnnex, b.entry(meta, Kept{Annex: true})

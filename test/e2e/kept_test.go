@@ -38,7 +38,10 @@ func TestKeptOnMinIO(t *testing.T) {
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 		t.Fatal(err)
 	}
-	data := randomBytes(300_000, 71)
+	// Up to 128 KiB the s3 backend keeps the values in the object's
+	// metadata (a larger object's copy onto itself would rewrite its bytes
+	// on MinIO: an annex is cheaper); see the big object below.
+	data := randomBytes(100_000, 71)
 
 	// S3: CRC32, read back with checksum mode.
 	sum := crc32.ChecksumIEEE(data)
@@ -110,6 +113,23 @@ func TestKeptOnMinIO(t *testing.T) {
 	}
 	if len(list.Contents) != 0 {
 		t.Errorf("MinIO holds %d annex objects, want none", len(list.Contents))
+	}
+
+	// Above 128 KiB: an annex, which the entry announces.
+	big := randomBytes(300_000, 72)
+	if err := ob.PutObject("big", bytes.NewReader(big)); err != nil {
+		t.Fatalf("OSS PutObject: %v", err)
+	}
+	h, err = ob.GetObjectDetailedMeta("big")
+	if want := strconv.FormatUint(crc64.Checksum(big, crc64.MakeTable(crc64.ECMA)), 10); err != nil || h.Get("X-Oss-Hash-Crc64ecma") != want {
+		t.Errorf("big: x-oss-hash-crc64ecma = %q (%v), want %q", h.Get("X-Oss-Hash-Crc64ecma"), err, want)
+	}
+	if out, err := direct.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String("big")}); err != nil || out.Metadata["babelgate-kept"] != "1;a" {
+		t.Errorf("big on MinIO: babelgate-kept = %q (%v), want 1;a", out.Metadata["babelgate-kept"], err)
+	}
+	list, err = direct.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(".babelgate/annex/")})
+	if err != nil || len(list.Contents) != 1 {
+		t.Errorf("MinIO holds annex objects %v (%v), want the big object's only", list.Contents, err)
 	}
 
 	// Written straight to MinIO: no entry; read as before.

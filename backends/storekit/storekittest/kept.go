@@ -28,6 +28,8 @@ import (
 //     exact values and the client's metadata;
 //   - a PutObject with nothing to keep is one Put; a server-side copy is
 //     read in one call too;
+//   - a PutObject larger than Abilities.MetadataUpdateMaxSize keeps an
+//     annex instead, and its reads look it up;
 //   - a multipart object, direct and staged (when the store stages), and
 //     a PutObject whose metadata leaves no room for the values, keep an
 //     annex, which reads still apply (HEAD: Head and the annex's Get);
@@ -62,7 +64,11 @@ func RunKept(t *testing.T, raw storekit.Driver, opts storekit.Options) {
 	t.Cleanup(func() { empty(t, b, bucket) })
 	h := &keptHarness{T: t, ctx: ctx, b: b, c: c, raw: raw, bucket: bucket}
 	algs := []translate.ChecksumAlgorithm{translate.CRC64ECMA, translate.CRC64NVME}
-	data := pattern(1, 200_000)
+	size := 200_000
+	if ab.MetadataUpdateMaxSize > 0 {
+		size = int(min(int64(size), ab.MetadataUpdateMaxSize))
+	}
+	data := pattern(1, size)
 
 	t.Run("Put", func(t *testing.T) {
 		h.T = t
@@ -90,6 +96,24 @@ func RunKept(t *testing.T, raw storekit.Driver, opts storekit.Options) {
 		}
 	})
 
+	// A driver that updates the metadata of objects of any size has no
+	// such case.
+	beyond := func(t *testing.T) {
+		h.T = t
+		big := pattern(4, int(ab.MetadataUpdateMaxSize)+1)
+		c.Reset()
+		if _, err := b.PutObject(ctx, bucket, "big", translate.BytesBody(big, algs...), translate.Metadata{}); err != nil {
+			t.Fatal(err)
+		}
+		h.calls("PutObject", map[string]int{"Put": 2}) // the object and its annex
+		for _, info := range h.readOnce("big", big, 2) {
+			h.values("big", info, md5Hex(big), sums(big, algs...))
+		}
+	}
+	if ab.MetadataUpdateMaxSize > 0 {
+		t.Run("BeyondUpdateSize", beyond)
+	}
+
 	t.Run("NothingToKeep", func(t *testing.T) {
 		h.T = t
 		c.Reset()
@@ -110,11 +134,9 @@ func RunKept(t *testing.T, raw storekit.Driver, opts storekit.Options) {
 		}
 	})
 
-	t.Run("NoRoom", func(t *testing.T) {
+	// A store without a metadata limit has no such case.
+	noRoom := func(t *testing.T) {
 		h.T = t
-		if ab.MaxMetadataSize == 0 {
-			t.Skip("the store declares no metadata limit")
-		}
 		// Room for "1;a" beside the client's metadata, not for the values.
 		heavy := []translate.ChecksumAlgorithm{translate.SHA512, translate.SHA256, translate.SHA1, translate.CRC64ECMA}
 		meta := translate.Metadata{User: map[string]string{"big": strings.Repeat("x", ab.MaxMetadataSize-100)}}
@@ -126,7 +148,10 @@ func RunKept(t *testing.T, raw storekit.Driver, opts storekit.Options) {
 		for _, info := range h.readOnce("heavy", data, 2) {
 			h.values("heavy", info, md5Hex(data), sums(data, heavy...))
 		}
-	})
+	}
+	if ab.MaxMetadataSize > 0 {
+		t.Run("NoRoom", noRoom)
+	}
 
 	t.Run("Legacy", func(t *testing.T) {
 		h.T = t
