@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -12,6 +13,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
+
+// ossStoreBackend is the backends section of a gateway whose oss backend,
+// named store, is the gateway store (over fs) speaking OSS.
+func ossStoreBackend(store *gateway) string {
+	return fmt.Sprintf(`backends:
+  - name: store
+    type: oss
+    options: {endpoint: %q, access_key: %q, secret_key: %q, path_style: true,
+              request_timeout: 10s, connect_timeout: 2s, retries: 1}
+`, store.URL, adminAK, adminSK)
+}
 
 // restartable is a store process a test stops and starts again on the
 // same address and data (minio.Server, azurite.Server).
