@@ -1,7 +1,7 @@
 // Package minio starts a real MinIO server on 127.0.0.1 for tests: the
-// pinned binary that test/scripts/install-minio.sh builds and caches, run
-// by test/storeproc (whose contract it follows: loopback only, stopped by
-// t.Cleanup, readiness polled with a deadline).
+// pinned binary that test/scripts/install-minio.sh builds and caches (or
+// $BABELGATE_MINIO), run by test/storeproc, whose contract it follows:
+// loopback only, stopped by t.Cleanup, readiness polled with a deadline.
 package minio
 
 import (
@@ -17,29 +17,18 @@ const (
 	SecretKey = "babelgate-minio-secret-key"
 )
 
-// Server is a running MinIO; its Stop, Restart and Ready come from
-// storeproc.Proc.
-type Server struct {
-	*storeproc.Proc
-	Endpoint string // http://127.0.0.1:port
-}
-
-// Binary returns the MinIO binary: $BABELGATE_MINIO, or what the install
-// script builds (running it if needed).
-func Binary(tb testing.TB) string {
-	tb.Helper()
-	return storeproc.Binary(tb, "BABELGATE_MINIO", "install-minio.sh")
-}
+// Server is a running MinIO; its Endpoint is http://127.0.0.1:port.
+type Server = storeproc.Proc
 
 // Start starts a MinIO on a free loopback port with a fresh data
-// directory; it is ready when its readiness endpoint answers 200
+// directory; it is ready when its readiness probe answers 200
 // (https://docs.min.io/minio/baremetal/monitoring/healthcheck-probe.html),
 // and stopped when the test ends.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
-	p := storeproc.Start(tb, storeproc.Spec{
+	return storeproc.Start(tb, storeproc.Spec{
 		Name: "minio",
-		Bin:  Binary(tb),
+		Bin:  storeproc.Binary(tb, "BABELGATE_MINIO", "install-minio.sh"),
 		Args: func(addr, data string) []string {
 			return []string{"server", "--quiet", "--address", addr, "--console-address", "127.0.0.1:0", data}
 		},
@@ -48,5 +37,4 @@ func Start(tb testing.TB) *Server {
 		ReadyPath:   "/minio/health/ready",
 		ReadyStatus: http.StatusOK,
 	})
-	return &Server{Proc: p, Endpoint: p.URL}
 }

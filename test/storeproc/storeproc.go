@@ -71,14 +71,18 @@ type Spec struct {
 	// ReadyStatus is the status of that GET that means ready; 0 means any
 	// HTTP answer (as a 403 to an unsigned request shows a running store).
 	ReadyStatus int
+	// EndpointPath follows http://Addr in the Endpoint clients are given
+	// (Azurite's account, "/devstoreaccount1"); often empty.
+	EndpointPath string
 }
 
 // Proc is a running (or stopped) store server.
 type Proc struct {
 	// Addr is the server's address, 127.0.0.1:port.
 	Addr string
-	// URL is http://Addr.
-	URL string
+	// Endpoint is the URL clients are given: http://Addr and the Spec's
+	// EndpointPath.
+	Endpoint string
 
 	spec Spec
 	tb   testing.TB
@@ -99,7 +103,7 @@ func Start(tb testing.TB, spec Spec) *Proc {
 		tb.Fatalf("%s: %v", spec.Name, err)
 	}
 	p.Addr = FreeAddr(tb)
-	p.URL = "http://" + p.Addr
+	p.Endpoint = "http://" + p.Addr + spec.EndpointPath
 	// Registered after TempDir, so it runs before the directory goes.
 	tb.Cleanup(func() {
 		p.Stop()
@@ -145,7 +149,7 @@ func (p *Proc) Stop() {
 // Ready reports whether the server serves now: whether a GET of the
 // Spec's ReadyPath gets the ReadyStatus (any answer if that is 0).
 func (p *Proc) Ready(ctx context.Context) bool {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.URL+p.spec.ReadyPath, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+p.Addr+p.spec.ReadyPath, nil)
 	if err != nil {
 		return false
 	}
@@ -158,7 +162,7 @@ func (p *Proc) Ready(ctx context.Context) bool {
 }
 
 // String describes the server for messages.
-func (p *Proc) String() string { return fmt.Sprintf("%s at %s", p.spec.Name, p.URL) }
+func (p *Proc) String() string { return fmt.Sprintf("%s at %s", p.spec.Name, p.Endpoint) }
 
 func (p *Proc) running() bool {
 	if p.done == nil {

@@ -72,15 +72,16 @@ func fakeSpec(t *testing.T, notReady int, args ...string) Spec {
 			}
 			return []string{"serve", addr, data}
 		},
-		Env:         []string{"STOREPROC_TEST_STORE=1", "STOREPROC_TEST_NOTREADY=" + strconv.Itoa(notReady)},
-		ReadyPath:   "/ready",
-		ReadyStatus: http.StatusOK,
+		Env:          []string{"STOREPROC_TEST_STORE=1", "STOREPROC_TEST_NOTREADY=" + strconv.Itoa(notReady)},
+		ReadyPath:    "/ready",
+		ReadyStatus:  http.StatusOK,
+		EndpointPath: "/account",
 	}
 }
 
 func get(t *testing.T, p *Proc, path string) string {
 	t.Helper()
-	resp, err := http.Get(p.URL + path)
+	resp, err := http.Get("http://" + p.Addr + path)
 	if err != nil {
 		t.Fatalf("GET %s: %v", path, err)
 	}
@@ -100,8 +101,8 @@ func TestStartStopRestart(t *testing.T) {
 	if host, _, _ := net.SplitHostPort(p.Addr); host != "127.0.0.1" {
 		t.Fatalf("Addr = %q, want a 127.0.0.1 address", p.Addr)
 	}
-	if p.URL != "http://"+p.Addr {
-		t.Fatalf("URL = %q for Addr %q", p.URL, p.Addr)
+	if p.Endpoint != "http://"+p.Addr+"/account" {
+		t.Fatalf("Endpoint = %q for Addr %q", p.Endpoint, p.Addr)
 	}
 	if polls, _ := strconv.Atoi(get(t, p, "/polls")); polls < 4 {
 		t.Fatalf("Start returned after %d readiness polls, want at least 4 (three 503s, then 200)", polls)
@@ -134,7 +135,7 @@ func TestStartStopRestart(t *testing.T) {
 	if log := p.logTail(); strings.Count(log, "fake store: serving on "+addr) != 2 {
 		t.Fatalf("the log does not hold both runs' output:\n%s", log)
 	}
-	if got := p.String(); got != "fake at "+p.URL {
+	if got := p.String(); got != "fake at "+p.Endpoint {
 		t.Fatalf("String() = %q", got)
 	}
 }
@@ -144,7 +145,6 @@ func TestStartStopRestart(t *testing.T) {
 func TestExitBeforeServing(t *testing.T) {
 	dir := t.TempDir()
 	p := &Proc{spec: fakeSpec(t, 0, "fail"), tb: t, data: dir, log: filepath.Join(dir, "fake.log"), Addr: FreeAddr(t)}
-	p.URL = "http://" + p.Addr
 	err := p.launch()
 	if err == nil {
 		p.Stop()

@@ -1,10 +1,10 @@
 // Package versitygw starts a real versitygw (github.com/versity/versitygw)
 // with its posix backend on 127.0.0.1 for tests: the pinned binary that
-// test/scripts/install-versitygw.sh builds and caches, run by
-// test/storeproc (whose contract it follows: loopback only, stopped by
-// t.Cleanup, readiness polled with a deadline). It is the second,
-// independent S3 implementation the s3 driver is run against besides
-// MinIO.
+// test/scripts/install-versitygw.sh builds and caches (or
+// $BABELGATE_VERSITYGW), run by test/storeproc, whose contract it follows:
+// loopback only, stopped by t.Cleanup, readiness polled with a deadline.
+// It is the second, independent S3 implementation the s3 driver is run
+// against besides MinIO.
 package versitygw
 
 import (
@@ -19,27 +19,16 @@ const (
 	SecretKey = "babelgate-versitygw-secret-key"
 )
 
-// Server is a running versitygw; its Stop, Restart and Ready come from
-// storeproc.Proc.
-type Server struct {
-	*storeproc.Proc
-	Endpoint string // http://127.0.0.1:port
-}
-
-// Binary returns the versitygw binary: $BABELGATE_VERSITYGW, or what the
-// install script builds (running it if needed).
-func Binary(tb testing.TB) string {
-	tb.Helper()
-	return storeproc.Binary(tb, "BABELGATE_VERSITYGW", "install-versitygw.sh")
-}
+// Server is a running versitygw; its Endpoint is http://127.0.0.1:port.
+type Server = storeproc.Proc
 
 // StartPosix starts versitygw's posix backend on a free loopback port over
 // a fresh directory, and has it stopped when the test ends.
 func StartPosix(tb testing.TB) *Server {
 	tb.Helper()
-	p := storeproc.Start(tb, storeproc.Spec{
+	return storeproc.Start(tb, storeproc.Spec{
 		Name: "versitygw",
-		Bin:  Binary(tb),
+		Bin:  storeproc.Binary(tb, "BABELGATE_VERSITYGW", "install-versitygw.sh"),
 		Args: func(addr, data string) []string {
 			return []string{"--access", AccessKey, "--secret", SecretKey, "--port", addr, "--quiet", "posix", data}
 		},
@@ -47,5 +36,4 @@ func StartPosix(tb testing.TB) *Server {
 		// serves.
 		ReadyPath: "/",
 	})
-	return &Server{Proc: p, Endpoint: p.URL}
 }
