@@ -14,6 +14,7 @@ import (
 
 	"github.com/babelgate/babelgate/backends/fs"
 	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/dialects/dialecttest"
 	"github.com/babelgate/babelgate/dialects/s3"
 	"github.com/babelgate/babelgate/translate"
 )
@@ -30,14 +31,8 @@ func TestRequestLogNamesAndReasons(t *testing.T) {
 	if err := b.CreateBucket(context.Background(), "bkt"); err != nil {
 		t.Fatal(err)
 	}
-	engine, err := translate.NewEngine(translate.EngineConfig{Backends: map[string]translate.Backend{"local": b}, Default: "local",
-		UploadIDSecret: []byte("0123456789abcdef-log-test")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds := dialects.StaticCredentials{"AK": {Secret: "SK", Principal: &translate.Principal{AccessKey: "AK",
-		Grants: []translate.Grant{{Pattern: "*", Access: translate.AccessWrite}}}}}
-	front := s3.New(s3.Config{Engine: engine, Credentials: creds, Rules: translate.S3Rules})
+	engine := dialecttest.Engine(t, b, "0123456789abcdef-log-test")
+	front := s3.New(s3.Config{Settings: dialects.Settings{Engine: engine, Credentials: dialecttest.Writer("AK", "SK"), Rules: translate.S3Rules}})
 	var logged strings.Builder
 	p := &dialects.Pipeline{
 		Detector: dialects.NewDetector(dialects.DetectConfig{Dialects: map[string]dialects.Dialect{s3.Name: front}}),

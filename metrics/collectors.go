@@ -4,8 +4,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // durationBuckets are the upper bounds, in seconds, of the request and
@@ -16,35 +14,26 @@ var durationBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 // "obs", ...; operation is translate.Op's name ("PutObject", "UploadPart",
 // "Unknown" before routing); status_class is "2xx" to "5xx".
 var (
-	Requests = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "babelgate_requests_total",
-		Help: "Requests answered on the data port, by dialect, operation and HTTP status class.",
-	}, []string{"dialect", "operation", "status_class"})
-	RequestDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "babelgate_request_duration_seconds",
-		Help:    "Time from a request's arrival to its last response byte, by dialect and operation.",
-		Buckets: durationBuckets,
-	}, []string{"dialect", "operation"})
-	ReceivedBytes = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "babelgate_received_bytes_total",
-		Help: "Request body bytes read from clients, by dialect and operation.",
-	}, []string{"dialect", "operation"})
-	SentBytes = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "babelgate_sent_bytes_total",
-		Help: "Response body bytes written to clients, by dialect and operation.",
-	}, []string{"dialect", "operation"})
-	InFlight = prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "babelgate_requests_in_flight",
-		Help: "Requests being served on the data port now (not counting those refused by server.max_inflight).",
-	})
-	Shed = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "babelgate_requests_shed_total",
-		Help: "Requests answered at once with the dialect's SlowDown (503) because server.max_inflight requests were in flight, by dialect.",
-	}, []string{"dialect"})
-	BodyReadTimeouts = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "babelgate_body_read_timeouts_total",
-		Help: "Request bodies ended because no byte arrived for server.body_read_timeout, by dialect.",
-	}, []string{"dialect"})
+	Requests = newCounterVec("babelgate_requests_total",
+		"Requests answered on the data port, by dialect, operation and HTTP status class.",
+		"dialect", "operation", "status_class")
+	RequestDuration = newDurationVec("babelgate_request_duration_seconds",
+		"Time from a request's arrival to its last response byte, by dialect and operation.",
+		"dialect", "operation")
+	ReceivedBytes = newCounterVec("babelgate_received_bytes_total",
+		"Request body bytes read from clients, by dialect and operation.",
+		"dialect", "operation")
+	SentBytes = newCounterVec("babelgate_sent_bytes_total",
+		"Response body bytes written to clients, by dialect and operation.",
+		"dialect", "operation")
+	InFlight = newGauge("babelgate_requests_in_flight",
+		"Requests being served on the data port now (not counting those refused by server.max_inflight).")
+	Shed = newCounterVec("babelgate_requests_shed_total",
+		"Requests answered at once with the dialect's SlowDown (503) because server.max_inflight requests were in flight, by dialect.",
+		"dialect")
+	BodyReadTimeouts = newCounterVec("babelgate_body_read_timeouts_total",
+		"Request bodies ended because no byte arrived for server.body_read_timeout, by dialect.",
+		"dialect")
 )
 
 // Backend calls, as the instrumented translate.Backend sees them. backend
@@ -52,49 +41,36 @@ var (
 // ("UploadPart"); outcome "ok" or the neutral error code ("NoSuchKey",
 // "ServiceUnavailable", "Internal", ...).
 var (
-	BackendCalls = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "babelgate_backend_calls_total",
-		Help: "Calls to storage backends, by backend, operation and outcome (ok or the neutral error code).",
-	}, []string{"backend", "operation", "outcome"})
-	BackendDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "babelgate_backend_call_duration_seconds",
-		Help:    "Duration of calls to storage backends (for body-carrying calls, including the streaming of the body), by backend and operation.",
-		Buckets: durationBuckets,
-	}, []string{"backend", "operation"})
+	BackendCalls = newCounterVec("babelgate_backend_calls_total",
+		"Calls to storage backends, by backend, operation and outcome (ok or the neutral error code).",
+		"backend", "operation", "outcome")
+	BackendDuration = newDurationVec("babelgate_backend_call_duration_seconds",
+		"Duration of calls to storage backends (for body-carrying calls, including the streaming of the body), by backend and operation.",
+		"backend", "operation")
 )
 
 // Staging on object stores (backends/storekit): store is the backend's
 // type ("s3", "oss").
 var (
-	StagedUploads = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "babelgate_staged_uploads_total",
-		Help: "Multipart uploads created as staged uploads (parts kept as objects until Complete), by store type.",
-	}, []string{"store"})
-	StagedBytes = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "babelgate_staged_bytes_total",
-		Help: "Bytes of parts written to staged-part objects, by store type.",
-	}, []string{"store"})
-	ReaperRuns = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "babelgate_reaper_runs_total",
-		Help: "Sweeps of abandoned staged uploads by the background reaper, by store type and result (ok, error).",
-	}, []string{"store", "result"})
-	ReaperRemoved = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "babelgate_reaper_removed_uploads_total",
-		Help: "Abandoned staged uploads the background reaper removed, by store type.",
-	}, []string{"store"})
+	StagedUploads = newCounterVec("babelgate_staged_uploads_total",
+		"Multipart uploads created as staged uploads (parts kept as objects until Complete), by store type.",
+		"store")
+	StagedBytes = newCounterVec("babelgate_staged_bytes_total",
+		"Bytes of parts written to staged-part objects, by store type.",
+		"store")
+	ReaperRuns = newCounterVec("babelgate_reaper_runs_total",
+		"Sweeps of abandoned staged uploads by the background reaper, by store type and result (ok, error).",
+		"store", "result")
+	ReaperRemoved = newCounterVec("babelgate_reaper_removed_uploads_total",
+		"Abandoned staged uploads the background reaper removed, by store type.",
+		"store")
 )
 
 // BuildInfo is 1, with the build's version, VCS revision and Go version as
 // labels; see SetBuildInfo.
-var BuildInfo = prometheus.NewGaugeVec(prometheus.GaugeOpts{
-	Name: "babelgate_build_info",
-	Help: "Always 1; the labels name the running build: version, vcs revision (with -dirty when modified) and Go version.",
-}, []string{"version", "revision", "goversion"})
-
-func init() {
-	Registry.MustRegister(Requests, RequestDuration, ReceivedBytes, SentBytes, InFlight, Shed, BodyReadTimeouts,
-		BackendCalls, BackendDuration, StagedUploads, StagedBytes, ReaperRuns, ReaperRemoved, BuildInfo)
-}
+var BuildInfo = newGaugeVec("babelgate_build_info",
+	"Always 1; the labels name the running build: version, vcs revision (with -dirty when modified) and Go version.",
+	"version", "revision", "goversion")
 
 // StatusClass returns the label value for an HTTP status: "2xx" for 200 to
 // 299, and so on; "other" outside 100 to 599.

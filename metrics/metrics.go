@@ -19,21 +19,44 @@ var Registry = prometheus.NewRegistry()
 var (
 	// FSLitterRemoved counts removed litter entries by kind ("tmp",
 	// "trash").
-	FSLitterRemoved = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "babelgate_fs_litter_removed_total",
-		Help: "Temporary files and trash directories left by crashes that the fs backend removed, by kind (tmp, trash).",
-	}, []string{"kind"})
+	FSLitterRemoved = newCounterVec("babelgate_fs_litter_removed_total",
+		"Temporary files and trash directories left by crashes that the fs backend removed, by kind (tmp, trash).",
+		"kind")
 	// FSLitterRemovedBytes counts the bytes those entries held.
-	FSLitterRemovedBytes = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "babelgate_fs_litter_removed_bytes_total",
-		Help: "Bytes held by the crash litter the fs backend removed, by kind (tmp, trash).",
-	}, []string{"kind"})
+	FSLitterRemovedBytes = newCounterVec("babelgate_fs_litter_removed_bytes_total",
+		"Bytes held by the crash litter the fs backend removed, by kind (tmp, trash).",
+		"kind")
 )
 
 func init() {
 	Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		FSLitterRemoved, FSLitterRemovedBytes,
 	)
+}
+
+// The constructors below declare one of the package's collectors and
+// register it on Registry, so that a collector declared is a collector
+// served. labels are the variable labels, in WithLabelValues order.
+
+func newCounterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return register(prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels))
+}
+
+func newGaugeVec(name, help string, labels ...string) *prometheus.GaugeVec {
+	return register(prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels))
+}
+
+func newGauge(name, help string) prometheus.Gauge {
+	return register(prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help}))
+}
+
+// newDurationVec is a latency histogram with durationBuckets.
+func newDurationVec(name, help string, labels ...string) *prometheus.HistogramVec {
+	return register(prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: durationBuckets}, labels))
+}
+
+func register[C prometheus.Collector](c C) C {
+	Registry.MustRegister(c)
+	return c
 }

@@ -22,13 +22,20 @@ func docName(name string) (string, error) {
 	return settingsPrefix + name, nil
 }
 
-// GetBucketDoc implements translate.BucketDocs.
-func (b *Backend) GetBucketDoc(ctx context.Context, bucket, name string) ([]byte, error) {
+// openDoc opens the bucket of document name and returns its file name
+// there. The caller closes the root.
+func (b *Backend) openDoc(bucket, name string) (*os.Root, string, error) {
 	file, err := docName(name)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	r, err := b.openBucket(bucket)
+	return r, file, err
+}
+
+// GetBucketDoc implements translate.BucketDocs.
+func (b *Backend) GetBucketDoc(ctx context.Context, bucket, name string) ([]byte, error) {
+	r, file, err := b.openDoc(bucket, name)
 	if err != nil {
 		return nil, err
 	}
@@ -45,47 +52,17 @@ func (b *Backend) GetBucketDoc(ctx context.Context, bucket, name string) ([]byte
 
 // PutBucketDoc implements translate.BucketDocs.
 func (b *Backend) PutBucketDoc(ctx context.Context, bucket, name string, data []byte) error {
-	file, err := docName(name)
-	if err != nil {
-		return err
-	}
-	r, err := b.openBucket(bucket)
+	r, file, err := b.openDoc(bucket, name)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	tmp := file + ".tmp-" + randomHex(8)
-	f, err := r.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
-	if err != nil {
-		return ioError(err, "fs: writing bucket document "+name)
-	}
-	_, err = f.Write(data)
-	if err == nil && b.fsync {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = r.Rename(tmp, file)
-	}
-	if err != nil {
-		r.Remove(tmp)
-		return ioError(err, "fs: writing bucket document "+name)
-	}
-	if b.fsync {
-		return syncDir(r, ".")
-	}
-	return nil
+	return b.replaceFile(r, ".", file, file+".tmp-"+randomHex(8), data, "fs: writing bucket document "+name)
 }
 
 // DeleteBucketDoc implements translate.BucketDocs.
 func (b *Backend) DeleteBucketDoc(ctx context.Context, bucket, name string) error {
-	file, err := docName(name)
-	if err != nil {
-		return err
-	}
-	r, err := b.openBucket(bucket)
+	r, file, err := b.openDoc(bucket, name)
 	if err != nil {
 		return err
 	}

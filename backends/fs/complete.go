@@ -103,30 +103,8 @@ func (b *Backend) writeCompletion(root *os.Root, id string, c completion) error 
 	if err != nil {
 		return translate.Wrap(translate.ErrInternal, err, "fs: encoding a completion")
 	}
-	dir := uploadPath(id)
-	tmp := dir + "/" + completionFile + ".tmp"
-	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, filePerm)
-	if err != nil {
-		return ioError(err, "fs: committing the completion of upload "+id)
-	}
-	_, err = f.Write(data)
-	if err == nil && b.fsync {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = root.Rename(tmp, dir+"/"+completionFile)
-	}
-	if err != nil {
-		root.Remove(tmp)
-		return ioError(err, "fs: committing the completion of upload "+id)
-	}
-	if b.fsync {
-		return syncDir(root, dir)
-	}
-	return nil
+	return b.replaceFile(root, uploadPath(id), completionFile, completionFile+".tmp", data,
+		"fs: committing the completion of upload "+id)
 }
 
 // completedOn reports whether committed upload id passed step 3: no

@@ -47,6 +47,13 @@ func (b *Backend) commitObject(s *staged, root *os.Root, bucket, key string, con
 			return translate.Wrap(translate.ErrInternal, err, "fs: syncing a temporary file")
 		}
 	}
+	return renameUnderLock(root, bucket, key, cond, func(file string) error { return s.commit(file, true) })
+}
+
+// renameUnderLock runs rename, which moves a complete file into place as
+// key's object file, under the key's lock, if cond holds for the object
+// there now.
+func renameUnderLock(root *os.Root, bucket, key string, cond translate.WriteCond, rename func(file string) error) error {
 	unlock, err := lockKey(root, key)
 	if err != nil {
 		return err
@@ -56,7 +63,7 @@ func (b *Backend) commitObject(s *staged, root *os.Root, bucket, key string, con
 		return err
 	}
 	file, _ := keyPath(key)
-	return s.commit(file, true)
+	return rename(file)
 }
 
 // checkCond returns cond's error if it does not hold for key's object now.
@@ -88,17 +95,10 @@ func checkCond(root *os.Root, bucket, key string, cond translate.WriteCond) erro
 // as key's object if cond holds for the object there now, under the key's
 // lock, as commitObject does for a staged file.
 func (b *Backend) renameObjectIf(root *os.Root, src, bucket, key string, cond translate.WriteCond) error {
-	unlock, err := lockKey(root, key)
-	if err != nil {
+	return renameUnderLock(root, bucket, key, cond, func(file string) error {
+		_, err := renameInto(root, src, file, true, b.fsync)
 		return err
-	}
-	defer unlock()
-	if err := checkCond(root, bucket, key, cond); err != nil {
-		return err
-	}
-	file, _ := keyPath(key)
-	_, err = renameInto(root, src, file, true, b.fsync)
-	return err
+	})
 }
 
 // PutObjectIf implements translate.ConditionalWriter: PutObject whose

@@ -106,6 +106,37 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
+// replaceFile makes data the file dir/name in root by one rename of the
+// temporary file dir/tmp (written whole, synced first when the backend
+// syncs, and removed on failure), then syncs dir. It is for small files
+// written at once (bucket documents, an upload's completion); what begins
+// the error message.
+func (b *Backend) replaceFile(root *os.Root, dir, name, tmp string, data []byte, what string) error {
+	tmp, name = path.Join(dir, tmp), path.Join(dir, name)
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, filePerm)
+	if err != nil {
+		return ioError(err, what)
+	}
+	_, err = f.Write(data)
+	if err == nil && b.fsync {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = root.Rename(tmp, name)
+	}
+	if err != nil {
+		root.Remove(tmp)
+		return ioError(err, what)
+	}
+	if b.fsync {
+		return syncDir(root, dir)
+	}
+	return nil
+}
+
 // staged is a temporary file in a bucket's .tmp directory that becomes an
 // object or a part by one rename. Until commit, nothing in the bucket's
 // key tree or upload state has changed; discard removes it.

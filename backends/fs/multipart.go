@@ -159,13 +159,7 @@ func (b *Backend) freeUpload(root *os.Root, bucket, key, id string) error {
 // CreateMultipartUpload records a new upload of info.Key in info.Bucket
 // and returns its ID: 16 random bytes in hex. ErrNoSuchBucket.
 func (b *Backend) CreateMultipartUpload(ctx context.Context, info translate.UploadInfo) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", cancelled(err)
-	}
-	if err := checkKey(info.Bucket, info.Key); err != nil {
-		return "", err
-	}
-	root, err := b.openBucket(info.Bucket)
+	root, err := b.openKey(ctx, info.Bucket, info.Key)
 	if err != nil {
 		return "", err
 	}
@@ -248,6 +242,28 @@ func checkPartNumber(n int) error {
 	return nil
 }
 
+// openPartWrite begins a write of part number of an upload (UploadPart,
+// UploadPartCopy): it fails if ctx is done, on a bad part number, then
+// with ErrNoSuchUpload if the upload is gone or being completed. The
+// caller closes the root.
+func (b *Backend) openPartWrite(ctx context.Context, bucket, key, uploadID string, number int) (*os.Root, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, cancelled(err)
+	}
+	if err := checkPartNumber(number); err != nil {
+		return nil, err
+	}
+	root, _, err := b.openUpload(bucket, key, uploadID)
+	if err != nil {
+		return nil, err
+	}
+	if committed(root, uploadID) {
+		root.Close()
+		return nil, noSuchUpload(bucket, key) // being completed
+	}
+	return root, nil
+}
+
 // UploadPart stores body as part number of the upload, replacing any part
 // with that number by one rename. Concurrent uploads of one number follow
 // last-write-wins by start time (see lastwrite.go): the part whose upload
@@ -259,20 +275,11 @@ func checkPartNumber(n int) error {
 // part is written.
 func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, number int,
 	body *translate.Body) (translate.PartInfo, error) {
-	if err := ctx.Err(); err != nil {
-		return translate.PartInfo{}, cancelled(err)
-	}
-	if err := checkPartNumber(number); err != nil {
-		return translate.PartInfo{}, err
-	}
-	root, _, err := b.openUpload(bucket, key, uploadID)
+	root, err := b.openPartWrite(ctx, bucket, key, uploadID, number)
 	if err != nil {
 		return translate.PartInfo{}, err
 	}
 	defer root.Close()
-	if committed(root, uploadID) {
-		return translate.PartInfo{}, noSuchUpload(bucket, key) // being completed
-	}
 	part := newPartHeader(translate.PartInfo{Number: number, Size: math.MaxInt64, ETag: placeholderETag, LastModified: time.Now().UTC()})
 	reserve := headerReserve(part)
 	s, err := b.newStaged(root)
@@ -343,20 +350,11 @@ func (b *Backend) commitPart(s *staged, part partHeader, reserve int, bucket, ke
 // unknown algorithm.
 func (b *Backend) UploadPartCopy(ctx context.Context, bucket, key, uploadID string, number int,
 	srcBucket, srcKey string, rng *translate.Range, algs []translate.ChecksumAlgorithm) (translate.PartInfo, error) {
-	if err := ctx.Err(); err != nil {
-		return translate.PartInfo{}, cancelled(err)
-	}
-	if err := checkPartNumber(number); err != nil {
-		return translate.PartInfo{}, err
-	}
-	root, _, err := b.openUpload(bucket, key, uploadID)
+	root, err := b.openPartWrite(ctx, bucket, key, uploadID, number)
 	if err != nil {
 		return translate.PartInfo{}, err
 	}
 	defer root.Close()
-	if committed(root, uploadID) {
-		return translate.PartInfo{}, noSuchUpload(bucket, key) // being completed
-	}
 	if err := checkKey(srcBucket, srcKey); err != nil {
 		return translate.PartInfo{}, err
 	}

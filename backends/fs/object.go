@@ -72,15 +72,22 @@ func normalizeETag(etag string) string {
 	return strings.ToLower(strings.Trim(etag, `"`))
 }
 
-// HeadObject describes an object: ErrNoSuchBucket, ErrNoSuchKey.
-func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (translate.ObjectInfo, error) {
+// openKey begins an operation on one key: it fails if ctx is done, then
+// on an invalid key (checkKey), then opens the bucket (ErrNoSuchBucket).
+// The caller closes the root.
+func (b *Backend) openKey(ctx context.Context, bucket, key string) (*os.Root, error) {
 	if err := ctx.Err(); err != nil {
-		return translate.ObjectInfo{}, cancelled(err)
+		return nil, cancelled(err)
 	}
 	if err := checkKey(bucket, key); err != nil {
-		return translate.ObjectInfo{}, err
+		return nil, err
 	}
-	root, err := b.openBucket(bucket)
+	return b.openBucket(bucket)
+}
+
+// HeadObject describes an object: ErrNoSuchBucket, ErrNoSuchKey.
+func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (translate.ObjectInfo, error) {
+	root, err := b.openKey(ctx, bucket, key)
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
@@ -121,13 +128,7 @@ func (o *objectBody) WriteTo(w io.Writer) (int64, error) {
 // returned body reads from the file opened once, so it yields one version
 // even if the object is overwritten or deleted meanwhile.
 func (b *Backend) GetObject(ctx context.Context, bucket, key string, rng *translate.Range) (*translate.Object, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, cancelled(err)
-	}
-	if err := checkKey(bucket, key); err != nil {
-		return nil, err
-	}
-	root, err := b.openBucket(bucket)
+	root, err := b.openKey(ctx, bucket, key)
 	if err != nil {
 		return nil, err
 	}
@@ -174,13 +175,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body *trans
 
 func (b *Backend) putObject(ctx context.Context, bucket, key string, body *translate.Body,
 	meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
-	if err := ctx.Err(); err != nil {
-		return translate.ObjectInfo{}, cancelled(err)
-	}
-	if err := checkKey(bucket, key); err != nil {
-		return translate.ObjectInfo{}, err
-	}
-	root, err := b.openBucket(bucket)
+	root, err := b.openKey(ctx, bucket, key)
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
@@ -280,13 +275,7 @@ func (b *Backend) copyObject(ctx context.Context, srcBucket, srcKey, dstBucket, 
 // directories it leaves empty. Deleting a missing key succeeds.
 // ErrNoSuchBucket.
 func (b *Backend) DeleteObject(ctx context.Context, bucket, key string) error {
-	if err := ctx.Err(); err != nil {
-		return cancelled(err)
-	}
-	if err := checkKey(bucket, key); err != nil {
-		return err
-	}
-	root, err := b.openBucket(bucket)
+	root, err := b.openKey(ctx, bucket, key)
 	if err != nil {
 		return err
 	}

@@ -39,12 +39,32 @@ func description(r *dialects.Request) (string, error) {
 	return v, nil
 }
 
+// payloadHashes checks an upload's hashes (UploadArchive and
+// UploadMultipartPart): a required x-amz-sha256-tree-hash, returned as a
+// Checksums value, and the linear SHA-256 (linearHash).
+func payloadHashes(r *dialects.Request) (string, error) {
+	tree, err := treeHashHeader(r)
+	if err != nil {
+		return "", err
+	}
+	return tree, linearHash(r)
+}
+
+// treeBody is an upload's body: size bytes, verified on the way against
+// the signed linear SHA-256 and the client's tree hash (translate.Body
+// withholds the last bytes on a mismatch, so nothing is stored).
+func treeBody(r *dialects.Request, size int64, tree string) translate.BodyInput {
+	return translate.BodyInput{Reader: r.Payload.Reader, Size: size, Options: translate.BodyOptions{
+		SHA256: r.Payload.SHA256, Expected: translate.Checksums{translate.SHA256Tree: tree},
+		ClientAlgorithm: translate.SHA256Tree}}
+}
+
 // treeHashHeader reads a required x-amz-sha256-tree-hash as a Checksums
 // value.
 func treeHashHeader(r *dialects.Request) (string, error) {
-	h := r.HTTP.Header.Get("x-amz-sha256-tree-hash")
-	if h == "" {
-		return "", missingParam("Required parameter missing: x-amz-sha256-tree-hash")
+	h, err := requiredHeader(r, "x-amz-sha256-tree-hash")
+	if err != nil {
+		return "", err
 	}
 	v, ok := translate.TreeHashValue(strings.ToLower(h))
 	if !ok {
@@ -62,6 +82,16 @@ func linearHash(r *dialects.Request) error {
 	return nil
 }
 
+// requiredHeader returns a header a request must carry; without it the
+// request is MissingParameterValueException naming it.
+func requiredHeader(r *dialects.Request, name string) (string, error) {
+	v := r.HTTP.Header.Get(name)
+	if v == "" {
+		return "", missingParam("Required parameter missing: " + name)
+	}
+	return v, nil
+}
+
 func contentLength(r *dialects.Request) (int64, error) {
 	if r.HTTP.ContentLength < 0 {
 		return 0, missingParam("Required parameter missing: Content-Length")
@@ -73,11 +103,8 @@ func contentLength(r *dialects.Request) (int64, error) {
 // Location, x-amz-archive-id and x-amz-sha256-tree-hash. The body streams
 // to the backend; its tree hash and linear SHA-256 are verified on the way
 // and a mismatch stores nothing (translate.Body withholds the last bytes).
-func (d *Dialect) uploadArchive(w http.ResponseWriter, r *dialects.Request, p path) error {
-	bucket, _, err := d.openVault(r, p.vault)
-	if err != nil {
-		return err
-	}
+func (d *Dialect) uploadArchive(w http.ResponseWriter, o *vaultOp) error {
+	r := o.r
 	desc, err := description(r)
 	if err != nil {
 		return err
@@ -86,41 +113,27 @@ func (d *Dialect) uploadArchive(w http.ResponseWriter, r *dialects.Request, p pa
 	if err != nil {
 		return err
 	}
-	tree, err := treeHashHeader(r)
+	tree, err := payloadHashes(r)
 	if err != nil {
-		return err
-	}
-	if err := linearHash(r); err != nil {
 		return err
 	}
 	id := newID()
-	_, err = d.cfg.Engine.PutObject(r.HTTP.Context(), r.Caller, translate.PutRequest{Bucket: bucket, Key: archiveKey(id),
+	_, err = d.cfg.Engine.PutObject(r.HTTP.Context(), r.Caller, translate.PutRequest{Bucket: o.bucket, Key: archiveKey(id),
 		Metadata: translate.Metadata{ContentType: "application/octet-stream", User: map[string]string{metaDesc: desc}},
-		Body: translate.BodyInput{Reader: r.Payload.Reader, Size: size, Options: translate.BodyOptions{
-			SHA256: r.Payload.SHA256, Expected: translate.Checksums{translate.SHA256Tree: tree},
-			ClientAlgorithm: translate.SHA256Tree}}})
+		Body:     treeBody(r, size, tree)})
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("Location", location(p, "archives", id))
-	h.Set("x-amz-archive-id", id)
-	h.Set("x-amz-sha256-tree-hash", translate.TreeHashHex(tree))
-	w.WriteHeader(http.StatusCreated)
-	return nil
+	return writeArchiveCreated(w, o.p, id, tree)
 }
 
 // deleteArchive: DELETE …/archives/{id}, 204; an unknown archive is
 // ResourceNotFoundException.
-func (d *Dialect) deleteArchive(w http.ResponseWriter, r *dialects.Request, p path) error {
-	bucket, _, err := d.openVault(r, p.vault)
-	if err != nil {
+func (d *Dialect) deleteArchive(w http.ResponseWriter, o *vaultOp) error {
+	if _, err := d.headArchive(o.r, o.bucket, o.p.id); err != nil {
 		return err
 	}
-	if _, err := d.headArchive(r, bucket, p.id); err != nil {
-		return err
-	}
-	if err := d.cfg.Engine.DeleteObject(r.HTTP.Context(), r.Caller, bucket, archiveKey(p.id)); err != nil {
+	if err := d.cfg.Engine.DeleteObject(o.r.HTTP.Context(), o.r.Caller, o.bucket, archiveKey(o.p.id)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -289,15 +289,7 @@ func TestEncoders(t *testing.T) {
 	h := "5093c49996801e772255208a90f00c4d3d2690a19a1786012a427958986547ec"
 	m := "2"
 	w = httptest.NewRecorder()
-	writeJSON(w, 200, struct {
-		MultipartUploadId  string
-		VaultARN           string
-		ArchiveDescription *string
-		PartSizeInBytes    int64
-		CreationDate       string
-		Parts              []partJSON
-		Marker             *string
-	}{"UPLOADID", d.vaultARN(r, "photos"), nil, 1 << 20, isoTime(created),
+	writeJSON(w, 200, listPartsJSON{"UPLOADID", d.vaultARN(r, "photos"), nil, 1 << 20, isoTime(created),
 		[]partJSON{{"0-1048575", &h}, {"1048576-2097151", &h}}, &m})
 	golden(t, "list_parts.json", w.Body.Bytes())
 

@@ -1,6 +1,9 @@
 package glacier
 
 import (
+	"bytes"
+	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,7 +22,13 @@ import (
 // that jobs survive restarts and are seen by every instance. An inventory
 // job's output is computed at InitiateJob and stored beside it as
 // .glacier/jobs/<job id>.output; an archive-retrieval job's output is the
-// archive itself, read at GetJobOutput. A job is InProgress until its
+// archive itself, read at GetJobOutput. The output's leaf hashes are
+// stored beside the job (leaves.go) where that costs no read of its own:
+// an inventory is hashed as it is written, and a tree-hash aligned part of
+// an archive is read at InitiateJob anyway to report its tree hash. A
+// whole-archive job reads nothing at InitiateJob (its tree hash is the
+// archive's, stored with it); nor does a job for an unaligned part (it has
+// no tree hash). A job is InProgress until its
 // creation time plus the delay configured when it was created
 // (dialects.glacier.job_delay, default 0: Succeeded at once), then
 // Succeeded.
@@ -37,8 +46,12 @@ type jobRecord struct {
 	// aligned.
 	TreeHash      string `json:",omitempty"`
 	InventorySize int64  `json:",omitempty"`
-	Created       time.Time
-	Delay         time.Duration
+	// Leaves reports that the output's leaf hashes are stored (leaves.go):
+	// an inventory's and an aligned part of an archive's. Without them an
+	// aligned part of the output is read twice, to hash it and to send it.
+	Leaves  bool `json:",omitempty"`
+	Created time.Time
+	Delay   time.Duration
 }
 
 func (j *jobRecord) completed(now time.Time) bool { return !now.Before(j.Created.Add(j.Delay)) }
@@ -54,11 +67,8 @@ type jobParameters struct {
 }
 
 // initiateJob: POST …/jobs, 202 with Location and x-amz-job-id.
-func (d *Dialect) initiateJob(w http.ResponseWriter, r *dialects.Request, p path) error {
-	bucket, _, err := d.openVault(r, p.vault)
-	if err != nil {
-		return err
-	}
+func (d *Dialect) initiateJob(w http.ResponseWriter, o *vaultOp) error {
+	r, p, bucket := o.r, o.p, o.bucket
 	var params jobParameters
 	data, err := io.ReadAll(io.LimitReader(r.HTTP.Body, maxHashedBody))
 	if err != nil {
@@ -104,6 +114,7 @@ func (d *Dialect) initiateJob(w http.ResponseWriter, r *dialects.Request, p path
 		return invalidParam("Invalid job type: " + params.Type)
 	}
 	if err := d.putJSON(r, bucket, jobKey(job.JobID), job); err != nil {
+		d.dropJobFiles(r, bucket, job.JobID)
 		return err
 	}
 	w.Header().Set("Location", location(p, "jobs", job.JobID))
@@ -140,14 +151,25 @@ func (d *Dialect) archiveJob(r *dialects.Request, bucket string, params jobParam
 	}
 	switch {
 	case job.Start == 0 && job.Length == info.Size:
+		// the whole archive (an empty one too): its stored tree hash, and
+		// nothing read until GetJobOutput
 		job.TreeHash = job.ArchiveTreeHash
-	case treeAligned(job.Start, job.Length, info.Size):
-		h, err := d.rangeTreeHash(r, bucket, archiveKey(job.ArchiveID), job.Start, job.Length)
-		if err != nil {
-			return err
-		}
-		job.TreeHash = h
+		return nil
+	case !treeAligned(job.Start, job.Length, info.Size):
+		return nil // no tree hash to send for the output: nothing to read
 	}
+	// A part of the archive whose tree hash the job reports: its range is
+	// read once to hash it, and its leaf hashes are kept from that read.
+	obj, err := d.cfg.Engine.GetObject(r.HTTP.Context(), r.Caller, translate.GetRequest{Bucket: bucket, Key: archiveKey(job.ArchiveID),
+		Range: fmt.Sprintf("bytes=%d-%d", job.Start, job.Start+job.Length-1)})
+	if err != nil {
+		return err
+	}
+	defer obj.Body.Close()
+	if job.TreeHash, err = d.storeLeaves(r, bucket, job.JobID, obj.Body, job.Length); err != nil {
+		return err
+	}
+	job.Leaves = true
 	return nil
 }
 
@@ -163,21 +185,6 @@ func treeAligned(start, length, total int64) bool {
 		}
 	}
 	return false
-}
-
-// rangeTreeHash reads a range of an object once and returns its tree hash.
-func (d *Dialect) rangeTreeHash(r *dialects.Request, bucket, key string, start, length int64) (string, error) {
-	obj, err := d.cfg.Engine.GetObject(r.HTTP.Context(), r.Caller, translate.GetRequest{Bucket: bucket, Key: key,
-		Range: fmt.Sprintf("bytes=%d-%d", start, start+length-1)})
-	if err != nil {
-		return "", err
-	}
-	defer obj.Body.Close()
-	h := translate.NewTreeHash()
-	if _, err := io.CopyN(h, obj.Body, length); err != nil {
-		return "", translate.Wrap(translate.ErrInternal, err, "reading the range to hash")
-	}
-	return fmt.Sprintf("%x", h.Sum(nil)), nil
 }
 
 // inventoryJSON is the inventory's output (JSON format).
@@ -200,35 +207,43 @@ type inventoryEntry struct {
 func (d *Dialect) inventoryJob(r *dialects.Request, bucket string, job *jobRecord) error {
 	job.Action = "InventoryRetrieval"
 	inv := inventoryJSON{VaultARN: d.vaultARN(r, job.VaultName), InventoryDate: isoTime(job.Created), ArchiveList: []inventoryEntry{}}
-	q := translate.ListQuery{Prefix: archivesPrefix, MaxKeys: 1000}
-	for {
-		page, err := d.cfg.Engine.ListObjects(r.HTTP.Context(), r.Caller, bucket, q)
+	err := d.eachObject(r, bucket, archivesPrefix, func(o translate.ObjectInfo) {
+		id := strings.TrimPrefix(o.Key, archivesPrefix)
+		info, err := d.headArchive(r, bucket, id)
 		if err != nil {
-			return err
+			return // gone since the listing, or not an archive
 		}
-		for _, o := range page.Objects {
-			id := strings.TrimPrefix(o.Key, archivesPrefix)
-			info, err := d.headArchive(r, bucket, id)
-			if err != nil {
-				continue // gone since the listing, or not an archive
-			}
-			inv.ArchiveList = append(inv.ArchiveList, inventoryEntry{ArchiveId: id, ArchiveDescription: info.Metadata.User[metaDesc],
-				CreationDate: isoTime(info.LastModified), Size: info.Size, SHA256TreeHash: translate.TreeHashHex(info.Checksum[translate.SHA256Tree])})
-		}
-		if !page.Truncated || len(page.Objects) == 0 {
-			break
-		}
-		q.After = page.Objects[len(page.Objects)-1].Key
+		inv.ArchiveList = append(inv.ArchiveList, inventoryEntry{ArchiveId: id, ArchiveDescription: info.Metadata.User[metaDesc],
+			CreationDate: isoTime(info.LastModified), Size: info.Size, SHA256TreeHash: translate.TreeHashHex(info.Checksum[translate.SHA256Tree])})
+	})
+	if err != nil {
+		return err
 	}
 	data, err := json.Marshal(inv)
 	if err != nil {
 		return translate.Wrap(translate.ErrInternal, err, "encoding the inventory")
 	}
 	job.InventorySize, job.Start, job.Length = int64(len(data)), 0, int64(len(data))
-	h := translate.NewTreeHash()
-	h.Write(data)
-	job.TreeHash = fmt.Sprintf("%x", h.Sum(nil))
-	return d.putJSON(r, bucket, jobKey(job.JobID)+".output", json.RawMessage(data))
+	if job.TreeHash, err = d.storeLeaves(r, bucket, job.JobID, bytes.NewReader(data), job.Length); err != nil {
+		return err
+	}
+	job.Leaves = true
+	if err := d.putJSON(r, bucket, outputKey(job.JobID), json.RawMessage(data)); err != nil {
+		d.dropJobFiles(r, bucket, job.JobID)
+		return err
+	}
+	return nil
+}
+
+func outputKey(jobID string) string { return jobKey(jobID) + ".output" }
+
+// dropJobFiles removes what a job that failed to be recorded stored
+// beside it (its leaves, an inventory's output), so that a failed
+// InitiateJob leaves nothing behind; it runs even if the request was
+// cancelled, and a failure is left for the vault's deletion to sweep.
+func (d *Dialect) dropJobFiles(r *dialects.Request, bucket, jobID string) {
+	ctx := context.WithoutCancel(r.HTTP.Context())
+	_, _ = d.cfg.Engine.DeleteObjects(ctx, r.Caller, bucket, []string{leavesKey(jobID), outputKey(jobID)})
 }
 
 // jobJSON is GlacierJobDescription.
@@ -296,25 +311,14 @@ func (d *Dialect) readJob(r *dialects.Request, bucket, id string) (*jobRecord, e
 }
 
 // describeJob: GET …/jobs/{id}.
-func (d *Dialect) describeJob(w http.ResponseWriter, r *dialects.Request, p path) error {
-	bucket, _, err := d.openVault(r, p.vault)
-	if err != nil {
-		return err
-	}
-	j, err := d.readJob(r, bucket, p.id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, d.jobJSON(r, j))
+func (d *Dialect) describeJob(w http.ResponseWriter, o *jobOp) error {
+	return writeJSON(w, http.StatusOK, d.jobJSON(o.r, o.j))
 }
 
 // listJobs: GET …/jobs?marker&limit&statuscode&completed (default and most
 // 50 per page), oldest first; Marker is the last job's id.
-func (d *Dialect) listJobs(w http.ResponseWriter, r *dialects.Request, p path) error {
-	bucket, _, err := d.openVault(r, p.vault)
-	if err != nil {
-		return err
-	}
+func (d *Dialect) listJobs(w http.ResponseWriter, o *vaultOp) error {
+	r, bucket := o.r, o.bucket
 	limit, err := parseLimit(r, 50, 50)
 	if err != nil {
 		return err
@@ -330,27 +334,19 @@ func (d *Dialect) listJobs(w http.ResponseWriter, r *dialects.Request, p path) e
 		return invalidParam("Invalid completed: " + completed)
 	}
 	var jobs []*jobRecord
-	q := translate.ListQuery{Prefix: jobsPrefix, MaxKeys: 1000}
-	for {
-		page, err := d.cfg.Engine.ListObjects(r.HTTP.Context(), r.Caller, bucket, q)
+	err = d.eachObject(r, bucket, jobsPrefix, func(o translate.ObjectInfo) {
+		id := strings.TrimPrefix(o.Key, jobsPrefix)
+		if !idRE.MatchString(id) {
+			return // a job's output or leaves
+		}
+		j, err := d.readJob(r, bucket, id)
 		if err != nil {
-			return err
+			return // removed since the listing
 		}
-		for _, o := range page.Objects {
-			id := strings.TrimPrefix(o.Key, jobsPrefix)
-			if !idRE.MatchString(id) {
-				continue
-			}
-			j, err := d.readJob(r, bucket, id)
-			if err != nil {
-				continue // removed since the listing
-			}
-			jobs = append(jobs, j)
-		}
-		if !page.Truncated || len(page.Objects) == 0 {
-			break
-		}
-		q.After = page.Objects[len(page.Objects)-1].Key
+		jobs = append(jobs, j)
+	})
+	if err != nil {
+		return err
 	}
 	sort.Slice(jobs, func(i, k int) bool {
 		if !jobs[i].Created.Equal(jobs[k].Created) {
@@ -388,24 +384,19 @@ func (d *Dialect) listJobs(w http.ResponseWriter, r *dialects.Request, p path) e
 
 // getJobOutput: GET …/jobs/{id}/output, with an optional Range relative to
 // the output. 200 for the whole output, 206 for a range; the tree hash is
-// sent when the range is tree-hash aligned (for a part of the output it
-// is computed by reading the range once before sending it).
-func (d *Dialect) getJobOutput(w http.ResponseWriter, r *dialects.Request, p path) error {
-	bucket, _, err := d.openVault(r, p.vault)
-	if err != nil {
-		return err
-	}
-	j, err := d.readJob(r, bucket, p.id)
-	if err != nil {
-		return err
-	}
+// sent when the range is tree-hash aligned: for the whole output it is
+// the job's; for a part of it, it is combined from the job's stored leaf
+// hashes (leaves.go) when it has them, and otherwise computed by reading
+// the range once before it is sent. The range is sent streaming.
+func (d *Dialect) getJobOutput(w http.ResponseWriter, o *jobOp) error {
+	r, bucket, j := o.r, o.bucket, o.j
 	if !j.completed(d.cfg.Now()) {
 		return invalidParam("The job is not currently available for download: " + j.JobID)
 	}
 	key, contentType := archiveKey(j.ArchiveID), "application/octet-stream"
 	var desc string
 	if j.Action == "InventoryRetrieval" {
-		key, contentType = jobKey(j.JobID)+".output", "application/json"
+		key, contentType = outputKey(j.JobID), "application/json"
 	} else {
 		info, err := d.headArchive(r, bucket, j.ArchiveID)
 		if err != nil {
@@ -421,11 +412,16 @@ func (d *Dialect) getJobOutput(w http.ResponseWriter, r *dialects.Request, p pat
 	switch {
 	case !partial:
 		tree = j.TreeHash
-	case j.Action == "ArchiveRetrieval" && treeAligned(j.Start+start, length, j.ArchiveSize),
-		j.Action == "InventoryRetrieval" && treeAligned(start, length, j.Length):
-		if tree, err = d.rangeTreeHash(r, bucket, key, j.Start+start, length); err != nil {
-			return err
-		}
+	case !(j.Action == "ArchiveRetrieval" && treeAligned(j.Start+start, length, j.ArchiveSize) ||
+		j.Action == "InventoryRetrieval" && treeAligned(start, length, j.Length)):
+		// no tree hash for a range that is not a node of the tree
+	case j.Leaves:
+		tree, err = d.rangeTreeHash(r, bucket, j, start, length)
+	default:
+		tree, err = d.readTreeHash(r, bucket, key, j.Start+start, length)
+	}
+	if err != nil {
+		return err
 	}
 	req := translate.GetRequest{Bucket: bucket, Key: key}
 	if length > 0 {
@@ -454,6 +450,23 @@ func (d *Dialect) getJobOutput(w http.ResponseWriter, r *dialects.Request, p pat
 	w.WriteHeader(status)
 	_, err = io.CopyN(w, obj.Body, length)
 	return err
+}
+
+// readTreeHash reads bytes [start, start+length) of an object once and
+// returns their tree hash (hex): an aligned part of an output whose job
+// has no stored leaf hashes.
+func (d *Dialect) readTreeHash(r *dialects.Request, bucket, key string, start, length int64) (string, error) {
+	obj, err := d.cfg.Engine.GetObject(r.HTTP.Context(), r.Caller, translate.GetRequest{Bucket: bucket, Key: key,
+		Range: fmt.Sprintf("bytes=%d-%d", start, start+length-1)})
+	if err != nil {
+		return "", err
+	}
+	defer obj.Body.Close()
+	h := translate.NewTreeHash()
+	if _, err := io.CopyN(h, obj.Body, length); err != nil {
+		return "", translate.Wrap(translate.ErrInternal, err, "reading the range to hash it")
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // outputRange parses GetJobOutput's Range "bytes=a-b" ("bytes=a-" and

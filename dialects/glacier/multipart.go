@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/babelgate/babelgate/dialects"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -28,8 +27,8 @@ func (d *Dialect) sealUpload(bucket string, u upload) string {
 		Backend: u.archiveID + "." + strconv.FormatInt(u.partSize, 10), ID: u.token})
 }
 
-func (d *Dialect) openUploadID(r *dialects.Request, bucket, id string) (upload, error) {
-	fail := notFound("The upload ID was not found: " + id)
+func (d *Dialect) openUploadID(bucket, id string) (upload, error) {
+	fail := uploadNotFound(id)
 	ref, err := d.sealer.Open(bucket, uploadAAD, id)
 	if err != nil {
 		return upload{}, fail
@@ -54,14 +53,11 @@ func callerFor(c translate.Caller, partSize int64) translate.Caller {
 
 // initiateUpload: POST …/multipart-uploads, 201 with Location and
 // x-amz-multipart-upload-id.
-func (d *Dialect) initiateUpload(w http.ResponseWriter, r *dialects.Request, p path) error {
-	bucket, _, err := d.openVault(r, p.vault)
+func (d *Dialect) initiateUpload(w http.ResponseWriter, o *vaultOp) error {
+	r, bucket := o.r, o.bucket
+	raw, err := requiredHeader(r, "x-amz-part-size")
 	if err != nil {
 		return err
-	}
-	raw := r.HTTP.Header.Get("x-amz-part-size")
-	if raw == "" {
-		return missingParam("Required parameter missing: x-amz-part-size")
 	}
 	size, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || !validPartSize(size) {
@@ -80,7 +76,7 @@ func (d *Dialect) initiateUpload(w http.ResponseWriter, r *dialects.Request, p p
 		return err
 	}
 	uid := d.sealUpload(bucket, upload{archiveID: id, partSize: size, token: token})
-	w.Header().Set("Location", location(p, "multipart-uploads", uid))
+	w.Header().Set("Location", location(o.p, "multipart-uploads", uid))
 	w.Header().Set("x-amz-multipart-upload-id", uid)
 	w.WriteHeader(http.StatusCreated)
 	return nil
@@ -90,18 +86,11 @@ func (d *Dialect) initiateUpload(w http.ResponseWriter, r *dialects.Request, p p
 // hash. The range must start on a part boundary and be at most the part
 // size (shorter only for the last part; a short part elsewhere fails
 // Complete); its length must be the body's.
-func (d *Dialect) uploadPart(w http.ResponseWriter, r *dialects.Request, p path) error {
-	bucket, _, err := d.openVault(r, p.vault)
+func (d *Dialect) uploadPart(w http.ResponseWriter, o *uploadOp) error {
+	r, u := o.r, o.u
+	cr, err := requiredHeader(r, "Content-Range")
 	if err != nil {
 		return err
-	}
-	u, err := d.openUploadID(r, bucket, p.id)
-	if err != nil {
-		return err
-	}
-	cr := r.HTTP.Header.Get("Content-Range")
-	if cr == "" {
-		return missingParam("Required parameter missing: Content-Range")
 	}
 	first, length, err := parseContentRange(cr)
 	if err != nil {
@@ -121,23 +110,15 @@ func (d *Dialect) uploadPart(w http.ResponseWriter, r *dialects.Request, p path)
 	if number > Rules.MaxPartNumber {
 		return invalidParam(fmt.Sprintf("Content-Range: %s is beyond the 10,000th part", cr))
 	}
-	tree, err := treeHashHeader(r)
+	tree, err := payloadHashes(r)
 	if err != nil {
-		return err
-	}
-	if err := linearHash(r); err != nil {
 		return err
 	}
 	_, _, err = d.cfg.Engine.UploadPart(r.HTTP.Context(), callerFor(r.Caller, u.partSize), translate.UploadPartRequest{
-		Bucket: bucket, Key: archiveKey(u.archiveID), UploadID: u.token, PartNumber: number, RawPartNumber: strconv.Itoa(number),
-		Body: translate.BodyInput{Reader: r.Payload.Reader, Size: size, Options: translate.BodyOptions{
-			SHA256: r.Payload.SHA256, Expected: translate.Checksums{translate.SHA256Tree: tree},
-			ClientAlgorithm: translate.SHA256Tree}}})
+		Bucket: o.bucket, Key: archiveKey(u.archiveID), UploadID: u.token, PartNumber: number, RawPartNumber: strconv.Itoa(number),
+		Body: treeBody(r, size, tree)})
 	if err != nil {
-		if translate.CodeOf(err) == translate.ErrNoSuchUpload {
-			return notFound("The upload ID was not found: " + p.id)
-		}
-		return err
+		return o.gone(err)
 	}
 	w.Header().Set("x-amz-sha256-tree-hash", translate.TreeHashHex(tree))
 	w.WriteHeader(http.StatusNoContent)
@@ -150,17 +131,21 @@ type partJSON struct {
 	SHA256TreeHash *string
 }
 
+// listPartsJSON is ListPartsOutput.
+type listPartsJSON struct {
+	MultipartUploadId  string
+	VaultARN           string
+	ArchiveDescription *string
+	PartSizeInBytes    int64
+	CreationDate       string
+	Parts              []partJSON
+	Marker             *string
+}
+
 // listParts: GET …/multipart-uploads/{id}?marker&limit (default 50, at
 // most 1000); Marker is the last part's number, null on the last page.
-func (d *Dialect) listParts(w http.ResponseWriter, r *dialects.Request, p path) error {
-	bucket, _, err := d.openVault(r, p.vault)
-	if err != nil {
-		return err
-	}
-	u, err := d.openUploadID(r, bucket, p.id)
-	if err != nil {
-		return err
-	}
+func (d *Dialect) listParts(w http.ResponseWriter, o *uploadOp) error {
+	r, u := o.r, o.u
 	limit, err := parseLimit(r, 50, 1000)
 	if err != nil {
 		return err
@@ -171,22 +156,11 @@ func (d *Dialect) listParts(w http.ResponseWriter, r *dialects.Request, p path) 
 			return invalidParam("Invalid marker: " + m)
 		}
 	}
-	page, info, err := d.cfg.Engine.ListParts(r.HTTP.Context(), r.Caller, bucket, archiveKey(u.archiveID), u.token, after, limit)
+	page, info, err := d.cfg.Engine.ListParts(r.HTTP.Context(), r.Caller, o.bucket, archiveKey(u.archiveID), u.token, after, limit)
 	if err != nil {
-		if translate.CodeOf(err) == translate.ErrNoSuchUpload {
-			return notFound("The upload ID was not found: " + p.id)
-		}
-		return err
+		return o.gone(err)
 	}
-	out := struct {
-		MultipartUploadId  string
-		VaultARN           string
-		ArchiveDescription *string
-		PartSizeInBytes    int64
-		CreationDate       string
-		Parts              []partJSON
-		Marker             *string
-	}{MultipartUploadId: p.id, VaultARN: d.vaultARN(r, p.vault), PartSizeInBytes: u.partSize,
+	out := listPartsJSON{MultipartUploadId: o.p.id, VaultARN: d.vaultARN(r, o.p.vault), PartSizeInBytes: u.partSize,
 		CreationDate: isoTime(info.Initiated), Parts: []partJSON{}}
 	if desc, ok := info.Metadata.User[metaDesc]; ok && desc != "" {
 		out.ArchiveDescription = &desc
@@ -212,18 +186,11 @@ func (d *Dialect) listParts(w http.ResponseWriter, r *dialects.Request, p path) 
 // x-amz-sha256-tree-hash must match what the stored part records say
 // (sizes and part tree hashes: no data is read). A repeat of a completed
 // upload within CompleteIdempotency answers with the same archive.
-func (d *Dialect) completeUpload(w http.ResponseWriter, r *dialects.Request, p path) error {
-	bucket, _, err := d.openVault(r, p.vault)
+func (d *Dialect) completeUpload(w http.ResponseWriter, o *uploadOp) error {
+	r, bucket, u := o.r, o.bucket, o.u
+	rawSize, err := requiredHeader(r, "x-amz-archive-size")
 	if err != nil {
 		return err
-	}
-	u, err := d.openUploadID(r, bucket, p.id)
-	if err != nil {
-		return err
-	}
-	rawSize := r.HTTP.Header.Get("x-amz-archive-size")
-	if rawSize == "" {
-		return missingParam("Required parameter missing: x-amz-archive-size")
 	}
 	archiveSize, err := strconv.ParseInt(rawSize, 10, 64)
 	if err != nil || archiveSize < 0 {
@@ -244,7 +211,7 @@ func (d *Dialect) completeUpload(w http.ResponseWriter, r *dialects.Request, p p
 	for {
 		page, _, err := d.cfg.Engine.ListParts(ctx, c, bucket, key, u.token, after, 1000)
 		if translate.CodeOf(err) == translate.ErrNoSuchUpload {
-			return d.completed(w, r, p, bucket, u, archiveSize, tree)
+			return d.completed(w, o, archiveSize, tree)
 		}
 		if err != nil {
 			return err
@@ -293,27 +260,30 @@ func (d *Dialect) completeUpload(w http.ResponseWriter, r *dialects.Request, p p
 	_, err = d.cfg.Engine.CompleteMultipartUpload(ctx, c, translate.CompleteUploadRequest{Bucket: bucket, Key: key,
 		UploadID: u.token, Parts: parts, ObjectSize: archiveSize, Checksum: translate.Checksums{translate.SHA256Tree: tree}})
 	if translate.CodeOf(err) == translate.ErrNoSuchUpload {
-		return d.completed(w, r, p, bucket, u, archiveSize, tree)
+		return d.completed(w, o, archiveSize, tree)
 	}
 	if err != nil {
 		return err
 	}
-	return d.writeArchiveCreated(w, r, p, u.archiveID, tree)
+	return writeArchiveCreated(w, o.p, u.archiveID, tree)
 }
 
 // completed answers a Complete whose upload is gone: the same archive if
 // this upload made it recently with this size and tree hash, else
 // ResourceNotFoundException.
-func (d *Dialect) completed(w http.ResponseWriter, r *dialects.Request, p path, bucket string, u upload, size int64, tree string) error {
-	info, err := d.headArchive(r, bucket, u.archiveID)
+func (d *Dialect) completed(w http.ResponseWriter, o *uploadOp, size int64, tree string) error {
+	info, err := d.headArchive(o.r, o.bucket, o.u.archiveID)
 	if err != nil || info.Size != size || info.Checksum[translate.SHA256Tree] != tree ||
 		d.cfg.Now().Sub(info.LastModified) > d.opts.idempotency {
-		return notFound("The upload ID was not found: " + p.id)
+		return uploadNotFound(o.p.id)
 	}
-	return d.writeArchiveCreated(w, r, p, u.archiveID, tree)
+	return writeArchiveCreated(w, o.p, o.u.archiveID, tree)
 }
 
-func (d *Dialect) writeArchiveCreated(w http.ResponseWriter, r *dialects.Request, p path, id, tree string) error {
+// writeArchiveCreated answers a request that stored an archive (an upload
+// or a Complete): 201 with Location, x-amz-archive-id and the archive's
+// tree hash.
+func writeArchiveCreated(w http.ResponseWriter, p path, id, tree string) error {
 	h := w.Header()
 	h.Set("Location", location(p, "archives", id))
 	h.Set("x-amz-archive-id", id)
@@ -323,21 +293,10 @@ func (d *Dialect) writeArchiveCreated(w http.ResponseWriter, r *dialects.Request
 }
 
 // abortUpload: DELETE …/multipart-uploads/{id}, 204.
-func (d *Dialect) abortUpload(w http.ResponseWriter, r *dialects.Request, p path) error {
-	bucket, _, err := d.openVault(r, p.vault)
+func (d *Dialect) abortUpload(w http.ResponseWriter, o *uploadOp) error {
+	err := d.cfg.Engine.AbortMultipartUpload(o.r.HTTP.Context(), o.r.Caller, o.bucket, archiveKey(o.u.archiveID), o.u.token)
 	if err != nil {
-		return err
-	}
-	u, err := d.openUploadID(r, bucket, p.id)
-	if err != nil {
-		return err
-	}
-	err = d.cfg.Engine.AbortMultipartUpload(r.HTTP.Context(), r.Caller, bucket, archiveKey(u.archiveID), u.token)
-	if translate.CodeOf(err) == translate.ErrNoSuchUpload {
-		return notFound("The upload ID was not found: " + p.id)
-	}
-	if err != nil {
-		return err
+		return o.gone(err)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -354,18 +313,15 @@ type uploadJSON struct {
 
 // listUploads: GET …/multipart-uploads?marker&limit (default 50, at most
 // 1000); Marker is the last upload's ID, null on the last page.
-func (d *Dialect) listUploads(w http.ResponseWriter, r *dialects.Request, p path) error {
-	bucket, _, err := d.openVault(r, p.vault)
-	if err != nil {
-		return err
-	}
+func (d *Dialect) listUploads(w http.ResponseWriter, o *vaultOp) error {
+	r, bucket := o.r, o.bucket
 	limit, err := parseLimit(r, 50, 1000)
 	if err != nil {
 		return err
 	}
 	q := translate.UploadsQuery{Prefix: archivesPrefix, MaxUploads: limit}
 	if m := r.Query.Get("marker"); m != "" {
-		u, err := d.openUploadID(r, bucket, m)
+		u, err := d.openUploadID(bucket, m)
 		if err != nil {
 			return invalidParam("Invalid marker: " + m)
 		}
@@ -386,7 +342,7 @@ func (d *Dialect) listUploads(w http.ResponseWriter, r *dialects.Request, p path
 			continue // not a Glacier upload
 		}
 		uid := d.sealUpload(bucket, upload{archiveID: id, partSize: size, token: page.IDs[i]})
-		e := uploadJSON{MultipartUploadId: uid, VaultARN: d.vaultARN(r, p.vault), PartSizeInBytes: size, CreationDate: isoTime(up.Initiated)}
+		e := uploadJSON{MultipartUploadId: uid, VaultARN: d.vaultARN(r, o.p.vault), PartSizeInBytes: size, CreationDate: isoTime(up.Initiated)}
 		if desc := up.Metadata.User[metaDesc]; desc != "" {
 			e.ArchiveDescription = &desc
 		}

@@ -79,42 +79,42 @@ func (d *Dialect) route(method string, p path) (translate.Op, handler) {
 		case http.MethodPut:
 			return translate.OpCreateBucket, d.createVault
 		case http.MethodGet:
-			return translate.OpHeadBucket, d.describeVault
+			return translate.OpHeadBucket, d.onVault(d.describeVault)
 		case http.MethodDelete:
-			return translate.OpDeleteBucket, d.deleteVault
+			return translate.OpDeleteBucket, d.onVault(d.deleteVault)
 		}
 	case p.kind == "archives" && p.sub == "":
 		switch {
 		case p.id == "" && method == http.MethodPost:
-			return translate.OpPutObject, d.uploadArchive
+			return translate.OpPutObject, d.onVault(d.uploadArchive)
 		case p.id != "" && method == http.MethodDelete:
-			return translate.OpDeleteObject, d.deleteArchive
+			return translate.OpDeleteObject, d.onVault(d.deleteArchive)
 		}
 	case p.kind == "multipart-uploads" && p.sub == "":
 		switch {
 		case p.id == "" && method == http.MethodPost:
-			return translate.OpCreateMultipartUpload, d.initiateUpload
+			return translate.OpCreateMultipartUpload, d.onVault(d.initiateUpload)
 		case p.id == "" && method == http.MethodGet:
-			return translate.OpListMultipartUploads, d.listUploads
+			return translate.OpListMultipartUploads, d.onVault(d.listUploads)
 		case p.id != "" && method == http.MethodPut:
-			return translate.OpUploadPart, d.uploadPart
+			return translate.OpUploadPart, d.onUpload(d.uploadPart)
 		case p.id != "" && method == http.MethodGet:
-			return translate.OpListParts, d.listParts
+			return translate.OpListParts, d.onUpload(d.listParts)
 		case p.id != "" && method == http.MethodPost:
-			return translate.OpCompleteMultipartUpload, d.completeUpload
+			return translate.OpCompleteMultipartUpload, d.onUpload(d.completeUpload)
 		case p.id != "" && method == http.MethodDelete:
-			return translate.OpAbortMultipartUpload, d.abortUpload
+			return translate.OpAbortMultipartUpload, d.onUpload(d.abortUpload)
 		}
 	case p.kind == "jobs":
 		switch {
 		case p.id == "" && method == http.MethodPost:
-			return translate.OpHeadObject, d.initiateJob
+			return translate.OpHeadObject, d.onVault(d.initiateJob)
 		case p.id == "" && method == http.MethodGet:
-			return translate.OpListObjects, d.listJobs
+			return translate.OpListObjects, d.onVault(d.listJobs)
 		case p.id != "" && p.sub == "" && method == http.MethodGet:
-			return translate.OpHeadObject, d.describeJob
+			return translate.OpHeadObject, d.onJob(d.describeJob)
 		case p.id != "" && p.sub == "output" && method == http.MethodGet:
-			return translate.OpGetObject, d.getJobOutput
+			return translate.OpGetObject, d.onJob(d.getJobOutput)
 		}
 	}
 	return 0, nil

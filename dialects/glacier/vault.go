@@ -36,6 +36,7 @@ import (
 //     x-oss-meta-… to OSS) and its tree hash kept as the object's
 //     SHA256TREE checksum.
 const (
+	gatewayPrefix  = ".glacier/" // the gateway's own records
 	vaultRecordKey = ".glacier/vault"
 	jobsPrefix     = ".glacier/jobs/"
 	archivesPrefix = "archives/"
@@ -195,29 +196,46 @@ type vaultDescription struct {
 // inventory's counts; the gateway counts at once).
 func (d *Dialect) describe(r *dialects.Request, bucket string, rec vaultRecord) (vaultDescription, error) {
 	out := vaultDescription{VaultARN: d.vaultARN(r, rec.VaultName), VaultName: rec.VaultName, CreationDate: isoTime(rec.CreationDate)}
-	q := translate.ListQuery{Prefix: archivesPrefix, MaxKeys: 1000}
+	err := d.eachObject(r, bucket, archivesPrefix, func(o translate.ObjectInfo) {
+		out.NumberOfArchives++
+		out.SizeInBytes += o.Size
+	})
+	return out, err
+}
+
+// eachObject calls fn with every object of the bucket under prefix, in
+// key order, page by page.
+func (d *Dialect) eachObject(r *dialects.Request, bucket, prefix string, fn func(translate.ObjectInfo)) error {
+	return d.eachPage(r, bucket, prefix, func(objs []translate.ObjectInfo) error {
+		for _, o := range objs {
+			fn(o)
+		}
+		return nil
+	})
+}
+
+// eachPage calls fn with each page (at most 1000) of the objects of the
+// bucket under prefix, in key order; an error from fn stops it and is
+// returned.
+func (d *Dialect) eachPage(r *dialects.Request, bucket, prefix string, fn func([]translate.ObjectInfo) error) error {
+	q := translate.ListQuery{Prefix: prefix, MaxKeys: 1000}
 	for {
 		page, err := d.cfg.Engine.ListObjects(r.HTTP.Context(), r.Caller, bucket, q)
 		if err != nil {
-			return out, err
+			return err
 		}
-		for _, o := range page.Objects {
-			out.NumberOfArchives++
-			out.SizeInBytes += o.Size
+		if err := fn(page.Objects); err != nil {
+			return err
 		}
 		if !page.Truncated || len(page.Objects) == 0 {
-			return out, nil
+			return nil
 		}
 		q.After = page.Objects[len(page.Objects)-1].Key
 	}
 }
 
-func (d *Dialect) describeVault(w http.ResponseWriter, r *dialects.Request, p path) error {
-	bucket, rec, err := d.openVault(r, p.vault)
-	if err != nil {
-		return err
-	}
-	desc, err := d.describe(r, bucket, rec)
+func (d *Dialect) describeVault(w http.ResponseWriter, o *vaultOp) error {
+	desc, err := d.describe(o.r, o.bucket, o.rec)
 	if err != nil {
 		return err
 	}
@@ -278,27 +296,25 @@ func (d *Dialect) listVaults(w http.ResponseWriter, r *dialects.Request, p path)
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// deleteVault: DELETE, 204, only when the vault holds no archive; the
-// gateway's own records and any in-progress uploads go with it.
-func (d *Dialect) deleteVault(w http.ResponseWriter, r *dialects.Request, p path) error {
-	bucket, _, err := d.openVault(r, p.vault)
-	if err != nil {
-		return err
-	}
+// deleteVault: DELETE, 204, only when the vault holds no archive (no
+// object outside the gateway's own records, .glacier/, however many of
+// those its jobs left); the gateway's own records and any in-progress
+// uploads go with it. The bucket is listed page by page twice: to find it
+// empty, then to delete the records, the vault record last.
+func (d *Dialect) deleteVault(w http.ResponseWriter, o *vaultOp) error {
+	r, p, bucket := o.r, o.p, o.bucket
 	ctx := r.HTTP.Context()
-	page, err := d.cfg.Engine.ListObjects(ctx, r.Caller, bucket, translate.ListQuery{MaxKeys: 1000})
+	notEmpty := invalidParam("Vault not empty or recently written to: " + d.vaultARN(r, p.vault))
+	err := d.eachPage(r, bucket, "", func(objs []translate.ObjectInfo) error {
+		for _, o := range objs {
+			if !strings.HasPrefix(o.Key, gatewayPrefix) {
+				return notEmpty
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return err
-	}
-	var own []string
-	for _, o := range page.Objects {
-		if !strings.HasPrefix(o.Key, ".glacier/") {
-			return invalidParam("Vault not empty or recently written to: " + d.vaultARN(r, p.vault))
-		}
-		own = append(own, o.Key)
-	}
-	if page.Truncated {
-		return invalidParam("Vault not empty or recently written to: " + d.vaultARN(r, p.vault))
 	}
 	for {
 		ups, err := d.cfg.Engine.ListMultipartUploads(ctx, r.Caller, bucket, translate.UploadsQuery{MaxUploads: 1000})
@@ -315,13 +331,28 @@ func (d *Dialect) deleteVault(w http.ResponseWriter, r *dialects.Request, p path
 		}
 	}
 	// the vault record last, so that a failure leaves a vault to retry on
-	sort.Slice(own, func(i, j int) bool { return own[i] != vaultRecordKey && own[j] == vaultRecordKey })
-	if _, err := d.cfg.Engine.DeleteObjects(ctx, r.Caller, bucket, own); err != nil {
+	err = d.eachPage(r, bucket, gatewayPrefix, func(objs []translate.ObjectInfo) error {
+		var keys []string
+		for _, o := range objs {
+			if o.Key != vaultRecordKey {
+				keys = append(keys, o.Key)
+			}
+		}
+		if len(keys) == 0 {
+			return nil
+		}
+		_, err := d.cfg.Engine.DeleteObjects(ctx, r.Caller, bucket, keys)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := d.cfg.Engine.DeleteObjects(ctx, r.Caller, bucket, []string{vaultRecordKey}); err != nil {
 		return err
 	}
 	if err := d.cfg.Engine.DeleteBucket(ctx, r.Caller, bucket); err != nil {
 		if translate.CodeOf(err) == translate.ErrBucketNotEmpty {
-			return invalidParam("Vault not empty or recently written to: " + d.vaultARN(r, p.vault))
+			return notEmpty
 		}
 		return err
 	}

@@ -12,7 +12,6 @@ package obs
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/babelgate/babelgate/dialects"
 	"github.com/babelgate/babelgate/dialects/hmacsig"
@@ -21,29 +20,14 @@ import (
 	"github.com/babelgate/babelgate/translate/policy"
 )
 
-// Config configures the OBS dialect.
-type Config struct {
-	Engine      *translate.Engine
-	Credentials dialects.Credentials
-	// Rules are the limits OBS clients are promised (translate.OBSRules
-	// with the configuration's overrides).
-	Rules translate.Rules
-	// MaxSkew bounds clock skew for signed requests (default 15 min, OBS's
-	// documented limit).
-	MaxSkew time.Duration
-	// Region is reported by GetBucketLocation and HeadBucket.
-	Region string
-	// Now returns the current time (tests); nil means time.Now.
-	Now func() time.Time
-	// CompleteKeepAlive is how CompleteMultipartUpload keeps a long merge's
-	// connection alive (see dialects.KeepAlive); nil means the defaults.
-	CompleteKeepAlive *dialects.KeepAlive
-}
+// Config configures the OBS dialect: its Region is reported by
+// GetBucketLocation and HeadBucket (default "region", the OBS Go SDK's
+// default), its MaxSkew defaults to OBS's documented 15 minutes.
+type Config = dialects.Settings
 
 // Dialect is the OBS dialect. It is safe for concurrent use.
 type Dialect struct {
 	cfg    Config
-	rules  translate.Rules
 	h      *s3wire.Handlers
 	router *s3wire.Router
 }
@@ -54,9 +38,11 @@ type Dialect struct {
 const xmlns = "http://obs.myhwclouds.com/doc/2015-06-30/"
 
 // profile is OBS's wire form for the handlers it shares with S3: x-obs-*
-// headers, OBS's storage-class and SSE names, no checksums but
-// Content-MD5, Owner before StorageClass in listings, no empty
-// DisplayName, the location in ListBuckets, max-parts=0 read as 1000.
+// headers (user metadata with S3's 2 KB limit), OBS's storage-class and
+// SSE names, no checksums but Content-MD5 (the body's only integrity
+// value), Owner before StorageClass in listings, no empty DisplayName, the
+// location in ListBuckets, max-parts=0 read as 1000, PutObject's storage
+// class reported, and GetBucketLocation's <Location>.
 var profile = s3wire.Profile{
 	Xmlns:                 xmlns,
 	Prefix:                "x-obs-",
@@ -66,24 +52,19 @@ var profile = s3wire.Profile{
 	OmitEmptyDisplayName:  true,
 	ListBucketLocation:    true,
 	ZeroMaxPartsIsDefault: true,
+	ReportStorageClass:    true,
+	LocationElement:       "Location",
 }
 
 // New returns the OBS dialect.
 func New(cfg Config) *Dialect {
-	if cfg.MaxSkew == 0 {
-		cfg.MaxSkew = 15 * time.Minute
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Region == "" {
-		cfg.Region = "region"
-	}
-	d := &Dialect{cfg: cfg, rules: cfg.Rules}
+	cfg = cfg.WithDefaults("region")
+	d := &Dialect{cfg: cfg}
 	d.h = &s3wire.Handlers{Profile: profile, Engine: cfg.Engine, Region: cfg.Region, Errors: errorForm,
-		DecodeMetadata: decodeMetadata, Body: bodyInput, PolicyFlavor: policy.OBS}
+		DecodeMetadata: profile.ReadMetadata, Body: s3wire.PayloadInput, PolicyFlavor: policy.OBS,
+		CompleteKeepAlive: cfg.CompleteKeepAlive, EncodeError: d.EncodeError}
 	d.router = &s3wire.Router{Routes: d.routes(), Unsupported: unsupported,
-		Refuse: s3wire.RefuseUnimplemented(obsPrefix, obsUnimplemented)}
+		Refuse: s3wire.RefuseUnimplemented(profile.Prefix, obsUnimplemented)}
 	return d
 }
 
@@ -97,14 +78,6 @@ func (d *Dialect) Begin(w http.ResponseWriter, r *dialects.Request) {
 	h.Set("x-obs-request-id", r.ID)
 	h.Set("x-obs-id-2", r.HostID)
 	h.Set("Server", "OBS")
-}
-
-func (d *Dialect) secret(accessKey string) (string, bool) {
-	if d.cfg.Credentials == nil {
-		return "", false
-	}
-	secret, _, ok := d.cfg.Credentials.Lookup(accessKey)
-	return secret, ok
 }
 
 // Authenticate verifies the OBS header signature or the OBS presigned
@@ -123,23 +96,19 @@ func (d *Dialect) Authenticate(r *dialects.Request) (translate.Caller, error) {
 	switch {
 	case strings.HasPrefix(auth, "OBS "):
 		r.AuthKind = "obs"
-		ak, err = hmacsig.OBS.VerifyHeader(hr, r.Bucket, r.VirtualHosted, d.secret, d.cfg.Now(), d.cfg.MaxSkew)
+		ak, err = hmacsig.OBS.VerifyHeader(hr, r.Bucket, r.VirtualHosted, d.cfg.Secret, d.cfg.Now(), d.cfg.MaxSkew)
 	case auth == "" && q.Has("AccessKeyId") && q.Has("Signature"):
 		r.AuthKind = "obs-query"
-		ak, err = hmacsig.OBS.VerifyQuery(hr, r.Bucket, r.VirtualHosted, d.secret, d.cfg.Now())
+		ak, err = hmacsig.OBS.VerifyQuery(hr, r.Bucket, r.VirtualHosted, d.cfg.Secret, d.cfg.Now())
 	case auth == "" && q.Has("AccessKeyId") && q.Has("Policy"):
 		err = translate.Errorf(translate.ErrNotImplemented, "Policy-based query authentication is not supported by babelgate.")
 	case auth != "":
 		err = translate.Errorf(translate.ErrAuthorizationHeaderMalformed, "Unsupported Authorization Type")
 	default:
-		err = &translate.Error{Code: translate.ErrAccessDenied, Message: "Anonymous access is not allowed.", Err: dialects.ErrAnonymous}
+		return d.cfg.Anonymous("Anonymous access is not allowed.")
 	}
 	if err != nil {
-		return translate.Caller{Rules: &d.rules}, err
+		return translate.Caller{Rules: &d.cfg.Rules}, err
 	}
-	_, p, ok := d.cfg.Credentials.Lookup(ak)
-	if !ok || p == nil {
-		return translate.Caller{}, &translate.Error{Code: translate.ErrInvalidAccessKeyID}
-	}
-	return translate.Caller{Principal: p, Rules: &d.rules}, nil
+	return d.cfg.Caller(ak)
 }

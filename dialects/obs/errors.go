@@ -102,17 +102,11 @@ var errorTable = map[translate.Code]wireError{
 // (obs/convert.go ParseResponseToObsError, const.go HEADER_ERROR_CODE
 // "error-code", HEADER_ERROR_MESSAGE "error-message").
 var errorForm = &s3wire.ErrorForm{
-	Lookup: func(c translate.Code) (s3wire.WireError, bool) {
-		w, ok := errorTable[c]
-		return s3wire.WireError(w), ok
-	},
+	Lookup:        s3wire.TableLookup(errorTable),
 	KeepMessage:   func(c translate.Code) bool { return c != translate.ErrInternal },
 	CodeHeader:    "x-obs-error-code",
 	MessageHeader: "x-obs-error-message",
 }
-
-// wire returns OBS's form of a neutral error.
-func wire(err error) (s3wire.WireError, *translate.Error) { return errorForm.Wire(err) }
 
 // EncodeError writes err as OBS does: the status, the x-obs-error-*
 // headers, and for anything but HEAD (and 304) an <Error> body with Code,

@@ -12,6 +12,7 @@ import (
 	obssdk "github.com/huaweicloud/huaweicloud-sdk-go-obs/obs"
 
 	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/dialects/dialecttest"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -21,44 +22,23 @@ const (
 )
 
 func testDialect(now time.Time) *Dialect {
-	creds := dialects.StaticCredentials{testAK: {Secret: testSK,
-		Principal: &translate.Principal{AccessKey: testAK, Grants: []translate.Grant{{Pattern: "*", Access: translate.AccessWrite}}}}}
-	return New(Config{Credentials: creds, Rules: translate.OBSRules, Now: func() time.Time { return now }})
+	return New(Config{Credentials: dialecttest.Writer(testAK, testSK), Rules: translate.OBSRules, Now: func() time.Time { return now }})
 }
 
-// newRequest builds the pipeline's view of hr.
+// newRequest builds the pipeline's view of hr under the test domain.
 func newRequest(hr *http.Request) *dialects.Request {
-	r := &dialects.Request{HTTP: hr, Query: hr.URL.Query(), ID: "REQ1", HostID: "HOST1"}
-	r.Bucket, r.Key, r.VirtualHosted = dialects.Addressing{Domains: []string{testDomain}}.Resolve(hr)
-	return r
+	return dialecttest.Request(hr, dialects.Addressing{Domains: []string{testDomain}})
 }
 
 // TestErrorTableComplete proves every neutral code has an OBS form.
-func TestErrorTableComplete(t *testing.T) {
-	for _, p := range dialects.TableProblems(func(c translate.Code) (dialects.WireForm, bool) {
-		w, ok := errorTable[c]
-		return dialects.WireForm{Code: w.Code, Status: w.Status, Message: w.Message}, ok
-	}) {
-		t.Errorf("OBS error table: %s", p)
-	}
-}
+func TestErrorTableComplete(t *testing.T) { dialecttest.ErrorTableComplete(t, "OBS", errorForm.Lookup) }
 
 // TestEveryOpRouted proves the routing table reaches every neutral
 // operation.
-func TestEveryOpRouted(t *testing.T) {
-	for _, op := range dialects.UnroutedOps(RoutedOps()) {
-		t.Errorf("%v is not routed", op)
-	}
-}
+func TestEveryOpRouted(t *testing.T) { dialecttest.EveryOpRouted(t, RoutedOps()) }
 
 func TestResolve(t *testing.T) {
-	d := testDialect(time.Now())
-	tests := []struct {
-		method, target string
-		header         string
-		want           translate.Op
-		wantErr        translate.Code
-	}{
+	dialecttest.Resolve(t, testDialect(time.Now()).Resolve, []dialecttest.ResolveCase{
 		{"GET", "/", "", translate.OpListBuckets, 0},
 		{"PUT", "/b", "", translate.OpCreateBucket, 0},
 		{"HEAD", "/b", "", translate.OpHeadBucket, 0},
@@ -86,22 +66,7 @@ func TestResolve(t *testing.T) {
 		{"GET", "/b/k?versionId=abc", "", 0, translate.ErrNotImplemented},
 		{"POST", "/b/k", "", 0, translate.ErrMethodNotAllowed},
 		{"PATCH", "/b/k", "", 0, translate.ErrMethodNotAllowed},
-	}
-	for _, tt := range tests {
-		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
-			hr := httptest.NewRequest(tt.method, tt.target, nil)
-			if tt.header != "" {
-				hr.Header.Set(tt.header, "src/key")
-			}
-			rt, err := d.Resolve(newRequest(hr))
-			if got := translate.CodeOf(err); got != tt.wantErr {
-				t.Fatalf("error %v, want code %v", err, tt.wantErr)
-			}
-			if err == nil && rt.Op != tt.want {
-				t.Fatalf("op %v, want %v", rt.Op, tt.want)
-			}
-		})
-	}
+	})
 }
 
 // TestEncodeError checks OBS's error form: the XML body for GET, and the
@@ -138,11 +103,7 @@ func TestEncodeError(t *testing.T) {
 				}
 				return
 			}
-			for _, want := range []string{"<Code>" + tt.code + "</Code>", "<Resource>/b/k</Resource>", "<RequestId>REQ1</RequestId>", "<HostId>HOST1</HostId>"} {
-				if !strings.Contains(body, want) {
-					t.Errorf("body lacks %s: %s", want, body)
-				}
-			}
+			dialecttest.Contains(t, "body", body, "<Code>"+tt.code+"</Code>", "<Resource>/b/k</Resource>", "<RequestId>REQ1</RequestId>", "<HostId>HOST1</HostId>")
 		})
 	}
 }
@@ -284,7 +245,7 @@ func TestBadSignatures(t *testing.T) {
 			if got := translate.CodeOf(err); got != tt.code {
 				t.Fatalf("error %v, want %v", err, tt.code)
 			}
-			if we, _ := wire(err); we.Status != 403 && we.Status != 400 {
+			if we, _ := errorForm.Wire(err); we.Status != 403 && we.Status != 400 {
 				t.Fatalf("status %d", we.Status)
 			}
 		})

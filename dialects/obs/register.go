@@ -28,8 +28,7 @@ func init() {
 		},
 		DomainRowOrder: dialects.OrderDomain + 10,
 		Build: func(env dialects.Env, _ any) (dialects.Dialect, error) {
-			return New(Config{Engine: env.Engine, Credentials: env.Credentials, Rules: env.Rules,
-				MaxSkew: env.MaxSkew, CompleteKeepAlive: env.CompleteKeepAlive}), nil
+			return New(env.Settings()), nil
 		},
 	})
 }

@@ -75,10 +75,8 @@ func (d *Dialect) getBucketInfo(w http.ResponseWriter, r *dialects.Request) erro
 		return err
 	}
 	var res bucketInfoResult
-	e := d.bucketEntry(r, translate.BucketInfo{Name: r.Bucket, Created: info.Created})
 	b := &res.Bucket
-	b.Name, b.CreationDate, b.Location, b.Region = e.Name, e.CreationDate, e.Location, e.Region
-	b.ExtranetEndpoint, b.IntranetEndpoint, b.StorageClass = e.ExtranetEndpoint, e.IntranetEndpoint, e.StorageClass
+	b.bucketEntry = d.bucketEntry(r, translate.BucketInfo{Name: r.Bucket, Created: info.Created})
 	b.Owner = d.owner(r)
 	b.AccessControlList.Grant = "private"
 	return s3wire.WriteXML(w, http.StatusOK, res)

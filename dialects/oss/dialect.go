@@ -7,7 +7,6 @@ package oss
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/babelgate/babelgate/dialects"
 	"github.com/babelgate/babelgate/dialects/hmacsig"
@@ -16,49 +15,34 @@ import (
 	"github.com/babelgate/babelgate/translate/policy"
 )
 
-// Config configures the OSS dialect.
-type Config struct {
-	Engine      *translate.Engine
-	Credentials dialects.Credentials
-	// Rules are the limits OSS clients are promised (translate.OSSRules
-	// with the config's overrides).
-	Rules translate.Rules
-	// MaxSkew bounds clock skew for signed requests (default 15 min).
-	MaxSkew time.Duration
-	// Region is reported by GetBucketInfo and GetBucketLocation
-	// ("oss-"+Region); V4 scopes of any region verify.
-	Region string
-	// Now returns the current time (tests); nil means time.Now.
-	Now func() time.Time
-	// CompleteKeepAlive is how CompleteMultipartUpload keeps a long merge's
-	// connection alive (see dialects.KeepAlive); nil means the defaults.
-	CompleteKeepAlive *dialects.KeepAlive
-}
+// Config configures the OSS dialect: its Region is reported by
+// GetBucketInfo and GetBucketLocation ("oss-"+Region; default
+// cn-hangzhou), while V4 scopes of any region verify.
+type Config = dialects.Settings
 
 // Dialect is the OSS dialect. It is safe for concurrent use.
 type Dialect struct {
 	cfg    Config
-	rules  translate.Rules
 	v4     *v4Verifier
 	router *s3wire.Router
-	// h serves the operations whose flow OSS shares with S3 (settings.go).
+	// h serves the operations whose flow OSS shares with S3 (settings.go,
+	// InitiateMultipartUpload).
 	h *s3wire.Handlers
 }
 
+// profile is OSS's wire form for the handlers it shares with S3 and OBS
+// (policies, CORS, canned ACLs, POST uploads, InitiateMultipartUpload):
+// x-oss-* headers, OSS's storage-class and SSE names, no namespace, no
+// checksums reported. InitiateMultipartUpload's keys are returned raw,
+// without EncodingType, which both SDKs accept (protocols.md §2.8).
+var profile = s3wire.Profile{Prefix: "x-oss-", Wire: Spellings}
+
 // New returns the OSS dialect.
 func New(cfg Config) *Dialect {
-	if cfg.MaxSkew == 0 {
-		cfg.MaxSkew = 15 * time.Minute
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Region == "" {
-		cfg.Region = "cn-hangzhou"
-	}
-	d := &Dialect{cfg: cfg, rules: cfg.Rules}
-	d.v4 = &v4Verifier{lookup: d.secret, maxSkew: cfg.MaxSkew, now: cfg.Now}
-	d.h = &s3wire.Handlers{Profile: s3wire.Profile{Prefix: "x-oss-"}, Engine: cfg.Engine,
+	cfg = cfg.WithDefaults("cn-hangzhou")
+	d := &Dialect{cfg: cfg}
+	d.v4 = &v4Verifier{lookup: d.cfg.Secret, maxSkew: cfg.MaxSkew, now: cfg.Now}
+	d.h = &s3wire.Handlers{Profile: profile, Engine: cfg.Engine,
 		DecodeMetadata: decodeMetadata, Body: bodyInput, PolicyFlavor: policy.OSS}
 	d.router = &s3wire.Router{Routes: d.routes(), Unsupported: unsupported}
 	return d
@@ -72,14 +56,6 @@ func (d *Dialect) Begin(w http.ResponseWriter, r *dialects.Request) {
 	h := w.Header()
 	h.Set("x-oss-request-id", r.ID)
 	h.Set("Server", "babelgate")
-}
-
-func (d *Dialect) secret(accessKey string) (string, bool) {
-	if d.cfg.Credentials == nil {
-		return "", false
-	}
-	secret, _, ok := d.cfg.Credentials.Lookup(accessKey)
-	return secret, ok
 }
 
 // Authenticate verifies an OSS V1 (header or query) or V4 (header or
@@ -99,48 +75,30 @@ func (d *Dialect) Authenticate(r *dialects.Request) (translate.Caller, error) {
 		ak, err = d.v4.verifyHeader(hr, r.Bucket, r.Key)
 	case strings.HasPrefix(auth, "OSS "):
 		r.AuthKind = "oss-v1"
-		ak, err = hmacsig.OSS.VerifyHeader(hr, r.Bucket, r.VirtualHosted, d.secret, d.cfg.Now(), d.cfg.MaxSkew)
+		ak, err = hmacsig.OSS.VerifyHeader(hr, r.Bucket, r.VirtualHosted, d.cfg.Secret, d.cfg.Now(), d.cfg.MaxSkew)
 	case q.Get("x-oss-signature-version") != "":
 		r.AuthKind = "oss-v4-query"
 		ak, err = d.v4.verifyQuery(hr, r.Bucket, r.Key)
 	case q.Has("OSSAccessKeyId"):
 		r.AuthKind = "oss-v1-query"
-		ak, err = hmacsig.OSS.VerifyQuery(hr, r.Bucket, r.VirtualHosted, d.secret, d.cfg.Now())
+		ak, err = hmacsig.OSS.VerifyQuery(hr, r.Bucket, r.VirtualHosted, d.cfg.Secret, d.cfg.Now())
 	case strings.HasPrefix(auth, "OSS2 "):
 		return translate.Caller{}, translate.Errorf(translate.ErrNotImplemented, "The OSS2 signature is not supported; use V1 or V4.")
 	case auth != "":
 		return translate.Caller{}, translate.Errorf(translate.ErrAuthorizationHeaderMalformed, "Authorization header is invalid.")
 	default:
-		return translate.Caller{Rules: &d.rules}, &translate.Error{Code: translate.ErrAccessDenied, Message: "AccessDenied: anonymous access is not allowed.", Err: dialects.ErrAnonymous}
+		return d.cfg.Anonymous("AccessDenied: anonymous access is not allowed.")
 	}
 	if err != nil {
 		return translate.Caller{}, err
 	}
 	if v := hr.Header.Get("x-oss-content-sha256"); v != "" && v != unsignedPayload {
-		if !isHexSHA256(v) {
+		if !dialects.IsHexSHA256(v) {
 			return translate.Caller{}, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "x-oss-content-sha256", ArgValue: v,
 				Message: "The x-oss-content-sha256 header is invalid.", Extra: map[string]string{ecKey: "0002-00000214"}}
 		}
 		r.Payload.SHA256 = v
 		r.PayloadMode = "signed"
 	}
-	// A reload may have removed the key since its secret was looked up.
-	_, p, ok := d.cfg.Credentials.Lookup(ak)
-	if !ok || p == nil {
-		return translate.Caller{}, &translate.Error{Code: translate.ErrInvalidAccessKeyID}
-	}
-	return translate.Caller{Principal: p, Rules: &d.rules}, nil
-}
-
-func isHexSHA256(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
+	return d.cfg.Caller(ak)
 }

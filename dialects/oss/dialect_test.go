@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/signer"
 
 	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/dialects/dialecttest"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -24,30 +24,19 @@ func testDialect() *Dialect {
 	return New(Config{Credentials: creds, Rules: translate.OSSRules})
 }
 
-// TestErrorTableComplete proves every neutral code has an OSS form.
+// TestOSSErrorTableComplete proves every neutral code has an OSS form.
 func TestOSSErrorTableComplete(t *testing.T) {
-	for _, p := range dialects.TableProblems(func(c translate.Code) (dialects.WireForm, bool) {
+	dialecttest.ErrorTableComplete(t, "OSS", func(c translate.Code) (dialects.WireForm, bool) {
 		w, ok := errorTable[c]
 		return dialects.WireForm{Code: w.Code, Status: w.Status, Message: w.Message}, ok
-	}) {
-		t.Errorf("OSS error table: %s", p)
-	}
+	})
 }
 
-// TestEveryOpRouted proves the routing table reaches every neutral op.
-func TestOSSEveryOpRouted(t *testing.T) {
-	for _, op := range dialects.UnroutedOps(RoutedOps()) {
-		t.Errorf("%v is not routed", op)
-	}
-}
+// TestOSSEveryOpRouted proves the routing table reaches every neutral op.
+func TestOSSEveryOpRouted(t *testing.T) { dialecttest.EveryOpRouted(t, RoutedOps()) }
 
 func TestOSSResolve(t *testing.T) {
-	d := testDialect()
-	tests := []struct {
-		method, target, header string
-		want                   translate.Op
-		wantErr                translate.Code
-	}{
+	dialecttest.Resolve(t, testDialect().Resolve, []dialecttest.ResolveCase{
 		{"GET", "/", "", translate.OpListBuckets, 0},
 		{"PUT", "/b", "", translate.OpCreateBucket, 0},
 		{"DELETE", "/b", "", translate.OpDeleteBucket, 0},
@@ -85,33 +74,15 @@ func TestOSSResolve(t *testing.T) {
 		{"GET", "/b/k?versionId=abc", "", 0, translate.ErrNotImplemented},
 		{"POST", "/b/k", "", 0, translate.ErrMethodNotAllowed},
 		{"PATCH", "/b/k", "", 0, translate.ErrMethodNotAllowed},
-	}
-	for _, tt := range tests {
-		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
-			hr := httptest.NewRequest(tt.method, tt.target, nil)
-			if tt.header != "" {
-				hr.Header.Set(tt.header, "/src/key")
-			}
-			r := &dialects.Request{HTTP: hr, Query: hr.URL.Query()}
-			r.Bucket, r.Key, _ = dialects.Addressing{}.Resolve(hr)
-			rt, err := d.Resolve(r)
-			if got := translate.CodeOf(err); got != tt.wantErr {
-				t.Fatalf("error %v, want code %v", err, tt.wantErr)
-			}
-			if err == nil && rt.Op != tt.want {
-				t.Fatalf("op %v, want %v", rt.Op, tt.want)
-			}
-		})
-	}
+	})
 }
 
 func TestOSSEncodeErrorShape(t *testing.T) {
 	d := testDialect()
 	for _, method := range []string{"GET", "HEAD"} {
 		hr := httptest.NewRequest(method, "/b/k?partNumber=0", nil)
-		r := &dialects.Request{HTTP: hr, ID: "REQ1"}
 		w := httptest.NewRecorder()
-		d.EncodeError(w, r, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "partNumber", ArgValue: "0"})
+		d.EncodeError(w, dialecttest.Request(hr, dialects.Addressing{}), &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "partNumber", ArgValue: "0"})
 		if w.Code != 400 || w.Header().Get("x-oss-ec") != "0017-00000220" {
 			t.Fatalf("%s: %d %v", method, w.Code, w.Header())
 		}
@@ -123,12 +94,8 @@ func TestOSSEncodeErrorShape(t *testing.T) {
 			}
 			doc = string(raw)
 		}
-		for _, want := range []string{"<Code>InvalidArgument</Code>", "<RequestId>REQ1</RequestId>", "<EC>0017-00000220</EC>",
-			"<ArgumentName>partNumber</ArgumentName>", "<ArgumentValue>0</ArgumentValue>", "<HostId>"} {
-			if !strings.Contains(doc, want) {
-				t.Errorf("%s: error lacks %s: %s", method, want, doc)
-			}
-		}
+		dialecttest.Contains(t, method+" error", doc, "<Code>InvalidArgument</Code>", "<RequestId>REQ1</RequestId>", "<EC>0017-00000220</EC>",
+			"<ArgumentName>partNumber</ArgumentName>", "<ArgumentValue>0</ArgumentValue>", "<HostId>")
 	}
 }
 

@@ -26,26 +26,10 @@ const (
 // decodeMetadata reads the content headers, x-oss-meta-* (into the same
 // User map x-amz-meta-* uses), storage class and SSE from h.
 func decodeMetadata(h http.Header) (translate.Metadata, error) {
-	m := translate.Metadata{
-		ContentType:        h.Get("Content-Type"),
-		ContentEncoding:    h.Get("Content-Encoding"),
-		ContentDisposition: h.Get("Content-Disposition"),
-		ContentLanguage:    h.Get("Content-Language"),
-		CacheControl:       h.Get("Cache-Control"),
-		Expires:            h.Get("Expires"),
-		SSE:                h.Get(sseHeader),
-	}
-	size := 0
-	for k, vs := range h {
-		if name, ok := strings.CutPrefix(strings.ToLower(k), metaPrefix); ok && name != "" {
-			if m.User == nil {
-				m.User = map[string]string{}
-			}
-			v := strings.Join(vs, ",")
-			m.User[name] = v
-			size += len(name) + len(v)
-		}
-	}
+	m := s3wire.ContentHeaders(h)
+	m.SSE = h.Get(sseHeader)
+	var size int
+	m.User, size = s3wire.UserMetadata(h, metaPrefix)
 	if size > maxUserMetadata {
 		return m, &translate.Error{Code: translate.ErrMetadataTooLarge, Message: "Your metadata headers exceed the maximum allowed metadata size."}
 	}
@@ -132,20 +116,11 @@ func writeObjectHeaders(h http.Header, info translate.ObjectInfo) {
 // length, Content-MD5 (malformed: InvalidDigest) and x-oss-hash-crc64ecma
 // (decimal, verified as CRC64ECMA; malformed: InvalidArgument).
 func bodyInput(r *dialects.Request) (translate.BodyInput, error) {
-	h := r.HTTP.Header
-	p := r.Payload
-	if p.Size < 0 {
-		return translate.BodyInput{}, &translate.Error{Code: translate.ErrMissingContentLength, Message: "You must provide the Content-Length HTTP header."}
-	}
-	in := translate.BodyInput{Reader: p.Reader, Size: p.Size, Options: translate.BodyOptions{SHA256: p.SHA256}}
-	if in.Reader == nil {
-		in.Reader = http.NoBody
-	}
-	md5sum, err := s3wire.ContentMD5(h)
+	in, err := s3wire.PayloadInput(r)
 	if err != nil {
 		return in, err
 	}
-	in.Options.ContentMD5 = md5sum
+	h := r.HTTP.Header
 	if v := h.Get(crcHeader); v != "" {
 		n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
 		if err != nil {

@@ -11,24 +11,6 @@ import (
 	"github.com/babelgate/babelgate/translate"
 )
 
-// createUpload is InitiateMultipartUpload. Keys are returned raw, without
-// EncodingType, which both SDKs accept (protocols.md §2.8).
-func (d *Dialect) createUpload(w http.ResponseWriter, r *dialects.Request) error {
-	meta, err := decodeMetadata(r.HTTP.Header)
-	if err != nil {
-		return err
-	}
-	id, _, err := d.cfg.Engine.CreateMultipartUpload(r.HTTP.Context(), r.Caller,
-		translate.CreateUploadRequest{Bucket: r.Bucket, Key: r.Key, Metadata: meta})
-	if err != nil {
-		return err
-	}
-	if meta.SSE != "" {
-		w.Header().Set(sseHeader, ossSSE(meta.SSE))
-	}
-	return s3wire.WriteXML(w, http.StatusOK, initiateResult{Bucket: r.Bucket, Key: r.Key, UploadID: id})
-}
-
 // partNumber parses partNumber; the range check (1–10000, InvalidArgument
 // with ArgumentName/ArgumentValue) is the engine's.
 func partNumber(r *dialects.Request) (int, string, error) {

@@ -124,17 +124,11 @@ func (d *Dialect) deleteObject(w http.ResponseWriter, r *dialects.Request) error
 func copySource(v string) (bucket, key string, err error) {
 	bad := &translate.Error{Code: translate.ErrInvalidCopySource, ArgName: "x-oss-copy-source", ArgValue: v,
 		Message: "Copy Source must mention the source bucket and key: /sourcebucket/sourcekey."}
-	if i := strings.Index(v, "?"); i >= 0 {
-		q, perr := url.ParseQuery(v[i+1:])
-		if perr != nil {
-			return "", "", bad
-		}
-		if vid := q.Get("versionId"); vid != "" && vid != "null" {
-			return "", "", translate.Errorf(translate.ErrNotImplemented, "Versioning is not implemented by babelgate.")
-		}
-		v = v[:i]
+	path, err := s3wire.CopySourcePath(v, bad)
+	if err != nil {
+		return "", "", err
 	}
-	rest := strings.TrimPrefix(v, "/")
+	rest := strings.TrimPrefix(path, "/")
 	b, k, ok := strings.Cut(rest, "/")
 	if !ok {
 		return "", "", bad

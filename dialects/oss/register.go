@@ -27,8 +27,7 @@ func init() {
 		},
 		DomainRowOrder: dialects.OrderDomain,
 		Build: func(env dialects.Env, _ any) (dialects.Dialect, error) {
-			return New(Config{Engine: env.Engine, Credentials: env.Credentials, Rules: env.Rules,
-				MaxSkew: env.MaxSkew, Region: "cn-hangzhou", CompleteKeepAlive: env.CompleteKeepAlive}), nil
+			return New(env.Settings()), nil
 		},
 	})
 }

@@ -46,7 +46,7 @@ func (d *Dialect) routes() []s3wire.Route {
 		row(object, "HEAD", nil, "", translate.OpHeadObject, d.headObject).Named("HeadObject"),
 		row(object, "DELETE", []string{"uploadId"}, "", translate.OpAbortMultipartUpload, d.abortUpload).Named("AbortMultipartUpload"),
 		row(object, "DELETE", nil, "", translate.OpDeleteObject, d.deleteObject).Named("DeleteObject"),
-		row(object, "POST", []string{"uploads"}, "", translate.OpCreateMultipartUpload, d.createUpload).Named("InitiateMultipartUpload"),
+		row(object, "POST", []string{"uploads"}, "", translate.OpCreateMultipartUpload, d.h.CreateUpload).Named("InitiateMultipartUpload"),
 		row(object, "POST", []string{"uploadId"}, "", translate.OpCompleteMultipartUpload, d.completeUpload).Named("CompleteMultipartUpload"),
 	}
 }

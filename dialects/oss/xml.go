@@ -27,16 +27,13 @@ type listAllMyBucketsResult struct {
 	Buckets []bucketEntry `xml:"Buckets>Bucket"`
 }
 
+// bucketInfoResult is GetBucketInfo's document: a ListBuckets entry's
+// elements (encoding/xml writes an embedded struct's fields in place),
+// then the owner and the ACL.
 type bucketInfoResult struct {
 	XMLName xml.Name `xml:"BucketInfo"`
 	Bucket  struct {
-		Name              string
-		CreationDate      string
-		Location          string
-		Region            string
-		ExtranetEndpoint  string
-		IntranetEndpoint  string
-		StorageClass      string
+		bucketEntry
 		Owner             owner
 		AccessControlList struct {
 			Grant string
@@ -79,13 +76,6 @@ type listBucketResult struct {
 	EncodingType   string `xml:",omitempty"`
 	Contents       []objectEntry
 	CommonPrefixes []commonPrefix
-}
-
-type initiateResult struct {
-	XMLName  xml.Name `xml:"InitiateMultipartUploadResult"`
-	Bucket   string
-	Key      string
-	UploadID string `xml:"UploadId"`
 }
 
 type completeRequest struct {

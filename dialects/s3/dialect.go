@@ -7,7 +7,6 @@ package s3
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/babelgate/babelgate/dialects"
 	"github.com/babelgate/babelgate/dialects/hmacsig"
@@ -16,17 +15,11 @@ import (
 	"github.com/babelgate/babelgate/translate"
 )
 
-// Config configures the S3 dialect.
+// Config configures the S3 dialect. Its Region is reported by
+// GetBucketLocation and HeadBucket; "" means the first of Regions, else
+// us-east-1.
 type Config struct {
-	Engine      *translate.Engine
-	Credentials dialects.Credentials
-	// Rules are the limits S3 clients are promised.
-	Rules translate.Rules
-	// MaxSkew bounds clock skew for signed requests (default 15 min).
-	MaxSkew time.Duration
-	// Region is reported by GetBucketLocation and HeadBucket; "" means
-	// the first of Regions, else us-east-1.
-	Region string
+	dialects.Settings
 	// Regions are the regions a SigV4 credential scope may name (S3
 	// answers any other with AuthorizationHeaderMalformed naming the
 	// expected one); empty means [Region].
@@ -38,18 +31,12 @@ type Config struct {
 	// DEFAULT_REGION): its scope must name one of that dialect's Regions,
 	// or any region when they are empty.
 	AWSModes []dialects.AWSMode
-	// Now returns the current time (tests); nil means time.Now.
-	Now func() time.Time
-	// CompleteKeepAlive is how CompleteMultipartUpload keeps a long merge's
-	// connection alive (see dialects.KeepAlive); nil means the defaults.
-	CompleteKeepAlive *dialects.KeepAlive
 }
 
 // Dialect is the S3 dialect.
 type Dialect struct {
 	cfg    Config
 	v4     *sigv4.Verifier
-	rules  translate.Rules
 	h      *s3wire.Handlers
 	router *s3wire.Router
 }
@@ -57,7 +44,9 @@ type Dialect struct {
 // xmlns is S3's XML namespace.
 const xmlns = "http://s3.amazonaws.com/doc/2006-03-01/"
 
-// profile is S3's wire form for the handlers it shares with OBS.
+// profile is S3's wire form for the handlers it shares with OBS: x-amz-*
+// headers, S3's checksums, conditional writes, RFC 2047 metadata values,
+// and GetBucketLocation's <LocationConstraint>, empty for us-east-1.
 var profile = s3wire.Profile{
 	Xmlns:              xmlns,
 	Prefix:             "x-amz-",
@@ -66,29 +55,23 @@ var profile = s3wire.Profile{
 	Wire:               Spellings,
 	ConditionalWrites:  true,
 	EncodeMetadata:     s3wire.EncodeMetadataValue,
+	LocationElement:    "LocationConstraint",
+	UnnamedRegion:      "us-east-1",
 }
 
 // New returns the S3 dialect.
 func New(cfg Config) *Dialect {
-	if cfg.MaxSkew == 0 {
-		cfg.MaxSkew = 15 * time.Minute
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
 	if cfg.Region == "" && len(cfg.Regions) > 0 {
 		cfg.Region = cfg.Regions[0]
 	}
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
-	}
+	cfg.Settings = cfg.WithDefaults("us-east-1")
 	if len(cfg.Regions) == 0 {
 		cfg.Regions = []string{cfg.Region}
 	}
-	d := &Dialect{cfg: cfg, rules: cfg.Rules}
-	d.v4 = &sigv4.Verifier{Lookup: d.secret, Service: "s3", MaxSkew: cfg.MaxSkew, Now: cfg.Now, Regions: d.regions}
+	d := &Dialect{cfg: cfg}
+	d.v4 = &sigv4.Verifier{Lookup: d.cfg.Secret, Service: "s3", MaxSkew: cfg.MaxSkew, Now: cfg.Now, Regions: d.regions}
 	d.h = &s3wire.Handlers{Profile: profile, Engine: cfg.Engine, Region: cfg.Region, Errors: errorForm,
-		DecodeMetadata: decodeMetadata, Body: bodyInput}
+		DecodeMetadata: decodeMetadata, Body: bodyInput, CompleteKeepAlive: cfg.CompleteKeepAlive, EncodeError: d.EncodeError}
 	d.router = &s3wire.Router{Routes: d.routes(), Unsupported: unsupported, Refuse: s3wire.RefuseUnimplemented(profile.Prefix, nil)}
 	return d
 }
@@ -116,11 +99,6 @@ func (d *Dialect) regions(r *http.Request) []string {
 	return d.cfg.Regions
 }
 
-func (d *Dialect) secret(accessKey string) (string, bool) {
-	secret, _, ok := d.cfg.Credentials.Lookup(accessKey)
-	return secret, ok
-}
-
 // Authenticate verifies SigV4 (header or presigned query, with aws-chunked
 // bodies) or SigV2 (header or query) and returns the caller. It sets
 // r.Payload to the decoded body.
@@ -141,7 +119,7 @@ func (d *Dialect) Authenticate(r *dialects.Request) (translate.Caller, error) {
 		}
 		accessKey = a.AccessKey
 		r.PayloadMode = a.PayloadHash
-		if isHexSHA256(a.PayloadHash) {
+		if dialects.IsHexSHA256(a.PayloadHash) {
 			r.PayloadMode = "signed"
 		}
 		if err := d.decodePayload(r, a); err != nil {
@@ -149,14 +127,14 @@ func (d *Dialect) Authenticate(r *dialects.Request) (translate.Caller, error) {
 		}
 	case strings.HasPrefix(auth, "AWS "):
 		r.AuthKind = "sigv2"
-		ak, err := hmacsig.S3.VerifyHeader(hr, r.Bucket, r.VirtualHosted, d.secret, d.cfg.Now(), d.cfg.MaxSkew)
+		ak, err := hmacsig.S3.VerifyHeader(hr, r.Bucket, r.VirtualHosted, d.cfg.Secret, d.cfg.Now(), d.cfg.MaxSkew)
 		if err != nil {
 			return translate.Caller{}, err
 		}
 		accessKey = ak
 	case hr.URL.Query().Has("AWSAccessKeyId"):
 		r.AuthKind = "sigv2-query"
-		ak, err := hmacsig.S3.VerifyQuery(hr, r.Bucket, r.VirtualHosted, d.secret, d.cfg.Now())
+		ak, err := hmacsig.S3.VerifyQuery(hr, r.Bucket, r.VirtualHosted, d.cfg.Secret, d.cfg.Now())
 		if err != nil {
 			return translate.Caller{}, err
 		}
@@ -166,14 +144,9 @@ func (d *Dialect) Authenticate(r *dialects.Request) (translate.Caller, error) {
 	case auth != "":
 		return translate.Caller{}, translate.Errorf(translate.ErrAuthorizationHeaderMalformed, "Unsupported Authorization Type")
 	default:
-		return translate.Caller{Rules: &d.rules}, &translate.Error{Code: translate.ErrAccessDenied, Message: "Anonymous access is not allowed.", Err: dialects.ErrAnonymous}
+		return d.cfg.Anonymous("Anonymous access is not allowed.")
 	}
-	// A reload may have removed the key since its secret was looked up.
-	_, p, ok := d.cfg.Credentials.Lookup(accessKey)
-	if !ok || p == nil {
-		return translate.Caller{}, &translate.Error{Code: translate.ErrInvalidAccessKeyID}
-	}
-	return translate.Caller{Principal: p, Rules: &d.rules}, nil
+	return d.cfg.Caller(accessKey)
 }
 
 // decodePayload sets up the request's payload after SigV4: the aws-chunked
@@ -193,23 +166,10 @@ func (d *Dialect) decodePayload(r *dialects.Request, a *sigv4.Auth) error {
 		}
 		r.Payload = dialects.Payload{Reader: cr, Size: size, Trailer: cr.Trailers,
 			TrailerNames: splitList(hr.Header.Get("x-amz-trailer"))}
-	case isHexSHA256(a.PayloadHash):
+	case dialects.IsHexSHA256(a.PayloadHash):
 		r.Payload.SHA256 = a.PayloadHash
 	}
 	return nil
-}
-
-func isHexSHA256(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 func splitList(s string) []string {

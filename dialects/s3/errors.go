@@ -106,10 +106,7 @@ var specificMessage = map[translate.Code]bool{
 // errorForm is S3's error encoding: its table, only specific messages
 // passed through, and extra details rendered as <Error> elements.
 var errorForm = &s3wire.ErrorForm{
-	Lookup: func(c translate.Code) (s3wire.WireError, bool) {
-		w, ok := errorTable[c]
-		return s3wire.WireError(w), ok
-	},
+	Lookup:      s3wire.TableLookup(errorTable),
 	KeepMessage: func(c translate.Code) bool { return specificMessage[c] },
 	Extra:       true,
 }

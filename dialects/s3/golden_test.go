@@ -28,6 +28,7 @@ import (
 
 	"github.com/babelgate/babelgate/backends/fs"
 	"github.com/babelgate/babelgate/dialects"
+	"github.com/babelgate/babelgate/dialects/dialecttest"
 	"github.com/babelgate/babelgate/dialects/s3"
 	"github.com/babelgate/babelgate/translate"
 )
@@ -57,25 +58,25 @@ type goldenServer struct {
 
 func newGoldenServer(t *testing.T) *goldenServer {
 	t.Helper()
-	be, err := fs.New(fs.Options{Root: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := translate.NewEngine(translate.EngineConfig{Backends: map[string]translate.Backend{"local": be},
-		Default: "local", UploadIDSecret: []byte("golden-upload-id-secret-0123456789")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	engine := goldenEngine(t)
 	rules := translate.S3Rules
 	rules.MinPartSize = 1 // small parts keep the files short
-	creds := dialects.StaticCredentials{goldenAK: {Secret: goldenSecret, Principal: &translate.Principal{AccessKey: goldenAK,
-		Grants: []translate.Grant{{Pattern: "*", Access: translate.AccessWrite}}}}}
-	d := s3.New(s3.Config{Engine: engine, Credentials: creds, Rules: rules, Regions: []string{"us-east-1", "eu-west-1"},
-		Now: func() time.Time { return goldenNow }})
+	d := s3.New(s3.Config{Settings: dialects.Settings{Engine: engine, Credentials: dialecttest.Writer(goldenAK, goldenSecret), Rules: rules,
+		Now: func() time.Time { return goldenNow }}, Regions: []string{"us-east-1", "eu-west-1"}})
 	g := &goldenServer{t: t, served: map[string]bool{}}
 	g.h = &dialects.Pipeline{Detector: dialects.NewDetector(dialects.DetectConfig{Dialects: map[string]dialects.Dialect{s3.Name: d}}),
 		Logger: slog.New(&opRecorder{served: g.served}), Access: engine}
 	return g
+}
+
+// goldenEngine is an engine over an fs backend in a temporary directory.
+func goldenEngine(t *testing.T) *translate.Engine {
+	t.Helper()
+	be, err := fs.New(fs.Options{Root: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dialecttest.Engine(t, be, "golden-upload-id-secret-0123456789")
 }
 
 // opRecorder is the pipeline's log handler: it records each operation
@@ -426,17 +427,7 @@ func md5Sum(b []byte) []byte { s := md5.Sum(b); return s[:] }
 // default is the literal "region"): any region unless dialects.obs.regions
 // lists some.
 func TestRegionsByHost(t *testing.T) {
-	be, err := fs.New(fs.Options{Root: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	engine, err := translate.NewEngine(translate.EngineConfig{Backends: map[string]translate.Backend{"local": be},
-		Default: "local", UploadIDSecret: []byte("golden-upload-id-secret-0123456789")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds := dialects.StaticCredentials{goldenAK: {Secret: goldenSecret, Principal: &translate.Principal{AccessKey: goldenAK,
-		Grants: []translate.Grant{{Pattern: "*", Access: translate.AccessWrite}}}}}
+	engine, creds := goldenEngine(t), dialecttest.Writer(goldenAK, goldenSecret)
 	for _, tt := range []struct {
 		name       string
 		obsRegions []string
@@ -451,8 +442,9 @@ func TestRegionsByHost(t *testing.T) {
 		{"obs domain unlisted", []string{"cn-north-4"}, "bkt.obs.golden.test", "us-east-1", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			d := s3.New(s3.Config{Engine: engine, Credentials: creds, Rules: translate.S3Rules,
-				AWSModes: []dialects.AWSMode{{Dialect: "obs", Domains: []string{"obs.golden.test"}, Regions: tt.obsRegions}}, Now: func() time.Time { return goldenNow }})
+			d := s3.New(s3.Config{Settings: dialects.Settings{Engine: engine, Credentials: creds, Rules: translate.S3Rules,
+				Now: func() time.Time { return goldenNow }},
+				AWSModes: []dialects.AWSMode{{Dialect: "obs", Domains: []string{"obs.golden.test"}, Regions: tt.obsRegions}}})
 			req := httptest.NewRequest("GET", "/", nil)
 			req.Host = tt.host
 			req.Header.Set("X-Amz-Content-Sha256", emptySHA256)

@@ -12,57 +12,18 @@ import (
 	"github.com/babelgate/babelgate/translate"
 )
 
-const metaPrefix = "x-amz-meta-"
-
-// maxUserMetadata is S3's limit on user metadata (names plus values).
-const maxUserMetadata = 2 << 10
-
-// decodeMetadata reads the content headers and x-amz-meta-* from h.
+// decodeMetadata reads the content headers (without the aws-chunked
+// coding), x-amz-meta-* (RFC 2047 encoded-words decoded, see
+// s3wire.DecodeMetadataValue), the storage class and the server-side
+// encryption from h (s3wire.Profile.ReadMetadata).
 func decodeMetadata(h http.Header) (translate.Metadata, error) {
-	m := translate.Metadata{
-		ContentType:        h.Get("Content-Type"),
-		ContentEncoding:    stripAWSChunked(h.Get("Content-Encoding")),
-		ContentDisposition: h.Get("Content-Disposition"),
-		ContentLanguage:    h.Get("Content-Language"),
-		CacheControl:       h.Get("Cache-Control"),
-		Expires:            h.Get("Expires"),
-		StorageClass:       h.Get("x-amz-storage-class"),
-		SSE:                h.Get("x-amz-server-side-encryption"),
-	}
-	redirect, err := s3wire.RedirectLocation(h, "x-amz-website-redirect-location")
+	m, err := profile.ReadMetadata(h)
 	if err != nil {
 		return m, err
 	}
-	m.WebsiteRedirectLocation = redirect
-	size := 0
-	for k, vs := range h {
-		lk := strings.ToLower(k)
-		if name, ok := strings.CutPrefix(lk, metaPrefix); ok && name != "" {
-			if m.User == nil {
-				m.User = map[string]string{}
-			}
-			v := strings.Join(vs, ",")
-			m.User[name] = s3wire.DecodeMetadataValue(v)
-			size += len(name) + len(v)
-		}
-	}
-	if size > maxUserMetadata {
-		return m, &translate.Error{Code: translate.ErrMetadataTooLarge,
-			Extra: map[string]string{"Size": strconv.Itoa(size), "MaxSizeAllowed": strconv.Itoa(maxUserMetadata)}}
-	}
-	sc, ok := translate.ParseStorageClass(Spellings, m.StorageClass)
-	if !ok {
-		return m, &translate.Error{Code: translate.ErrInvalidStorageClass, Message: "The storage class you specified is not valid"}
-	}
-	m.StorageClass = sc
-	sse, ok := translate.ParseSSE(Spellings, m.SSE)
-	if !ok {
-		return m, &translate.Error{Code: translate.ErrInvalidArgument, ArgName: "x-amz-server-side-encryption", ArgValue: m.SSE,
-			Message: "The encryption method specified is not supported"}
-	}
-	m.SSE = sse
-	if h.Get("x-amz-server-side-encryption-customer-algorithm") != "" {
-		return m, translate.Errorf(translate.ErrNotImplemented, "Server-side encryption with customer-provided keys is not supported.")
+	m.ContentEncoding = stripAWSChunked(m.ContentEncoding)
+	for name, v := range m.User {
+		m.User[name] = s3wire.DecodeMetadataValue(v)
 	}
 	return m, nil
 }
@@ -95,22 +56,9 @@ func bodyInput(r *dialects.Request) (translate.BodyInput, error) {
 // headers out, for requests where they describe something other than the
 // body (CompleteMultipartUpload's whole-object checksum).
 func payloadInput(r *dialects.Request, withChecksums bool) (translate.BodyInput, error) {
-	h := r.HTTP.Header
-	p := r.Payload
-	if p.Size < 0 {
-		return translate.BodyInput{}, &translate.Error{Code: translate.ErrMissingContentLength, Message: "You must provide the Content-Length HTTP header."}
-	}
-	in := translate.BodyInput{Reader: p.Reader, Size: p.Size, Options: translate.BodyOptions{SHA256: p.SHA256}}
-	if p.Reader == nil {
-		in.Reader = http.NoBody
-	}
-	md5, err := s3wire.ContentMD5(h)
-	if err != nil {
-		return in, err
-	}
-	in.Options.ContentMD5 = md5
-	if withChecksums {
-		err = checksumInput(h, p, &in.Options)
+	in, err := s3wire.PayloadInput(r)
+	if err == nil && withChecksums {
+		err = checksumInput(r.HTTP.Header, r.Payload, &in.Options)
 	}
 	return in, err
 }

@@ -28,9 +28,7 @@ func init() {
 			{Name: "AWS signature (S3, or OSS/OBS SDKs in S3 mode)", Match: awsSigned, Order: dialects.OrderAWSSignature},
 		},
 		Build: func(env dialects.Env, _ any) (dialects.Dialect, error) {
-			return New(Config{Engine: env.Engine, Credentials: env.Credentials, Rules: env.Rules,
-				MaxSkew: env.MaxSkew, Regions: env.Regions, AWSModes: env.AWSModes,
-				CompleteKeepAlive: env.CompleteKeepAlive}), nil
+			return New(Config{Settings: env.Settings(), Regions: env.Regions, AWSModes: env.AWSModes}), nil
 		},
 	})
 }

@@ -104,6 +104,19 @@ func (h *Handlers) HeadBucket(w http.ResponseWriter, r *dialects.Request) error 
 	return nil
 }
 
+// GetBucketLocation answers the profile's LocationElement document with
+// the region (empty for UnnamedRegion).
+func (h *Handlers) GetBucketLocation(w http.ResponseWriter, r *dialects.Request) error {
+	if _, err := h.Engine.HeadBucket(r.HTTP.Context(), r.Caller, r.Bucket); err != nil {
+		return err
+	}
+	loc := h.Region
+	if loc == h.UnnamedRegion {
+		loc = ""
+	}
+	return WriteXML(w, http.StatusOK, Location{XMLName: xml.Name{Local: h.LocationElement}, Xmlns: h.Xmlns, Value: loc})
+}
+
 // DeleteBucket deletes the (empty) bucket: 204.
 func (h *Handlers) DeleteBucket(w http.ResponseWriter, r *dialects.Request) error {
 	if err := h.Engine.DeleteBucket(r.HTTP.Context(), r.Caller, r.Bucket); err != nil {

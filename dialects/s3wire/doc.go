@@ -1,8 +1,9 @@
 // Package s3wire holds the S3-family wire forms that S3, OBS and (in part)
 // OSS share: the routing-table matcher, the XML documents S3 and OBS spell
 // alike, the parsers of listing, part, copy-source, range and condition
-// parameters, the <Error> encoder, and the handlers whose flow is the same
-// in S3 and OBS.
+// parameters, the <Error> encoder, the metadata and body readers, and the
+// handlers (and the routing table over them) whose flow is the same in S3
+// and OBS.
 //
 // Nothing here branches on a dialect's name. What tells one wire form from
 // another (header prefix, namespace, storage-class and SSE spellings, which

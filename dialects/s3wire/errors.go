@@ -12,10 +12,20 @@ import (
 
 // WireError is how a dialect spells one neutral error code: the Code
 // element, the HTTP status and the default message.
-type WireError struct {
+type WireError = dialects.WireForm
+
+// TableLookup returns the Lookup of a dialect's error table. The table's
+// entries have WireError's fields under a type of the dialect's own, so
+// that it is written one unkeyed row a code.
+func TableLookup[E ~struct {
 	Code    string
 	Status  int
 	Message string
+}](table map[translate.Code]E) func(translate.Code) (WireError, bool) {
+	return func(c translate.Code) (WireError, bool) {
+		e, ok := table[c]
+		return WireError(e), ok
+	}
 }
 
 // ErrorForm is an S3-family dialect's error encoding. The dialect owns the

@@ -117,23 +117,23 @@ func TestGoldenDocuments(t *testing.T) {
 	}
 }
 
+// testWireError is the entry type of testErrors' table.
+type testWireError struct {
+	Code    string
+	Status  int
+	Message string
+}
+
 // testErrors is an S3-like error form for the encoder's golden files.
 var testErrors = &ErrorForm{
-	Lookup: func(c translate.Code) (WireError, bool) {
-		switch c {
-		case translate.ErrNoSuchKey:
-			return WireError{"NoSuchKey", 404, "The specified key does not exist."}, true
-		case translate.ErrNotImplemented:
-			return WireError{"NotImplemented", 501, NotImplementedMessage}, true
-		case translate.ErrPreconditionFailed:
-			return WireError{"PreconditionFailed", 412, "At least one of the preconditions you specified did not hold."}, true
-		case translate.ErrNotModified:
-			return WireError{"NotModified", 304, "Not Modified"}, true
-		case translate.ErrNoSuchBucket:
-			return WireError{"NoSuchBucket", 404, "The specified bucket does not exist."}, true
-		}
-		return WireError{"InternalError", 500, "We encountered an internal error. Please try again."}, c == translate.ErrInternal
-	},
+	Lookup: TableLookup(map[translate.Code]testWireError{
+		translate.ErrNoSuchKey:          {"NoSuchKey", 404, "The specified key does not exist."},
+		translate.ErrNotImplemented:     {"NotImplemented", 501, NotImplementedMessage},
+		translate.ErrPreconditionFailed: {"PreconditionFailed", 412, "At least one of the preconditions you specified did not hold."},
+		translate.ErrNotModified:        {"NotModified", 304, "Not Modified"},
+		translate.ErrNoSuchBucket:       {"NoSuchBucket", 404, "The specified bucket does not exist."},
+		translate.ErrInternal:           {"InternalError", 500, "We encountered an internal error. Please try again."},
+	}),
 	KeepMessage: func(c translate.Code) bool { return c == translate.ErrNotImplemented },
 	Extra:       true,
 }

@@ -1,7 +1,9 @@
 package s3wire
 
 import (
+	"context"
 	"net/http"
+	"strings"
 
 	"github.com/babelgate/babelgate/dialects"
 	"github.com/babelgate/babelgate/translate"
@@ -186,4 +188,87 @@ func (h *Handlers) AbortUpload(w http.ResponseWriter, r *dialects.Request) error
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// CreateUpload is CreateMultipartUpload: the upload's metadata from the
+// request headers and, in a profile that reports checksums,
+// <Prefix>checksum-algorithm and <Prefix>checksum-type (echoed when set);
+// the answer carries the SSE header and the InitiateMultipartUploadResult.
+func (h *Handlers) CreateUpload(w http.ResponseWriter, r *dialects.Request) error {
+	meta, err := h.DecodeMetadata(r.HTTP.Header)
+	if err != nil {
+		return err
+	}
+	req := translate.CreateUploadRequest{Bucket: r.Bucket, Key: r.Key, Metadata: meta}
+	checksums := len(h.ChecksumAlgorithms) > 0
+	if checksums {
+		if req.ChecksumAlgorithm, req.ChecksumType, err = h.uploadChecksum(r.HTTP.Header); err != nil {
+			return err
+		}
+	}
+	id, info, err := h.Engine.CreateMultipartUpload(r.HTTP.Context(), r.Caller, req)
+	if err != nil {
+		return err
+	}
+	hd := w.Header()
+	if checksums && info.ChecksumAlgorithm != "" {
+		hd.Set(h.Prefix+"checksum-algorithm", string(info.ChecksumAlgorithm))
+		hd.Set(h.Prefix+"checksum-type", string(info.ChecksumType))
+	}
+	if meta.SSE != "" {
+		hd.Set(h.Prefix+"server-side-encryption", h.SSEValue(meta.SSE))
+	}
+	return WriteXML(w, http.StatusOK, InitiateResult{Xmlns: h.Xmlns, Bucket: r.Bucket, Key: r.Key, UploadID: id})
+}
+
+// uploadChecksum reads an upload's <Prefix>checksum-algorithm and
+// <Prefix>checksum-type, with S3's InvalidRequest texts.
+func (h *Handlers) uploadChecksum(hd http.Header) (translate.ChecksumAlgorithm, translate.ChecksumType, error) {
+	var alg translate.ChecksumAlgorithm
+	if v := hd.Get(h.Prefix + "checksum-algorithm"); v != "" {
+		a, ok := translate.ParseChecksumAlgorithm(v)
+		if !ok {
+			return "", "", &translate.Error{Code: translate.ErrInvalidRequest, Message: "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256, SHA512, MD5, XXHASH64, XXHASH3, XXHASH128]"}
+		}
+		alg = a
+	}
+	t, err := h.ChecksumType(hd)
+	return alg, t, err
+}
+
+// ChecksumType reads <Prefix>checksum-type: "", COMPOSITE or FULL_OBJECT
+// (any case), else InvalidRequest.
+func (p *Profile) ChecksumType(hd http.Header) (translate.ChecksumType, error) {
+	name := p.Prefix + "checksum-type"
+	switch t := translate.ChecksumType(strings.ToUpper(hd.Get(name))); t {
+	case "", translate.ChecksumComposite, translate.ChecksumFullObject:
+		return t, nil
+	}
+	return "", &translate.Error{Code: translate.ErrInvalidRequest, Message: "Value for " + name + " header is invalid."}
+}
+
+// Complete carries out a CompleteMultipartUpload the dialect has read into
+// req and answers with CompleteMultipartUploadResult (with the checksums
+// the profile reports and their type). A merge that takes a while answers
+// as S3 does, through h.CompleteKeepAlive: 200 at once, white space while
+// it works, then the result or an <Error> in the body, written by
+// h.EncodeError (the OBS SDK reports such an error as a failure to parse
+// the result).
+func (h *Handlers) Complete(w http.ResponseWriter, r *dialects.Request, req translate.CompleteUploadRequest) error {
+	var info translate.ObjectInfo
+	return h.CompleteKeepAlive.Serve(w, r, dialects.LongCall{
+		Run: func(ctx context.Context) (err error) {
+			info, err = h.Engine.CompleteMultipartUpload(ctx, r.Caller, req)
+			return err
+		},
+		Respond: func(w http.ResponseWriter) error {
+			res := CompleteResult{Xmlns: h.Xmlns, Location: ObjectURL(r), Bucket: r.Bucket,
+				Key: r.Key, ETag: Quote(info.ETag), ChecksumFields: ChecksumXML(h.Checksums(info.Checksum))}
+			if len(h.Checksums(info.Checksum)) > 0 {
+				res.ChecksumType = string(info.ChecksumType)
+			}
+			return WriteXML(w, http.StatusOK, res)
+		},
+		EncodeError: h.EncodeError,
+	})
 }

@@ -154,3 +154,40 @@ func (h *Handlers) CopyObject(w http.ResponseWriter, r *dialects.Request) error 
 	return WriteXML(w, http.StatusOK, CopyObjectResult{Xmlns: h.Xmlns, LastModified: Time(info.LastModified),
 		ETag: Quote(info.ETag), ChecksumFields: ChecksumXML(h.Checksums(info.Checksum))})
 }
+
+// PutObject stores an object under the request's write conditions and
+// answers with its ETag, the checksums the profile reports (of type
+// FULL_OBJECT), its SSE and, with ReportStorageClass, a storage class
+// other than the default.
+func (h *Handlers) PutObject(w http.ResponseWriter, r *dialects.Request) error {
+	meta, err := h.DecodeMetadata(r.HTTP.Header)
+	if err != nil {
+		return err
+	}
+	cond, err := h.WriteCond(r.HTTP.Header)
+	if err != nil {
+		return err
+	}
+	in, err := h.Body(r)
+	if err != nil {
+		return err
+	}
+	info, err := h.Engine.PutObject(r.HTTP.Context(), r.Caller, translate.PutRequest{Bucket: r.Bucket, Key: r.Key, Metadata: meta, Body: in, Cond: cond})
+	if err != nil {
+		return err
+	}
+	hd := w.Header()
+	hd.Set("ETag", Quote(info.ETag))
+	h.WriteChecksumHeaders(hd, info.Checksum)
+	if len(h.Checksums(info.Checksum)) > 0 {
+		hd.Set(h.Prefix+"checksum-type", string(translate.ChecksumFullObject))
+	}
+	if sse := h.SSEValue(meta.SSE); sse != "" {
+		hd.Set(h.Prefix+"server-side-encryption", sse)
+	}
+	if h.ReportStorageClass && meta.StorageClass != "" {
+		hd.Set(h.Prefix+"storage-class", h.storageClassName(meta.StorageClass))
+	}
+	w.WriteHeader(http.StatusOK)
+	return nil
+}

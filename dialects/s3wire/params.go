@@ -108,15 +108,8 @@ func PartNumber(r *dialects.Request) (int, string, error) {
 // percent-encode send a literal '+' as %2B.
 func CopySource(v string) (bucket, key string, err error) {
 	bad := &translate.Error{Code: translate.ErrInvalidCopySource, Message: "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"}
-	if i := strings.Index(v, "?"); i >= 0 {
-		q, perr := url.ParseQuery(v[i+1:])
-		if perr != nil {
-			return "", "", bad
-		}
-		if vid := q.Get("versionId"); vid != "" && vid != "null" {
-			return "", "", translate.Errorf(translate.ErrNotImplemented, "Versioning is not implemented by babelgate.")
-		}
-		v = v[:i]
+	if v, err = CopySourcePath(v, bad); err != nil {
+		return "", "", err
 	}
 	dec, perr := url.QueryUnescape(v)
 	if perr != nil {
@@ -128,6 +121,24 @@ func CopySource(v string) (bucket, key string, err error) {
 		return "", "", bad
 	}
 	return bucket, key, nil
+}
+
+// CopySourcePath returns a copy-source header value without its query:
+// "?versionId=" other than "null" is NotImplemented (babelgate keeps no
+// versions), a query that does not parse is bad.
+func CopySourcePath(v string, bad error) (string, error) {
+	i := strings.Index(v, "?")
+	if i < 0 {
+		return v, nil
+	}
+	q, err := url.ParseQuery(v[i+1:])
+	if err != nil {
+		return "", bad
+	}
+	if vid := q.Get("versionId"); vid != "" && vid != "null" {
+		return "", translate.Errorf(translate.ErrNotImplemented, "Versioning is not implemented by babelgate.")
+	}
+	return v[:i], nil
 }
 
 // Conditions reads the If-Match, If-None-Match, If-Modified-Since and

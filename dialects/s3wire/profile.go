@@ -45,6 +45,15 @@ type Profile struct {
 	// ZeroMaxPartsIsDefault answers ListParts with max-parts=0 as if it
 	// asked for 1000 (OBS); otherwise 0 is echoed (S3).
 	ZeroMaxPartsIsDefault bool
+	// ReportStorageClass answers PutObject with <Prefix>storage-class for a
+	// class other than the default (OBS).
+	ReportStorageClass bool
+	// LocationElement is GetBucketLocation's document element:
+	// LocationConstraint (S3) or Location (OBS).
+	LocationElement string
+	// UnnamedRegion is the region GetBucketLocation reports empty (S3's
+	// us-east-1); "" names every region.
+	UnnamedRegion string
 	// ConditionalWrites takes If-Match and If-None-Match on PutObject,
 	// CopyObject and CompleteMultipartUpload as write conditions, and
 	// <Prefix>if-match-initiated-time on AbortMultipartUpload (S3); when
@@ -181,6 +190,12 @@ type Handlers struct {
 	// PolicyFlavor is the language of the dialect's bucket policies; ""
 	// is AWS's.
 	PolicyFlavor policy.Flavor
+	// CompleteKeepAlive is how Complete keeps a long merge's connection
+	// alive; nil means the defaults.
+	CompleteKeepAlive *dialects.KeepAlive
+	// EncodeError is the dialect's error encoder, for an error Complete
+	// meets after its 200 is committed.
+	EncodeError func(http.ResponseWriter, *dialects.Request, error)
 }
 
 // ReadXML reads a small XML request body (at most limit bytes) through the

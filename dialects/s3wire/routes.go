@@ -165,3 +165,78 @@ func (t *Router) Ops() []translate.Op {
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
 }
+
+// Handler serves one routed operation.
+type Handler = func(w http.ResponseWriter, r *dialects.Request) error
+
+// FamilyRoutes are what a dialect puts in the S3-family routing table
+// besides the shared handlers.
+type FamilyRoutes struct {
+	// PostForm is the dialect's browser-form upload (POST to a bucket).
+	PostForm PostForm
+	// CreateUpload is CreateMultipartUpload; nil means h.CreateUpload.
+	CreateUpload Handler
+	// CompleteUpload is CompleteMultipartUpload (the dialect reads its
+	// document, then calls [Handlers.Complete]).
+	CompleteUpload Handler
+	// ObjectAttributes routes GET ?attributes to GetObjectAttributes (S3).
+	ObjectAttributes bool
+	// Names are the dialect's own names of operations, where they differ
+	// from the neutral ones (OBS's SetBucketPolicy).
+	Names map[translate.Op]string
+}
+
+// Routes is the S3-family routing table (see [Router]) on h, the most
+// specific rows first: the S3 operations, with copy-source headers under
+// the profile's prefix, and the dialect's own rows from f.
+func (h *Handlers) Routes(f FamilyRoutes) []Route {
+	const service, bucket, object = Service, Bucket, Object
+	createUpload := f.CreateUpload
+	if createUpload == nil {
+		createUpload = h.CreateUpload
+	}
+	copySource := h.Prefix + "copy-source"
+	routes := []Route{
+		Row(service, "GET", nil, "", translate.OpListBuckets, h.ListBuckets),
+
+		Row(bucket, "PUT", []string{"policy"}, "", translate.OpPutBucketPolicy, h.PutBucketPolicy),
+		Row(bucket, "GET", []string{"policy"}, "", translate.OpGetBucketPolicy, h.GetBucketPolicy),
+		Row(bucket, "DELETE", []string{"policy"}, "", translate.OpDeleteBucketPolicy, h.DeleteBucketPolicy),
+		Row(bucket, "PUT", []string{"cors"}, "", translate.OpPutBucketCors, h.PutBucketCors),
+		Row(bucket, "GET", []string{"cors"}, "", translate.OpGetBucketCors, h.GetBucketCors),
+		Row(bucket, "DELETE", []string{"cors"}, "", translate.OpDeleteBucketCors, h.DeleteBucketCors),
+		Row(bucket, "PUT", []string{"acl"}, "", translate.OpPutBucketAcl, h.PutBucketAcl),
+		Row(bucket, "PUT", nil, "", translate.OpCreateBucket, h.CreateBucket),
+		Row(bucket, "HEAD", nil, "", translate.OpHeadBucket, h.HeadBucket),
+		Row(bucket, "DELETE", nil, "", translate.OpDeleteBucket, h.DeleteBucket),
+		Row(bucket, "GET", []string{"location"}, "", translate.OpGetBucketLocation, h.GetBucketLocation),
+		Row(bucket, "GET", []string{"uploads"}, "", translate.OpListMultipartUploads, h.ListUploads),
+		Row(bucket, "GET", []string{"list-type"}, "", translate.OpListObjectsV2, h.ListObjectsV2),
+		Row(bucket, "GET", nil, "", translate.OpListObjects, h.ListObjects),
+		Row(bucket, "POST", []string{"delete"}, "", translate.OpDeleteObjects, h.DeleteObjects),
+		Row(bucket, "POST", nil, "", translate.OpPostObject, h.PostObject(f.PostForm)),
+
+		Row(object, "PUT", []string{"uploadId"}, copySource, translate.OpUploadPartCopy, h.UploadPartCopy),
+		Row(object, "PUT", []string{"uploadId"}, "", translate.OpUploadPart, h.UploadPart),
+		Row(object, "PUT", nil, copySource, translate.OpCopyObject, h.CopyObject),
+		Row(object, "PUT", nil, "", translate.OpPutObject, h.PutObject),
+		Row(object, "GET", []string{"uploadId"}, "", translate.OpListParts, h.ListParts),
+	}
+	if f.ObjectAttributes {
+		routes = append(routes, Row(object, "GET", []string{"attributes"}, "", translate.OpHeadObject, h.GetObjectAttributes).Named("GetObjectAttributes"))
+	}
+	routes = append(routes,
+		Row(object, "GET", nil, "", translate.OpGetObject, h.GetObject),
+		Row(object, "HEAD", nil, "", translate.OpHeadObject, h.HeadObject),
+		Row(object, "DELETE", []string{"uploadId"}, "", translate.OpAbortMultipartUpload, h.AbortUpload),
+		Row(object, "DELETE", nil, "", translate.OpDeleteObject, h.DeleteObject),
+		Row(object, "POST", []string{"uploads"}, "", translate.OpCreateMultipartUpload, createUpload),
+		Row(object, "POST", []string{"uploadId"}, "", translate.OpCompleteMultipartUpload, f.CompleteUpload),
+	)
+	for i, rt := range routes {
+		if name, ok := f.Names[rt.Op]; ok && rt.Name == "" {
+			routes[i].Name = name
+		}
+	}
+	return routes
+}

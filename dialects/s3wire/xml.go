@@ -133,10 +133,11 @@ type ListBucketResult struct {
 	CommonPrefixes []CommonPrefix
 }
 
-// InitiateResult is CreateMultipartUpload's document.
+// InitiateResult is CreateMultipartUpload's document (without a namespace
+// in OSS's).
 type InitiateResult struct {
 	XMLName  xml.Name `xml:"InitiateMultipartUploadResult"`
-	Xmlns    string   `xml:"xmlns,attr"`
+	Xmlns    string   `xml:"xmlns,attr,omitempty"`
 	Bucket   string
 	Key      string
 	UploadID string `xml:"UploadId"`
