@@ -29,7 +29,8 @@ type Store interface {
 	// Get opens key for streaming, bounded by ctx only. Errors of the
 	// returned reader other than io.EOF are mapped too.
 	Get(ctx context.Context, bucket, key string) (io.ReadCloser, error)
-	// Head describes key as the store holds it (no annex applied).
+	// Head describes key as the store holds it (no annex applied; the
+	// kit's entry, KeptMeta, still in its user metadata).
 	Head(ctx context.Context, bucket, key string) (translate.ObjectInfo, error)
 	// List calls fn for every key under prefix.
 	List(ctx context.Context, bucket, prefix string, fn func(key string)) error

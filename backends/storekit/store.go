@@ -174,7 +174,8 @@ func (b *Backend) open(ctx context.Context, bucket, key string, rng *translate.R
 	return mappedBody{ReadCloser: body, b: b, bucket: bucket, key: key}, info, nil
 }
 
-// storeHead describes key as the store holds it, no annex applied. A
+// storeHead describes key as the store holds it, no annex applied, the
+// kit's entry (KeptMeta) still in its user metadata. A
 // missing key in a missing bucket is ErrNoSuchBucket: a HEAD's 404 has no
 // body to say which, so the bucket is asked.
 func (b *Backend) storeHead(ctx context.Context, bucket, key string) (info translate.ObjectInfo, err error) {

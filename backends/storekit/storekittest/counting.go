@@ -24,6 +24,9 @@ type Counting struct {
 	// BeforeUpdate, when set, is called before each UpdateMetadata is
 	// passed on: a test orders a concurrent write with it.
 	BeforeUpdate func(bucket, key string)
+	// UpdateErr, when set, is returned by UpdateMetadata instead of
+	// passing the call on: a store that refuses the update.
+	UpdateErr error
 
 	mu    sync.Mutex
 	calls map[string]int
@@ -148,11 +151,14 @@ func (c *Counting) PartRange(ctx context.Context, bucket, key string, n int) (*t
 }
 
 // UpdateMetadata implements storekit.MetadataUpdater through D, after
-// BeforeUpdate.
+// BeforeUpdate, or fails with UpdateErr.
 func (c *Counting) UpdateMetadata(ctx context.Context, bucket, key, storeETag string, meta translate.Metadata) error {
 	c.count("UpdateMetadata")
 	if c.BeforeUpdate != nil {
 		c.BeforeUpdate(bucket, key)
+	}
+	if c.UpdateErr != nil {
+		return c.UpdateErr
 	}
 	return c.D.(storekit.MetadataUpdater).UpdateMetadata(ctx, bucket, key, storeETag, meta)
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/md5"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -39,6 +40,7 @@ import (
 //   - a PutObject of the key between another's Put and its metadata
 //     update (ordered by Counting.BeforeUpdate) stays whole: the refused
 //     update is success and writes nothing;
+//   - an update the store refuses falls back to an annex;
 //   - a client's own metadata named storekit.KeptMeta is never taken for
 //     the kit's.
 //
@@ -200,6 +202,21 @@ func RunKept(t *testing.T, raw storekit.Driver, opts storekit.Options) {
 			if info.Metadata.User["who"] != "newer" {
 				t.Errorf("metadata %v, want the newer object's", info.Metadata.User)
 			}
+		}
+	})
+
+	t.Run("UpdateFails", func(t *testing.T) {
+		h.T = t
+		c.UpdateErr = errors.New("storekittest: the update is refused")
+		defer func() { c.UpdateErr = nil }()
+		c.Reset()
+		if _, err := b.PutObject(ctx, bucket, "fallback", translate.BytesBody(data, algs...), translate.Metadata{}); err != nil {
+			t.Fatalf("PutObject whose update fails: %v", err)
+		}
+		h.calls("PutObject", map[string]int{"Put": 2, "UpdateMetadata": 1}) // the object, the update, the annex
+		c.UpdateErr = nil
+		for _, info := range h.readOnce("fallback", data, 2) {
+			h.values("fallback", info, md5Hex(data), sums(data, algs...))
 		}
 	})
 
