@@ -52,7 +52,8 @@ func (d *Driver) Abilities() storekit.Abilities {
 	return storekit.Abilities{Name: "azure", Copy: true, CondPut: both, CondCopy: both, CondComplete: both,
 		// Azure has no minimum block: no client's part is too small for it
 		// (the kit's rule wants a positive minimum; 1 byte stages nothing).
-		MaxMetadataSize: 8 << 10, MinPartSize: 1, MaxPartSize: 5 << 30, MaxParts: 10000, SlashDelimiterOnly: true}
+		MaxMetadataSize: 8 << 10, MinPartSize: 1, MaxPartSize: 5 << 30, MaxParts: 10000, SlashDelimiterOnly: true,
+		MetadataUpdate: true}
 }
 
 // storeCodes maps Azure's error codes

@@ -44,6 +44,9 @@ func New(d Driver, o Options) (*Backend, error) {
 	if _, ok := d.(PartRanger); ab.PartRanges && !ok {
 		errs = append(errs, errors.New("the driver declares PartRanges but is no PartRanger"))
 	}
+	if _, ok := d.(MetadataUpdater); ab.MetadataUpdate && !ok {
+		errs = append(errs, errors.New("the driver declares MetadataUpdate but is no MetadataUpdater"))
+	}
 	if o.RequestTimeout <= 0 || o.Retries < 0 || o.StagingMaxAge < 0 {
 		errs = append(errs, fmt.Errorf("options %+v out of range", o))
 	}

@@ -75,7 +75,10 @@ func (s kitStore) Buckets(ctx context.Context) ([]string, error) {
 
 func (s kitStore) CreateUpload(ctx context.Context, bucket, key string, m translate.Metadata) (id string, err error) {
 	err = s.b.once(ctx, bucket, key, func(ctx context.Context) (err error) {
-		id, err = s.b.d.CreateUpload(ctx, bucket, key, PutOptions{Metadata: s.b.toStore(m)})
+		// Every Complete writes an annex (the Complete that made the
+		// object, its part sizes): the entry says to look for it.
+		entry := s.b.entry(m, Kept{Annex: true})
+		id, err = s.b.d.CreateUpload(ctx, bucket, key, PutOptions{Metadata: s.b.toStore(m, entry)})
 		return err
 	})
 	return id, err
@@ -171,7 +174,8 @@ func (b *Backend) open(ctx context.Context, bucket, key string, rng *translate.R
 	return mappedBody{ReadCloser: body, b: b, bucket: bucket, key: key}, info, nil
 }
 
-// storeHead describes key as the store holds it, no annex applied. A
+// storeHead describes key as the store holds it, no annex applied, the
+// kit's entry (KeptMeta) still in its user metadata. A
 // missing key in a missing bucket is ErrNoSuchBucket: a HEAD's 404 has no
 // body to say which, so the bucket is asked.
 func (b *Backend) storeHead(ctx context.Context, bucket, key string) (info translate.ObjectInfo, err error) {
