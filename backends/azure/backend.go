@@ -7,9 +7,5 @@ func init() { storekit.Register("azure", DefaultOptions, New) }
 // New builds the backend: the store kit over the Azure driver. It does not
 // call the store; it starts the kit's reaper, which Close stops.
 func New(o Options) (*storekit.Backend, error) {
-	d, err := NewDriver(o)
-	if err != nil {
-		return nil, err
-	}
-	return storekit.New(d, o.Kit())
+	return storekit.Open(NewDriver, o)
 }

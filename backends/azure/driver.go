@@ -58,7 +58,7 @@ func (d *Driver) Abilities() storekit.Abilities {
 		// Azure has no minimum block: no client's part is too small for it
 		// (the kit's rule wants a positive minimum; 1 byte stages nothing).
 		MaxMetadataSize: 8 << 10, MinPartSize: 1, MaxPartSize: 5 << 30, MaxParts: 10000, SlashDelimiterOnly: true,
-		MaxBlockSize: d.opts.MaxBlockSize, MaxBlocks: MaxBlocks}
+		MaxBlockSize: d.opts.MaxBlockSize, MaxBlocks: MaxBlocks, MetadataUpdate: true}
 }
 
 // storeCodes maps Azure's error codes

@@ -75,6 +75,11 @@ type Quirks struct {
 	// checksums and part sizes for the object it assembles from them,
 	// whatever the quirks above say of the store's own uploads.
 	Staging bool
+	// ReadMixesVersions: a read racing an overwrite may pair one version's
+	// ETag with another's bytes (each version whole). ConcurrentPut then
+	// checks that every read is one whole version and its ETag one of the
+	// versions', not that the two belong together.
+	ReadMixesVersions bool
 }
 
 // Run runs the conformance suite with no quirks. newBackend is called once

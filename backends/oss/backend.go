@@ -68,6 +68,11 @@ type driver struct {
 // the reaper of abandoned staged uploads (see Options.StagingMaxAge),
 // which Close stops.
 func New(o Options) (*storekit.Backend, error) {
+	return storekit.Open(newDriver, o)
+}
+
+// newDriver is the driver New builds the backend on.
+func newDriver(o Options) (*driver, error) {
 	if err := o.Validate(); err != nil {
 		return nil, fmt.Errorf("oss backend: %w", err)
 	}
@@ -93,7 +98,7 @@ func New(o Options) (*storekit.Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("oss backend: %w", err)
 	}
-	return storekit.New(&driver{client: client, opts: o}, o.Kit())
+	return &driver{client: client, opts: o}, nil
 }
 
 // Abilities implements storekit.Driver. OSS copies objects and parts
@@ -108,7 +113,8 @@ func (d *driver) Abilities() storekit.Abilities {
 	return storekit.Abilities{Name: "oss", Copy: true, CopyPart: true,
 		CondPut: cond, CondCopy: cond, CondComplete: cond,
 		StoreChecksums: []translate.ChecksumAlgorithm{translate.CRC64ECMA}, MaxMetadataSize: 8 << 10,
-		MinPartSize: d.opts.MinPartSize, MaxPartSize: d.opts.MaxPartSize, MaxParts: 10000, RedirectInMetadata: true}
+		MinPartSize: d.opts.MinPartSize, MaxPartSize: d.opts.MaxPartSize, MaxParts: 10000, RedirectInMetadata: true,
+		MetadataUpdate: true, MetadataUpdateMaxSize: metadataUpdateMaxSize}
 }
 
 // CheckBucket implements storekit.BucketChecker with the SDK's rules of

@@ -79,6 +79,11 @@ type driver struct {
 // Options.StagingMaxAge), which Close stops. Its AsBackend is a
 // translate.PartLocator.
 func New(o Options) (*storekit.Backend, error) {
+	return storekit.Open(newDriver, o)
+}
+
+// newDriver is the driver New builds the backend on.
+func newDriver(o Options) (*driver, error) {
 	if err := o.Validate(); err != nil {
 		return nil, fmt.Errorf("s3 backend: %w", err)
 	}
@@ -97,7 +102,7 @@ func New(o Options) (*storekit.Backend, error) {
 		}
 		so.UsePathStyle = o.PathStyle
 	})
-	return storekit.New(&driver{client: client, opts: o}, o.Kit())
+	return &driver{client: client, opts: o}, nil
 }
 
 // Abilities implements storekit.Driver: S3 copies objects and parts
@@ -107,13 +112,15 @@ func New(o Options) (*storekit.Backend, error) {
 // still sent, for stores that honour them, as AWS S3 does). It keeps the
 // x-amz-checksum-* values it is sent when Options.Checksums says it
 // verifies them. User metadata is at most 2 KB; parts are Options' sizes,
-// at most 10,000.
+// at most 10,000. Metadata is updated by a conditioned copy onto itself
+// (metadata.go).
 func (d *driver) Abilities() storekit.Abilities {
 	ab := storekit.Abilities{Name: "s3", Copy: true, CopyPart: true,
 		CondPut:      storekit.CondAbility{IfAbsent: true, IfMatch: true},
 		CondComplete: storekit.CondAbility{IfAbsent: true, IfMatch: true}, MaxMetadataSize: 2 << 10,
 		MinPartSize: d.opts.MinPartSize, MaxPartSize: d.opts.MaxPartSize, MaxParts: 10000, PartRanges: true,
-		RedirectInMetadata: true, MD5ETag: !d.opts.ComputeMD5}
+		RedirectInMetadata: true, MD5ETag: !d.opts.ComputeMD5,
+		MetadataUpdate: true, MetadataUpdateMaxSize: metadataUpdateMaxSize}
 	if d.opts.Checksums {
 		ab.Checksums = []translate.ChecksumAlgorithm{translate.CRC32, translate.CRC32C, translate.CRC64NVME, translate.SHA1, translate.SHA256}
 	}

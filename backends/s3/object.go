@@ -175,20 +175,23 @@ func setMeta(m translate.Metadata, ct, ce, cd, cl, cc **string) {
 }
 
 func (d *driver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, o storekit.PutOptions) (string, error) {
-	m := o.Metadata
+	in := copyInput(srcBucket, srcKey, dstBucket, dstKey, o.Metadata)
+	in.IfNoneMatch, in.IfMatch = condHeaders(o.Cond)
+	out, err := d.client.CopyObject(ctx, in)
+	if err != nil || out.CopyObjectResult == nil {
+		return "", err
+	}
+	return unquote(out.CopyObjectResult.ETag), nil
+}
+
+// copyInput copies srcKey of srcBucket to dstKey of dstBucket with m
+// replacing the source's metadata.
+func copyInput(srcBucket, srcKey, dstBucket, dstKey string, m translate.Metadata) *s3.CopyObjectInput {
 	in := &s3.CopyObjectInput{Bucket: aws.String(dstBucket), Key: aws.String(dstKey),
 		CopySource: aws.String(copySource(srcBucket, srcKey)), MetadataDirective: types.MetadataDirectiveReplace, Metadata: m.User,
 		Expires: expires(m), WebsiteRedirectLocation: storekit.NonEmpty(m.WebsiteRedirectLocation)}
-	in.IfNoneMatch, in.IfMatch = condHeaders(o.Cond)
 	setMeta(m, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
-	out, err := d.client.CopyObject(ctx, in)
-	if err != nil {
-		return "", err
-	}
-	if out.CopyObjectResult == nil {
-		return "", nil
-	}
-	return unquote(out.CopyObjectResult.ETag), nil
+	return in
 }
 
 // copySource is the x-amz-copy-source value for an object.

@@ -49,8 +49,8 @@ func NewAnnex(info translate.ObjectInfo, storeETag string) Annex {
 // MayHaveAnnex reports whether an object with the store ETag etag is one
 // the store assembled from parts ("-N"). Listings look for annexes only of
 // those (they carry no checksums, and only such objects' ETags differ from
-// the client's); HEAD and GET look for every object's, since a single
-// PutObject may have one for checksums the store does not keep.
+// the client's); HEAD and GET look for one as the object's entry says
+// (Stager.ApplyKept).
 func MayHaveAnnex(etag string) bool { return strings.Contains(etag, "-") }
 
 // Marshal is the annex's on-store form.
@@ -157,7 +157,8 @@ func ApplyListedAnnexes(ctx context.Context, objs []translate.ObjectInfo, read f
 
 // Unkept reports whether sums hold a checksum the store does not keep
 // itself (kept reports false for its algorithm). An object with one needs
-// an annex, written after the store accepted it, for reads to return it.
+// its values kept after the store accepted it, in its own metadata (see
+// MetadataUpdater) or an annex, for reads to return them.
 func Unkept(sums translate.Checksums, kept func(translate.ChecksumAlgorithm) bool) bool {
 	for a := range sums {
 		if !kept(a) {

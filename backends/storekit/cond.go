@@ -29,7 +29,7 @@ func (s *Stager) StoreCond(ctx context.Context, bucket, key string, cond transla
 	}
 	storeETag := info.ETag
 	if exists {
-		if err := s.ReadAnnex(ctx, bucket, &info); err != nil {
+		if err := s.ApplyKept(ctx, bucket, &info); err != nil {
 			return translate.WriteCond{}, err
 		}
 	}

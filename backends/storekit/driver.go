@@ -7,7 +7,8 @@
 // key prefix and its guard on every write path, the gateway's state of
 // uploads (state.go), staged uploads for clients whose parts are smaller
 // than the store's (staged.go, assemble.go) and their reaper (reaper.go),
-// the annex that keeps what the store cannot (annex.go), the neutral
+// what the store cannot keep, in the object's own metadata (kept.go) or
+// an annex (annex.go), the neutral
 // listing rules (list.go), conditional writes (cond.go), error
 // classification, retries and timeouts of calls without a client body,
 // the paging of uploads aborted before DeleteBucket, and UploadPartCopy,
@@ -266,6 +267,14 @@ type Abilities struct {
 	// location in reserved user metadata (RedirectMeta) too, for a store
 	// that drops or lacks its own.
 	RedirectInMetadata bool
+	// MetadataUpdate: the driver implements MetadataUpdater. A PutObject
+	// of at most MetadataUpdateMaxSize bytes (0: any size) then keeps the
+	// checksums computed as its body passed in the object's own metadata
+	// (KeptMeta) instead of an annex. The bound is for stores whose update
+	// rewrites the object's bytes (a copy onto itself), which costs more
+	// than a small annex once the object is larger.
+	MetadataUpdate        bool
+	MetadataUpdateMaxSize int64
 }
 
 // CondAbility says which write conditions a store evaluates itself.

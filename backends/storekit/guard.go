@@ -12,13 +12,15 @@ import (
 // driver's BucketChecker refuses never reaches the driver, and a Put
 // larger than a BlockStore's largest block is staged as blocks and
 // committed by the kit (putBlocks). It forwards the driver's optional
-// interfaces (up, bs, pr: nil when the driver lacks them, and then never
-// called).
+// interfaces (up, bs, pr, mu: nil when the driver lacks them, and then
+// never called, as New checks against Abilities); an optional interface
+// added to the Driver contract is forwarded here too.
 type guarded struct {
 	Driver
 	up           Uploader
 	bs           BlockStore
 	pr           PartRanger
+	mu           MetadataUpdater
 	check        func(bucket string) error
 	maxBlockSize int64
 }
@@ -29,6 +31,7 @@ func newGuarded(d Driver) guarded {
 	g.up, _ = d.(Uploader)
 	g.bs, _ = d.(BlockStore)
 	g.pr, _ = d.(PartRanger)
+	g.mu, _ = d.(MetadataUpdater)
 	if c, ok := d.(BucketChecker); ok {
 		g.check = c.CheckBucket
 	}
@@ -168,6 +171,11 @@ func (g guarded) CommitBlocks(ctx context.Context, bucket, key string, ids []str
 	return guard(g.ok(bucket), func() (string, error) { return g.bs.CommitBlocks(ctx, bucket, key, ids, opts, etag) })
 }
 
+func (g guarded) UpdateMetadata(ctx context.Context, bucket, key, storeETag string, meta translate.Metadata) error {
+	_, err := guard(g.ok(bucket), func() (any, error) { return nil, g.mu.UpdateMetadata(ctx, bucket, key, storeETag, meta) })
+	return err
+}
+
 func (g guarded) PartRange(ctx context.Context, bucket, key string, n int) (*translate.Range, int, error) {
 	if err := g.ok(bucket); err != nil {
 		return nil, 0, err
@@ -176,8 +184,9 @@ func (g guarded) PartRange(ctx context.Context, bucket, key string, n int) (*tra
 }
 
 var (
-	_ Driver     = guarded{}
-	_ Uploader   = guarded{}
-	_ BlockStore = guarded{}
-	_ PartRanger = guarded{}
+	_ Driver          = guarded{}
+	_ Uploader        = guarded{}
+	_ BlockStore      = guarded{}
+	_ PartRanger      = guarded{}
+	_ MetadataUpdater = guarded{}
 )

@@ -49,6 +49,9 @@ func New(d Driver, o Options) (*Backend, error) {
 	if _, ok := d.(PartRanger); ab.PartRanges && !ok {
 		errs = append(errs, errors.New("the driver declares PartRanges but is no PartRanger"))
 	}
+	if _, ok := d.(MetadataUpdater); ab.MetadataUpdate && !ok {
+		errs = append(errs, errors.New("the driver declares MetadataUpdate but is no MetadataUpdater"))
+	}
 	g := newGuarded(d)
 	switch {
 	case g.up != nil && g.bs == nil:

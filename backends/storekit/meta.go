@@ -9,16 +9,29 @@ import "github.com/babelgate/babelgate/translate"
 const RedirectMeta = "babelgate-website-redirect-location"
 
 // toStore is m as the driver gets it: with its website redirect location
-// also under RedirectMeta when the driver declared it.
-func (b *Backend) toStore(m translate.Metadata) translate.Metadata {
-	if !b.ab.RedirectInMetadata || m.WebsiteRedirectLocation == "" {
+// also under RedirectMeta when the driver declared it, and with the kit's
+// entry (KeptMeta) when entry is not "" (a client's own metadata of that
+// name is dropped either way).
+func (b *Backend) toStore(m translate.Metadata, entry string) translate.Metadata {
+	_, forged := m.User[KeptMeta]
+	redirect := b.ab.RedirectInMetadata && m.WebsiteRedirectLocation != ""
+	if !redirect && entry == "" && !forged {
 		return m
 	}
 	m = m.Clone()
 	if m.User == nil {
 		m.User = map[string]string{}
 	}
-	m.User[RedirectMeta] = m.WebsiteRedirectLocation
+	delete(m.User, KeptMeta)
+	if redirect {
+		m.User[RedirectMeta] = m.WebsiteRedirectLocation
+	}
+	if entry != "" {
+		m.User[KeptMeta] = entry
+	}
+	if len(m.User) == 0 {
+		m.User = nil
+	}
 	return m
 }
 
@@ -33,7 +46,8 @@ func (b *Backend) described(info *translate.ObjectInfo) {
 }
 
 // fromStore moves a redirect location kept under RedirectMeta out of
-// m.User, preferring the one the store reported itself.
+// m.User, preferring the one the store reported itself. The kit's entry
+// (KeptMeta) stays, for Stager.ApplyKept.
 func (b *Backend) fromStore(m *translate.Metadata) {
 	v, ok := m.User[RedirectMeta]
 	if !ok {

@@ -40,7 +40,8 @@ func noSuchKey(bucket, key string) error {
 }
 
 // HeadObject implements translate.Backend: the store's description with
-// the annex applied.
+// what the kit keeps applied (Stager.ApplyKept): one store call unless the
+// object's entry says an annex may exist, or it has none.
 func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (translate.ObjectInfo, error) {
 	if Reserved(key) {
 		return translate.ObjectInfo{}, noSuchKey(bucket, key)
@@ -49,7 +50,7 @@ func (b *Backend) HeadObject(ctx context.Context, bucket, key string) (translate
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
-	if err := b.stager.ReadAnnex(ctx, bucket, &info); err != nil {
+	if err := b.stager.ApplyKept(ctx, bucket, &info); err != nil {
 		return translate.ObjectInfo{}, err
 	}
 	return info, nil
@@ -65,7 +66,7 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, rng *transl
 		return nil, err
 	}
 	info.Key = key
-	if err := b.stager.ReadAnnex(ctx, bucket, &info); err != nil {
+	if err := b.stager.ApplyKept(ctx, bucket, &info); err != nil {
 		body.Close()
 		return nil, err
 	}
@@ -96,15 +97,18 @@ func (b *Backend) forward(body *translate.Body) translate.Checksums {
 }
 
 // put streams body to key with cond (in the store's terms), never retried,
-// then writes an annex when the object has checksums the store does not
-// keep itself.
+// then keeps the checksums the store does not keep itself: in the object's
+// own metadata by a conditioned update when the driver can (see planPut),
+// else in an annex.
 func (b *Backend) put(ctx context.Context, bucket, key string, body *translate.Body, meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
 	b.storeETag(body)
 	r, tb, err := streamBody(body)
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
-	opts := PutOptions{Metadata: b.toStore(meta), ContentMD5: body.ContentMD5(), Checksums: b.forward(body), Cond: cond}
+	fwd := b.forward(body)
+	plan, entry := b.planPut(body, meta, fwd)
+	opts := PutOptions{Metadata: b.toStore(meta, entry), ContentMD5: body.ContentMD5(), Checksums: fwd, Cond: cond}
 	storeETag, err := b.d.Put(ctx, bucket, key, r, body.Size(), opts)
 	if err != nil {
 		return translate.ObjectInfo{}, b.bodyError(tb, err, bucket, key)
@@ -121,10 +125,16 @@ func (b *Backend) put(ctx context.Context, bucket, key string, body *translate.B
 		info.ChecksumType = translate.ChecksumFullObject
 	}
 	kept := func(a translate.ChecksumAlgorithm) bool { return b.computed[a] || opts.Checksums[a] != "" }
-	if Unkept(sums.Checksum, kept) {
-		if err := b.writeAnnex(ctx, bucket, key, storeETag, SingleAnnex(info, "")); err != nil {
-			return translate.ObjectInfo{}, err
-		}
+	if !Unkept(sums.Checksum, kept) {
+		return info, nil
+	}
+	if plan == keepUpdate {
+		err = b.keepAfterPut(ctx, bucket, key, storeETag, meta, info)
+	} else {
+		err = b.writeAnnex(ctx, bucket, key, storeETag, SingleAnnex(info, ""))
+	}
+	if err != nil {
+		return translate.ObjectInfo{}, err
 	}
 	return info, nil
 }
@@ -179,16 +189,35 @@ func (b *Backend) copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey
 	if !b.ab.Copy {
 		return b.streamCopy(ctx, srcBucket, srcKey, dstBucket, dstKey, meta, cond)
 	}
-	annex, hasAnnex, err := b.stager.AnnexOf(ctx, srcBucket, srcKey)
+	src, err := b.storeHead(ctx, srcBucket, srcKey)
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
+	// The copy carries the source's entry; its annex, when it has one, is
+	// copied after the copy (whose store ETag it names).
+	k, hasEntry := TakeKept(&src.Metadata)
+	var annex Annex
+	hasAnnex := false
+	if !hasEntry || k.Annex {
+		if annex, hasAnnex, err = b.stager.AnnexFor(ctx, srcBucket, src); err != nil {
+			return translate.ObjectInfo{}, err
+		}
+	}
+	k.Annex = hasAnnex
+	entry := b.entry(meta, k)
 	err = b.do(ctx, srcBucket, srcKey, func(ctx context.Context) error {
-		_, err := b.d.Copy(ctx, srcBucket, srcKey, dstBucket, dstKey, PutOptions{Metadata: b.toStore(meta), Cond: cond})
+		_, err := b.d.Copy(ctx, srcBucket, srcKey, dstBucket, dstKey, PutOptions{Metadata: b.toStore(meta, entry), Cond: cond})
 		return err
 	})
 	if err != nil {
 		return translate.ObjectInfo{}, b.notFound(ctx, err, srcBucket)
+	}
+	if !hasAnnex && entry == "" && len(k.Checksums)+len(k.ETag) > 0 {
+		// The entry's values do not fit beside the copy's metadata: an
+		// annex keeps them.
+		held := src
+		k.Apply(&held)
+		annex, hasAnnex = SingleAnnex(held, src.ETag), true
 	}
 	if hasAnnex {
 		info, err := b.storeHead(ctx, dstBucket, dstKey)
@@ -205,8 +234,8 @@ func (b *Backend) copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey
 }
 
 // streamCopy copies through the gateway: the source's bytes are put as
-// the destination, and an annex makes the copy report the source's ETag,
-// checksums and part sizes.
+// the destination, which reports the source's ETag, checksums and part
+// sizes from its entry or an annex.
 func (b *Backend) streamCopy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, meta translate.Metadata, cond translate.WriteCond) (translate.ObjectInfo, error) {
 	obj, err := b.GetObject(ctx, srcBucket, srcKey, nil)
 	if err != nil {
@@ -222,14 +251,27 @@ func (b *Backend) streamCopy(ctx context.Context, srcBucket, srcKey, dstBucket, 
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
-	storeETag, err := b.d.Put(ctx, dstBucket, dstKey, r, src.Size, PutOptions{Metadata: b.toStore(meta), Cond: cond})
+	// The copy reports the source's ETag and checksums, known before its
+	// bytes: they go in the copy's entry, when they fit and the source
+	// has no part layout to keep; else in an annex, as the entry says.
+	entry := ""
+	if len(src.PartSizes) == 0 && len(src.PartChecksums) == 0 {
+		entry = b.entry(meta, Kept{ETag: src.ETag, Checksums: src.Checksum, ChecksumType: src.ChecksumType})
+	}
+	annex := entry == ""
+	if annex {
+		entry = b.entry(meta, Kept{Annex: true})
+	}
+	storeETag, err := b.d.Put(ctx, dstBucket, dstKey, r, src.Size, PutOptions{Metadata: b.toStore(meta, entry), Cond: cond})
 	if err != nil {
 		return translate.ObjectInfo{}, b.bodyError(tb, err, dstBucket, dstKey)
 	}
 	info := src
 	info.Key, info.Metadata, info.LastModified = dstKey, meta.Clone(), time.Now().UTC()
-	if err := b.writeAnnex(ctx, dstBucket, dstKey, storeETag, NewAnnex(info, "")); err != nil {
-		return translate.ObjectInfo{}, err
+	if annex {
+		if err := b.writeAnnex(ctx, dstBucket, dstKey, storeETag, NewAnnex(info, "")); err != nil {
+			return translate.ObjectInfo{}, err
+		}
 	}
 	return info, nil
 }

@@ -123,6 +123,6 @@ func (o *CallOptions) Transport() *http.Transport {
 }
 
 // Kit is the kit's Options from o.
-func (o *CallOptions) Kit() Options {
+func (o CallOptions) Kit() Options {
 	return Options{RequestTimeout: o.RequestTimeout, Retries: o.Retries, StagingMaxAge: o.StagingMaxAge}
 }

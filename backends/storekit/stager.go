@@ -29,7 +29,8 @@ type Store interface {
 	// Get opens key for streaming, bounded by ctx only. Errors of the
 	// returned reader other than io.EOF are mapped too.
 	Get(ctx context.Context, bucket, key string) (io.ReadCloser, error)
-	// Head describes key as the store holds it (no annex applied).
+	// Head describes key as the store holds it (no annex applied; the
+	// kit's entry, KeptMeta, still in its user metadata).
 	Head(ctx context.Context, bucket, key string) (translate.ObjectInfo, error)
 	// List calls fn for every key under prefix.
 	List(ctx context.Context, bucket, prefix string, fn func(key string)) error
@@ -176,10 +177,9 @@ func (s *Stager) Uploads(ctx context.Context, bucket string) ([]StoreUpload, err
 }
 
 // ReadAnnex applies info.Key's annex to info when it matches the store's
-// object; a missing annex leaves info as it is. Every object may have
-// one (a single PutObject keeps checksums the store does not in an
-// annex, and can carry no mark set after the fact), so this always
-// looks: one small GET, usually a 404.
+// object; a missing annex leaves info as it is. One small GET, a 404 when
+// there is none: ApplyKept calls it only for an object whose entry says
+// an annex may exist, or that has no entry.
 func (s *Stager) ReadAnnex(ctx context.Context, bucket string, info *translate.ObjectInfo) error {
 	data, err := s.Store.GetSmall(ctx, bucket, AnnexKey(info.Key))
 	if translate.CodeOf(err) == translate.ErrNoSuchKey {
@@ -192,14 +192,10 @@ func (s *Stager) ReadAnnex(ctx context.Context, bucket string, info *translate.O
 	return nil
 }
 
-// AnnexOf returns the annex of key when the store's object has one that
-// matches it; ok is false otherwise.
-func (s *Stager) AnnexOf(ctx context.Context, bucket, key string) (a Annex, ok bool, err error) {
-	info, err := s.Store.Head(ctx, bucket, key)
-	if err != nil {
-		return Annex{}, false, err
-	}
-	data, err := s.Store.GetSmall(ctx, bucket, AnnexKey(key))
+// AnnexFor returns the annex of info, an object as the store describes
+// it, when it has one that matches it; ok is false otherwise.
+func (s *Stager) AnnexFor(ctx context.Context, bucket string, info translate.ObjectInfo) (a Annex, ok bool, err error) {
+	data, err := s.Store.GetSmall(ctx, bucket, AnnexKey(info.Key))
 	if translate.CodeOf(err) == translate.ErrNoSuchKey {
 		return Annex{}, false, nil
 	}

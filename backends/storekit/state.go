@@ -20,8 +20,16 @@
 //	    uploads; see BlockUploadsPrefix)
 //	.babelgate/annex/<hex of the first 16 bytes of sha256(key)>
 //	    what a client was promised about an object (Annex as JSON): one
-//	    assembled from staged parts, one whose checksums the store does not
-//	    keep, or a server-side copy of either; reads always look for it
+//	    assembled from staged parts or completed from a multipart upload,
+//	    one whose checksums neither the store nor its own metadata keeps,
+//	    or a server-side copy of either; reads look for it when the
+//	    object's entry says one may exist, or it has no entry
+//
+// and, on every object the kit writes, not under the prefix but in the
+// object's own user metadata, the entry KeptMeta ("babelgate-kept", see
+// kept.go): the checksums (and the ETag when not the store's) a client
+// sees, when the store's metadata can hold them, and whether an annex may
+// exist.
 //
 // Staged uploads left incomplete longer than a backend's staging_max_age
 // are removed by a reaper (Sweeper, StartReaper).

@@ -75,7 +75,7 @@ func (s kitStore) Buckets(ctx context.Context) ([]string, error) {
 
 func (s kitStore) CreateUpload(ctx context.Context, bucket, key string, m translate.Metadata) (id string, err error) {
 	err = s.b.once(ctx, bucket, key, func(ctx context.Context) (err error) {
-		id, err = s.b.up.CreateUpload(ctx, bucket, key, PutOptions{Metadata: s.b.toStore(m)})
+		id, err = s.b.up.CreateUpload(ctx, bucket, key, PutOptions{Metadata: s.b.uploadMeta(m)})
 		if err == nil && id == "" {
 			err = s.b.errf(nil, "the store returned no upload ID for %s/%s", bucket, key)
 		}
@@ -117,12 +117,20 @@ func (s kitStore) CompleteUpload(ctx context.Context, bucket, key, uploadID stri
 	for i, etag := range etags {
 		parts[i] = Part{Number: i + 1, ETag: etag}
 	}
-	etag, err := s.b.up.CompleteUpload(ctx, bucket, key, uploadID, parts, PutOptions{Metadata: s.b.toStore(m), Cond: cond})
+	etag, err := s.b.up.CompleteUpload(ctx, bucket, key, uploadID, parts, PutOptions{Metadata: s.b.uploadMeta(m), Cond: cond})
 	return etag, s.b.classify(err, bucket, key)
 }
 
 func (s kitStore) AbortUpload(ctx context.Context, bucket, key, uploadID string) {
 	s.b.do(ctx, bucket, key, func(ctx context.Context) error { return s.b.up.AbortUpload(ctx, bucket, key, uploadID) })
+}
+
+// uploadMeta is the store's metadata of an upload of an object with m,
+// as CreateUpload, and a Complete that applies it only then, take it:
+// every Complete writes an annex (the Complete that made the object, its
+// part sizes), and the kit's entry says to look for it.
+func (b *Backend) uploadMeta(m translate.Metadata) translate.Metadata {
+	return b.toStore(m, b.entry(m, Kept{Annex: true}))
 }
 
 // putSmall stores data as key (state, records, markers, annexes).
@@ -174,7 +182,8 @@ func (b *Backend) open(ctx context.Context, bucket, key string, rng *translate.R
 	return mappedBody{ReadCloser: body, b: b, bucket: bucket, key: key}, info, nil
 }
 
-// storeHead describes key as the store holds it, no annex applied. A
+// storeHead describes key as the store holds it, no annex applied, the
+// kit's entry (KeptMeta) still in its user metadata. A
 // missing key in a missing bucket is ErrNoSuchBucket: a HEAD's 404 has no
 // body to say which, so the bucket is asked.
 func (b *Backend) storeHead(ctx context.Context, bucket, key string) (info translate.ObjectInfo, err error) {

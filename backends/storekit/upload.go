@@ -178,7 +178,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 	for i, p := range req.Parts {
 		parts[i] = Part{Number: p.Number, ETag: p.ETag}
 	}
-	storeETag, err := b.up.CompleteUpload(ctx, req.Bucket, req.Key, req.UploadID, parts, PutOptions{Metadata: b.toStore(st.Metadata), Cond: req.Cond})
+	storeETag, err := b.up.CompleteUpload(ctx, req.Bucket, req.Key, req.UploadID, parts, PutOptions{Metadata: b.uploadMeta(st.Metadata), Cond: req.Cond})
 	if err != nil {
 		return translate.ObjectInfo{}, CondError(b.classify(err, req.Bucket, req.Key), req.Cond)
 	}

@@ -386,18 +386,27 @@ type heldResult struct {
 	err    error
 }
 
-// holdPut starts PUT /bucket/key of size bytes and sends the first half.
+// holdPut starts PUT /bucket/key of size bytes as the admin and sends the
+// first half.
 func holdPut(t *testing.T, g *gateway, bucket, key string, size int) *heldPut {
+	t.Helper()
+	return holdPutAs(t, g, adminAK, adminSK, bucket, key, randomBytes(size, 81))
+}
+
+// holdPutAs starts PUT /bucket/key of data, signed as ak/sk with
+// UNSIGNED-PAYLOAD (so the body streams), sends the first half of data and
+// returns: the request stays in flight until finish.
+func holdPutAs(t *testing.T, g *gateway, ak, sk, bucket, key string, data []byte) *heldPut {
 	t.Helper()
 	pr, pw := io.Pipe()
 	req, _ := http.NewRequest("PUT", g.URL+"/"+bucket+"/"+key, pr)
-	req.ContentLength = int64(size)
+	req.ContentLength = int64(len(data))
 	req.Header.Set("x-amz-content-sha256", "UNSIGNED-PAYLOAD")
-	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: adminAK, SecretAccessKey: adminSK}, req,
+	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: ak, SecretAccessKey: sk}, req,
 		"UNSIGNED-PAYLOAD", "s3", "us-east-1", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	h := &heldPut{pw: pw, data: randomBytes(size, 81), result: make(chan heldResult, 1)}
+	h := &heldPut{pw: pw, data: data, result: make(chan heldResult, 1)}
 	go func() {
 		resp, err := g.HTTPClient(false).Do(req)
 		if err != nil {
@@ -408,18 +417,22 @@ func holdPut(t *testing.T, g *gateway, bucket, key string, size int) *heldPut {
 		resp.Body.Close()
 		h.result <- heldResult{status: resp.StatusCode, body: string(b)}
 	}()
-	if _, err := pw.Write(h.data[:size/2]); err != nil {
+	if _, err := pw.Write(data[:len(data)/2]); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { pw.CloseWithError(io.ErrClosedPipe) })
 	return h
 }
 
-// finish sends the rest of the body and returns the response.
+// finish sends the rest of the body and returns the response. Should the
+// gateway have stopped reading, the response tells why.
 func (h *heldPut) finish(t *testing.T) heldResult {
 	t.Helper()
-	h.pw.Write(h.data[len(h.data)/2:])
-	h.pw.Close()
+	if _, err := h.pw.Write(h.data[len(h.data)/2:]); err != nil {
+		h.pw.CloseWithError(err)
+	} else {
+		h.pw.Close()
+	}
 	return <-h.result
 }
 

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"hash/crc32"
 	"testing"
 
@@ -34,12 +33,7 @@ func attrBackends(t *testing.T) []struct {
 	}{
 		{"fs", startGateway(t, withTLS())},
 		{"s3", startGateway(t, withBackends(minioBackend(m, "")))},
-		{"oss", startGateway(t, withBackends(fmt.Sprintf(`backends:
-  - name: store
-    type: oss
-    options: {endpoint: %q, access_key: %q, secret_key: %q, path_style: true,
-              request_timeout: 10s, connect_timeout: 2s, retries: 1}
-`, store.URL, adminAK, adminSK)))},
+		{"oss", startGateway(t, withBackends(ossStoreBackend(store)))},
 	}
 }
 

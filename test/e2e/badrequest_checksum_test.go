@@ -36,17 +36,8 @@ import (
 //   - MalformedTrailerError and InvalidChunkSizeError (403, "Only the last
 //     chunk is allowed to have a size less than 8192 bytes").
 func checksumBadRequestCases(e *badReqEnv) []badReqCase {
+	send := e.send
 	small := []byte("a small body\n")
-	hdr := func(kv ...string) http.Header {
-		h := http.Header{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			h.Set(kv[i], kv[i+1])
-		}
-		return h
-	}
-	send := func(r rawRequest) func(t *testing.T) *rawResponse {
-		return func(t *testing.T) *rawResponse { return e.do(t, r) }
-	}
 	sum := func(a translate.ChecksumAlgorithm, b []byte) string {
 		h, _ := translate.NewChecksumHash(a)
 		h.Write(b)

@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"net/http"
 	"strconv"
-	"testing"
 	"time"
 )
 
@@ -23,18 +21,9 @@ const (
 // the SigV4 region check, and the headers babelgate refuses NotImplemented
 // rather than ignore. Each asserts code, status and the exact message.
 func (e *badReqEnv) fidelityCases() []badReqCase {
+	send := e.send
 	small := []byte("a small body\n")
 	mp := e.path(e.mpKey)
-	hdr := func(kv ...string) http.Header {
-		h := http.Header{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			h.Set(kv[i], kv[i+1])
-		}
-		return h
-	}
-	send := func(r rawRequest) func(t *testing.T) *rawResponse {
-		return func(t *testing.T) *rawResponse { return e.do(t, r) }
-	}
 	missing := rawPath("br-no-such-bucket", e.mpKey)
 	return []badReqCase{
 		// --- A missing bucket is reported first on every multipart call.

@@ -193,22 +193,27 @@ func alterUploadID(id string, last bool) string {
 	return id[:i] + string(alphabet[j^1]) + id[i+1:]
 }
 
+// hdr returns the header of the name, value pairs kv.
+func hdr(kv ...string) http.Header {
+	h := http.Header{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		h.Set(kv[i], kv[i+1])
+	}
+	return h
+}
+
+// send is a case's request: r, sent raw to the gateway.
+func (e *badReqEnv) send(r rawRequest) func(t *testing.T) *rawResponse {
+	return func(t *testing.T) *rawResponse { return e.do(t, r) }
+}
+
 func badRequestCases(e *badReqEnv) []badReqCase {
+	send := e.send
 	small := []byte("a small body\n")
 	okMD5 := md5b64(small)
 	mp := e.path(e.mpKey)
 	completeQuery := "uploadId=" + e.mpID
 	goodParts := []int{1, 2, 3}
-	hdr := func(kv ...string) http.Header {
-		h := http.Header{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			h.Set(kv[i], kv[i+1])
-		}
-		return h
-	}
-	send := func(r rawRequest) func(t *testing.T) *rawResponse {
-		return func(t *testing.T) *rawResponse { return e.do(t, r) }
-	}
 	return append([]badReqCase{
 		// --- UploadPart part numbers. S3: "Part number must be an integer
 		// between 1 and 10000, inclusive" (InvalidArgument, 400).

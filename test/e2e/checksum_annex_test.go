@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"fmt"
 	"hash/crc32"
 	"hash/crc64"
 	"strconv"
@@ -52,12 +51,7 @@ func TestChecksumAnnexOSSOnMinIO(t *testing.T) {
 // (a second gateway in the OSS dialect), which keeps only CRC-64/ECMA.
 func TestChecksumAnnexS3OnOSS(t *testing.T) {
 	store := startGateway(t) // the OSS store: a gateway over fs
-	g := startGateway(t, withBackends(fmt.Sprintf(`backends:
-  - name: store
-    type: oss
-    options: {endpoint: %q, access_key: %q, secret_key: %q, path_style: true,
-              request_timeout: 10s, connect_timeout: 2s, retries: 1}
-`, store.URL, adminAK, adminSK)))
+	g := startGateway(t, withBackends(ossStoreBackend(store)))
 	c := g.s3Client(t, adminAK, adminSK, false)
 	ctx := context.Background()
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("annex-s3")}); err != nil {

@@ -64,12 +64,7 @@ func TestConditionalWrites(t *testing.T) {
 		// The oss backend, its store a second gateway speaking OSS over fs.
 		{"oss-store", func(t *testing.T) []gatewayOption {
 			store := startGateway(t)
-			return []gatewayOption{withBackends(fmt.Sprintf(`backends:
-  - name: store
-    type: oss
-    options: {endpoint: %q, access_key: %q, secret_key: %q, path_style: true,
-              request_timeout: 10s, connect_timeout: 2s, retries: 1}
-`, store.URL, adminAK, adminSK))}
+			return []gatewayOption{withBackends(ossStoreBackend(store))}
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

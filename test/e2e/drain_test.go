@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"syscall"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
@@ -25,32 +23,8 @@ func TestSIGTERMDrainsInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	const size = 4 << 20
-	pr, pw := io.Pipe()
-	req, _ := http.NewRequest("PUT", g.URL+"/drain/obj", pr)
-	req.ContentLength = size
-	req.Header.Set("x-amz-content-sha256", "UNSIGNED-PAYLOAD")
-	if err := v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: adminAK, SecretAccessKey: adminSK}, req,
-		"UNSIGNED-PAYLOAD", "s3", "us-east-1", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	type result struct {
-		status int
-		err    error
-	}
-	res := make(chan result, 1)
-	go func() {
-		resp, err := g.HTTPClient(false).Do(req)
-		if err != nil {
-			res <- result{err: err}
-			return
-		}
-		resp.Body.Close()
-		res <- result{status: resp.StatusCode}
-	}()
 	data := randomBytes(size, 21)
-	if _, err := pw.Write(data[:size/2]); err != nil {
-		t.Fatal(err)
-	}
+	held := holdPutAs(t, g, adminAK, adminSK, "drain", "obj", data)
 	exited := make(chan error, 1)
 	cmd := g.cmd
 	cmd.Process.Signal(syscall.SIGTERM)
@@ -71,11 +45,8 @@ func TestSIGTERMDrainsInFlight(t *testing.T) {
 			t.Fatal("the gateway did not start draining within a minute of SIGTERM")
 		}
 	}
-	pw.Write(data[size/2:])
-	pw.Close()
-	r := <-res
-	if r.err != nil || r.status != http.StatusOK {
-		t.Fatalf("in-flight upload during shutdown: status %d, %v", r.status, r.err)
+	if r := held.finish(t); r.err != nil || r.status != http.StatusOK {
+		t.Fatalf("in-flight upload during shutdown: status %d, %v %s", r.status, r.err, r.body)
 	}
 	select {
 	case <-exited:

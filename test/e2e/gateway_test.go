@@ -306,21 +306,7 @@ func (g *gateway) HTTPClient(virtual bool) *http.Client {
 func splitHostPort(hp string) (string, string, error) { return net.SplitHostPort(hp) }
 
 // logHas reports whether one log line contains every fragment.
-func logHas(log string, fragments ...string) bool {
-	for _, line := range strings.Split(log, "\n") {
-		all := true
-		for _, f := range fragments {
-			if !strings.Contains(line, f) {
-				all = false
-				break
-			}
-		}
-		if all {
-			return true
-		}
-	}
-	return false
-}
+func logHas(log string, fragments ...string) bool { return countLog(log, fragments...) > 0 }
 
 // overHTTPAndTLS runs fn as the subtests "http" and "https", each on a
 // gateway of its own started with opts (plus TLS for "https").

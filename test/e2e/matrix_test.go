@@ -642,12 +642,7 @@ func TestMatrix(t *testing.T) {
 	}{
 		{"fs", nil, nil},
 		{"s3", onMinIO, []gatewayOption{withBackends(minioBackend(m, ""))}},
-		{"oss", onStore, []gatewayOption{withBackends(fmt.Sprintf(`backends:
-  - name: store
-    type: oss
-    options: {endpoint: %q, access_key: %q, secret_key: %q, path_style: true,
-              request_timeout: 10s, connect_timeout: 2s, retries: 1}
-`, store.URL, adminAK, adminSK))}},
+		{"oss", onStore, []gatewayOption{withBackends(ossStoreBackend(store))}},
 		{"azure", func(t *testing.T, bucket, key string) []byte { return azuriteGet(t, az, bucket, key) },
 			[]gatewayOption{withBackends(azuriteBackend(az, ""))}},
 	}

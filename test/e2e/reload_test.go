@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
@@ -210,45 +209,17 @@ func waitReloadLine(t *testing.T, g *gateway, n int) string {
 
 // reloadPut is a streaming PutObject whose body is half sent.
 type reloadPut struct {
+	*heldPut
 	bucket, key string
-	pw          *io.PipeWriter
-	rest        []byte
-	want        []byte
-	res         chan error
 }
 
-// startReloadPut signs a PUT of size bytes (UNSIGNED-PAYLOAD, so the body
-// can stream), sends half its body, and returns once the gateway is
-// writing it: a temp file exists in the fs backend's <bucket>/.tmp, which
-// is after authentication and the access check.
+// startReloadPut starts a PUT of size bytes as ak/sk, sends half its body
+// (see holdPutAs), and returns once the gateway is writing it: a temp file
+// exists in the fs backend's <bucket>/.tmp, which is after authentication
+// and the access check.
 func startReloadPut(t *testing.T, g *gateway, ak, sk, bucket, key string, size int) *reloadPut {
 	t.Helper()
-	data := randomBytes(size, uint64(size)+uint64(len(ak)))
-	pr, pw := io.Pipe()
-	req, _ := http.NewRequest("PUT", g.URL+"/"+bucket+"/"+key, pr)
-	req.ContentLength = int64(size)
-	req.Header.Set("x-amz-content-sha256", "UNSIGNED-PAYLOAD")
-	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: ak, SecretAccessKey: sk}, req,
-		"UNSIGNED-PAYLOAD", "s3", "us-east-1", time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	h := &reloadPut{bucket: bucket, key: key, pw: pw, rest: data[size/2:], want: data, res: make(chan error, 1)}
-	go func() {
-		resp, err := g.HTTPClient(false).Do(req)
-		if err != nil {
-			h.res <- err
-			return
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			err = fmt.Errorf("%s: %s", resp.Status, body)
-		}
-		h.res <- err
-	}()
-	if _, err := pw.Write(data[:size/2]); err != nil {
-		t.Fatal(err)
-	}
+	h := &reloadPut{holdPutAs(t, g, ak, sk, bucket, key, randomBytes(size, uint64(size)+uint64(len(ak)))), bucket, key}
 	tmp := filepath.Join(g.Dir, "data", bucket, ".tmp")
 	deadline := time.After(30 * time.Second)
 	tick := time.NewTicker(5 * time.Millisecond)
@@ -261,8 +232,8 @@ func startReloadPut(t *testing.T, g *gateway, ak, sk, bucket, key string, size i
 			}
 		}
 		select {
-		case err := <-h.res:
-			t.Fatalf("the held PUT ended early: %v", err)
+		case r := <-h.result:
+			t.Fatalf("the held PUT ended early: %d %v %s", r.status, r.err, r.body)
 		case <-deadline:
 			t.Fatalf("the held PUT never reached the backend; log:\n%s", g.Log())
 		case <-tick.C:
@@ -274,15 +245,11 @@ func startReloadPut(t *testing.T, g *gateway, ak, sk, bucket, key string, size i
 // stored the whole body (read back through c).
 func (h *reloadPut) finish(t *testing.T, c *s3.Client) {
 	t.Helper()
-	if _, err := h.pw.Write(h.rest); err != nil {
-		t.Fatalf("sending the rest of the held PUT: %v", err)
+	if r := h.heldPut.finish(t); r.err != nil || r.status != http.StatusOK {
+		t.Fatalf("the PUT held open across the reload failed: %d %v %s", r.status, r.err, r.body)
 	}
-	h.pw.Close()
-	if err := <-h.res; err != nil {
-		t.Fatalf("the PUT held open across the reload failed: %v", err)
-	}
-	if got := getString(t, c, h.bucket, h.key); got != string(h.want) {
-		t.Fatalf("the PUT held open across the reload stored %d bytes, not the %d sent", len(got), len(h.want))
+	if got := getString(t, c, h.bucket, h.key); got != string(h.data) {
+		t.Fatalf("the PUT held open across the reload stored %d bytes, not the %d sent", len(got), len(h.data))
 	}
 }
 

@@ -2,22 +2,13 @@
 # Builds the pinned MinIO server the backend tests run against, once: the
 # binary is cached in ${BABELGATE_CACHE:-$HOME/.cache/babelgate}/minio-bin
 # with a stamp of its version, and rebuilt only when the pin changes.
-# Prints the binary's path.
+# Prints the binary's path. (The cache and lock rules: lib.sh.)
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
-cache="${BABELGATE_CACHE:-$HOME/.cache/babelgate}/minio-bin"
-bin="$cache/minio"
-stamp="$cache/minio.version"
+cache="$babelgate_cache/minio-bin"
 
-if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$MINIO_VERSION" ]; then
-  echo "$bin"
-  exit 0
-fi
-mkdir -p "$cache"
-echo "install-minio: building github.com/minio/minio@$MINIO_VERSION (a few minutes, once)" >&2
-start=$(date +%s)
-(cd "$(mktemp -d)" && GOBIN="$cache" GOFLAGS=-mod=mod go install "github.com/minio/minio@$MINIO_VERSION") >&2
-echo "$MINIO_VERSION" > "$stamp"
-echo "install-minio: built in $(( $(date +%s) - start ))s" >&2
-echo "$bin"
+pinned minio "$MINIO_VERSION" "$cache" "$cache/minio" \
+  "building github.com/minio/minio@$MINIO_VERSION (a few minutes)" \
+  go_install "$cache" "github.com/minio/minio@$MINIO_VERSION"
