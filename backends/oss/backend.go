@@ -113,7 +113,7 @@ func (d *driver) Abilities() storekit.Abilities {
 	return storekit.Abilities{Name: "oss", Copy: true, CopyPart: true,
 		CondPut: cond, CondCopy: cond, CondComplete: cond,
 		StoreChecksums: []translate.ChecksumAlgorithm{translate.CRC64ECMA}, MaxMetadataSize: 8 << 10,
-		MinPartSize: d.opts.MinPartSize, MaxPartSize: d.opts.MaxPartSize, MaxParts: 10000, RedirectInMetadata: true,
+		MinPartSize: d.opts.MinPartSize, MaxPartSize: d.opts.MaxPartSize, MaxParts: 10000, RedirectInMetadata: true, ExistsWhoeverOwns: true,
 		MetadataUpdate: true, MetadataUpdateMaxSize: metadataUpdateMaxSize}
 }
 
@@ -169,21 +169,12 @@ func (d *driver) ListBuckets(ctx context.Context) ([]translate.BucketInfo, error
 	}
 }
 
-// CreateBucket: OSS answers BucketAlreadyExists whoever owns the bucket;
-// the driver asks whether its own credential can read it to tell owned by
-// you (Classify).
+// CreateBucket: OSS answers BucketAlreadyExists whoever owns the bucket
+// (Abilities: ExistsWhoeverOwns).
 func (d *driver) CreateBucket(ctx context.Context, bucket string) error {
 	resp, err := d.bucket(bucket).Do("PUT", "", map[string]any{}, []oss.Option{oss.WithContext(ctx)}, nil, nil)
 	if err == nil {
 		resp.Body.Close()
-		return nil
-	}
-	var se oss.ServiceError
-	if errors.As(err, &se) && se.Code == "BucketAlreadyExists" {
-		if _, herr := d.HeadBucket(ctx, bucket); herr == nil {
-			se.Code = "BucketAlreadyOwnedByYou"
-			return se
-		}
 	}
 	return err
 }

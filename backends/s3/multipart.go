@@ -2,14 +2,12 @@ package s3
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
@@ -92,16 +90,6 @@ func (d *driver) ListUploads(ctx context.Context, bucket, keyMarker, idMarker st
 	in := &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket), MaxUploads: aws.Int32(1000),
 		KeyMarker: storekit.NonEmpty(keyMarker), UploadIdMarker: storekit.NonEmpty(idMarker)}
 	out, err := d.client.ListMultipartUploads(ctx, in)
-	var api smithy.APIError
-	if err != nil && in.UploadIdMarker != nil && errors.As(err, &api) && api.ErrorCode() == "InvalidArgument" {
-		// versitygw 1.8.0 refuses the upload-id-marker it handed out (it
-		// looks for it among the keys after key-marker): continue after
-		// key-marker alone, which on such a store can miss further
-		// uploads of the page's last key (DeleteBucket then finds the
-		// bucket not empty rather than lose them).
-		in.UploadIdMarker = nil
-		out, err = d.client.ListMultipartUploads(ctx, in)
-	}
 	if err != nil {
 		return storekit.UploadsResult{}, err
 	}

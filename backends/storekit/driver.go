@@ -263,6 +263,10 @@ type Abilities struct {
 	// several blocks).
 	MaxBlockSize int64
 	MaxBlocks    int
+	// ExistsWhoeverOwns: the store's CreateBucket answers "already
+	// exists" for a bucket of any owner (OSS); the kit tells the
+	// gateway's own buckets by HeadBucket.
+	ExistsWhoeverOwns bool
 	// RedirectInMetadata: the kit keeps an object's website redirect
 	// location in reserved user metadata (RedirectMeta) too, for a store
 	// that drops or lacks its own.

@@ -160,9 +160,17 @@ func (b *Backend) ListBuckets(ctx context.Context) (out []translate.BucketInfo, 
 }
 
 // CreateBucket implements translate.Backend. Not retried: a retry after a
-// lost success would report the bucket as existing.
+// lost success would report the bucket as existing. When the store says
+// the bucket exists whoever owns it (Abilities.ExistsWhoeverOwns), a
+// bucket the gateway's credential can read is BucketAlreadyOwnedByYou.
 func (b *Backend) CreateBucket(ctx context.Context, bucket string) error {
-	return b.once(ctx, bucket, "", func(ctx context.Context) error { return b.d.CreateBucket(ctx, bucket) })
+	err := b.once(ctx, bucket, "", func(ctx context.Context) error { return b.d.CreateBucket(ctx, bucket) })
+	if b.ab.ExistsWhoeverOwns && translate.CodeOf(err) == translate.ErrBucketAlreadyExists {
+		if _, herr := b.HeadBucket(ctx, bucket); herr == nil {
+			return &translate.Error{Code: translate.ErrBucketAlreadyOwnedByYou, Bucket: bucket, Err: err}
+		}
+	}
+	return err
 }
 
 // HeadBucket implements translate.Backend.
@@ -224,6 +232,16 @@ func (b *Backend) storeUploads(ctx context.Context, bucket string) ([]StoreUploa
 			err = list(ctx) // bounds and retries its own calls
 		} else {
 			err = b.do(ctx, bucket, "", list)
+		}
+		if translate.CodeOf(err) == translate.ErrInvalidArgument && idMarker != "" {
+			// A store may refuse the upload-id-marker it handed out
+			// (versitygw 1.8.0 looks for it among the keys after
+			// key-marker): continue after key-marker alone, which on such
+			// a store can miss further uploads of the page's last key
+			// (DeleteBucket then finds the bucket not empty rather than
+			// lose them).
+			idMarker = ""
+			continue
 		}
 		if err != nil {
 			return nil, err
