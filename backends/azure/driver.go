@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 	"time"
 
@@ -40,20 +39,26 @@ func NewDriver(o Options) (*Driver, error) {
 	return &Driver{svc: svc, opts: o}, nil
 }
 
-var _ storekit.Driver = (*Driver)(nil)
+var (
+	_ storekit.Driver        = (*Driver)(nil)
+	_ storekit.BlockStore    = (*Driver)(nil)
+	_ storekit.BucketChecker = (*Driver)(nil)
+	_ storekit.KeyChecker    = (*Driver)(nil)
+)
 
 // Abilities implements storekit.Driver. Copy Blob copies server-side and
 // takes destination conditions; Put Block From URL (server-side part copy)
 // is not used: Azurite, the emulator the driver is tested on, answers it
 // 501, so staged parts are assembled by streaming. Azure keeps no S3
-// checksum (its own are MD5 and its CRC-64 variant).
+// checksum (its own are MD5 and its CRC-64 variant). It has no multipart
+// uploads: the kit runs them over its blocks (storekit.BlockStore).
 func (d *Driver) Abilities() storekit.Abilities {
 	both := storekit.CondAbility{IfAbsent: true, IfMatch: true}
 	return storekit.Abilities{Name: "azure", Copy: true, CondPut: both, CondCopy: both, CondComplete: both,
 		// Azure has no minimum block: no client's part is too small for it
 		// (the kit's rule wants a positive minimum; 1 byte stages nothing).
 		MaxMetadataSize: 8 << 10, MinPartSize: 1, MaxPartSize: 5 << 30, MaxParts: 10000, SlashDelimiterOnly: true,
-		MetadataUpdate: true}
+		MaxBlockSize: d.opts.MaxBlockSize, MaxBlocks: MaxBlocks, MetadataUpdate: true}
 }
 
 // storeCodes maps Azure's error codes
@@ -90,42 +95,23 @@ func (d *Driver) Classify(err error) translate.Code {
 	if !errors.As(err, &re) {
 		return 0
 	}
-	if c, ok := storeCodes[re.ErrorCode]; ok {
-		return c
-	}
-	switch {
-	case re.StatusCode == http.StatusNotFound:
-		return translate.ErrNoSuchKey
-	case re.StatusCode == http.StatusPreconditionFailed:
-		return translate.ErrPreconditionFailed
-	case re.StatusCode >= 500:
-		return translate.ErrServiceUnavailable
-	}
-	return 0
+	return storekit.StoreCode(re.ErrorCode, re.StatusCode, storeCodes)
 }
 
-// container is bucket's container; a bucket whose name Azure cannot hold
-// is no bucket (ErrNoSuchBucket): only CreateBucket says the name is bad.
-func (d *Driver) container(bucket string) (*container.Client, error) {
-	name, err := d.containerName(bucket)
-	if err != nil {
-		return nil, &translate.Error{Code: translate.ErrNoSuchBucket, Bucket: bucket}
-	}
-	return d.svc.NewContainerClient(name), nil
+// container is bucket's container (the kit calls the driver only with
+// names CheckBucket accepts).
+func (d *Driver) container(bucket string) *container.Client {
+	return d.svc.NewContainerClient(d.opts.ContainerPrefix + bucket)
 }
 
-func (d *Driver) blob(bucket, key string) (*blockblob.Client, error) {
-	c, err := d.container(bucket)
-	if err != nil {
-		return nil, err
-	}
-	return c.NewBlockBlobClient(key), nil
+func (d *Driver) blob(bucket, key string) *blockblob.Client {
+	return d.container(bucket).NewBlockBlobClient(key)
 }
 
 // ListBuckets implements storekit.Driver: the containers with the prefix.
 func (d *Driver) ListBuckets(ctx context.Context) ([]translate.BucketInfo, error) {
 	var out []translate.BucketInfo
-	p := d.svc.NewListContainersPager(&service.ListContainersOptions{Prefix: nonEmpty(d.opts.ContainerPrefix)})
+	p := d.svc.NewListContainersPager(&service.ListContainersOptions{Prefix: storekit.NonEmpty(d.opts.ContainerPrefix)})
 	for p.More() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
@@ -133,8 +119,8 @@ func (d *Driver) ListBuckets(ctx context.Context) ([]translate.BucketInfo, error
 		}
 		for _, c := range page.ContainerItems {
 			bi := translate.BucketInfo{Name: strings.TrimPrefix(val(c.Name), d.opts.ContainerPrefix)}
-			if c.Properties != nil && c.Properties.LastModified != nil {
-				bi.Created = c.Properties.LastModified.UTC()
+			if c.Properties != nil {
+				bi.Created = val(c.Properties.LastModified).UTC()
 			}
 			out = append(out, bi)
 		}
@@ -144,22 +130,14 @@ func (d *Driver) ListBuckets(ctx context.Context) ([]translate.BucketInfo, error
 
 // CreateBucket implements storekit.Driver.
 func (d *Driver) CreateBucket(ctx context.Context, bucket string) error {
-	name, err := d.containerName(bucket)
-	if err != nil {
-		return err
-	}
-	_, err = d.svc.NewContainerClient(name).Create(ctx, nil)
+	_, err := d.container(bucket).Create(ctx, nil)
 	return err
 }
 
 // HeadBucket implements storekit.Driver: Azure reports a container's last
 // modification, not its creation; it is the nearest it has.
 func (d *Driver) HeadBucket(ctx context.Context, bucket string) (translate.BucketInfo, error) {
-	c, err := d.container(bucket)
-	if err != nil {
-		return translate.BucketInfo{}, err
-	}
-	resp, err := c.GetProperties(ctx, nil)
+	resp, err := d.container(bucket).GetProperties(ctx, nil)
 	if err != nil {
 		return translate.BucketInfo{}, err
 	}
@@ -168,19 +146,8 @@ func (d *Driver) HeadBucket(ctx context.Context, bucket string) (translate.Bucke
 
 // DeleteBucket implements storekit.Driver.
 func (d *Driver) DeleteBucket(ctx context.Context, bucket string) error {
-	c, err := d.container(bucket)
-	if err != nil {
-		return err
-	}
-	_, err = c.Delete(ctx, nil)
+	_, err := d.container(bucket).Delete(ctx, nil)
 	return err
-}
-
-func nonEmpty(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }
 
 // etag is an Azure ETag as the kit takes it: unquoted, lowercase.
@@ -193,9 +160,9 @@ func etag(e *azcore.ETag) string {
 
 // headers are the blob's content headers for m.
 func headers(m translate.Metadata) *blob.HTTPHeaders {
-	return &blob.HTTPHeaders{BlobContentType: nonEmpty(m.ContentType), BlobContentEncoding: nonEmpty(m.ContentEncoding),
-		BlobContentDisposition: nonEmpty(m.ContentDisposition), BlobContentLanguage: nonEmpty(m.ContentLanguage),
-		BlobCacheControl: nonEmpty(m.CacheControl)}
+	return &blob.HTTPHeaders{BlobContentType: storekit.NonEmpty(m.ContentType), BlobContentEncoding: storekit.NonEmpty(m.ContentEncoding),
+		BlobContentDisposition: storekit.NonEmpty(m.ContentDisposition), BlobContentLanguage: storekit.NonEmpty(m.ContentLanguage),
+		BlobCacheControl: storekit.NonEmpty(m.CacheControl)}
 }
 
 // objectETag is the ETag the driver reports for a blob: the hex of its
@@ -206,7 +173,7 @@ func headers(m translate.Metadata) *blob.HTTPHeaders {
 // committed by a Copy of one. A multipart object carries its S3-style ETag
 // ("<md5 of the parts' MD5s>-<parts>") in its metadata, and reports it.
 func objectETag(meta map[string]*string, md5 []byte, e *azcore.ETag) string {
-	if mp := metaValue(meta, metaETag); mp != "" {
+	if mp := storekit.MetaValue(meta, metaETag); mp != "" {
 		return mp
 	}
 	if len(md5) == 16 {
@@ -220,16 +187,13 @@ func describe(key string, size int64, md5 []byte, e *azcore.ETag, lm *time.Time,
 	info := translate.ObjectInfo{Key: key, Size: size, ETag: objectETag(meta, md5, e), LastModified: val(lm).UTC(),
 		Metadata: translate.Metadata{ContentType: val(ct), ContentEncoding: val(ce), ContentDisposition: val(cd),
 			ContentLanguage: val(cl), CacheControl: val(cc)}}
-	fromAzureMeta(meta, &info.Metadata)
+	metaMap.FromStore(meta, &info.Metadata)
 	return info
 }
 
 // Head implements storekit.Driver.
 func (d *Driver) Head(ctx context.Context, bucket, key string) (translate.ObjectInfo, error) {
-	b, err := d.blob(bucket, key)
-	if err != nil {
-		return translate.ObjectInfo{}, err
-	}
+	b := d.blob(bucket, key)
 	r, err := b.GetProperties(ctx, nil)
 	if err != nil {
 		return translate.ObjectInfo{}, err
@@ -240,10 +204,7 @@ func (d *Driver) Head(ctx context.Context, bucket, key string) (translate.Object
 
 // Get implements storekit.Driver.
 func (d *Driver) Get(ctx context.Context, bucket, key string, rng *translate.Range) (io.ReadCloser, translate.ObjectInfo, error) {
-	b, err := d.blob(bucket, key)
-	if err != nil {
-		return nil, translate.ObjectInfo{}, err
-	}
+	b := d.blob(bucket, key)
 	// A whole read asks for the range 0- too: with a range Azure returns the
 	// blob's stored MD5 (x-ms-blob-content-md5), which Head reports, while
 	// Azurite answers a plain read of a committed block list with an MD5
@@ -261,10 +222,9 @@ func (d *Driver) Get(ctx context.Context, bucket, key string, rng *translate.Ran
 	}
 	size, md5 := val(r.ContentLength), r.BlobContentMD5
 	if r.ContentRange != nil {
-		var s, e int64
-		if _, err := fmt.Sscanf(val(r.ContentRange), "bytes %d-%d/%d", &s, &e, &size); err != nil {
+		if _, size, err = storekit.ContentRange(val(r.ContentRange)); err != nil {
 			r.Body.Close()
-			return nil, translate.ObjectInfo{}, translate.Wrap(translate.ErrInternal, err, "azure backend: parsing Content-Range "+val(r.ContentRange))
+			return nil, translate.ObjectInfo{}, err
 		}
 	} else {
 		md5 = r.ContentMD5 // the empty blob's, read plainly
@@ -273,20 +233,12 @@ func (d *Driver) Get(ctx context.Context, bucket, key string, rng *translate.Ran
 		r.ContentDisposition, r.ContentLanguage, r.CacheControl, r.Metadata), nil
 }
 
-// storeETag is the ETag Azure gave ("0x" and uppercase hex) from the
-// kit's lowercase form.
-func storeETag(e string) string {
-	if rest, ok := strings.CutPrefix(e, "0x"); ok {
-		return "0x" + strings.ToUpper(rest)
-	}
-	return e
-}
-
 // access is cond as Azure's access conditions on b. cond.IfMatch is an
-// ETag the driver reported (objectETag): Azure's own is sent as it is; an
-// MD5 one is checked against the blob's Content-MD5 now, and the blob's
-// Azure ETag at that moment is sent, so that a write racing in between
-// still fails the condition.
+// ETag the driver reported (objectETag): Azure's own ("0x" and hex, which
+// the kit has lowercased) is sent as Azure gave it; an MD5 one is checked
+// against the blob's Content-MD5 now, and the blob's Azure ETag at that
+// moment is sent, so that a write racing in between still fails the
+// condition.
 func (d *Driver) access(ctx context.Context, b *blockblob.Client, bucket, key string, cond translate.WriteCond) (*blob.AccessConditions, error) {
 	if cond.IsZero() {
 		return nil, nil
@@ -296,8 +248,9 @@ func (d *Driver) access(ctx context.Context, b *blockblob.Client, bucket, key st
 		m.IfNoneMatch = to.Ptr(azcore.ETagAny)
 	}
 	if cond.IfMatch != "" {
-		e := storeETag(cond.IfMatch)
-		if !strings.HasPrefix(e, "0x") {
+		digits, azure := strings.CutPrefix(cond.IfMatch, "0x")
+		e := "0x" + strings.ToUpper(digits)
+		if !azure {
 			p, err := b.GetProperties(ctx, nil)
 			if err != nil {
 				return nil, err
@@ -312,35 +265,16 @@ func (d *Driver) access(ctx context.Context, b *blockblob.Client, bucket, key st
 	return &blob.AccessConditions{ModifiedAccessConditions: m}, nil
 }
 
-// Put implements storekit.Driver: one Put Blob up to the largest block,
-// staged blocks and one Put Block List above it (Put Blob takes at most
+// Put implements storekit.Driver with one Put Blob (the kit stages an
+// object larger than the largest block as blocks: Put Blob takes at most
 // 5000 MiB; S3 objects reach 5 GiB).
 func (d *Driver) Put(ctx context.Context, bucket, key string, body io.Reader, size int64, opts storekit.PutOptions) (string, error) {
-	if err := writableKey(bucket, key); err != nil {
-		return "", err
-	}
-	b, err := d.blob(bucket, key)
-	if err != nil {
-		return "", err
-	}
+	b := d.blob(bucket, key)
 	ac, err := d.access(ctx, b, bucket, key, opts.Cond)
 	if err != nil {
 		return "", err
 	}
-	h := headers(opts.Metadata)
-	if size > d.opts.MaxBlockSize {
-		// Azure computes no Content-MD5 for a blob committed from blocks:
-		// the driver does, as the bytes pass.
-		ids, sum, err := d.stage(ctx, b, fmt.Sprintf("put-%x", storekit.NewAttempt()), 0, storekit.NewAttempt(), body, size, nil)
-		if err != nil {
-			return "", err
-		}
-		h.BlobContentMD5 = sum
-		r, err := b.CommitBlockList(ctx, ids, &blockblob.CommitBlockListOptions{HTTPHeaders: h,
-			Metadata: toAzureMeta(opts.Metadata), AccessConditions: ac})
-		return objectETag(nil, h.BlobContentMD5, r.ETag), err
-	}
-	uo := &blockblob.UploadOptions{HTTPHeaders: h, Metadata: toAzureMeta(opts.Metadata), AccessConditions: ac}
+	uo := &blockblob.UploadOptions{HTTPHeaders: headers(opts.Metadata), Metadata: metaMap.ToStore(opts.Metadata), AccessConditions: ac}
 	if opts.ContentMD5 != nil {
 		uo.TransactionalValidation = blob.TransferValidationTypeMD5(opts.ContentMD5)
 	}
@@ -355,17 +289,8 @@ func (d *Driver) Put(ctx context.Context, bucket, key string, body io.Reader, si
 // asynchronously (across accounts; within one it is synchronous) is
 // waited for.
 func (d *Driver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, opts storekit.PutOptions) (string, error) {
-	src, err := d.blob(srcBucket, srcKey)
-	if err != nil {
-		return "", err
-	}
-	dst, err := d.blob(dstBucket, dstKey)
-	if err != nil {
-		return "", err
-	}
-	if err := writableKey(dstBucket, dstKey); err != nil {
-		return "", err
-	}
+	src := d.blob(srcBucket, srcKey)
+	dst := d.blob(dstBucket, dstKey)
 	sp, err := src.GetProperties(ctx, nil)
 	if err != nil {
 		return "", err
@@ -374,8 +299,8 @@ func (d *Driver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 	if err != nil {
 		return "", err
 	}
-	meta := toAzureMeta(opts.Metadata)
-	if mp := metaValue(sp.Metadata, metaETag); mp != "" {
+	meta := metaMap.ToStore(opts.Metadata)
+	if mp := storekit.MetaValue(sp.Metadata, metaETag); mp != "" {
 		meta[metaETag] = &mp
 	}
 	r, err := dst.StartCopyFromURL(ctx, src.URL(), &blob.StartCopyFromURLOptions{Metadata: meta,
@@ -417,11 +342,7 @@ func (d *Driver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 // no blob batch).
 func (d *Driver) Delete(ctx context.Context, bucket string, keys []string) error {
 	for _, k := range keys {
-		b, err := d.blob(bucket, k)
-		if err != nil {
-			return err
-		}
-		if _, err := b.Delete(ctx, nil); err != nil && d.Classify(err) != translate.ErrNoSuchKey {
+		if _, err := d.blob(bucket, k).Delete(ctx, nil); err != nil && d.Classify(err) != translate.ErrNoSuchKey {
 			return err
 		}
 	}
@@ -431,66 +352,44 @@ func (d *Driver) Delete(ctx context.Context, bucket string, keys []string) error
 // List implements storekit.Driver, with the delimiter "/" or none
 // (Abilities: SlashDelimiterOnly). Azure pages by opaque markers; the
 // first page asks to start from StartAfter (startFrom, which Azure honours
-// and Azurite ignores) and every page skips what is not after it.
+// and Azurite ignores: the kit drops what is not after it).
 func (d *Driver) List(ctx context.Context, bucket string, req storekit.ListRequest) (storekit.ListResult, error) {
-	c, err := d.container(bucket)
-	if err != nil {
-		return storekit.ListResult{}, err
+	var start *string
+	if req.Token == "" {
+		start = storekit.NonEmpty(req.StartAfter)
 	}
-	marker := nonEmpty(req.Token)
-	for {
-		var res storekit.ListResult
-		var next *string
-		if req.Delimiter == "/" {
-			o := container.ListBlobsHierarchyOptions{Prefix: nonEmpty(req.Prefix), Marker: marker, MaxResults: to.Ptr(int32(req.Max)),
-				Include: container.ListBlobsInclude{Metadata: true}}
-			if marker == nil {
-				o.StartFrom = nonEmpty(req.StartAfter)
-			}
-			p, err := c.NewListBlobsHierarchyPager(req.Delimiter, &o).NextPage(ctx)
-			if err != nil {
-				return storekit.ListResult{}, err
-			}
-			for _, bp := range p.Segment.BlobPrefixes {
-				if n := val(bp.Name); n > req.StartAfter {
-					res.Prefixes = append(res.Prefixes, n)
-				}
-			}
-			res.Objects = listed(p.Segment.BlobItems, req.StartAfter)
-			next = p.NextMarker
-		} else {
-			o := container.ListBlobsFlatOptions{Prefix: nonEmpty(req.Prefix), Marker: marker, MaxResults: to.Ptr(int32(req.Max)),
-				Include: container.ListBlobsInclude{Metadata: true}}
-			if marker == nil {
-				o.StartFrom = nonEmpty(req.StartAfter)
-			}
-			p, err := c.NewListBlobsFlatPager(&o).NextPage(ctx)
-			if err != nil {
-				return storekit.ListResult{}, err
-			}
-			res.Objects = listed(p.Segment.BlobItems, req.StartAfter)
-			next = p.NextMarker
+	c, prefix, marker, most := d.container(bucket), storekit.NonEmpty(req.Prefix), storekit.NonEmpty(req.Token), to.Ptr(int32(req.Max))
+	include := container.ListBlobsInclude{Metadata: true}
+	var res storekit.ListResult
+	var items []*container.BlobItem
+	var next *string
+	if req.Delimiter == "/" {
+		p, err := c.NewListBlobsHierarchyPager("/", &container.ListBlobsHierarchyOptions{Prefix: prefix, Marker: marker, MaxResults: most,
+			Include: include, StartFrom: start}).NextPage(ctx)
+		if err != nil {
+			return res, err
 		}
-		res.NextToken = val(next)
-		res.Truncated = res.NextToken != ""
-		if !res.Truncated || len(res.Objects)+len(res.Prefixes) > 0 {
-			return res, nil
+		for _, bp := range p.Segment.BlobPrefixes {
+			res.Prefixes = append(res.Prefixes, val(bp.Name))
 		}
-		marker = next
+		items, next = p.Segment.BlobItems, p.NextMarker
+	} else {
+		p, err := c.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: prefix, Marker: marker, MaxResults: most,
+			Include: include, StartFrom: start}).NextPage(ctx)
+		if err != nil {
+			return res, err
+		}
+		items, next = p.Segment.BlobItems, p.NextMarker
 	}
-}
-
-func listed(items []*container.BlobItem, after string) []translate.ObjectInfo {
-	var out []translate.ObjectInfo
 	for _, it := range items {
-		if val(it.Name) <= after || it.Properties == nil {
-			continue
+		if p := it.Properties; p != nil {
+			res.Objects = append(res.Objects, translate.ObjectInfo{Key: val(it.Name), Size: val(p.ContentLength),
+				ETag: objectETag(it.Metadata, p.ContentMD5, p.ETag), LastModified: val(p.LastModified).UTC()})
 		}
-		p := it.Properties
-		out = append(out, translate.ObjectInfo{Key: val(it.Name), Size: val(p.ContentLength), ETag: objectETag(it.Metadata, p.ContentMD5, p.ETag),
-			LastModified: val(p.LastModified).UTC()})
 	}
-	return out
+	res.NextToken = val(next)
+	res.Truncated = res.NextToken != ""
+	return res, nil
 }
 
 // val is *p, or T's zero value for nil.

@@ -6,10 +6,8 @@ import (
 	"crypto/md5"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"strings"
 	"testing"
 
@@ -139,12 +137,12 @@ func TestDriverObjects(t *testing.T) {
 	if _, err := d.Head(ctx, "nobucket", "k"); code(d, err) != translate.ErrNoSuchBucket {
 		t.Fatalf("Head in missing bucket: %v", err)
 	}
-	// Larger than a block (64 KiB here): staged blocks and one commit,
-	// with the MD5 the driver computed.
-	d64 := newTestDriver(t, s, func(o *Options) { o.MaxBlockSize = 64 << 10 })
+	// Larger than a block (64 KiB here): the kit stages blocks and commits
+	// them, with the MD5 it computed.
+	b64 := newTestBackend(t, s, func(o *Options) { o.MaxBlockSize = 64 << 10 })
 	big := randBytes(200 << 10)
-	if e, err := d64.Put(ctx, "objs", "big", bytes.NewReader(big), int64(len(big)), storekit.PutOptions{}); err != nil || e != md5hex(big) {
-		t.Fatalf("Put in blocks: %q, %v", e, err)
+	if info, err := b64.PutObject(ctx, "objs", "big", translate.BytesBody(big), translate.Metadata{}); err != nil || info.ETag != md5hex(big) {
+		t.Fatalf("Put in blocks: %+v, %v", info, err)
 	}
 	if info, err := d.Head(ctx, "objs", "big"); err != nil || info.ETag != md5hex(big) || info.Size != int64(len(big)) {
 		t.Fatalf("Head of a Put in blocks: %+v, %v", info, err)
@@ -186,7 +184,6 @@ func TestDriverList(t *testing.T) {
 	}{
 		{"all", storekit.ListRequest{Max: 100}, "a b/1 b/2 c d e |"},
 		{"delimiter", storekit.ListRequest{Delimiter: "/", Max: 100}, "a c d e | b/"},
-		{"after", storekit.ListRequest{Delimiter: "/", StartAfter: "b/", Max: 100}, "c d e |"},
 		{"prefix", storekit.ListRequest{Prefix: "b/", Max: 100}, "b/1 b/2 |"},
 	}
 	for _, tc := range tests {
@@ -204,9 +201,9 @@ func TestDriverList(t *testing.T) {
 			}
 		})
 	}
-	// Paging by Azure's markers, two at a time, from after "a".
+	// Paging by Azure's markers, two at a time.
 	var got []string
-	req := storekit.ListRequest{StartAfter: "a", Max: 2}
+	req := storekit.ListRequest{Max: 2}
 	for {
 		res, err := d.List(ctx, "list", req)
 		if err != nil {
@@ -221,133 +218,225 @@ func TestDriverList(t *testing.T) {
 		}
 		req.Token = res.NextToken
 	}
-	if strings.Join(got, " ") != "b/1 b/2 c d e" {
+	if strings.Join(got, " ") != "a b/1 b/2 c d e" {
 		t.Fatalf("paged: %v", got)
+	}
+	// Through the kit, which drops what Azurite lists before startFrom
+	// (it ignores it), one key a page: after a common prefix, and after a
+	// key.
+	b := newTestBackend(t, s, nil)
+	for _, tc := range []struct {
+		q    translate.ListQuery
+		want string
+	}{
+		{translate.ListQuery{Delimiter: "/", After: "b/", MaxKeys: 1}, "c"},
+		{translate.ListQuery{After: "b/1", MaxKeys: 1}, "b/2"},
+	} {
+		page, err := b.ListObjects(ctx, "list", tc.q)
+		if err != nil || len(page.Objects) != 1 || page.Objects[0].Key != tc.want || len(page.CommonPrefixes) != 0 || !page.Truncated {
+			t.Fatalf("ListObjects(%+v) = %+v, %v; want %s", tc.q, page, err, tc.want)
+		}
 	}
 }
 
-func TestDriverMultipart(t *testing.T) {
-	s := azurite.Start(t)
-	// Blocks of 64 KiB: a 150 KiB part is three blocks.
-	d := newTestDriver(t, s, func(o *Options) { o.MaxBlockSize = 64 << 10 })
-	ctx := t.Context()
-	if err := d.CreateBucket(ctx, "multi"); err != nil {
-		t.Fatal(err)
+func newTestBackend(t *testing.T, s *azurite.Server, mut func(*Options)) *storekit.Backend {
+	t.Helper()
+	o := DefaultOptions()
+	o.Endpoint, o.AccountName, o.AccountKey = s.Endpoint, azurite.Account, azurite.Key
+	if mut != nil {
+		mut(o)
 	}
-	meta := translate.Metadata{ContentType: "application/x-mp", User: map[string]string{"x-y": "z"}}
-	id, err := d.CreateUpload(ctx, "multi", "big", storekit.PutOptions{Metadata: meta})
+	b, err := New(*o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	id2, err := d.CreateUpload(ctx, "multi", "big", storekit.PutOptions{})
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+func uploadPart(t *testing.T, b *storekit.Backend, key, id string, n int, data []byte) string {
+	t.Helper()
+	p, err := b.UploadPart(t.Context(), "multi", key, id, n, translate.BytesBody(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.ETag
+}
+
+// TestBlockUploads: the kit's multipart uploads over the driver's blocks
+// (storekit.BlockStore), checked on the store below the kit: parts of
+// several blocks, re-uploads (the later attempt wins), two uploads of one
+// key that never mix, the block list committed with the upload's
+// metadata and its S3-style ETag, the uploads listed from the kit's
+// markers.
+func TestBlockUploads(t *testing.T) {
+	s := azurite.Start(t)
+	// Blocks of 64 KiB: a 150 KiB part is three blocks.
+	b := newTestBackend(t, s, func(o *Options) { o.MaxBlockSize = 64 << 10 })
+	d := newTestDriver(t, s, nil)
+	ctx := t.Context()
+	if err := b.CreateBucket(ctx, "multi"); err != nil {
+		t.Fatal(err)
+	}
+	meta := translate.Metadata{ContentType: "application/x-mp", User: map[string]string{"x-y": "z"}}
+	id, err := b.CreateMultipartUpload(ctx, translate.UploadInfo{Bucket: "multi", Key: "big", Metadata: meta})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id2, err := b.CreateMultipartUpload(ctx, translate.UploadInfo{Bucket: "multi", Key: "big"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p1, p2, other := randBytes(150<<10), randBytes(10<<10), randBytes(100)
 	// Part 2 first, part 1 twice (the later attempt wins), and a part of
 	// another upload of the same key, which must not mix in.
-	e2, err := d.UploadPart(ctx, "multi", "big", id, 2, bytes.NewReader(p2), int64(len(p2)), storekit.PutOptions{})
-	if err != nil {
-		t.Fatal(err)
+	e2 := uploadPart(t, b, "big", id, 2, p2)
+	uploadPart(t, b, "big", id, 1, other)
+	e1 := uploadPart(t, b, "big", id, 1, p1)
+	uploadPart(t, b, "big", id2, 1, other)
+	if _, err := b.UploadPart(ctx, "multi", "other-key", id, 1, translate.BytesBody(other)); translate.CodeOf(err) != translate.ErrNoSuchUpload {
+		t.Fatalf("UploadPart under another key: %v", err)
 	}
-	if _, err := d.UploadPart(ctx, "multi", "big", id, 1, bytes.NewReader(other), 100, storekit.PutOptions{}); err != nil {
-		t.Fatal(err)
+	blocks, err := d.Blocks(ctx, "multi", "big")
+	if err != nil || len(blocks) != 4+2+2+2 { // p1: 3 data blocks and a tag; p2, and other twice: one and a tag each
+		t.Fatalf("uncommitted blocks: %d, %v", len(blocks), err)
 	}
-	e1, err := d.UploadPart(ctx, "multi", "big", id, 1, bytes.NewReader(p1), int64(len(p1)), storekit.PutOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.UploadPart(ctx, "multi", "big", id2, 1, bytes.NewReader(other), 100, storekit.PutOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	parts, err := d.ListParts(ctx, "multi", "big", id, 0, 1000)
+	parts, err := b.ListParts(ctx, "multi", "big", id, 0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(parts.Parts) != 2 || parts.Parts[0].ETag != e1 || parts.Parts[0].Size != int64(len(p1)) || parts.Parts[1].ETag != e2 {
 		t.Fatalf("ListParts = %+v", parts)
 	}
-	ups, err := d.ListUploads(ctx, "multi", "", "")
+	ups, err := b.ListMultipartUploads(ctx, "multi", translate.UploadsQuery{MaxUploads: 1000})
 	if err != nil || len(ups.Uploads) != 2 || ups.Uploads[0].Key != "big" {
-		t.Fatalf("ListUploads = %+v, %v", ups, err)
+		t.Fatalf("ListMultipartUploads = %+v, %v", ups, err)
 	}
-	if _, err := d.CompleteUpload(ctx, "multi", "big", id, []storekit.Part{{Number: 1, ETag: "0000000000000000ffff"}}, translate.WriteCond{}); code(d, err) != translate.ErrInvalidPart {
+	complete := func(cond translate.WriteCond, parts ...translate.CompletePart) (translate.ObjectInfo, error) {
+		return b.CompleteMultipartUpload(ctx, translate.CompleteRequest{Bucket: "multi", Key: "big", UploadID: id, Parts: parts,
+			Info: translate.ObjectInfo{ETag: multipartETag(p1, p2), Metadata: meta}, Cond: cond})
+	}
+	if _, err := complete(translate.WriteCond{}, translate.CompletePart{Number: 1, ETag: "0000000000000000ffff"}); translate.CodeOf(err) != translate.ErrInvalidPart {
 		t.Fatalf("Complete with an unknown part: %v", err)
 	}
-	e, err := d.CompleteUpload(ctx, "multi", "big", id, []storekit.Part{{Number: 1, ETag: e1}, {Number: 2, ETag: e2}}, translate.WriteCond{IfAbsent: true})
-	if err != nil {
+	if _, err := complete(translate.WriteCond{IfAbsent: true}, translate.CompletePart{Number: 1, ETag: e1, Size: int64(len(p1))},
+		translate.CompletePart{Number: 2, ETag: e2, Size: int64(len(p2))}); err != nil {
 		t.Fatal(err)
 	}
-	if want := multipartETag(p1, p2); e != want {
-		t.Fatalf("Complete's ETag %s, want %s", e, want)
+	// The store's blob reports the S3-style ETag (kept in its metadata)
+	// and the upload's metadata, in Head, Get and List.
+	// The kit's entry (storekit.KeptMeta) is committed with the upload's
+	// metadata, as a store upload is created with it.
+	want := multipartETag(p1, p2)
+	hi, err := d.Head(ctx, "multi", "big")
+	_, kept := hi.Metadata.User[storekit.KeptMeta]
+	delete(hi.Metadata.User, storekit.KeptMeta)
+	if err != nil || !kept || hi.ETag != want || hi.Metadata.ContentType != "application/x-mp" ||
+		hi.Metadata.User["x-y"] != "z" || len(hi.Metadata.User) != 1 {
+		t.Fatalf("Head after Complete: %+v, %v; want ETag %s", hi, err, want)
 	}
-	// Head, Get and List report the ETag Complete returned (the kit's
-	// annex is keyed by it).
-	if hi, err := d.Head(ctx, "multi", "big"); err != nil || hi.ETag != e {
-		t.Fatalf("Head after Complete: %+v, %v; Complete said %s", hi, err, e)
-	}
-	if res, err := d.List(ctx, "multi", storekit.ListRequest{Prefix: "b", Max: 10}); err != nil || len(res.Objects) != 1 || res.Objects[0].ETag != e {
+	if res, err := d.List(ctx, "multi", storekit.ListRequest{Prefix: "b", Max: 10}); err != nil || len(res.Objects) != 1 || res.Objects[0].ETag != want {
 		t.Fatalf("List after Complete: %+v, %v", res, err)
 	}
-	body, info, err := d.Get(ctx, "multi", "big", nil)
+	body, _, err := d.Get(ctx, "multi", "big", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := readAll(t, body); !bytes.Equal(got, append(append([]byte{}, p1...), p2...)) || info.ETag != e ||
-		info.Metadata.ContentType != "application/x-mp" || info.Metadata.User["x-y"] != "z" || len(info.Metadata.User) != 1 {
-		t.Fatalf("completed object: %d bytes (want %d), ETag %s from Complete, %+v", len(got), len(p1)+len(p2), e, info)
+	if got := readAll(t, body); !bytes.Equal(got, append(append([]byte{}, p1...), p2...)) {
+		t.Fatalf("completed object: %d bytes (want %d)", len(got), len(p1)+len(p2))
 	}
-	if ups, _ := d.ListUploads(ctx, "multi", "", ""); len(ups.Uploads) != 1 || ups.Uploads[0].ID != id2 {
-		t.Fatalf("after Complete, ListUploads = %+v", ups)
+	if ups, _ := b.ListMultipartUploads(ctx, "multi", translate.UploadsQuery{MaxUploads: 1000}); len(ups.Uploads) != 1 || ups.Uploads[0].ID != id2 {
+		t.Fatalf("after Complete, ListMultipartUploads = %+v", ups)
 	}
-	if err := d.AbortUpload(ctx, "multi", "big", id2); err != nil {
+	if err := b.AbortMultipartUpload(ctx, "multi", "big", id2); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.AbortUpload(ctx, "multi", "big", id2); code(d, err) != translate.ErrNoSuchUpload {
+	if err := b.AbortMultipartUpload(ctx, "multi", "big", id2); translate.CodeOf(err) != translate.ErrNoSuchUpload {
 		t.Fatalf("second Abort: %v", err)
+	}
+	if keys, err := d.List(ctx, "multi", storekit.ListRequest{Prefix: storekit.Prefix, Max: 100}); err != nil || len(keys.Objects) != 0 {
+		t.Fatalf("the kit's state after Complete and Abort: %+v, %v", keys, err)
 	}
 }
 
-// Azurite stopped mid-upload: the part fails with a network error (which
-// the kit makes a retryable ErrServiceUnavailable); once it is back on the
-// same port and data, the same upload takes the part and completes.
-func TestDriverStoreRestart(t *testing.T) {
+// TestLegacyUploadRecord: an upload begun by the driver before the kit ran
+// block uploads left a record blob (with its own metadata) under
+// storekit.BlockUploadsPrefix beside the kit's state; after the upgrade it
+// is still listed, takes parts and completes.
+func TestLegacyUploadRecord(t *testing.T) {
 	s := azurite.Start(t)
+	b := newTestBackend(t, s, nil)
 	d := newTestDriver(t, s, nil)
 	ctx := t.Context()
-	if err := d.CreateBucket(ctx, "restart"); err != nil {
+	if err := b.CreateBucket(ctx, "multi"); err != nil {
 		t.Fatal(err)
 	}
-	id, err := d.CreateUpload(ctx, "restart", "k", storekit.PutOptions{})
+	const id = "0123456789abcdef0123456789abcdef"
+	meta := translate.Metadata{ContentType: "text/x-old"}
+	rec := translate.Metadata{ContentType: "text/x-old", User: map[string]string{"bgkey": "b2xk", "bginit": "2026-01-02T03:04:05Z"}}
+	if _, err := d.Put(ctx, "multi", storekit.BlockUploadsPrefix+id, bytes.NewReader(nil), 0, storekit.PutOptions{Metadata: rec}); err != nil {
+		t.Fatal(err)
+	}
+	put := func(key string, data []byte) error {
+		_, err := d.Put(ctx, "multi", key, bytes.NewReader(data), int64(len(data)), storekit.PutOptions{})
+		return err
+	}
+	if err := storekit.Write(id, storekit.NewUpload(translate.UploadInfo{Bucket: "multi", Key: "old", Metadata: meta}), put); err != nil {
+		t.Fatal(err)
+	}
+	ups, err := b.ListMultipartUploads(ctx, "multi", translate.UploadsQuery{MaxUploads: 10})
+	if err != nil || len(ups.Uploads) != 1 || ups.Uploads[0].ID != id || ups.Uploads[0].Key != "old" {
+		t.Fatalf("ListMultipartUploads = %+v, %v", ups, err)
+	}
+	data := randBytes(1000)
+	e := uploadPart(t, b, "old", id, 1, data)
+	if _, err := b.CompleteMultipartUpload(ctx, translate.CompleteRequest{Bucket: "multi", Key: "old", UploadID: id,
+		Parts: []translate.CompletePart{{Number: 1, ETag: e, Size: 1000}}, Info: translate.ObjectInfo{ETag: multipartETag(data), Metadata: meta}}); err != nil {
+		t.Fatal(err)
+	}
+	hi, err := d.Head(ctx, "multi", "old")
+	delete(hi.Metadata.User, storekit.KeptMeta)
+	if err != nil || hi.ETag != multipartETag(data) || hi.Metadata.ContentType != "text/x-old" || len(hi.Metadata.User) != 0 {
+		t.Fatalf("Head after Complete: %+v, %v", hi, err)
+	}
+	if ups, err := b.ListMultipartUploads(ctx, "multi", translate.UploadsQuery{MaxUploads: 10}); err != nil || len(ups.Uploads) != 0 {
+		t.Fatalf("after Complete: %+v, %v", ups, err)
+	}
+}
+
+// Azurite stopped mid-upload: the part fails with a retryable
+// ErrServiceUnavailable; once it is back on the same port and data, the
+// same upload takes the part and completes.
+func TestStoreRestart(t *testing.T) {
+	s := azurite.Start(t)
+	b := newTestBackend(t, s, func(o *Options) { o.Retries = 0 })
+	ctx := t.Context()
+	if err := b.CreateBucket(ctx, "multi"); err != nil {
+		t.Fatal(err)
+	}
+	id, err := b.CreateMultipartUpload(ctx, translate.UploadInfo{Bucket: "multi", Key: "k"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p1 := randBytes(1000)
-	e1, err := d.UploadPart(ctx, "restart", "k", id, 1, bytes.NewReader(p1), 1000, storekit.PutOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p1, p2 := randBytes(1000), randBytes(2000)
+	e1 := uploadPart(t, b, "k", id, 1, p1)
 	s.Stop()
-	p2 := randBytes(2000)
-	_, err = d.UploadPart(ctx, "restart", "k", id, 2, bytes.NewReader(p2), 2000, storekit.PutOptions{})
-	var ne net.Error
-	var oe *net.OpError
-	if err == nil || !(errors.As(err, &ne) || errors.As(err, &oe)) {
-		t.Fatalf("UploadPart with the store down = %v, want a network error", err)
+	_, err = b.UploadPart(ctx, "multi", "k", id, 2, translate.BytesBody(p2))
+	if translate.CodeOf(err) != translate.ErrServiceUnavailable {
+		t.Fatalf("UploadPart with the store down = %v, want ServiceUnavailable", err)
 	}
 	s.Restart()
-	e2, err := d.UploadPart(ctx, "restart", "k", id, 2, bytes.NewReader(p2), 2000, storekit.PutOptions{})
+	e2 := uploadPart(t, b, "k", id, 2, p2)
+	if _, err := b.CompleteMultipartUpload(ctx, translate.CompleteRequest{Bucket: "multi", Key: "k", UploadID: id,
+		Parts: []translate.CompletePart{{Number: 1, ETag: e1, Size: 1000}, {Number: 2, ETag: e2, Size: 2000}},
+		Info:  translate.ObjectInfo{ETag: multipartETag(p1, p2)}}); err != nil {
+		t.Fatal(err)
+	}
+	obj, err := b.GetObject(context.Background(), "multi", "k", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.CompleteUpload(ctx, "restart", "k", id, []storekit.Part{{Number: 1, ETag: e1}, {Number: 2, ETag: e2}}, translate.WriteCond{}); err != nil {
-		t.Fatal(err)
-	}
-	body, _, err := d.Get(context.Background(), "restart", "k", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := readAll(t, body); !bytes.Equal(got, append(p1, p2...)) {
+	if got := readAll(t, obj.Body); !bytes.Equal(got, append(p1, p2...)) {
 		t.Fatalf("object after restart: %d bytes", len(got))
 	}
 }

@@ -16,14 +16,11 @@ import (
 // left alone (412 ConditionNotMet).
 // https://learn.microsoft.com/rest/api/storageservices/set-blob-metadata
 func (d *Driver) UpdateMetadata(ctx context.Context, bucket, key, storeETag string, m translate.Metadata) error {
-	b, err := d.blob(bucket, key)
-	if err != nil {
-		return err
-	}
+	b := d.blob(bucket, key)
 	ac, err := d.access(ctx, b, bucket, key, translate.WriteCond{IfMatch: storeETag})
 	if err != nil {
 		return err
 	}
-	_, err = b.SetMetadata(ctx, toAzureMeta(m), &blob.SetMetadataOptions{AccessConditions: ac})
+	_, err = b.SetMetadata(ctx, metaMap.ToStore(m), &blob.SetMetadataOptions{AccessConditions: ac})
 	return err
 }

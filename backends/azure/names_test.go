@@ -3,6 +3,8 @@ package azure
 import (
 	"strings"
 	"testing"
+
+	"github.com/babelgate/babelgate/translate"
 )
 
 func TestMetaNames(t *testing.T) {
@@ -17,25 +19,26 @@ func TestMetaNames(t *testing.T) {
 		{"ünï", "bgx_c3bc6ec3af"},
 	}
 	for _, tc := range tests {
-		if got := metaNames.Encode(tc.user); got != tc.azure {
-			t.Errorf("metaNames.Encode(%q) = %q, want %q", tc.user, got, tc.azure)
+		if got := metaMap.Names.Encode(tc.user); got != tc.azure {
+			t.Errorf("metaMap.Names.Encode(%q) = %q, want %q", tc.user, got, tc.azure)
 		}
-		if back, ok := metaNames.Decode(strings.ToUpper(tc.azure)); !ok || back != tc.user {
-			t.Errorf("metaNames.Decode(%q) = %q, %v", tc.azure, back, ok)
+		if back, ok := metaMap.Names.Decode(strings.ToUpper(tc.azure)); !ok || back != tc.user {
+			t.Errorf("metaMap.Names.Decode(%q) = %q, %v", tc.azure, back, ok)
 		}
 	}
-	if _, ok := metaNames.Decode("BGEXPIRES"); ok {
+	if _, ok := metaMap.Names.Decode("BGEXPIRES"); ok {
 		t.Error("the driver's own metadata name was taken for the client's")
 	}
 }
 
-func TestContainerName(t *testing.T) {
+// TestCheckBucket: with the container prefix, a bucket's container name
+// must be Azure's (3-63 lowercase letters, digits, single hyphens).
+func TestCheckBucket(t *testing.T) {
 	d := &Driver{opts: Options{ContainerPrefix: "gw-"}}
-	for bucket, want := range map[string]string{"abc": "gw-abc", "a-b-c": "gw-a-b-c", "a.b": "", "a--b": "", "ab-": "", "x": "gw-x",
-		strings.Repeat("a", 61): ""} {
-		got, err := d.containerName(bucket)
-		if (err != nil) != (want == "") || got != want {
-			t.Errorf("containerName(%q) = %q, %v; want %q", bucket, got, err, want)
+	for bucket, ok := range map[string]bool{"abc": true, "a-b-c": true, "a.b": false, "a--b": false, "ab-": false, "x": true,
+		strings.Repeat("a", 60): true, strings.Repeat("a", 61): false} {
+		if err := d.CheckBucket(bucket); (err == nil) != ok || !ok && translate.CodeOf(err) != translate.ErrInvalidBucketName {
+			t.Errorf("CheckBucket(%q) = %v, want ok %v", bucket, err, ok)
 		}
 	}
 }

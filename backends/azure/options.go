@@ -8,9 +8,9 @@
 // storekit.IdentMeta), and a multipart upload is blocks staged on the
 // destination blob itself, with block IDs derived from the upload, the
 // part and the part's attempt (storekit's blocks.go), so that Complete is
-// one Put Block List: no byte is copied again. What Azure
-// has no API for (the uploads in progress) is a small blob per upload under
-// the kit's reserved prefix.
+// one Put Block List: no byte is copied again. Azure has no multipart
+// uploads: the kit runs them over the blob's blocks (storekit.BlockStore)
+// and keeps their list itself.
 package azure
 
 import (
@@ -21,7 +21,6 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/service"
 
 	"github.com/babelgate/babelgate/backends"
@@ -71,13 +70,8 @@ func DefaultOptions() *Options {
 // a container prefix of container-name characters, and the kit's
 // CallOptions.Check.
 func (o *Options) Validate() error {
-	var errs []error
+	errs := []error{storekit.CheckEndpoint(o.Endpoint, true)}
 	add := func(opt, msg string) { errs = append(errs, &backends.OptionError{Option: opt, Msg: msg}) }
-	if o.Endpoint == "" {
-		add("endpoint", "required (the account's blob service URL)")
-	} else {
-		errs = append(errs, backends.CheckEndpoint(o.Endpoint))
-	}
 	switch {
 	case o.SASToken != "" && (o.AccountKey != ""):
 		add("sas_token", "give either account_key or sas_token, not both")
@@ -97,25 +91,17 @@ func (o *Options) Validate() error {
 // the kit retries calls without a client body (storekit.Driver), and a
 // streamed body cannot be replayed.
 func newClient(o Options) (*service.Client, error) {
-	opts := &azblob.ClientOptions{ClientOptions: azcore.ClientOptions{
+	opts := &service.ClientOptions{ClientOptions: azcore.ClientOptions{
 		Transport: &http.Client{Transport: o.Transport()},
 		Retry:     policy.RetryOptions{MaxRetries: -1},
 	}}
 	endpoint := strings.TrimRight(o.Endpoint, "/")
 	if o.SASToken != "" {
-		c, err := azblob.NewClientWithNoCredential(endpoint+"/?"+strings.TrimPrefix(o.SASToken, "?"), opts)
-		if err != nil {
-			return nil, err
-		}
-		return c.ServiceClient(), nil
+		return service.NewClientWithNoCredential(endpoint+"/?"+strings.TrimPrefix(o.SASToken, "?"), opts)
 	}
-	cred, err := azblob.NewSharedKeyCredential(o.AccountName, o.AccountKey)
+	cred, err := service.NewSharedKeyCredential(o.AccountName, o.AccountKey)
 	if err != nil {
 		return nil, err
 	}
-	c, err := azblob.NewClientWithSharedKeyCredential(endpoint+"/", cred, opts)
-	if err != nil {
-		return nil, err
-	}
-	return c.ServiceClient(), nil
+	return service.NewClientWithSharedKeyCredential(endpoint+"/", cred, opts)
 }

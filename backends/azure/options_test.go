@@ -9,43 +9,33 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/sas"
 
+	"github.com/babelgate/babelgate/backends/backendtest"
 	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/test/azurite"
 	"github.com/babelgate/babelgate/translate"
 )
 
+// TestOptionsValidate: an endpoint, a shared key or a SAS (not both), a
+// block size within Azure's, a container prefix, the kit's CallOptions.
 func TestOptionsValidate(t *testing.T) {
-	base := func() *Options {
+	good := func() *Options {
 		o := DefaultOptions()
 		o.Endpoint, o.AccountName, o.AccountKey = "http://127.0.0.1:10000/devstoreaccount1", "a", "a2V5"
 		return o
 	}
-	tests := []struct {
-		name   string
-		mut    func(*Options)
-		option string // "" = valid
-	}{
-		{"shared key", func(o *Options) {}, ""},
-		{"sas", func(o *Options) { o.AccountKey, o.SASToken = "", "?sv=2024&sig=x" }, ""},
-		{"no endpoint", func(o *Options) { o.Endpoint = "" }, "endpoint"},
-		{"no credentials", func(o *Options) { o.AccountKey = "" }, "account_key"},
-		{"both", func(o *Options) { o.SASToken = "sv=1" }, "sas_token"},
-		{"block too big", func(o *Options) { o.MaxBlockSize = MaxBlockSize + 1 }, "max_block_size"},
-		{"block zero", func(o *Options) { o.MaxBlockSize = 0 }, "max_block_size"},
-		{"prefix with dot", func(o *Options) { o.ContainerPrefix = "a.b" }, "container_prefix"},
-		{"timeout", func(o *Options) { o.RequestTimeout = 0 }, "request_timeout"},
-		{"retries", func(o *Options) { o.Retries = -1 }, "retries"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			o := base()
-			tc.mut(o)
-			err := o.Validate()
-			if (err == nil) != (tc.option == "") || (err != nil && !strings.Contains(err.Error(), tc.option)) {
-				t.Fatalf("Validate() = %v, want an error naming %q", err, tc.option)
-			}
-		})
-	}
+	type c = backendtest.OptionCase[Options]
+	backendtest.CheckOptions(t, good, (*Options).Validate, New, []c{
+		{Name: "shared key", Edit: func(o *Options) {}, Want: ""},
+		{Name: "sas", Edit: func(o *Options) { o.AccountKey, o.SASToken = "", "?sv=2024&sig=x" }, Want: ""},
+		{Name: "no endpoint", Edit: func(o *Options) { o.Endpoint = "" }, Want: "endpoint: required"},
+		{Name: "no credentials", Edit: func(o *Options) { o.AccountKey = "" }, Want: "account_key"},
+		{Name: "both", Edit: func(o *Options) { o.SASToken = "sv=1" }, Want: "sas_token"},
+		{Name: "block too big", Edit: func(o *Options) { o.MaxBlockSize = MaxBlockSize + 1 }, Want: "max_block_size"},
+		{Name: "block zero", Edit: func(o *Options) { o.MaxBlockSize = 0 }, Want: "max_block_size"},
+		{Name: "prefix with dot", Edit: func(o *Options) { o.ContainerPrefix = "a.b" }, Want: "container_prefix"},
+		{Name: "timeout", Edit: func(o *Options) { o.RequestTimeout = 0 }, Want: "request_timeout"},
+		{Name: "retries", Edit: func(o *Options) { o.Retries = -1 }, Want: "retries"},
+	})
 }
 
 // The driver with an account SAS instead of the shared key: the same

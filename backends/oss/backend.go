@@ -68,11 +68,7 @@ type driver struct {
 // the reaper of abandoned staged uploads (see Options.StagingMaxAge),
 // which Close stops.
 func New(o Options) (*storekit.Backend, error) {
-	d, err := newDriver(o)
-	if err != nil {
-		return nil, err
-	}
-	return storekit.New(d, o.Kit())
+	return storekit.Open(newDriver, o)
 }
 
 // newDriver is the driver New builds the backend on.
@@ -106,7 +102,7 @@ func newDriver(o Options) (*driver, error) {
 }
 
 // Abilities implements storekit.Driver. OSS copies objects and parts
-// (ranges too) server-side; it takes x-oss-forbid-overwrite on PutObject,
+// server-side; it takes x-oss-forbid-overwrite on PutObject,
 // CopyObject and CompleteMultipartUpload, evaluated with the write
 // (IfAbsent is atomic), and has no If-Match on writes (checked first by
 // storekit). It computes and keeps a CRC-64/ECMA of every object itself.
@@ -114,28 +110,25 @@ func newDriver(o Options) (*driver, error) {
 // OSS has no website redirect location: storekit keeps it in metadata.
 func (d *driver) Abilities() storekit.Abilities {
 	cond := storekit.CondAbility{IfAbsent: true}
-	return storekit.Abilities{Name: "oss", Copy: true, CopyPart: true, RangedCopyPart: true,
+	return storekit.Abilities{Name: "oss", Copy: true, CopyPart: true,
 		CondPut: cond, CondCopy: cond, CondComplete: cond,
 		StoreChecksums: []translate.ChecksumAlgorithm{translate.CRC64ECMA}, MaxMetadataSize: 8 << 10,
-		MinPartSize: d.opts.MinPartSize, MaxPartSize: d.opts.MaxPartSize, MaxParts: 10000, RedirectInMetadata: true,
+		MinPartSize: d.opts.MinPartSize, MaxPartSize: d.opts.MaxPartSize, MaxParts: 10000, RedirectInMetadata: true, ExistsWhoeverOwns: true,
 		MetadataUpdate: true, MetadataUpdateMaxSize: metadataUpdateMaxSize}
 }
 
-// badBucket is a bucket name OSS cannot have: there is no such bucket
-// (Classify), or, when creating, it is invalid.
-type badBucket struct {
-	err      error
-	creating bool
+// CheckBucket implements storekit.BucketChecker with the SDK's rules of
+// OSS bucket names (no dots, unlike S3).
+func (d *driver) CheckBucket(name string) error {
+	if err := oss.CheckBucketName(name); err != nil {
+		return &translate.Error{Code: translate.ErrInvalidBucketName, Bucket: name, Err: err}
+	}
+	return nil
 }
 
-func (e badBucket) Error() string { return e.err.Error() }
-
-// bucket returns the SDK's handle for a bucket, or badBucket.
-func (d *driver) bucket(name string, creating bool) (*oss.Bucket, error) {
-	if err := oss.CheckBucketName(name); err != nil {
-		return nil, badBucket{err, creating}
-	}
-	return &oss.Bucket{Client: *d.client, BucketName: name}, nil
+// bucket returns the SDK's handle for a bucket.
+func (d *driver) bucket(name string) *oss.Bucket {
+	return &oss.Bucket{Client: *d.client, BucketName: name}
 }
 
 // decodeXML reads an XML response body into v.
@@ -176,36 +169,19 @@ func (d *driver) ListBuckets(ctx context.Context) ([]translate.BucketInfo, error
 	}
 }
 
-// CreateBucket: OSS answers BucketAlreadyExists whoever owns the bucket;
-// the driver asks whether its own credential can read it to tell owned by
-// you (Classify).
+// CreateBucket: OSS answers BucketAlreadyExists whoever owns the bucket
+// (Abilities: ExistsWhoeverOwns).
 func (d *driver) CreateBucket(ctx context.Context, bucket string) error {
-	bk, err := d.bucket(bucket, true)
-	if err != nil {
-		return err
-	}
-	resp, err := bk.Do("PUT", "", map[string]any{}, []oss.Option{oss.WithContext(ctx)}, nil, nil)
+	resp, err := d.bucket(bucket).Do("PUT", "", map[string]any{}, []oss.Option{oss.WithContext(ctx)}, nil, nil)
 	if err == nil {
 		resp.Body.Close()
-		return nil
-	}
-	var se oss.ServiceError
-	if errors.As(err, &se) && se.Code == "BucketAlreadyExists" {
-		if _, herr := d.HeadBucket(ctx, bucket); herr == nil {
-			se.Code = "BucketAlreadyOwnedByYou"
-			return se
-		}
 	}
 	return err
 }
 
 // HeadBucket uses GetBucketInfo, which also gives the creation date.
 func (d *driver) HeadBucket(ctx context.Context, bucket string) (translate.BucketInfo, error) {
-	bk, err := d.bucket(bucket, false)
-	if err != nil {
-		return translate.BucketInfo{}, err
-	}
-	resp, err := bk.Do("GET", "", map[string]any{"bucketInfo": nil}, []oss.Option{oss.WithContext(ctx)}, nil, nil)
+	resp, err := d.bucket(bucket).Do("GET", "", map[string]any{"bucketInfo": nil}, []oss.Option{oss.WithContext(ctx)}, nil, nil)
 	if err != nil {
 		return translate.BucketInfo{}, err
 	}
@@ -217,11 +193,7 @@ func (d *driver) HeadBucket(ctx context.Context, bucket string) (translate.Bucke
 }
 
 func (d *driver) DeleteBucket(ctx context.Context, bucket string) error {
-	bk, err := d.bucket(bucket, false)
-	if err != nil {
-		return err
-	}
-	resp, err := bk.Do("DELETE", "", map[string]any{}, []oss.Option{oss.WithContext(ctx)}, nil, nil)
+	resp, err := d.bucket(bucket).Do("DELETE", "", map[string]any{}, []oss.Option{oss.WithContext(ctx)}, nil, nil)
 	if err != nil {
 		return err
 	}

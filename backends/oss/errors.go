@@ -32,33 +32,12 @@ var storeCodes = map[string]translate.Code{
 }
 
 // Classify implements storekit.Driver: the store's OSS error code through
-// storeCodes; without a known code, a 5xx is a store failure and a 404
-// without a code (a HEAD's, whose x-oss-err header was missing) a missing
-// key. A bucket name OSS cannot have is a missing bucket, or an invalid
-// name when creating. Anything else is 0 for storekit to classify.
+// storeCodes and storekit.S3Codes, else its status (storekit.StoreCode: a
+// HEAD's 404 has no code). Anything else is 0 for storekit to classify.
 func (d *driver) Classify(err error) translate.Code {
-	var bad badBucket
-	if errors.As(err, &bad) {
-		if bad.creating {
-			return translate.ErrInvalidBucketName
-		}
-		return translate.ErrNoSuchBucket
-	}
 	var se oss.ServiceError
 	if !errors.As(err, &se) {
 		return 0
 	}
-	if code, ok := storeCodes[se.Code]; ok {
-		return code
-	}
-	if code, ok := storekit.S3Codes[se.Code]; ok {
-		return code
-	}
-	switch {
-	case se.StatusCode >= 500:
-		return translate.ErrServiceUnavailable
-	case se.StatusCode == 404 && se.Code == "":
-		return translate.ErrNoSuchKey
-	}
-	return 0
+	return storekit.StoreCode(se.Code, se.StatusCode, storeCodes, storekit.S3Codes)
 }

@@ -36,13 +36,24 @@ func TestClassify(t *testing.T) {
 		{"throttled", oss.ServiceError{Code: "QpsLimitExceeded", StatusCode: 503}, translate.ErrSlowDown},
 		{"gateway credential refused", oss.ServiceError{Code: "AccessDenied", StatusCode: 403}, 0},
 		{"unknown 4xx", oss.ServiceError{Code: "SomethingNew", StatusCode: 400}, 0},
-		{"bucket name OSS cannot have", badBucket{err: errors.New("bad")}, translate.ErrNoSuchBucket},
-		{"creating such a bucket", badBucket{err: errors.New("bad"), creating: true}, translate.ErrInvalidBucketName},
 		{"wrapped", fmt.Errorf("call: %w", oss.ServiceError{Code: "NoSuchKey", StatusCode: 404}), translate.ErrNoSuchKey},
 		{"not the store's", errors.New("other"), 0},
 	} {
 		if got := d.Classify(tc.err); got != tc.want {
 			t.Errorf("%s: Classify(%v) = %v, want %v", tc.name, tc.err, got, tc.want)
+		}
+	}
+}
+
+// TestCheckBucket: names S3 takes and OSS does not are refused with
+// InvalidBucketName (the kit makes them NoSuchBucket but for
+// CreateBucket).
+func TestCheckBucket(t *testing.T) {
+	d := &driver{}
+	for name, ok := range map[string]bool{"good-name": true, "a.b": false, "Upper": false, "ab": false, "-ab": false} {
+		err := d.CheckBucket(name)
+		if (err == nil) != ok || !ok && translate.CodeOf(err) != translate.ErrInvalidBucketName {
+			t.Errorf("CheckBucket(%q) = %v", name, err)
 		}
 	}
 }

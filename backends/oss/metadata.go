@@ -24,12 +24,8 @@ const metadataUpdateMaxSize = 128 << 10
 // PreconditionFailed otherwise), so that an object written over it
 // meanwhile is left alone. OSS ETags are uppercase hex.
 func (d *driver) UpdateMetadata(ctx context.Context, bucket, key, storeETag string, m translate.Metadata) error {
-	bk, err := d.bucket(bucket, false)
-	if err != nil {
-		return err
-	}
 	opts := append(metaOptions(m), oss.MetadataDirective(oss.MetaReplace),
 		oss.CopySourceIfMatch(`"`+strings.ToUpper(storeETag)+`"`), oss.WithContext(ctx))
-	_, err = bk.CopyObject(key, key, opts...)
+	_, err := d.bucket(bucket).CopyObject(key, key, opts...)
 	return err
 }

@@ -17,29 +17,15 @@ func imur(bucket, key, id string) oss.InitiateMultipartUploadResult {
 }
 
 func (d *driver) CreateUpload(ctx context.Context, bucket, key string, o storekit.PutOptions) (string, error) {
-	bk, err := d.bucket(bucket, false)
-	if err != nil {
-		return "", err
-	}
-	res, err := bk.InitiateMultipartUpload(key, append(metaOptions(o.Metadata), oss.WithContext(ctx))...)
-	if err != nil {
-		return "", err
-	}
-	if res.UploadID == "" {
-		return "", translate.Errorf(translate.ErrInternal, "oss backend: the store returned no upload ID for %s/%s", bucket, key)
-	}
-	return res.UploadID, nil
+	res, err := d.bucket(bucket).InitiateMultipartUpload(key, append(metaOptions(o.Metadata), oss.WithContext(ctx))...)
+	return res.UploadID, err
 }
 
 // UploadPart makes the request directly: Bucket.DoUploadPart would wrap
 // even an empty body in a reader, which Go's transport then sends chunked.
 func (d *driver) UploadPart(ctx context.Context, bucket, key, id string, n int, body io.Reader, size int64, o storekit.PutOptions) (string, error) {
-	bk, err := d.bucket(bucket, false)
-	if err != nil {
-		return "", err
-	}
 	params := map[string]any{"partNumber": strconv.Itoa(n), "uploadId": id}
-	resp, err := bk.Do("PUT", key, params, writeOptions(ctx, size, o.ContentMD5), bodyReader(body, size), nil)
+	resp, err := d.bucket(bucket).Do("PUT", key, params, writeOptions(ctx, size, o.ContentMD5), bodyReader(body, size), nil)
 	if err != nil {
 		return "", err
 	}
@@ -47,58 +33,32 @@ func (d *driver) UploadPart(ctx context.Context, bucket, key, id string, n int, 
 	return unquote(resp.Headers.Get("ETag")), nil
 }
 
-func (d *driver) CopyPart(ctx context.Context, bucket, key, id string, n int, srcBucket, srcKey string, rng *translate.Range) (string, error) {
-	bk, err := d.bucket(bucket, false)
-	if err != nil {
-		return "", err
-	}
-	var start, length int64 = 0, -1
-	if rng != nil {
-		start, length = rng.Start, rng.Length
-	} else {
-		h, err := d.Head(ctx, srcBucket, srcKey)
-		if err != nil {
-			return "", err
-		}
-		length = h.Size
-	}
-	part, err := bk.UploadPartCopy(imur(bucket, key, id), srcBucket, srcKey, start, length, n, oss.WithContext(ctx))
+func (d *driver) CopyPart(ctx context.Context, bucket, key, id string, n int, srcKey string, size int64) (string, error) {
+	part, err := d.bucket(bucket).UploadPartCopy(imur(bucket, key, id), bucket, srcKey, 0, size, n, oss.WithContext(ctx))
 	return unquote(part.ETag), err
 }
 
-func (d *driver) CompleteUpload(ctx context.Context, bucket, key, id string, parts []storekit.Part, cond translate.WriteCond) (string, error) {
-	bk, err := d.bucket(bucket, false)
-	if err != nil {
-		return "", err
-	}
+func (d *driver) CompleteUpload(ctx context.Context, bucket, key, id string, parts []storekit.Part, o storekit.PutOptions) (string, error) {
 	up := make([]oss.UploadPart, len(parts))
 	for i, p := range parts {
 		up[i] = oss.UploadPart{PartNumber: p.Number, ETag: `"` + p.ETag + `"`}
 	}
-	out, err := bk.CompleteMultipartUpload(imur(bucket, key, id), up, append(condOptions(cond), oss.WithContext(ctx))...)
+	out, err := d.bucket(bucket).CompleteMultipartUpload(imur(bucket, key, id), up, append(condOptions(o.Cond), oss.WithContext(ctx))...)
 	return unquote(out.ETag), err
 }
 
 func (d *driver) AbortUpload(ctx context.Context, bucket, key, id string) error {
-	bk, err := d.bucket(bucket, false)
-	if err != nil {
-		return err
-	}
-	return bk.AbortMultipartUpload(imur(bucket, key, id), oss.WithContext(ctx))
+	return d.bucket(bucket).AbortMultipartUpload(imur(bucket, key, id), oss.WithContext(ctx))
 }
 
 // ListParts reports no checksum of a part: OSS keeps its CRC-64 only per
 // object.
 func (d *driver) ListParts(ctx context.Context, bucket, key, id string, after, max int) (storekit.PartsResult, error) {
-	bk, err := d.bucket(bucket, false)
-	if err != nil {
-		return storekit.PartsResult{}, err
-	}
 	opts := []oss.Option{oss.MaxParts(max), oss.WithContext(ctx)}
 	if after > 0 {
 		opts = append(opts, oss.PartNumberMarker(after))
 	}
-	res, err := bk.ListUploadedParts(imur(bucket, key, id), opts...)
+	res, err := d.bucket(bucket).ListUploadedParts(imur(bucket, key, id), opts...)
 	if err != nil {
 		return storekit.PartsResult{}, err
 	}
@@ -111,15 +71,11 @@ func (d *driver) ListParts(ctx context.Context, bucket, key, id string, after, m
 }
 
 func (d *driver) ListUploads(ctx context.Context, bucket, keyMarker, idMarker string) (storekit.UploadsResult, error) {
-	bk, err := d.bucket(bucket, false)
-	if err != nil {
-		return storekit.UploadsResult{}, err
-	}
 	opts := []oss.Option{oss.MaxUploads(1000), oss.WithContext(ctx)}
 	if keyMarker != "" {
 		opts = append(opts, oss.KeyMarker(keyMarker), oss.UploadIDMarker(idMarker))
 	}
-	res, err := bk.ListMultipartUploads(opts...)
+	res, err := d.bucket(bucket).ListMultipartUploads(opts...)
 	if err != nil {
 		return storekit.UploadsResult{}, err
 	}

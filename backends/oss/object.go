@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/binary"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -122,11 +121,7 @@ func infoFromHeader(key string, h http.Header) translate.ObjectInfo {
 
 // Head uses GetObjectDetailedMeta.
 func (d *driver) Head(ctx context.Context, bucket, key string) (translate.ObjectInfo, error) {
-	bk, err := d.bucket(bucket, false)
-	if err != nil {
-		return translate.ObjectInfo{}, err
-	}
-	h, err := bk.GetObjectDetailedMeta(key, oss.WithContext(ctx))
+	h, err := d.bucket(bucket).GetObjectDetailedMeta(key, oss.WithContext(ctx))
 	if err != nil {
 		return translate.ObjectInfo{}, err
 	}
@@ -137,25 +132,20 @@ func (d *driver) Head(ctx context.Context, bucket, key string) (translate.Object
 // refuses an unsatisfiable range instead of silently returning the whole
 // object.
 func (d *driver) Get(ctx context.Context, bucket, key string, rng *translate.Range) (io.ReadCloser, translate.ObjectInfo, error) {
-	bk, err := d.bucket(bucket, false)
-	if err != nil {
-		return nil, translate.ObjectInfo{}, err
-	}
 	opts := []oss.Option{oss.WithContext(ctx)}
 	if rng != nil {
 		opts = append(opts, oss.Range(rng.Start, rng.Start+rng.Length-1), oss.RangeBehavior("standard"))
 	}
-	res, err := bk.DoGetObject(&oss.GetObjectRequest{ObjectKey: key}, opts)
+	res, err := d.bucket(bucket).DoGetObject(&oss.GetObjectRequest{ObjectKey: key}, opts)
 	if err != nil {
 		return nil, translate.ObjectInfo{}, err
 	}
 	h := res.Response.Headers
 	info := infoFromHeader(key, h)
 	if rng != nil {
-		var s, e int64
-		if _, err := fmt.Sscanf(h.Get("Content-Range"), "bytes %d-%d/%d", &s, &e, &info.Size); err != nil {
+		if _, info.Size, err = storekit.ContentRange(h.Get("Content-Range")); err != nil {
 			res.Response.Body.Close()
-			return nil, info, translate.Wrap(translate.ErrInternal, err, "oss backend: parsing Content-Range "+h.Get("Content-Range"))
+			return nil, info, err
 		}
 	}
 	return res.Response.Body, info, nil
@@ -196,12 +186,8 @@ func condOptions(cond translate.WriteCond) []oss.Option {
 }
 
 func (d *driver) Put(ctx context.Context, bucket, key string, body io.Reader, size int64, o storekit.PutOptions) (string, error) {
-	bk, err := d.bucket(bucket, false)
-	if err != nil {
-		return "", err
-	}
 	opts := append(append(metaOptions(o.Metadata), writeOptions(ctx, size, o.ContentMD5)...), condOptions(o.Cond)...)
-	resp, err := bk.DoPutObject(&oss.PutObjectRequest{ObjectKey: key, Reader: bodyReader(body, size)}, opts)
+	resp, err := d.bucket(bucket).DoPutObject(&oss.PutObjectRequest{ObjectKey: key, Reader: bodyReader(body, size)}, opts)
 	if err != nil {
 		return "", err
 	}
@@ -211,38 +197,24 @@ func (d *driver) Put(ctx context.Context, bucket, key string, body io.Reader, si
 
 // Copy replaces the metadata (x-oss-metadata-directive: REPLACE).
 func (d *driver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, o storekit.PutOptions) (string, error) {
-	if _, err := d.bucket(srcBucket, false); err != nil {
-		return "", err
-	}
-	bk, err := d.bucket(dstBucket, false)
-	if err != nil {
-		return "", err
-	}
 	opts := append(append(metaOptions(o.Metadata), oss.MetadataDirective(oss.MetaReplace), oss.WithContext(ctx)), condOptions(o.Cond)...)
-	res, err := bk.CopyObjectFrom(srcBucket, srcKey, dstKey, opts...)
+	res, err := d.bucket(dstBucket).CopyObjectFrom(srcBucket, srcKey, dstKey, opts...)
 	return unquote(res.ETag), err
 }
 
 // Delete uses DeleteObject for one key (OSS succeeds for a missing key
 // and says NoSuchBucket for a missing bucket), DeleteObjects for more.
 func (d *driver) Delete(ctx context.Context, bucket string, keys []string) error {
-	bk, err := d.bucket(bucket, false)
-	if err != nil {
-		return err
-	}
+	bk := d.bucket(bucket)
 	if len(keys) == 1 {
 		return bk.DeleteObject(keys[0], oss.WithContext(ctx))
 	}
-	_, err = bk.DeleteObjects(keys, oss.DeleteObjectsQuiet(true), oss.WithContext(ctx))
+	_, err := bk.DeleteObjects(keys, oss.DeleteObjectsQuiet(true), oss.WithContext(ctx))
 	return err
 }
 
 // List uses ListObjectsV2 paged by start-after.
 func (d *driver) List(ctx context.Context, bucket string, req storekit.ListRequest) (storekit.ListResult, error) {
-	bk, err := d.bucket(bucket, false)
-	if err != nil {
-		return storekit.ListResult{}, err
-	}
 	opts := []oss.Option{oss.MaxKeys(req.Max), oss.WithContext(ctx)}
 	if req.Prefix != "" {
 		opts = append(opts, oss.Prefix(req.Prefix))
@@ -253,7 +225,7 @@ func (d *driver) List(ctx context.Context, bucket string, req storekit.ListReque
 	if req.StartAfter != "" {
 		opts = append(opts, oss.StartAfter(req.StartAfter))
 	}
-	res, err := bk.ListObjectsV2(opts...)
+	res, err := d.bucket(bucket).ListObjectsV2(opts...)
 	if err != nil {
 		return storekit.ListResult{}, err
 	}

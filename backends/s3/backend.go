@@ -18,6 +18,7 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -78,11 +79,7 @@ type driver struct {
 // Options.StagingMaxAge), which Close stops. Its AsBackend is a
 // translate.PartLocator.
 func New(o Options) (*storekit.Backend, error) {
-	d, err := newDriver(o)
-	if err != nil {
-		return nil, err
-	}
-	return storekit.New(d, o.Kit())
+	return storekit.Open(newDriver, o)
 }
 
 // newDriver is the driver New builds the backend on.
@@ -109,7 +106,7 @@ func newDriver(o Options) (*driver, error) {
 }
 
 // Abilities implements storekit.Driver: S3 copies objects and parts
-// (ranges too) server-side and evaluates If-None-Match: * and If-Match on
+// server-side and evaluates If-None-Match: * and If-Match on
 // PutObject and CompleteMultipartUpload. MinIO's CopyObject takes no
 // destination condition, so a copy's are checked first by storekit (and
 // still sent, for stores that honour them, as AWS S3 does). It keeps the
@@ -118,7 +115,7 @@ func newDriver(o Options) (*driver, error) {
 // at most 10,000. Metadata is updated by a conditioned copy onto itself
 // (metadata.go).
 func (d *driver) Abilities() storekit.Abilities {
-	ab := storekit.Abilities{Name: "s3", Copy: true, CopyPart: true, RangedCopyPart: true,
+	ab := storekit.Abilities{Name: "s3", Copy: true, CopyPart: true,
 		CondPut:      storekit.CondAbility{IfAbsent: true, IfMatch: true},
 		CondComplete: storekit.CondAbility{IfAbsent: true, IfMatch: true}, MaxMetadataSize: 2 << 10,
 		MinPartSize: d.opts.MinPartSize, MaxPartSize: d.opts.MaxPartSize, MaxParts: 10000, PartRanges: true,
@@ -132,7 +129,9 @@ func (d *driver) Abilities() storekit.Abilities {
 
 // streaming are the per-call options of writes whose body is a stream:
 // unsigned payload (no seek, no re-read).
-func streaming(o *s3.Options) { o.APIOptions = append(o.APIOptions, unsignedPayload) }
+func streaming(o *s3.Options) {
+	o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
+}
 
 func (d *driver) ListBuckets(ctx context.Context) ([]translate.BucketInfo, error) {
 	out, err := d.client.ListBuckets(ctx, &s3.ListBucketsInput{})
@@ -176,16 +175,8 @@ func (d *driver) DeleteBucket(ctx context.Context, bucket string) error {
 // stores differ in how their tokens treat common prefixes (MinIO repeats
 // them).
 func (d *driver) List(ctx context.Context, bucket string, req storekit.ListRequest) (storekit.ListResult, error) {
-	in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), MaxKeys: aws.Int32(int32(req.Max))}
-	for _, f := range []struct {
-		dst **string
-		v   string
-	}{{&in.Prefix, req.Prefix}, {&in.Delimiter, req.Delimiter}, {&in.StartAfter, req.StartAfter}} {
-		if f.v != "" {
-			*f.dst = aws.String(f.v)
-		}
-	}
-	out, err := d.client.ListObjectsV2(ctx, in)
+	out, err := d.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), MaxKeys: aws.Int32(int32(req.Max)),
+		Prefix: storekit.NonEmpty(req.Prefix), Delimiter: storekit.NonEmpty(req.Delimiter), StartAfter: storekit.NonEmpty(req.StartAfter)})
 	if err != nil {
 		return storekit.ListResult{}, err
 	}

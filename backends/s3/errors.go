@@ -32,33 +32,23 @@ var storeCodes = map[string]translate.Code{
 }
 
 // Classify implements storekit.Driver: the store's S3 error code through
-// storeCodes and storekit.S3Codes; without a known code, a 404 is a missing key (or bucket:
-// storekit tells), a 500 or 503 a store failure, a 400 the client's bad
-// request. Anything else is 0 for
-// storekit to classify (network failures, deadlines) or make ErrInternal.
+// storeCodes and storekit.S3Codes, else its status (storekit.StoreCode),
+// and a 400 the client's bad request. Anything else is 0 for storekit to
+// classify (network failures, deadlines) or make ErrInternal.
 func (d *driver) Classify(err error) translate.Code {
 	var api smithy.APIError
 	if !errors.As(err, &api) {
 		return 0
 	}
-	if code, ok := storeCodes[api.ErrorCode()]; ok {
-		return code
-	}
-	if code, ok := storekit.S3Codes[api.ErrorCode()]; ok {
-		return code
-	}
+	status := 0
 	var re *smithyhttp.ResponseError
 	if errors.As(err, &re) {
-		switch re.HTTPStatusCode() {
-		case 404:
-			return translate.ErrNoSuchKey
-		case 500, 503:
-			return translate.ErrServiceUnavailable
-		case 400:
-			// A request the store refused that the gateway let through:
-			// the client's, not an internal error.
-			return translate.ErrInvalidRequest
-		}
+		status = re.HTTPStatusCode()
 	}
-	return 0
+	if c := storekit.StoreCode(api.ErrorCode(), status, storeCodes, storekit.S3Codes); c != 0 || status != 400 {
+		return c
+	}
+	// A request the store refused that the gateway let through: the
+	// client's, not an internal error.
+	return translate.ErrInvalidRequest
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/babelgate/babelgate/translate"
 )
@@ -29,10 +27,8 @@ const metadataUpdateMaxSize = 128 << 10
 // source's checksum (S3 API reference, CopyObject,
 // x-amz-checksum-algorithm).
 func (d *driver) UpdateMetadata(ctx context.Context, bucket, key, storeETag string, m translate.Metadata) error {
-	in := &s3.CopyObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), CopySource: aws.String(copySource(bucket, key)),
-		CopySourceIfMatch: aws.String(`"` + storeETag + `"`), MetadataDirective: types.MetadataDirectiveReplace,
-		Metadata: m.User, Expires: expires(m), WebsiteRedirectLocation: redirect(m)}
-	setMeta(m, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
+	in := copyInput(bucket, key, bucket, key, m)
+	in.CopySourceIfMatch = aws.String(`"` + storeETag + `"`)
 	_, err := d.client.CopyObject(ctx, in)
 	return err
 }

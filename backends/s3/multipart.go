@@ -2,15 +2,12 @@ package s3
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/babelgate/babelgate/backends/storekit"
 	"github.com/babelgate/babelgate/translate"
@@ -19,14 +16,11 @@ import (
 func (d *driver) CreateUpload(ctx context.Context, bucket, key string, o storekit.PutOptions) (string, error) {
 	m := o.Metadata
 	in := &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), Metadata: m.User, Expires: expires(m),
-		WebsiteRedirectLocation: redirect(m)}
+		WebsiteRedirectLocation: storekit.NonEmpty(m.WebsiteRedirectLocation)}
 	setMeta(m, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
 	out, err := d.client.CreateMultipartUpload(ctx, in)
 	if err != nil {
 		return "", err
-	}
-	if aws.ToString(out.UploadId) == "" {
-		return "", translate.Errorf(translate.ErrInternal, "s3 backend: the store returned no upload ID for %s/%s", bucket, key)
 	}
 	return aws.ToString(out.UploadId), nil
 }
@@ -34,9 +28,6 @@ func (d *driver) CreateUpload(ctx context.Context, bucket, key string, o storeki
 func (d *driver) UploadPart(ctx context.Context, bucket, key, id string, n int, body io.Reader, size int64, o storekit.PutOptions) (string, error) {
 	in := &s3.UploadPartInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: aws.String(id),
 		PartNumber: aws.Int32(int32(n)), Body: body, ContentLength: aws.Int64(size), ContentMD5: md5Header(o.ContentMD5)}
-	if size == 0 {
-		in.Body = http.NoBody
-	}
 	sums(o.Checksums, &in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256)
 	out, err := d.client.UploadPart(ctx, in, streaming)
 	if err != nil {
@@ -45,13 +36,9 @@ func (d *driver) UploadPart(ctx context.Context, bucket, key, id string, n int, 
 	return unquote(out.ETag), nil
 }
 
-func (d *driver) CopyPart(ctx context.Context, bucket, key, id string, n int, srcBucket, srcKey string, rng *translate.Range) (string, error) {
-	in := &s3.UploadPartCopyInput{Bucket: aws.String(bucket), Key: aws.String(key),
-		UploadId: aws.String(id), PartNumber: aws.Int32(int32(n)), CopySource: aws.String(copySource(srcBucket, srcKey))}
-	if rng != nil {
-		in.CopySourceRange = aws.String(fmt.Sprintf("bytes=%d-%d", rng.Start, rng.Start+rng.Length-1))
-	}
-	out, err := d.client.UploadPartCopy(ctx, in)
+func (d *driver) CopyPart(ctx context.Context, bucket, key, id string, n int, srcKey string, size int64) (string, error) {
+	out, err := d.client.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String(bucket), Key: aws.String(key),
+		UploadId: aws.String(id), PartNumber: aws.Int32(int32(n)), CopySource: aws.String(copySource(bucket, srcKey))})
 	if err != nil {
 		return "", err
 	}
@@ -61,14 +48,14 @@ func (d *driver) CopyPart(ctx context.Context, bucket, key, id string, n int, sr
 	return unquote(out.CopyPartResult.ETag), nil
 }
 
-func (d *driver) CompleteUpload(ctx context.Context, bucket, key, id string, parts []storekit.Part, cond translate.WriteCond) (string, error) {
+func (d *driver) CompleteUpload(ctx context.Context, bucket, key, id string, parts []storekit.Part, o storekit.PutOptions) (string, error) {
 	cp := make([]types.CompletedPart, len(parts))
 	for i, p := range parts {
 		cp[i] = types.CompletedPart{PartNumber: aws.Int32(int32(p.Number)), ETag: aws.String(`"` + p.ETag + `"`)}
 	}
 	in := &s3.CompleteMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key),
 		UploadId: aws.String(id), MultipartUpload: &types.CompletedMultipartUpload{Parts: cp}}
-	in.IfNoneMatch, in.IfMatch = condHeaders(cond)
+	in.IfNoneMatch, in.IfMatch = condHeaders(o.Cond)
 	out, err := d.client.CompleteMultipartUpload(ctx, in)
 	if err != nil {
 		return "", err
@@ -100,21 +87,9 @@ func (d *driver) ListParts(ctx context.Context, bucket, key, id string, after, m
 }
 
 func (d *driver) ListUploads(ctx context.Context, bucket, keyMarker, idMarker string) (storekit.UploadsResult, error) {
-	in := &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket), MaxUploads: aws.Int32(1000)}
-	if keyMarker != "" {
-		in.KeyMarker, in.UploadIdMarker = aws.String(keyMarker), aws.String(idMarker)
-	}
+	in := &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket), MaxUploads: aws.Int32(1000),
+		KeyMarker: storekit.NonEmpty(keyMarker), UploadIdMarker: storekit.NonEmpty(idMarker)}
 	out, err := d.client.ListMultipartUploads(ctx, in)
-	var api smithy.APIError
-	if err != nil && in.UploadIdMarker != nil && errors.As(err, &api) && api.ErrorCode() == "InvalidArgument" {
-		// versitygw 1.8.0 refuses the upload-id-marker it handed out (it
-		// looks for it among the keys after key-marker): continue after
-		// key-marker alone, which on such a store can miss further
-		// uploads of the page's last key (DeleteBucket then finds the
-		// bucket not empty rather than lose them).
-		in.UploadIdMarker = nil
-		out, err = d.client.ListMultipartUploads(ctx, in)
-	}
 	if err != nil {
 		return storekit.UploadsResult{}, err
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go/middleware"
@@ -21,17 +20,13 @@ import (
 	"github.com/babelgate/babelgate/translate"
 )
 
-func unsignedPayload(stack *middleware.Stack) error {
-	return v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware(stack)
-}
-
 func unquote(etag *string) string { return strings.ToLower(strings.Trim(aws.ToString(etag), `"`)) }
 
 // metaFromStore converts the store's description of an object.
-func metaFromStore(ct, ce, cd, cl, cc *string, exp *string, user map[string]string, sc types.StorageClass, sse types.ServerSideEncryption) translate.Metadata {
+func metaFromStore(ct, ce, cd, cl, cc, exp, redirect *string, user map[string]string, sc types.StorageClass, sse types.ServerSideEncryption) translate.Metadata {
 	m := translate.Metadata{ContentType: aws.ToString(ct), ContentEncoding: aws.ToString(ce), ContentDisposition: aws.ToString(cd),
 		ContentLanguage: aws.ToString(cl), CacheControl: aws.ToString(cc), Expires: aws.ToString(exp),
-		StorageClass: string(sc), SSE: string(sse)}
+		WebsiteRedirectLocation: aws.ToString(redirect), StorageClass: string(sc), SSE: string(sse)}
 	if m.StorageClass == "STANDARD" {
 		m.StorageClass = ""
 	}
@@ -63,12 +58,9 @@ func (d *driver) Head(ctx context.Context, bucket, key string) (translate.Object
 	info := translate.ObjectInfo{Key: key, Size: aws.ToInt64(out.ContentLength), ETag: unquote(out.ETag),
 		LastModified: aws.ToTime(out.LastModified),
 		Metadata: metaFromStore(out.ContentType, out.ContentEncoding, out.ContentDisposition, out.ContentLanguage,
-			out.CacheControl, out.ExpiresString, out.Metadata, out.StorageClass, out.ServerSideEncryption),
-		Checksum: storeChecksums(out.ChecksumCRC32, out.ChecksumCRC32C, out.ChecksumCRC64NVME, out.ChecksumSHA1, out.ChecksumSHA256)}
-	info.Metadata.WebsiteRedirectLocation = aws.ToString(out.WebsiteRedirectLocation)
-	if len(info.Checksum) > 0 {
-		info.ChecksumType = translate.ChecksumType(out.ChecksumType)
-	}
+			out.CacheControl, out.ExpiresString, out.WebsiteRedirectLocation, out.Metadata, out.StorageClass, out.ServerSideEncryption),
+		Checksum:     storeChecksums(out.ChecksumCRC32, out.ChecksumCRC32C, out.ChecksumCRC64NVME, out.ChecksumSHA1, out.ChecksumSHA256),
+		ChecksumType: translate.ChecksumType(out.ChecksumType)}
 	return info, nil
 }
 
@@ -84,12 +76,9 @@ func (d *driver) PartRange(ctx context.Context, bucket, key string, n int) (*tra
 			count, _ = strconv.Atoi(after)
 		}
 	}
-	var start, end, total int64
 	if cr := aws.ToString(out.ContentRange); cr != "" {
-		if _, err := fmt.Sscanf(cr, "bytes %d-%d/%d", &start, &end, &total); err != nil {
-			return nil, 0, translate.Wrap(translate.ErrInternal, err, "s3 backend: parsing Content-Range "+cr)
-		}
-		return &translate.Range{Start: start, Length: end - start + 1}, count, nil
+		rng, _, err := storekit.ContentRange(cr)
+		return &rng, count, err
 	}
 	return &translate.Range{Start: 0, Length: aws.ToInt64(out.ContentLength)}, max(1, count), nil
 }
@@ -105,17 +94,13 @@ func (d *driver) Get(ctx context.Context, bucket, key string, rng *translate.Ran
 	}
 	info := translate.ObjectInfo{Key: key, Size: aws.ToInt64(out.ContentLength), ETag: unquote(out.ETag), LastModified: aws.ToTime(out.LastModified),
 		Metadata: metaFromStore(out.ContentType, out.ContentEncoding, out.ContentDisposition, out.ContentLanguage,
-			out.CacheControl, out.ExpiresString, out.Metadata, out.StorageClass, out.ServerSideEncryption),
-		Checksum: storeChecksums(out.ChecksumCRC32, out.ChecksumCRC32C, out.ChecksumCRC64NVME, out.ChecksumSHA1, out.ChecksumSHA256)}
-	info.Metadata.WebsiteRedirectLocation = aws.ToString(out.WebsiteRedirectLocation)
-	if len(info.Checksum) > 0 {
-		info.ChecksumType = translate.ChecksumType(out.ChecksumType)
-	}
+			out.CacheControl, out.ExpiresString, out.WebsiteRedirectLocation, out.Metadata, out.StorageClass, out.ServerSideEncryption),
+		Checksum:     storeChecksums(out.ChecksumCRC32, out.ChecksumCRC32C, out.ChecksumCRC64NVME, out.ChecksumSHA1, out.ChecksumSHA256),
+		ChecksumType: translate.ChecksumType(out.ChecksumType)}
 	if rng != nil {
-		var s, e int64
-		if _, err := fmt.Sscanf(aws.ToString(out.ContentRange), "bytes %d-%d/%d", &s, &e, &info.Size); err != nil {
+		if _, info.Size, err = storekit.ContentRange(aws.ToString(out.ContentRange)); err != nil {
 			out.Body.Close()
-			return nil, info, translate.Wrap(translate.ErrInternal, err, "s3 backend: parsing Content-Range "+aws.ToString(out.ContentRange))
+			return nil, info, err
 		}
 	}
 	return out.Body, info, nil
@@ -142,12 +127,7 @@ func sums(c translate.Checksums, crc32, crc32c, crc64nvme, sha1, sha256 **string
 	}
 }
 
-func md5Header(m []byte) *string {
-	if m != nil {
-		return aws.String(base64.StdEncoding.EncodeToString(m))
-	}
-	return nil
-}
+func md5Header(m []byte) *string { return storekit.NonEmpty(base64.StdEncoding.EncodeToString(m)) }
 
 // condHeaders returns the If-None-Match and If-Match values for cond, in
 // the store's terms; nil when not asked.
@@ -164,7 +144,7 @@ func condHeaders(cond translate.WriteCond) (ifNoneMatch, ifMatch *string) {
 func (d *driver) Put(ctx context.Context, bucket, key string, body io.Reader, size int64, o storekit.PutOptions) (string, error) {
 	m := o.Metadata
 	in := &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: body,
-		ContentLength: aws.Int64(size), ContentMD5: md5Header(o.ContentMD5), Metadata: m.User, Expires: expires(m), WebsiteRedirectLocation: redirect(m)}
+		ContentLength: aws.Int64(size), ContentMD5: md5Header(o.ContentMD5), Metadata: m.User, Expires: expires(m), WebsiteRedirectLocation: storekit.NonEmpty(m.WebsiteRedirectLocation)}
 	in.IfNoneMatch, in.IfMatch = condHeaders(o.Cond)
 	setMeta(m, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
 	sums(o.Checksums, &in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256)
@@ -188,41 +168,30 @@ func expires(m translate.Metadata) *time.Time {
 	return &t
 }
 
-// redirect is the store's x-amz-website-redirect-location for m: nil for
-// none. (storekit keeps it in user metadata too: MinIO drops the header.)
-func redirect(m translate.Metadata) *string {
-	if m.WebsiteRedirectLocation == "" {
-		return nil
-	}
-	return aws.String(m.WebsiteRedirectLocation)
-}
-
+// setMeta sets an SDK input's content headers from m.
 func setMeta(m translate.Metadata, ct, ce, cd, cl, cc **string) {
-	for _, f := range []struct {
-		dst **string
-		v   string
-	}{{ct, m.ContentType}, {ce, m.ContentEncoding}, {cd, m.ContentDisposition}, {cl, m.ContentLanguage}, {cc, m.CacheControl}} {
-		if f.v != "" {
-			*f.dst = aws.String(f.v)
-		}
-	}
+	*ct, *ce, *cd, *cl, *cc = storekit.NonEmpty(m.ContentType), storekit.NonEmpty(m.ContentEncoding),
+		storekit.NonEmpty(m.ContentDisposition), storekit.NonEmpty(m.ContentLanguage), storekit.NonEmpty(m.CacheControl)
 }
 
 func (d *driver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string, o storekit.PutOptions) (string, error) {
-	m := o.Metadata
-	in := &s3.CopyObjectInput{Bucket: aws.String(dstBucket), Key: aws.String(dstKey),
-		CopySource: aws.String(copySource(srcBucket, srcKey)), MetadataDirective: types.MetadataDirectiveReplace, Metadata: m.User,
-		Expires: expires(m), WebsiteRedirectLocation: redirect(m)}
+	in := copyInput(srcBucket, srcKey, dstBucket, dstKey, o.Metadata)
 	in.IfNoneMatch, in.IfMatch = condHeaders(o.Cond)
-	setMeta(m, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
 	out, err := d.client.CopyObject(ctx, in)
-	if err != nil {
+	if err != nil || out.CopyObjectResult == nil {
 		return "", err
 	}
-	if out.CopyObjectResult == nil {
-		return "", nil
-	}
 	return unquote(out.CopyObjectResult.ETag), nil
+}
+
+// copyInput copies srcKey of srcBucket to dstKey of dstBucket with m
+// replacing the source's metadata.
+func copyInput(srcBucket, srcKey, dstBucket, dstKey string, m translate.Metadata) *s3.CopyObjectInput {
+	in := &s3.CopyObjectInput{Bucket: aws.String(dstBucket), Key: aws.String(dstKey),
+		CopySource: aws.String(copySource(srcBucket, srcKey)), MetadataDirective: types.MetadataDirectiveReplace, Metadata: m.User,
+		Expires: expires(m), WebsiteRedirectLocation: storekit.NonEmpty(m.WebsiteRedirectLocation)}
+	setMeta(m, &in.ContentType, &in.ContentEncoding, &in.ContentDisposition, &in.ContentLanguage, &in.CacheControl)
+	return in
 }
 
 // copySource is the x-amz-copy-source value for an object.

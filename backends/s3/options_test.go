@@ -7,51 +7,26 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/babelgate/babelgate/backends/backendtest"
 	s3backend "github.com/babelgate/babelgate/backends/s3"
 )
 
-// TestValidate checks what check-config refuses before serve would fail
-// on it: missing credentials (the backend has no other source), an
-// endpoint without a scheme (every call would fail), bad timeouts.
+// TestValidate: the s3 options are storekit.StoreOptions' (checked in
+// storekit's tests) with the endpoint optional (AWS's own).
 func TestValidate(t *testing.T) {
 	good := func() *s3backend.Options {
 		o := s3backend.DefaultOptions()
 		o.Endpoint, o.AccessKey, o.SecretKey = "http://127.0.0.1:9000", "ak", "sk"
 		return o
 	}
-	tests := []struct {
-		name string
-		edit func(*s3backend.Options)
-		want string // "" for valid
-	}{
-		{"valid", func(*s3backend.Options) {}, ""},
-		{"AWS's own endpoint", func(o *s3backend.Options) { o.Endpoint = "" }, ""},
-		{"https endpoint", func(o *s3backend.Options) { o.Endpoint = "https://s3.example.com" }, ""},
-		{"no keys", func(o *s3backend.Options) { o.AccessKey, o.SecretKey = "", "" }, "access_key: required"},
-		{"no secret", func(o *s3backend.Options) { o.SecretKey = "" }, "secret_key: required"},
-		{"host:port without scheme", func(o *s3backend.Options) { o.Endpoint = "minio:9000" }, `endpoint: "minio:9000" is not an http:// or https:// URL`},
-		{"IP without scheme", func(o *s3backend.Options) { o.Endpoint = "127.0.0.1:9000" }, "https://127.0.0.1:9000"},
-		{"other scheme", func(o *s3backend.Options) { o.Endpoint = "ftp://x" }, "endpoint"},
-		{"zero timeout", func(o *s3backend.Options) { o.RequestTimeout = 0 }, "request_timeout: must be positive"},
-		{"negative retries", func(o *s3backend.Options) { o.Retries = -1 }, "retries: must not be negative"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			o := good()
-			tt.edit(o)
-			err := o.Validate()
-			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
-				t.Fatalf("Validate() = %v, want %q", err, tt.want)
-			}
-			b, nerr := s3backend.New(*o)
-			if b != nil {
-				b.Close()
-			}
-			if (nerr == nil) != (err == nil) {
-				t.Fatalf("New and Validate disagree: %v vs %v", nerr, err)
-			}
-		})
-	}
+	type c = backendtest.OptionCase[s3backend.Options]
+	backendtest.CheckOptions(t, good, (*s3backend.Options).Validate, s3backend.New, []c{
+		{Name: "valid", Edit: func(*s3backend.Options) {}, Want: ""},
+		{Name: "AWS's own endpoint", Edit: func(o *s3backend.Options) { o.Endpoint = "" }, Want: ""},
+		{Name: "no keys", Edit: func(o *s3backend.Options) { o.AccessKey, o.SecretKey = "", "" }, Want: "access_key: required"},
+		{Name: "IP without scheme", Edit: func(o *s3backend.Options) { o.Endpoint = "127.0.0.1:9000" }, Want: "https://127.0.0.1:9000"},
+		{Name: "zero timeout", Edit: func(o *s3backend.Options) { o.RequestTimeout = 0 }, Want: "request_timeout: must be positive"},
+	})
 }
 
 // TestOptionsYAML: the options storekit.StoreOptions holds are spelled in

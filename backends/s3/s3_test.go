@@ -15,6 +15,24 @@ import (
 	"github.com/babelgate/babelgate/translate"
 )
 
+// newBackend is the s3 backend of a store at endpoint, with path-style
+// addressing and the defaults of typ's options.
+func newBackend(t *testing.T, defaults func() *s3backend.Options, endpoint, ak, sk string, edit func(*s3backend.Options)) *storekit.Backend {
+	t.Helper()
+	o := defaults()
+	o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle, o.Region = endpoint, ak, sk, true, "us-east-1"
+	o.RequestTimeout = 30 * time.Second
+	if edit != nil {
+		edit(o)
+	}
+	b, err := s3backend.New(*o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
 // TestConformanceMinIO runs the backend conformance suite against a real
 // MinIO server, as type s3 and as type obs (OBS's S3 API defaults).
 func TestConformanceMinIO(t *testing.T) {
@@ -22,15 +40,7 @@ func TestConformanceMinIO(t *testing.T) {
 	for name, defaults := range map[string]func() *s3backend.Options{"s3": s3backend.DefaultOptions, "obs": s3backend.OBSOptions} {
 		t.Run(name, func(t *testing.T) {
 			backendtest.RunWith(t, func(t *testing.T) translate.Backend {
-				o := defaults()
-				o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle, o.Region = m.Endpoint, minio.AccessKey, minio.SecretKey, true, "us-east-1"
-				o.RequestTimeout = 30 * time.Second
-				b, err := s3backend.New(*o)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { b.Close() })
-				return b
+				return newBackend(t, defaults, m.Endpoint, minio.AccessKey, minio.SecretKey, nil)
 			}, minioQuirks)
 		})
 	}
@@ -41,14 +51,8 @@ func TestConformanceMinIO(t *testing.T) {
 func TestReaperMinIO(t *testing.T) {
 	m := minio.Start(t)
 	backendtest.RunReaper(t, func(t *testing.T, maxAge time.Duration) (backendtest.Sweeper, func(ctx context.Context, bucket, id string) ([]string, error)) {
-		o := s3backend.DefaultOptions()
-		o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle = m.Endpoint, minio.AccessKey, minio.SecretKey, true
-		o.RequestTimeout, o.StagingMaxAge = 30*time.Second, maxAge
-		b, err := s3backend.New(*o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { b.Close() })
+		b := newBackend(t, s3backend.DefaultOptions, m.Endpoint, minio.AccessKey, minio.SecretKey,
+			func(o *s3backend.Options) { o.StagingMaxAge = maxAge })
 		return b, b.StagedKeys
 	})
 }
@@ -66,37 +70,47 @@ func TestOptions(t *testing.T) {
 	}
 }
 
-// minioQuirks are MinIO's documented limits.
-var minioQuirks = backendtest.Quirks{
-	// MinIO maps keys to file paths: it refuses empty, "." and ".." path
-	// segments and a trailing '/' (XMinioInvalidObjectName).
-	KeyUnsupported: func(key string) bool {
-		if strings.HasPrefix(key, "/") || strings.HasSuffix(key, "/") || strings.Contains(key, "//") {
+// pathKeys reports the keys a store that maps keys to file paths refuses:
+// empty, "." and ".." path segments, segments over 255 bytes, and a
+// trailing '/'.
+func pathKeys(key string) bool {
+	if strings.HasPrefix(key, "/") || strings.HasSuffix(key, "/") || strings.Contains(key, "//") {
+		return true
+	}
+	for _, seg := range strings.Split(key, "/") {
+		if seg == "." || seg == ".." || len(seg) > 255 {
 			return true
 		}
-		for _, seg := range strings.Split(key, "/") {
-			if seg == "." || seg == ".." || len(seg) > 255 {
-				return true
-			}
-		}
-		return false
-	},
+	}
+	return false
+}
+
+// driverQuirks adds to a store's quirks the s3 driver's own differences
+// from the suite's defaults, the same on every S3 store.
+func driverQuirks(q backendtest.Quirks) backendtest.Quirks {
 	// S3 stores give objects stored without a type their own default.
-	DefaultContentType: "application/octet-stream",
+	q.DefaultContentType = "application/octet-stream"
 	// S3 reports part sizes only per part (HEAD ?partNumber=N), which the
 	// backend serves through translate.PartLocator.
-	PartSizesUnknown: true,
-	// MinIO walks its "directories": "a/x" lists after "a0".
-	NonBytewiseListing: true,
+	q.PartSizesUnknown = true
 	// A part goes straight into the store's upload, where the upload that
 	// finishes last stays; OBS's last-begun rule needs staging (issue 6).
-	LastFinishedPartWins: true,
+	q.LastFinishedPartWins = true
 	// A server-side copy of a multipart object is a new single-part object.
-	CopyNewETag: true,
+	q.CopyNewETag = true
 	// Parts below the store's 5 MiB minimum are staged and assembled at
 	// Complete; an annex keeps the client's ETag, checksums and part sizes.
-	Staging: true,
+	q.Staging = true
+	return q
 }
+
+// minioQuirks are MinIO's documented limits.
+var minioQuirks = driverQuirks(backendtest.Quirks{
+	// MinIO maps keys to file paths (XMinioInvalidObjectName).
+	KeyUnsupported: pathKeys,
+	// MinIO walks its "directories": "a/x" lists after "a0".
+	NonBytewiseListing: true,
+})
 
 // TestConformanceVersitygw runs the conformance suite against a second,
 // independent S3 implementation, versitygw's posix backend, so that no
@@ -104,38 +118,18 @@ var minioQuirks = backendtest.Quirks{
 func TestConformanceVersitygw(t *testing.T) {
 	v := versitygw.StartPosix(t)
 	backendtest.RunWith(t, func(t *testing.T) translate.Backend {
-		o := s3backend.DefaultOptions()
-		o.Endpoint, o.AccessKey, o.SecretKey, o.PathStyle, o.Region = v.Endpoint, versitygw.AccessKey, versitygw.SecretKey, true, "us-east-1"
-		o.RequestTimeout = 30 * time.Second
-		b, err := s3backend.New(*o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { b.Close() })
-		return b
+		return newBackend(t, s3backend.DefaultOptions, v.Endpoint, versitygw.AccessKey, versitygw.SecretKey, nil)
 	}, versitygwQuirks)
 }
 
 // versitygwQuirks are versitygw's (posix backend) differences from the
 // suite's defaults, each seen against v1.8.0.
-var versitygwQuirks = backendtest.Quirks{
-	// Keys are file paths: no empty, "." or ".." segment, and a key ending
-	// in '/' is a directory, which takes no data (DirectoryObjectContainsData).
-	KeyUnsupported: func(key string) bool {
-		if strings.HasPrefix(key, "/") || strings.HasSuffix(key, "/") || strings.Contains(key, "//") {
-			return true
-		}
-		for _, seg := range strings.Split(key, "/") {
-			if seg == "." || seg == ".." || len(seg) > 255 {
-				return true
-			}
-		}
-		return false
-	},
+var versitygwQuirks = driverQuirks(backendtest.Quirks{
+	// Keys are file paths, and a key ending in '/' is a directory, which
+	// takes no data (DirectoryObjectContainsData).
+	KeyUnsupported: pathKeys,
 	// "a" and "a/b" cannot both be objects (ObjectParentIsFile).
 	FileTree: true,
-	// Like AWS S3, it gives objects stored without a type its default.
-	DefaultContentType: "application/octet-stream",
 	// A request cut short (the client's body failed midway) is stored
 	// truncated instead of refused: a failed PutObject replaces the old
 	// object with what arrived; a failed UploadPart leaves that part.
@@ -143,23 +137,12 @@ var versitygwQuirks = backendtest.Quirks{
 	// Like AWS S3 since 2025, it computes a CRC64NVME of every object
 	// written without a checksum and reports it.
 	StoreChecksum: translate.CRC64NVME,
-	// S3 reports part sizes only per part (HEAD ?partNumber=N), served
-	// through translate.PartLocator.
-	PartSizesUnknown: true,
-	// A part goes straight into the store's upload, where the upload that
-	// finishes last stays.
-	LastFinishedPartWins: true,
-	// A server-side copy of a multipart object is a new single-part object.
-	CopyNewETag: true,
-	// Parts below the store's 5 MiB minimum are staged and assembled at
-	// Complete; an annex keeps the client's ETag, checksums and part sizes.
-	Staging: true,
 	// GetObject reads the ETag attribute by path, then opens the file by
 	// path (v1.8.0 backend/posix/posix.go, Posix.GetObject): an overwrite
 	// between the two pairs the new ETag with the old bytes (seen once in
 	// ConcurrentPut under load).
 	ReadMixesVersions: true,
-}
+})
 
 // TestReservedKeys: storekit's guard on every write path (the same for
 // every driver): a client key under ".babelgate/" is ErrAccessDenied for

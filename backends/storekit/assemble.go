@@ -73,7 +73,7 @@ func (s *Stager) Complete(ctx context.Context, st Upload, req translate.Complete
 			return translate.ObjectInfo{}, err
 		}
 	}
-	storeETag, err := s.Store.CompleteUpload(ctx, req.Bucket, req.Key, storeID, etags, req.Cond)
+	storeETag, err := s.Store.CompleteUpload(ctx, req.Bucket, req.Key, storeID, etags, st.Metadata, req.Cond)
 	if err != nil {
 		abort()
 		return translate.ObjectInfo{}, err

@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"slices"
-	"sync/atomic"
 	"time"
 
 	"github.com/babelgate/babelgate/translate"
@@ -42,23 +41,13 @@ const (
 // Attempt names one upload of one part.
 type Attempt [attemptLen]byte
 
-// lastAttempt makes attempts strictly increasing within the process.
-var lastAttempt atomic.Int64
-
-// NewAttempt starts an attempt now.
+// NewAttempt starts an attempt now: its time is beginStamp's, strictly
+// increasing within the process, as staged parts' are.
 func NewAttempt() Attempt {
-	for {
-		last, now := lastAttempt.Load(), time.Now().UnixNano()
-		if now <= last {
-			now = last + 1
-		}
-		if lastAttempt.CompareAndSwap(last, now) {
-			var a Attempt
-			binary.BigEndian.PutUint64(a[:8], uint64(now))
-			rand.Read(a[8:])
-			return a
-		}
-	}
+	var a Attempt
+	binary.BigEndian.PutUint64(a[:8], uint64(beginStamp()))
+	rand.Read(a[8:])
+	return a
 }
 
 // Began is when the attempt began.

@@ -15,12 +15,14 @@
 // which streams through the gateway in one place
 // (translate.StreamPartCopy). A driver only speaks its store's API.
 //
-// For drivers of stores unlike S3 the kit also has helpers a driver calls:
-// multipart uploads over staged blocks (blocks.go: block IDs, attempts,
-// the winning part of each number), identifier-only metadata names
-// (IdentMeta), a read-once io.ReadSeekCloser (OnceSeeker), the options
-// every store type shares (CallOptions) and the registration of a store
-// type (Register).
+// For a store with no multipart uploads but blocks (BlockStore) the kit
+// runs the uploads itself (blockupload.go, blocks.go: upload IDs and their
+// list, block IDs, attempts, the winning part of each number, Complete as
+// one commit). It also has helpers a driver calls: error codes by table
+// and status (StoreCode), Content-Range (ContentRange), identifier-only
+// metadata names (IdentMeta, MetaMap), a read-once io.ReadSeekCloser
+// (OnceSeeker), the options every store type shares (CallOptions,
+// StoreOptions) and the registration of a store type (Register).
 //
 // Everything the kit keeps lives in the client's own bucket, under the
 // reserved key prefix Prefix (see state.go for the layout). These names
@@ -37,7 +39,10 @@ import (
 )
 
 // Driver is one object store, spoken to through its SDK. The kit calls
-// it; clients never do. Contracts every method keeps:
+// it; clients never do. A driver is also an Uploader (the store's own
+// multipart uploads) or a BlockStore, and may be a PartRanger, a
+// BucketChecker and a KeyChecker; New reads which once. Contracts every
+// method keeps:
 //
 //   - Errors are the SDK's own (or any error): the kit classifies each one
 //     once, through Classify, at its edge. A driver does not build
@@ -47,6 +52,7 @@ import (
 //     turns its SDK's own retries off, see Abilities); calls that stream
 //     a body (Put, UploadPart) or return one (Get) are bounded by ctx only
 //     and never retried.
+//   - A body of 0 bytes (Put, UploadPart, StageBlock) is http.NoBody.
 //   - Keys are passed as the client sent them, reserved keys included
 //     (the kit writes its own state through the same calls); bucket names
 //     are valid for the store or the driver reports its not-found error.
@@ -84,7 +90,8 @@ type Driver interface {
 
 	// Head describes key as the store holds it: size, ETag, LastModified,
 	// metadata, and the checksums the store keeps (Abilities.Checksums,
-	// Abilities.StoreChecksums) with their type. No annex is applied.
+	// Abilities.StoreChecksums) with their type (ignored without
+	// checksums). No annex is applied.
 	Head(ctx context.Context, bucket, key string) (translate.ObjectInfo, error)
 	// Get opens key, or the byte range rng of it (resolved already; nil
 	// is the whole object), and describes it as Head does, with Size the
@@ -108,7 +115,11 @@ type Driver interface {
 	// List returns one page of bucket's keys in ascending byte order, as
 	// ListRequest describes.
 	List(ctx context.Context, bucket string, req ListRequest) (ListResult, error)
+}
 
+// Uploader is a store's own multipart uploads; a driver implements it,
+// or BlockStore for a store that has none.
+type Uploader interface {
 	// CreateUpload starts the store's multipart upload of key with opts'
 	// metadata (ContentMD5, Checksums and Cond are empty) and returns its
 	// ID.
@@ -118,15 +129,15 @@ type Driver interface {
 	// Put, the whole body is read before the store commits. opts.Metadata
 	// and opts.Cond are empty.
 	UploadPart(ctx context.Context, bucket, key, id string, n int, body io.Reader, size int64, opts PutOptions) (string, error)
-	// CopyPart copies srcKey of srcBucket, or the byte range rng of it
-	// when not nil, server-side as part n of upload id and returns the
-	// part's store ETag. Only called when Abilities.CopyPart, and with a
-	// range only when Abilities.RangedCopyPart.
-	CopyPart(ctx context.Context, bucket, key, id string, n int, srcBucket, srcKey string, rng *translate.Range) (string, error)
+	// CopyPart copies the whole object srcKey of bucket (size bytes, a
+	// staged part) server-side as part n of upload id and returns the
+	// part's store ETag. Only called when Abilities.CopyPart.
+	CopyPart(ctx context.Context, bucket, key, id string, n int, srcKey string, size int64) (string, error)
 	// CompleteUpload completes upload id from parts (in order, numbers
-	// as uploaded) under cond, and returns the object's store ETag (""
-	// if the store gave none).
-	CompleteUpload(ctx context.Context, bucket, key, id string, parts []Part, cond translate.WriteCond) (string, error)
+	// as uploaded) under opts.Cond, and returns the object's store ETag
+	// ("" if the store gave none). opts.Metadata is the upload's, as
+	// CreateUpload had it (for a store that applies it only now).
+	CompleteUpload(ctx context.Context, bucket, key, id string, parts []Part, opts PutOptions) (string, error)
 	// AbortUpload aborts upload id; an upload already gone is the
 	// store's no-such-upload error.
 	AbortUpload(ctx context.Context, bucket, key, id string) error
@@ -138,6 +149,54 @@ type Driver interface {
 	// Stores differ in the order and paging they implement; the kit reads
 	// every page and applies the neutral query itself.
 	ListUploads(ctx context.Context, bucket, keyMarker, idMarker string) (UploadsResult, error)
+}
+
+// BlockStore is implemented by a driver whose store has no multipart
+// uploads but stages blocks on the destination object and commits a list
+// of them as the object (Azure's Put Block and Put Block List); it then
+// implements no Uploader. The kit runs multipart uploads over it
+// (blockupload.go): upload IDs, their listing and their state are the
+// kit's, parts are blocks named as blocks.go says, Complete is one
+// commit. Abilities.MaxBlockSize and MaxBlocks are the store's block
+// rules. Put is called with at most MaxBlockSize bytes: the kit stages a
+// larger object as blocks and commits them itself. Errors are the store's,
+// as for Driver.
+type BlockStore interface {
+	// StageBlock streams exactly size bytes of body as the uncommitted
+	// block id of key (replacing a block of that ID), verified against
+	// md5 when not nil. As for Put, the whole body is read before the
+	// store commits.
+	StageBlock(ctx context.Context, bucket, key, id string, body io.Reader, size int64, md5 []byte) error
+	// Blocks lists key's uncommitted blocks; a key with no object and no
+	// blocks may be the store's not-found error.
+	Blocks(ctx context.Context, bucket, key string) ([]Block, error)
+	// CommitBlocks makes the blocks ids, in order, key's content with
+	// opts.Metadata, under opts.Cond, and returns the object's ETag as
+	// Head will report it. opts.ContentMD5, when not nil, is the MD5 of
+	// the whole object, to keep; etag, when not "", is the ETag the
+	// object is to report from now on (a multipart one), which the driver
+	// keeps with it (and a Copy of it).
+	CommitBlocks(ctx context.Context, bucket, key string, ids []string, opts PutOptions, etag string) (string, error)
+}
+
+// BucketChecker is implemented by a driver whose store cannot hold every
+// bucket name the dialects accept (S3 takes dots; OSS and Azure do not).
+// The kit calls CheckBucket before any driver call that names a bucket:
+// the driver's methods see only names it accepts. A refused name is
+// ErrNoSuchBucket, except for CreateBucket, which returns CheckBucket's
+// error.
+type BucketChecker interface {
+	// CheckBucket returns nil for a name the store can hold, else why
+	// not (ErrInvalidBucketName, in the driver's words).
+	CheckBucket(bucket string) error
+}
+
+// KeyChecker is implemented by a driver whose store would keep some keys
+// under another name (Azure takes '\' for '/'). The kit calls CheckKey
+// on every client write (PutObject, CopyObject's destination,
+// CreateMultipartUpload) and passes its error on.
+type KeyChecker interface {
+	CheckKey(bucket, key string) error
 }
 
 // PartRanger is implemented by a driver whose store answers where part n
@@ -159,12 +218,11 @@ type Abilities struct {
 	// without it the kit streams a copy through the gateway.
 	Copy bool
 	// CopyPart: the store copies a whole object server-side into an
-	// upload's part (Driver.CopyPart), used when assembling staged parts;
-	// RangedCopyPart: it takes a byte range too. The client's
-	// UploadPartCopy always streams (translate.StreamPartCopy): the
-	// gateway must compute the part's MD5 and checksums, which a
-	// server-side copy would leave unknown.
-	CopyPart, RangedCopyPart bool
+	// upload's part (Uploader.CopyPart), used when assembling staged
+	// parts. The client's UploadPartCopy always streams
+	// (translate.StreamPartCopy): the gateway must compute the part's MD5
+	// and checksums, which a server-side copy would leave unknown.
+	CopyPart bool
 	// Put, Copy and Complete conditions the store evaluates atomically
 	// with the write. The kit passes every write its condition in the
 	// store's terms (StoreCond) and checks first, by HEAD, each part the
@@ -200,6 +258,15 @@ type Abilities struct {
 	// wrongly). The kit lists keys flat for any other delimiter and groups
 	// them itself, so the driver's List sees Delimiter "" or "/".
 	SlashDelimiterOnly bool
+	// MaxBlockSize and MaxBlocks are a BlockStore's largest block and the
+	// most blocks an object may have (a part larger than MaxBlockSize is
+	// several blocks).
+	MaxBlockSize int64
+	MaxBlocks    int
+	// ExistsWhoeverOwns: the store's CreateBucket answers "already
+	// exists" for a bucket of any owner (OSS); the kit tells the
+	// gateway's own buckets by HeadBucket.
+	ExistsWhoeverOwns bool
 	// RedirectInMetadata: the kit keeps an object's website redirect
 	// location in reserved user metadata (RedirectMeta) too, for a store
 	// that drops or lacks its own.
@@ -253,8 +320,9 @@ type ListRequest struct {
 	// Token is the ListResult.NextToken of the page just read, when the
 	// driver gave one; StartAfter is then the last entry of that page. A
 	// driver whose store pages by start-after ignores it; one whose store
-	// pages only by opaque tokens uses it, and otherwise skips entries up
-	// to StartAfter itself.
+	// pages only by opaque tokens uses it, and otherwise asks to start
+	// after StartAfter as it can: the kit drops entries up to StartAfter
+	// and reads on past empty truncated pages.
 	Token string
 	// Max is the most entries (keys and common prefixes) to return,
 	// 1..1000.

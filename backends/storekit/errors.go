@@ -151,6 +151,48 @@ func (b *Backend) errf(err error, format string, args ...any) error {
 	return translate.Wrap(translate.ErrInternal, err, b.ab.Name+" backend: "+fmt.Sprintf(format, args...))
 }
 
+// StoreCode is the neutral code of a store's error, for a driver's
+// Classify: its code looked up in tables (in order), else its HTTP status:
+// 404 is ErrNoSuchKey (the kit tells a bucket's), 412
+// ErrPreconditionFailed, any 5xx a retryable ErrServiceUnavailable, the
+// same on every store; anything else 0.
+func StoreCode(code string, status int, tables ...map[string]translate.Code) translate.Code {
+	for _, t := range tables {
+		if c, ok := t[code]; ok {
+			return c
+		}
+	}
+	switch {
+	case status == 404:
+		return translate.ErrNoSuchKey
+	case status == 412:
+		return translate.ErrPreconditionFailed
+	case status >= 500:
+		return translate.ErrServiceUnavailable
+	}
+	return 0
+}
+
+// NonEmpty is &s, or nil for "": an SDK input's optional string.
+func NonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// ContentRange reads a ranged response's Content-Range ("bytes 0-9/100"):
+// the range it holds and the whole object's size. A value that does not
+// parse is ErrInternal.
+func ContentRange(v string) (rng translate.Range, total int64, err error) {
+	var end int64
+	if _, err := fmt.Sscanf(v, "bytes %d-%d/%d", &rng.Start, &end, &total); err != nil {
+		return rng, 0, translate.Wrap(translate.ErrInternal, err, "storekit: parsing the store's Content-Range "+v)
+	}
+	rng.Length = end - rng.Start + 1
+	return rng, total, nil
+}
+
 // S3Codes are the error codes S3 and the stores that speak its vocabulary
 // (OSS, OBS, MinIO, versitygw) share, as neutral codes; a driver looks its
 // store's own codes up first (see Driver.Classify), then these. A store's

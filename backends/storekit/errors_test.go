@@ -30,7 +30,7 @@ func (classifier) Classify(err error) translate.Code {
 }
 
 func classifyingBackend() *Backend {
-	return &Backend{d: classifier{}, o: Options{RequestTimeout: time.Second, Retries: 2}}
+	return &Backend{d: guarded{Driver: classifier{}}, o: Options{RequestTimeout: time.Second, Retries: 2}}
 }
 
 // TestClassify: every store failure becomes a neutral code, the same on

@@ -285,7 +285,7 @@ func (b *Backend) keepAfterPut(ctx context.Context, bucket, key, storeETag strin
 	}
 	if e := b.entry(meta, k); e != "" && storeETag != "" {
 		err := b.do(ctx, bucket, key, func(ctx context.Context) error {
-			return b.d.(MetadataUpdater).UpdateMetadata(ctx, bucket, key, storeETag, b.toStore(meta, e))
+			return b.d.UpdateMetadata(ctx, bucket, key, storeETag, b.toStore(meta, e))
 		})
 		switch translate.CodeOf(err) {
 		case 0, translate.ErrPreconditionFailed, translate.ErrNoSuchKey:

@@ -17,7 +17,12 @@ import (
 // stops its reaper of abandoned staged uploads. It is safe for concurrent
 // use. AsBackend adds translate.PartLocator when the driver declares it.
 type Backend struct {
-	d          Driver
+	// d is the driver as the kit calls it (guarded); up its uploads: the
+	// driver's own (Uploader) or the kit's over its blocks (blockUploads).
+	d          guarded
+	up         Uploader
+	blocks     bool
+	keys       KeyChecker
 	ab         Abilities
 	o          Options
 	stager     *Stager
@@ -47,6 +52,16 @@ func New(d Driver, o Options) (*Backend, error) {
 	if _, ok := d.(MetadataUpdater); ab.MetadataUpdate && !ok {
 		errs = append(errs, errors.New("the driver declares MetadataUpdate but is no MetadataUpdater"))
 	}
+	g := newGuarded(d)
+	switch {
+	case g.up != nil && g.bs == nil:
+	case g.bs != nil && g.up == nil:
+		if ab.MaxBlockSize <= 0 || ab.MaxBlocks <= 0 || ab.CopyPart {
+			errs = append(errs, fmt.Errorf("a BlockStore needs MaxBlockSize and MaxBlocks (%d, %d) and copies no parts", ab.MaxBlockSize, ab.MaxBlocks))
+		}
+	default:
+		errs = append(errs, errors.New("the driver must be an Uploader or a BlockStore (one of them)"))
+	}
 	if o.RequestTimeout <= 0 || o.Retries < 0 || o.StagingMaxAge < 0 {
 		errs = append(errs, fmt.Errorf("options %+v out of range", o))
 	}
@@ -56,7 +71,11 @@ func New(d Driver, o Options) (*Backend, error) {
 	if o.StagingMaxAge == 0 {
 		o.StagingMaxAge = DefaultStagingMaxAge
 	}
-	b := &Backend{d: d, ab: ab, o: o, taken: set(ab.Checksums), computed: set(ab.StoreChecksums)}
+	b := &Backend{d: g, up: g, blocks: g.bs != nil, ab: ab, o: o, taken: set(ab.Checksums), computed: set(ab.StoreChecksums)}
+	if b.blocks {
+		b.up = blockUploads{b: b, g: g}
+	}
+	b.keys, _ = d.(KeyChecker)
 	b.stager = &Stager{Name: ab.Name, Store: kitStore{b}, MinPartSize: ab.MinPartSize, MaxParts: ab.MaxParts, Restreamed: &b.restreamed}
 	b.sweeper = b.stager.Sweeper(o.StagingMaxAge)
 	b.reaper = StartReaper(ab.Name, b.sweeper)
@@ -86,7 +105,7 @@ type locating struct{ *Backend }
 // PartRange implements translate.PartLocator through the driver.
 func (l locating) PartRange(ctx context.Context, bucket, key string, n int) (rng *translate.Range, count int, err error) {
 	err = l.do(ctx, bucket, key, func(ctx context.Context) error {
-		rng, count, err = l.d.(PartRanger).PartRange(ctx, bucket, key, n)
+		rng, count, err = l.d.PartRange(ctx, bucket, key, n)
 		return err
 	})
 	return rng, count, err
@@ -141,9 +160,17 @@ func (b *Backend) ListBuckets(ctx context.Context) (out []translate.BucketInfo, 
 }
 
 // CreateBucket implements translate.Backend. Not retried: a retry after a
-// lost success would report the bucket as existing.
+// lost success would report the bucket as existing. When the store says
+// the bucket exists whoever owns it (Abilities.ExistsWhoeverOwns), a
+// bucket the gateway's credential can read is BucketAlreadyOwnedByYou.
 func (b *Backend) CreateBucket(ctx context.Context, bucket string) error {
-	return b.once(ctx, bucket, "", func(ctx context.Context) error { return b.d.CreateBucket(ctx, bucket) })
+	err := b.once(ctx, bucket, "", func(ctx context.Context) error { return b.d.CreateBucket(ctx, bucket) })
+	if b.ab.ExistsWhoeverOwns && translate.CodeOf(err) == translate.ErrBucketAlreadyExists {
+		if _, herr := b.HeadBucket(ctx, bucket); herr == nil {
+			return &translate.Error{Code: translate.ErrBucketAlreadyOwnedByYou, Bucket: bucket, Err: err}
+		}
+	}
+	return err
 }
 
 // HeadBucket implements translate.Backend.
@@ -174,7 +201,7 @@ func (b *Backend) DeleteBucket(ctx context.Context, bucket string) error {
 	}
 	var errs []error
 	for _, u := range uploads {
-		err := b.do(ctx, bucket, u.Key, func(ctx context.Context) error { return b.d.AbortUpload(ctx, bucket, u.Key, u.ID) })
+		err := b.do(ctx, bucket, u.Key, func(ctx context.Context) error { return b.up.AbortUpload(ctx, bucket, u.Key, u.ID) })
 		if err != nil && translate.CodeOf(err) != translate.ErrNoSuchUpload {
 			errs = append(errs, err)
 		}
@@ -196,10 +223,26 @@ func (b *Backend) storeUploads(ctx context.Context, bucket string) ([]StoreUploa
 	keyMarker, idMarker := "", ""
 	for {
 		var page UploadsResult
-		err := b.do(ctx, bucket, "", func(ctx context.Context) (err error) {
-			page, err = b.d.ListUploads(ctx, bucket, keyMarker, idMarker)
+		list := func(ctx context.Context) (err error) {
+			page, err = b.up.ListUploads(ctx, bucket, keyMarker, idMarker)
 			return err
-		})
+		}
+		var err error
+		if b.blocks {
+			err = list(ctx) // bounds and retries its own calls
+		} else {
+			err = b.do(ctx, bucket, "", list)
+		}
+		if translate.CodeOf(err) == translate.ErrInvalidArgument && idMarker != "" {
+			// A store may refuse the upload-id-marker it handed out
+			// (versitygw 1.8.0 looks for it among the keys after
+			// key-marker): continue after key-marker alone, which on such
+			// a store can miss further uploads of the page's last key
+			// (DeleteBucket then finds the bucket not empty rather than
+			// lose them).
+			idMarker = ""
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -35,6 +35,16 @@ func (b *Backend) toStore(m translate.Metadata, entry string) translate.Metadata
 	return m
 }
 
+// described completes the description a driver's Head or Get gave:
+// fromStore, and no checksum type without checksums (a driver may copy
+// the store's type field as it comes).
+func (b *Backend) described(info *translate.ObjectInfo) {
+	b.fromStore(&info.Metadata)
+	if len(info.Checksum) == 0 {
+		info.ChecksumType = ""
+	}
+}
+
 // fromStore moves a redirect location kept under RedirectMeta out of
 // m.User, preferring the one the store reported itself. The kit's entry
 // (KeptMeta) stays, for Stager.ApplyKept.

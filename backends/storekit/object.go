@@ -8,11 +8,17 @@ import (
 )
 
 // checkWrite is the guard of every write path: a client key under the
-// reserved prefix is ErrAccessDenied, user metadata over the store's limit
+// reserved prefix is ErrAccessDenied, a key the driver refuses
+// (KeyChecker) its error, user metadata over the store's limit
 // ErrMetadataTooLarge.
 func (b *Backend) checkWrite(bucket, key string, meta translate.Metadata) error {
 	if err := CheckKey(bucket, key); err != nil {
 		return err
+	}
+	if b.keys != nil {
+		if err := b.keys.CheckKey(bucket, key); err != nil {
+			return err
+		}
 	}
 	if b.ab.MaxMetadataSize > 0 {
 		n := 0

@@ -68,12 +68,7 @@ func DefaultCallOptions() CallOptions {
 func (o *StoreOptions) Check(endpointRequired bool) error {
 	var errs []error
 	bad := func(option, msg string) { errs = append(errs, &backends.OptionError{Option: option, Msg: msg}) }
-	switch {
-	case o.Endpoint != "":
-		errs = append(errs, backends.CheckEndpoint(o.Endpoint))
-	case endpointRequired:
-		bad("endpoint", "required")
-	}
+	errs = append(errs, CheckEndpoint(o.Endpoint, endpointRequired))
 	if o.AccessKey == "" {
 		bad("access_key", "required (with secret_key)")
 	}
@@ -81,6 +76,19 @@ func (o *StoreOptions) Check(endpointRequired bool) error {
 		bad("secret_key", "required (with access_key)")
 	}
 	return errors.Join(append(errs, o.CallOptions.Check())...)
+}
+
+// CheckEndpoint returns what is wrong with a store's endpoint, as a
+// backends.OptionError: none when one is required, or not an http(s) URL
+// with a host (backends.CheckEndpoint).
+func CheckEndpoint(endpoint string, required bool) error {
+	if endpoint == "" && required {
+		return &backends.OptionError{Option: "endpoint", Msg: "required"}
+	}
+	if endpoint == "" {
+		return nil
+	}
+	return backends.CheckEndpoint(endpoint)
 }
 
 // Check returns what is wrong with o, as backends.OptionErrors: the
@@ -115,6 +123,6 @@ func (o *CallOptions) Transport() *http.Transport {
 }
 
 // Kit is the kit's Options from o.
-func (o *CallOptions) Kit() Options {
+func (o CallOptions) Kit() Options {
 	return Options{RequestTimeout: o.RequestTimeout, Retries: o.Retries, StagingMaxAge: o.StagingMaxAge}
 }

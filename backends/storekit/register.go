@@ -8,6 +8,16 @@ import (
 	"github.com/babelgate/babelgate/translate"
 )
 
+// Open builds the backend of the driver that newDriver makes from o, with
+// o's kit options: a store type's New.
+func Open[O interface{ Kit() Options }, D Driver](newDriver func(O) (D, error), o O) (*Backend, error) {
+	d, err := newDriver(o)
+	if err != nil {
+		return nil, err
+	}
+	return New(d, o.Kit())
+}
+
 // Register registers the store type typ (`type: typ` in config) with the
 // backends registry: its options start from defaults() and decode into
 // *O, and build makes the kit's backend from them. A build error is

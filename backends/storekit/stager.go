@@ -53,11 +53,12 @@ type Store interface {
 	// bucket server-side as part n, returning the part's ETag.
 	UploadPartCopy(ctx context.Context, bucket, key, uploadID string, n int, srcKey string, size int64) (string, error)
 	// CompleteUpload completes the store's upload from the parts' ETags
-	// (part i+1 is etags[i]), bounded by ctx only, and returns the
+	// (part i+1 is etags[i]), with metadata m (as CreateUpload had it: a
+	// store may apply it only now), bounded by ctx only, and returns the
 	// object's ETag unquoted ("" when the store gave none). cond is in
 	// the store's terms (see Stager.StoreCond); a store that cannot take
 	// a part of it checks that part itself first (see the backend).
-	CompleteUpload(ctx context.Context, bucket, key, uploadID string, etags []string, cond translate.WriteCond) (string, error)
+	CompleteUpload(ctx context.Context, bucket, key, uploadID string, etags []string, m translate.Metadata, cond translate.WriteCond) (string, error)
 	// AbortUpload aborts the store's upload, ignoring failures; ctx is
 	// not cancelled with the caller's.
 	AbortUpload(ctx context.Context, bucket, key, uploadID string)

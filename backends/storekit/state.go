@@ -15,6 +15,9 @@
 //	    the bytes of one staged part
 //	.babelgate/staged/<upload ID>
 //	    an empty marker listing a staged upload (it has no store upload)
+//	.babelgate/azure-uploads/<upload ID>
+//	    a marker listing an upload on a BlockStore (which has no list of
+//	    uploads; see BlockUploadsPrefix)
 //	.babelgate/annex/<hex of the first 16 bytes of sha256(key)>
 //	    what a client was promised about an object (Annex as JSON): one
 //	    assembled from staged parts or completed from a multipart upload,

@@ -75,10 +75,10 @@ func (s kitStore) Buckets(ctx context.Context) ([]string, error) {
 
 func (s kitStore) CreateUpload(ctx context.Context, bucket, key string, m translate.Metadata) (id string, err error) {
 	err = s.b.once(ctx, bucket, key, func(ctx context.Context) (err error) {
-		// Every Complete writes an annex (the Complete that made the
-		// object, its part sizes): the entry says to look for it.
-		entry := s.b.entry(m, Kept{Annex: true})
-		id, err = s.b.d.CreateUpload(ctx, bucket, key, PutOptions{Metadata: s.b.toStore(m, entry)})
+		id, err = s.b.up.CreateUpload(ctx, bucket, key, PutOptions{Metadata: s.b.uploadMeta(m)})
+		if err == nil && id == "" {
+			err = s.b.errf(nil, "the store returned no upload ID for %s/%s", bucket, key)
+		}
 		return err
 	})
 	return id, err
@@ -88,7 +88,7 @@ func (s kitStore) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 	if size == 0 {
 		r = http.NoBody
 	}
-	etag, err := s.b.d.UploadPart(ctx, bucket, key, uploadID, n, r, size, PutOptions{})
+	etag, err := s.b.up.UploadPart(ctx, bucket, key, uploadID, n, r, size, PutOptions{})
 	return etag, s.b.classify(err, bucket, key)
 }
 
@@ -106,23 +106,31 @@ func (s kitStore) UploadPartCopy(ctx context.Context, bucket, key, uploadID stri
 	}
 	var etag string
 	err := s.b.do(ctx, bucket, key, func(ctx context.Context) (err error) {
-		etag, err = s.b.d.CopyPart(ctx, bucket, key, uploadID, n, bucket, srcKey, nil)
+		etag, err = s.b.up.CopyPart(ctx, bucket, key, uploadID, n, srcKey, size)
 		return err
 	})
 	return etag, err
 }
 
-func (s kitStore) CompleteUpload(ctx context.Context, bucket, key, uploadID string, etags []string, cond translate.WriteCond) (string, error) {
+func (s kitStore) CompleteUpload(ctx context.Context, bucket, key, uploadID string, etags []string, m translate.Metadata, cond translate.WriteCond) (string, error) {
 	parts := make([]Part, len(etags))
 	for i, etag := range etags {
 		parts[i] = Part{Number: i + 1, ETag: etag}
 	}
-	etag, err := s.b.d.CompleteUpload(ctx, bucket, key, uploadID, parts, cond)
+	etag, err := s.b.up.CompleteUpload(ctx, bucket, key, uploadID, parts, PutOptions{Metadata: s.b.uploadMeta(m), Cond: cond})
 	return etag, s.b.classify(err, bucket, key)
 }
 
 func (s kitStore) AbortUpload(ctx context.Context, bucket, key, uploadID string) {
-	s.b.do(ctx, bucket, key, func(ctx context.Context) error { return s.b.d.AbortUpload(ctx, bucket, key, uploadID) })
+	s.b.do(ctx, bucket, key, func(ctx context.Context) error { return s.b.up.AbortUpload(ctx, bucket, key, uploadID) })
+}
+
+// uploadMeta is the store's metadata of an upload of an object with m,
+// as CreateUpload, and a Complete that applies it only then, take it:
+// every Complete writes an annex (the Complete that made the object, its
+// part sizes), and the kit's entry says to look for it.
+func (b *Backend) uploadMeta(m translate.Metadata) translate.Metadata {
+	return b.toStore(m, b.entry(m, Kept{Annex: true}))
 }
 
 // putSmall stores data as key (state, records, markers, annexes).
@@ -170,7 +178,7 @@ func (b *Backend) open(ctx context.Context, bucket, key string, rng *translate.R
 	if err != nil {
 		return nil, info, err
 	}
-	b.fromStore(&info.Metadata)
+	b.described(&info)
 	return mappedBody{ReadCloser: body, b: b, bucket: bucket, key: key}, info, nil
 }
 
@@ -181,7 +189,7 @@ func (b *Backend) open(ctx context.Context, bucket, key string, rng *translate.R
 func (b *Backend) storeHead(ctx context.Context, bucket, key string) (info translate.ObjectInfo, err error) {
 	err = b.do(ctx, bucket, key, func(ctx context.Context) (err error) {
 		info, err = b.d.Head(ctx, bucket, key)
-		b.fromStore(&info.Metadata)
+		b.described(&info)
 		return err
 	})
 	return info, b.notFound(ctx, err, bucket)

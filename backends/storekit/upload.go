@@ -54,13 +54,18 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, id string, number
 		}
 		return b.stager.StagePart(ctx, bucket, id, number, body)
 	}
+	if b.blocks { // the store knows no upload: the kit's state says
+		if _, err := b.stager.Upload(ctx, bucket, key, id); err != nil {
+			return translate.PartInfo{}, err
+		}
+	}
 	b.storeETag(body) // the part passes 1:1 to the store's part
 	r, tb, err := streamBody(body)
 	if err != nil {
 		return translate.PartInfo{}, err
 	}
 	opts := PutOptions{ContentMD5: body.ContentMD5(), Checksums: b.forward(body)}
-	storeETag, err := b.d.UploadPart(ctx, bucket, key, id, number, r, body.Size(), opts)
+	storeETag, err := b.up.UploadPart(ctx, bucket, key, id, number, r, body.Size(), opts)
 	if err != nil {
 		return translate.PartInfo{}, b.bodyError(tb, err, bucket, key)
 	}
@@ -109,7 +114,7 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, id string, after, 
 	records := PartChecksums(id, keys)
 	var res PartsResult
 	err = b.do(ctx, bucket, key, func(ctx context.Context) (err error) {
-		res, err = b.d.ListParts(ctx, bucket, key, id, after, max)
+		res, err = b.up.ListParts(ctx, bucket, key, id, after, max)
 		return err
 	})
 	if err != nil {
@@ -173,7 +178,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, req translate.Com
 	for i, p := range req.Parts {
 		parts[i] = Part{Number: p.Number, ETag: p.ETag}
 	}
-	storeETag, err := b.d.CompleteUpload(ctx, req.Bucket, req.Key, req.UploadID, parts, req.Cond)
+	storeETag, err := b.up.CompleteUpload(ctx, req.Bucket, req.Key, req.UploadID, parts, PutOptions{Metadata: b.uploadMeta(st.Metadata), Cond: req.Cond})
 	if err != nil {
 		return translate.ObjectInfo{}, CondError(b.classify(err, req.Bucket, req.Key), req.Cond)
 	}
@@ -210,7 +215,7 @@ func (b *Backend) AbortMultipartUpload(ctx context.Context, bucket, key, id stri
 	if st.Staged {
 		return b.stager.Abort(ctx, bucket, id)
 	}
-	err = b.do(ctx, bucket, key, func(ctx context.Context) error { return b.d.AbortUpload(ctx, bucket, key, id) })
+	err = b.do(ctx, bucket, key, func(ctx context.Context) error { return b.up.AbortUpload(ctx, bucket, key, id) })
 	if err != nil {
 		return err
 	}

@@ -16,9 +16,10 @@ import (
 )
 
 // Counting is a storekit.Driver that passes every call to D, counting
-// calls by method name. It is a storekit.MetadataUpdater and a
-// storekit.PartRanger too, passing those on when D is one (declare them
-// only when D does: the kit reads D's Abilities).
+// calls by method name; the kit takes it as Driver() (with D's uploads or
+// blocks). It is a storekit.MetadataUpdater and a storekit.PartRanger
+// too, passing those on when D is one (declare them only when D does: the
+// kit reads D's Abilities).
 type Counting struct {
 	D storekit.Driver
 	// BeforeUpdate, when set, is called before each UpdateMetadata is
@@ -109,39 +110,74 @@ func (c *Counting) List(ctx context.Context, bucket string, req storekit.ListReq
 	return c.D.List(ctx, bucket, req)
 }
 
-func (c *Counting) CreateUpload(ctx context.Context, bucket, key string, opts storekit.PutOptions) (string, error) {
+// Driver is c as the kit takes it: with D's own multipart uploads
+// (storekit.Uploader) or its blocks (storekit.BlockStore), as D has them,
+// counted too.
+func (c *Counting) Driver() storekit.Driver {
+	if _, ok := c.D.(storekit.BlockStore); ok {
+		return countingBlocks{c}
+	}
+	return countingUploads{c}
+}
+
+// countingUploads counts the calls of D's storekit.Uploader.
+type countingUploads struct{ *Counting }
+
+func (c countingUploads) up() storekit.Uploader { return c.D.(storekit.Uploader) }
+
+func (c countingUploads) CreateUpload(ctx context.Context, bucket, key string, opts storekit.PutOptions) (string, error) {
 	c.count("CreateUpload")
-	return c.D.CreateUpload(ctx, bucket, key, opts)
+	return c.up().CreateUpload(ctx, bucket, key, opts)
 }
 
-func (c *Counting) UploadPart(ctx context.Context, bucket, key, id string, n int, body io.Reader, size int64, opts storekit.PutOptions) (string, error) {
+func (c countingUploads) UploadPart(ctx context.Context, bucket, key, id string, n int, body io.Reader, size int64, opts storekit.PutOptions) (string, error) {
 	c.count("UploadPart")
-	return c.D.UploadPart(ctx, bucket, key, id, n, body, size, opts)
+	return c.up().UploadPart(ctx, bucket, key, id, n, body, size, opts)
 }
 
-func (c *Counting) CopyPart(ctx context.Context, bucket, key, id string, n int, srcBucket, srcKey string, rng *translate.Range) (string, error) {
+func (c countingUploads) CopyPart(ctx context.Context, bucket, key, id string, n int, srcKey string, size int64) (string, error) {
 	c.count("CopyPart")
-	return c.D.CopyPart(ctx, bucket, key, id, n, srcBucket, srcKey, rng)
+	return c.up().CopyPart(ctx, bucket, key, id, n, srcKey, size)
 }
 
-func (c *Counting) CompleteUpload(ctx context.Context, bucket, key, id string, parts []storekit.Part, cond translate.WriteCond) (string, error) {
+func (c countingUploads) CompleteUpload(ctx context.Context, bucket, key, id string, parts []storekit.Part, opts storekit.PutOptions) (string, error) {
 	c.count("CompleteUpload")
-	return c.D.CompleteUpload(ctx, bucket, key, id, parts, cond)
+	return c.up().CompleteUpload(ctx, bucket, key, id, parts, opts)
 }
 
-func (c *Counting) AbortUpload(ctx context.Context, bucket, key, id string) error {
+func (c countingUploads) AbortUpload(ctx context.Context, bucket, key, id string) error {
 	c.count("AbortUpload")
-	return c.D.AbortUpload(ctx, bucket, key, id)
+	return c.up().AbortUpload(ctx, bucket, key, id)
 }
 
-func (c *Counting) ListParts(ctx context.Context, bucket, key, id string, after, max int) (storekit.PartsResult, error) {
+func (c countingUploads) ListParts(ctx context.Context, bucket, key, id string, after, max int) (storekit.PartsResult, error) {
 	c.count("ListParts")
-	return c.D.ListParts(ctx, bucket, key, id, after, max)
+	return c.up().ListParts(ctx, bucket, key, id, after, max)
 }
 
-func (c *Counting) ListUploads(ctx context.Context, bucket, keyMarker, idMarker string) (storekit.UploadsResult, error) {
+func (c countingUploads) ListUploads(ctx context.Context, bucket, keyMarker, idMarker string) (storekit.UploadsResult, error) {
 	c.count("ListUploads")
-	return c.D.ListUploads(ctx, bucket, keyMarker, idMarker)
+	return c.up().ListUploads(ctx, bucket, keyMarker, idMarker)
+}
+
+// countingBlocks counts the calls of D's storekit.BlockStore.
+type countingBlocks struct{ *Counting }
+
+func (c countingBlocks) bs() storekit.BlockStore { return c.D.(storekit.BlockStore) }
+
+func (c countingBlocks) StageBlock(ctx context.Context, bucket, key, id string, body io.Reader, size int64, md5 []byte) error {
+	c.count("StageBlock")
+	return c.bs().StageBlock(ctx, bucket, key, id, body, size, md5)
+}
+
+func (c countingBlocks) Blocks(ctx context.Context, bucket, key string) ([]storekit.Block, error) {
+	c.count("Blocks")
+	return c.bs().Blocks(ctx, bucket, key)
+}
+
+func (c countingBlocks) CommitBlocks(ctx context.Context, bucket, key string, ids []string, opts storekit.PutOptions, etag string) (string, error) {
+	c.count("CommitBlocks")
+	return c.bs().CommitBlocks(ctx, bucket, key, ids, opts, etag)
 }
 
 // PartRange implements storekit.PartRanger through D.
@@ -167,4 +203,6 @@ var (
 	_ storekit.Driver          = (*Counting)(nil)
 	_ storekit.PartRanger      = (*Counting)(nil)
 	_ storekit.MetadataUpdater = (*Counting)(nil)
+	_ storekit.Uploader        = countingUploads{}
+	_ storekit.BlockStore      = countingBlocks{}
 )

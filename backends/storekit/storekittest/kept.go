@@ -51,7 +51,7 @@ func RunKept(t *testing.T, raw storekit.Driver, opts storekit.Options) {
 		t.Fatalf("%s driver declares no MetadataUpdate", ab.Name)
 	}
 	c := Count(raw)
-	b, err := storekit.New(c, opts)
+	b, err := storekit.New(c.Driver(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
