@@ -505,7 +505,7 @@ func TestAdminStagingAndReaperMetricsMinIO(t *testing.T) {
   - name: minio
     type: s3
     options: {endpoint: %q, access_key: %q, secret_key: %q, path_style: true, region: us-east-1,
-              request_timeout: 5s, connect_timeout: 2s, retries: 1%s}
+              request_timeout: 60s, connect_timeout: 10s, retries: 3%s}
 `, m.Endpoint, minio.AccessKey, minio.SecretKey, maxAge)
 	}
 	g, admin := startAdminGateway(t, "", withBackends(backend("")))

@@ -18,7 +18,7 @@ func azuriteBackend(s *azurite.Server, extra string) string {
   - name: azure
     type: azure
     options: {endpoint: %q, account_name: %q, account_key: %q,
-              request_timeout: 5s, connect_timeout: 2s, retries: 1}
+              request_timeout: 60s, connect_timeout: 10s, retries: 3}
 %s`, s.Endpoint, azurite.Account, azurite.Key, extra)
 }
 

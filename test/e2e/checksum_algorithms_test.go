@@ -98,7 +98,7 @@ func TestChecksumAlgorithmsOnMinIO(t *testing.T) {
   - name: minio
     type: s3
     options: {endpoint: %q, access_key: %q, secret_key: %q, path_style: true, region: us-east-1,
-              request_timeout: 5s, connect_timeout: 2s, retries: 1, checksums: true}
+              request_timeout: 60s, connect_timeout: 10s, retries: 3, checksums: true}
 `, m.Endpoint, minio.AccessKey, minio.SecretKey)
 			}
 			g := startGateway(t, withBackends(backends))

@@ -54,7 +54,7 @@ type migrationCase struct {
 func TestMigration(t *testing.T) {
 	m := minio.Start(t)
 	minioYAML := fmt.Sprintf(`{endpoint: %q, access_key: %q, secret_key: %q, path_style: true, region: us-east-1,
-              request_timeout: 10s, connect_timeout: 2s, retries: 1}`, m.Endpoint, minio.AccessKey, minio.SecretKey)
+              request_timeout: 60s, connect_timeout: 10s, retries: 3}`, m.Endpoint, minio.AccessKey, minio.SecretKey)
 	store := startGateway(t) // the OSS store: a gateway over fs
 	cases := []migrationCase{
 		{"fs-to-minio", fmt.Sprintf(`backends:
@@ -71,7 +71,7 @@ default_backend: dst
   - name: src
     type: oss
     options: {endpoint: %q, access_key: %q, secret_key: %q, path_style: true,
-              request_timeout: 10s, connect_timeout: 2s, retries: 1}
+              request_timeout: 60s, connect_timeout: 10s, retries: 3}
   - {name: dst, type: s3, options: %s}
 default_backend: dst
 `, store.URL, adminAK, adminSK, minioYAML), false},

@@ -26,7 +26,7 @@ func minioBackend(m *minio.Server, extra string) string {
   - name: minio
     type: s3
     options: {endpoint: %q, access_key: %q, secret_key: %q, path_style: true, region: us-east-1,
-              request_timeout: 5s, connect_timeout: 2s, retries: 1}
+              request_timeout: 60s, connect_timeout: 10s, retries: 3}
 %s`, m.Endpoint, minio.AccessKey, minio.SecretKey, extra)
 }
 

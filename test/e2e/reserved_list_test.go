@@ -113,7 +113,7 @@ func TestReservedRangeListings(t *testing.T) {
   - name: minio
     type: s3
     options: {endpoint: %q, access_key: %q, secret_key: %q, path_style: true, region: us-east-1,
-              request_timeout: 5s, connect_timeout: 2s, retries: 1}
+              request_timeout: 60s, connect_timeout: 10s, retries: 3}
 `, endpoint, minio.AccessKey, minio.SecretKey)))
 	c := g.s3Client(t, adminAK, adminSK, false)
 	store := minioClient(t, m)

@@ -21,7 +21,7 @@ func ossStoreBackend(store *gateway) string {
   - name: store
     type: oss
     options: {endpoint: %q, access_key: %q, secret_key: %q, path_style: true,
-              request_timeout: 10s, connect_timeout: 2s, retries: 1}
+              request_timeout: 60s, connect_timeout: 10s, retries: 3}
 `, store.URL, adminAK, adminSK)
 }
 
