@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -9,6 +10,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
 func TestParseStatCPU(t *testing.T) {
@@ -115,5 +120,56 @@ func TestProxyKeepsHost(t *testing.T) {
 	resp.Body.Close()
 	if got == nil || got.Host != "client.example:1234" || got.URL.RequestURI() != "/bucket/key?partNumber=1&uploadId=x" || got.Header.Get("X-Forwarded-For") != "" {
 		t.Fatalf("store saw %+v", got)
+	}
+}
+
+// TestPayloadModesOnTheWire: over plain HTTP, aws-sdk-go-v2 signs the
+// payload's SHA-256 of an UploadPart that carries a CRC32 checksum even
+// with the SDK's swap to UNSIGNED-PAYLOAD alone (its checksum middleware
+// hashes the payload itself); the benchmark's unsigned mode must send
+// UNSIGNED-PAYLOAD for it and for a PutObject, and its signed mode a hex
+// SHA-256, with the CRC32 header in both.
+func TestPayloadModesOnTheWire(t *testing.T) {
+	var seen, crcs []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			seen = append(seen, r.Header.Get("X-Amz-Content-Sha256"))
+			crcs = append(crcs, r.Header.Get("X-Amz-Checksum-Crc32"))
+		}
+		w.Header().Set("ETag", `"0"`)
+	}))
+	defer srv.Close()
+	cl := newClients()
+	c := &config{key: "probe", bucket: "b", front: &server{addr: strings.TrimPrefix(srv.URL, "http://")}}
+	s := cl.client(c)
+	ctx := t.Context()
+	for _, u := range []bool{false, true} {
+		if _, err := s.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("b"), Key: aws.String("k"),
+			Body: bytes.NewReader(cl.data[:1024]), ContentLength: aws.Int64(1024)}, payloadMode(u)...); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("b"), Key: aws.String("k"), UploadId: aws.String("u"),
+			PartNumber: aws.Int32(1), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
+			Body: bytes.NewReader(cl.data[:1024]), ContentLength: aws.Int64(1024)}, payloadMode(u)...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := checkSeen(seen); err != nil {
+		t.Fatal(err)
+	}
+	if crcs[1] == "" || crcs[3] == "" {
+		t.Fatalf("UploadPart CRC32 headers %q, want one in both modes", crcs)
+	}
+}
+
+func TestDefaultConfigsLeaveOutOptIns(t *testing.T) {
+	def := defaultConfigKeys()
+	for _, k := range optInKeys {
+		if slices.Contains(def, k) || !slices.Contains(configKeys(), k) {
+			t.Fatalf("opt-in %q: in defaults %v / known %v", k, def, configKeys())
+		}
+	}
+	if len(def)+len(optInKeys) != len(configKeys()) {
+		t.Fatalf("defaults %v + opt-ins %v != all %v", def, optInKeys, configKeys())
 	}
 }

@@ -16,6 +16,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // Workload shapes (issue 11).
@@ -102,10 +103,26 @@ func (cl *clients) client(c *config) *s3.Client {
 	return s
 }
 
+// unsignedPayload is x-amz-content-sha256's value for a payload not signed.
+const unsignedPayload = "UNSIGNED-PAYLOAD"
+
 // unsigned makes an operation send x-amz-content-sha256: UNSIGNED-PAYLOAD
-// instead of the payload's SHA-256, the SDK's own option for it.
+// instead of the payload's SHA-256. The SDK's own option for it
+// (SwapComputePayloadSHA256ForUnsignedPayloadMiddleware) is not enough for
+// an operation that carries a checksum over plain HTTP: the flexible
+// checksum middleware (service/internal/checksum,
+// middleware_compute_input_checksum.go) then hashes the payload itself,
+// with the checksum, unless a payload hash is already set, so the hash is
+// set to UNSIGNED-PAYLOAD first (Build step), as an SDK over TLS would not
+// sign it either.
 func unsigned(o *s3.Options) {
-	o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
+	o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware,
+		func(st *middleware.Stack) error {
+			return st.Build.Add(middleware.BuildMiddlewareFunc("bench.UnsignedPayload",
+				func(ctx context.Context, in middleware.BuildInput, next middleware.BuildHandler) (middleware.BuildOutput, middleware.Metadata, error) {
+					return next.HandleBuild(v4.SetPayloadHash(ctx, unsignedPayload), in)
+				}), middleware.Before)
+		})
 }
 
 func payloadMode(unsignedPayload bool) []func(*s3.Options) {
@@ -132,7 +149,8 @@ func (cl *clients) setup(ctx context.Context, c *config) error {
 }
 
 // checkPayloadModes proves on the wire that the signed and unsigned modes
-// send what they claim: one UploadPart each, with the request's
+// send what they claim for each request shape the workloads send (a
+// PutObject, an UploadPart with a CRC32 checksum), with each request's
 // x-amz-content-sha256 captured.
 func (cl *clients) checkPayloadModes(ctx context.Context, c *config) error {
 	var seen []string
@@ -147,6 +165,11 @@ func (cl *clients) checkPayloadModes(ctx context.Context, c *config) error {
 	if _, err := s.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket}); err != nil {
 		return fmt.Errorf("probe: CreateBucket: %w", err)
 	}
+	up, err := s.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: &bucket, Key: aws.String("probe-mpu"),
+		ChecksumAlgorithm: types.ChecksumAlgorithmCrc32})
+	if err != nil {
+		return fmt.Errorf("probe: CreateMultipartUpload: %w", err)
+	}
 	for _, u := range []bool{false, true} {
 		opts := append(payloadMode(u), func(o *s3.Options) { o.HTTPClient = capture })
 		_, err := s.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: aws.String("probe"),
@@ -154,9 +177,28 @@ func (cl *clients) checkPayloadModes(ctx context.Context, c *config) error {
 		if err != nil {
 			return fmt.Errorf("probe: PutObject: %w", err)
 		}
+		_, err = s.UploadPart(ctx, &s3.UploadPartInput{Bucket: &bucket, Key: aws.String("probe-mpu"), UploadId: up.UploadId,
+			PartNumber: aws.Int32(1), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
+			Body: bytes.NewReader(cl.data[:1024]), ContentLength: aws.Int64(1024)}, opts...)
+		if err != nil {
+			return fmt.Errorf("probe: UploadPart: %w", err)
+		}
 	}
-	if len(seen) != 2 || len(seen[0]) != 64 || seen[1] != "UNSIGNED-PAYLOAD" {
-		return fmt.Errorf("payload modes: x-amz-content-sha256 %q, want [<sha256 hex> UNSIGNED-PAYLOAD]", seen)
+	if _, err := s.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: &bucket, Key: aws.String("probe-mpu"), UploadId: up.UploadId}); err != nil {
+		return fmt.Errorf("probe: AbortMultipartUpload: %w", err)
+	}
+	if err := checkSeen(seen); err != nil {
+		return fmt.Errorf("payload modes: %w", err)
+	}
+	return nil
+}
+
+// checkSeen checks the x-amz-content-sha256 values checkPayloadModes
+// captured: a PutObject and an UploadPart signed (hex SHA-256), then the
+// same two unsigned.
+func checkSeen(seen []string) error {
+	if len(seen) != 4 || len(seen[0]) != 64 || len(seen[1]) != 64 || seen[2] != unsignedPayload || seen[3] != unsignedPayload {
+		return fmt.Errorf("x-amz-content-sha256 %q, want [<sha256 hex> <sha256 hex> UNSIGNED-PAYLOAD UNSIGNED-PAYLOAD]", seen)
 	}
 	return nil
 }

@@ -54,7 +54,7 @@ func main() {
 	proxyTo := flag.String("proxy-to", "", "internal: serve a reverse proxy onto this URL")
 	proxyListen := flag.String("proxy-listen", "", "internal: the reverse proxy's listen address")
 	var o options
-	flag.StringVar(&o.configs, "configs", strings.Join(configKeys(), ","), "configurations to run, comma-separated")
+	flag.StringVar(&o.configs, "configs", strings.Join(defaultConfigKeys(), ","), "configurations to run, comma-separated (also: "+strings.Join(optInKeys, ",")+")")
 	flag.StringVar(&o.workloads, "workloads", strings.Join(workloadKeys(), ","), "workloads to run, comma-separated")
 	flag.IntVar(&o.rounds, "rounds", 2, "interleaved rounds; figures are summed over them")
 	flag.IntVar(&o.mib, "mib", 128, "MiB moved per bulk workload, configuration and round")

@@ -135,6 +135,7 @@ func (b *bench) printRatios(out io.Writer, wls []string) {
 				ratio{w, "front CPU/GiB", "gw-s3", "vgw-s3", front, "≤ 1.5"},
 				ratio{w, "front CPU/GiB", "gw-s3", "proxy", front, ""},
 				ratio{w, "front CPU/GiB", "gw-fs", "vgw-posix", front, "≤ 1.0"},
+				ratio{w, "front CPU/GiB", "gw-fs-nosync", "vgw-posix", front, "≤ 1.0"},
 				ratio{w, "front CPU/GiB", "gw-s3-base", "vgw-s3", front, "≤ 1.5"},
 				ratio{w, "front CPU/GiB", "gw-fs-base", "vgw-posix", front, "≤ 1.0"},
 				ratio{w, "front CPU/GiB", "gw-s3", "gw-s3-base", front, ""},

@@ -28,20 +28,32 @@ type config struct {
 	ossFront  bool // speaks OSS (babelgate)
 }
 
-// configKeys lists the configurations in their printing order.
+// configKeys lists the configurations in their printing order; the
+// default run measures all but the opt-in ones (optInKeys).
 func configKeys() []string {
-	return []string{"gw-s3", "minio", "proxy", "vgw-s3", "gw-fs", "vgw-posix"}
+	return []string{"gw-s3", "minio", "proxy", "vgw-s3", "gw-fs", "gw-fs-nosync", "vgw-posix"}
+}
+
+// optInKeys are configurations run only when -configs names them.
+var optInKeys = []string{"gw-fs-nosync"}
+
+// defaultConfigKeys are the configurations a run measures by default.
+func defaultConfigKeys() []string {
+	return slices.DeleteFunc(configKeys(), func(k string) bool { return slices.Contains(optInKeys, k) })
 }
 
 var configNames = map[string]string{
-	"gw-s3":      "babelgate, s3 backend → MinIO",
-	"minio":      "MinIO direct",
-	"proxy":      "Go reverse proxy → MinIO",
-	"vgw-s3":     "versitygw 1.8.0 S3 proxy → MinIO",
-	"gw-fs":      "babelgate, fs backend",
-	"vgw-posix":  "versitygw 1.8.0 posix",
-	"gw-s3-base": "baseline babelgate (-baseline), s3 backend → MinIO",
-	"gw-fs-base": "baseline babelgate (-baseline), fs backend",
+	"gw-s3":  "babelgate, s3 backend → MinIO",
+	"minio":  "MinIO direct",
+	"proxy":  "Go reverse proxy → MinIO",
+	"vgw-s3": "versitygw 1.8.0 S3 proxy → MinIO",
+	"gw-fs":  "babelgate, fs backend",
+	// versitygw's posix backend never fsyncs (v1.8.0 backend/posix has no
+	// Sync call); babelgate's fs does by default (fsync: true).
+	"gw-fs-nosync": "babelgate, fs backend with fsync: false (like versitygw posix)",
+	"vgw-posix":    "versitygw 1.8.0 posix",
+	"gw-s3-base":   "baseline babelgate (-baseline), s3 backend → MinIO",
+	"gw-fs-base":   "baseline babelgate (-baseline), fs backend",
 }
 
 // bench is one run: its servers, configurations and figures.
@@ -178,7 +190,7 @@ func (b *bench) start(ctx context.Context, keys []string) error {
 		}
 	}
 	var gw, vgw string
-	if gw = b.o.gateway; gw == "" && needs("gw-s3", "gw-fs") {
+	if gw = b.o.gateway; gw == "" && needs("gw-s3", "gw-fs", "gw-fs-nosync") {
 		gw = filepath.Join(b.dir, "babelgate")
 		build := exec.CommandContext(ctx, "go", "build", "-o", gw, "./cmd/babelgate")
 		build.Dir = repoRoot()
@@ -202,12 +214,12 @@ func (b *bench) start(ctx context.Context, keys []string) error {
 		switch k {
 		case "minio":
 			c.front = minio
-		case "gw-s3", "gw-fs", "gw-s3-base", "gw-fs-base":
+		case "gw-s3", "gw-fs", "gw-fs-nosync", "gw-s3-base", "gw-fs-base":
 			bin := gw
 			if strings.HasSuffix(k, "-base") {
 				bin = b.o.baseline
 			}
-			backend := fmt.Sprintf("backends:\n  - {name: local, type: fs, options: {root: %q}}\n", filepath.Join(b.dir, k+"-data"))
+			backend := fmt.Sprintf("backends:\n  - {name: local, type: fs, options: {root: %q, fsync: %t}}\n", filepath.Join(b.dir, k+"-data"), k != "gw-fs-nosync")
 			if strings.HasPrefix(k, "gw-s3") {
 				backend = fmt.Sprintf(`backends:
   - name: minio
