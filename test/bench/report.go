@@ -73,7 +73,7 @@ func (b *bench) print(out io.Writer, wls []string, started time.Time) {
 	fmt.Fprintf(out, "machine: %d CPUs (%s), %s, load average at start %s\n", runtime.NumCPU(), cpuModel(), runtime.Version(), loadAvg())
 	fmt.Fprintf(out, "command: go run ./test/bench %s\n", strings.Join(os.Args[1:], " "))
 	fmt.Fprintf(out, "rounds: %d interleaved; %d MiB per bulk workload per round; %d requests per latency workload per round\n", b.o.rounds, b.o.mib, b.o.ops)
-	fmt.Fprintln(out, "payloads: signed = aws-sdk-go-v2's default over http (x-amz-content-sha256: hex SHA-256), unsigned = its SwapComputePayloadSHA256ForUnsignedPayloadMiddleware (UNSIGNED-PAYLOAD), both checked on the wire first; every upload carries the SDK's CRC32")
+	fmt.Fprintln(out, "payloads: signed = aws-sdk-go-v2's default over http (x-amz-content-sha256: hex SHA-256), unsigned = UNSIGNED-PAYLOAD (its SwapComputePayloadSHA256ForUnsignedPayloadMiddleware, and the payload hash set before its checksum middleware, which would otherwise sign an UploadPart with a checksum), both checked on the wire first for PutObject and UploadPart; every upload carries the SDK's CRC32")
 	fmt.Fprintln(out, "CPU = utime+stime of the process from /proc/PID/stat over the workload's window; RSS = VmHWM reset before each run")
 	if !b.hwmOK {
 		fmt.Fprintln(out, "note: /proc/PID/clear_refs was refused, so peak RSS is each process's lifetime peak")
