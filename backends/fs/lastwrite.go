@@ -4,9 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"os"
-	"sync/atomic"
-	"time"
 
+	"github.com/babelgate/babelgate/backends"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -21,7 +20,7 @@ import (
 //
 // Times are the wall clock (UnixNano) of the machine running the backend;
 // the fs backend serves one machine, so every writer reads the same clock.
-// Within one process the stamps are strictly increasing (beginStamp), so an
+// Within one process the stamps are strictly increasing (backends.Stamps), so an
 // upload that begins after another has begun always wins over it, however
 // coarse or unsteady the clock.
 
@@ -45,25 +44,11 @@ type partHeader struct {
 func newPartHeader(p translate.PartInfo) partHeader {
 	var b [8]byte
 	rand.Read(b[:])
-	return partHeader{PartInfo: p, Began: beginStamp(), Tiebreak: binary.BigEndian.Uint64(b[:])}
+	return partHeader{PartInfo: p, Began: stamps.Next(), Tiebreak: binary.BigEndian.Uint64(b[:])}
 }
 
-// lastBegin is the latest stamp beginStamp handed out.
-var lastBegin atomic.Int64
-
-// beginStamp returns the wall clock in Unix nanoseconds, or one more than
-// the last stamp it returned when the clock has not moved past it.
-func beginStamp() int64 {
-	for {
-		last, now := lastBegin.Load(), time.Now().UnixNano()
-		if now <= last {
-			now = last + 1
-		}
-		if lastBegin.CompareAndSwap(last, now) {
-			return now
-		}
-	}
-}
+// stamps hands out the begin stamps of part headers.
+var stamps backends.Stamps
 
 // after reports whether h began strictly after o.
 func (h partHeader) after(o partHeader) bool {

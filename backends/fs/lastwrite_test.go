@@ -18,8 +18,10 @@ func TestPartHeaderOrder(t *testing.T) {
 		}
 		prev = h
 	}
-	ahead := time.Now().Add(time.Hour).UnixNano()
-	lastBegin.Store(ahead)
+	// A clock stepped back an hour still moves the stamps forward.
+	ahead := newPartHeader(translate.PartInfo{Number: 1}).Began
+	stamps.Now = func() time.Time { return time.Now().Add(-time.Hour) }
+	defer func() { stamps.Now = nil }()
 	if h := newPartHeader(translate.PartInfo{Number: 1}); h.Began != ahead+1 {
 		t.Fatalf("Began after a clock step back = %d, want %d", h.Began, ahead+1)
 	}

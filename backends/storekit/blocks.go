@@ -41,11 +41,11 @@ const (
 // Attempt names one upload of one part.
 type Attempt [attemptLen]byte
 
-// NewAttempt starts an attempt now: its time is beginStamp's, strictly
+// NewAttempt starts an attempt now: its time is a begin stamp (backends.Stamps), strictly
 // increasing within the process, as staged parts' are.
 func NewAttempt() Attempt {
 	var a Attempt
-	binary.BigEndian.PutUint64(a[:8], uint64(beginStamp()))
+	binary.BigEndian.PutUint64(a[:8], uint64(stamps.Next()))
 	rand.Read(a[8:])
 	return a
 }

@@ -9,9 +9,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
+	"github.com/babelgate/babelgate/backends"
 	"github.com/babelgate/babelgate/translate"
 )
 
@@ -75,25 +75,11 @@ type StagedPart struct {
 // process Begin is strictly increasing, so a part begun after another has
 // begun always wins over it, however coarse or unsteady the clock.
 func NewStagedPart(number int) StagedPart {
-	return StagedPart{Number: number, Begin: beginStamp(), Rand: randomHex(4)}
+	return StagedPart{Number: number, Begin: stamps.Next(), Rand: randomHex(4)}
 }
 
-// lastBegin is the latest stamp beginStamp handed out.
-var lastBegin atomic.Int64
-
-// beginStamp returns the wall clock in Unix nanoseconds, or one more than
-// the last stamp it returned when the clock has not moved past it.
-func beginStamp() int64 {
-	for {
-		last, now := lastBegin.Load(), time.Now().UnixNano()
-		if now <= last {
-			now = last + 1
-		}
-		if lastBegin.CompareAndSwap(last, now) {
-			return now
-		}
-	}
-}
+// stamps hands out the begin stamps of staged parts and block attempts.
+var stamps backends.Stamps
 
 // Object is the key of the part's bytes in upload id.
 func (p StagedPart) Object(id string) string {

@@ -164,8 +164,9 @@ func TestBeginStampIncreasing(t *testing.T) {
 		t.Errorf("%d distinct stamps of %d", len(distinct), goroutines*each)
 	}
 	// A clock behind the last stamp (stepped back) still moves forward.
-	ahead := time.Now().Add(time.Hour).UnixNano()
-	lastBegin.Store(ahead)
+	ahead := NewStagedPart(1).Begin
+	stamps.Now = func() time.Time { return time.Now().Add(-time.Hour) }
+	defer func() { stamps.Now = nil }()
 	if a, b := NewStagedPart(1).Begin, NewStagedPart(1).Begin; a != ahead+1 || b != ahead+2 {
 		t.Errorf("stamps after a clock step back = %d, %d, want %d, %d", a, b, ahead+1, ahead+2)
 	}
