@@ -12,8 +12,8 @@ import (
 // has begun always orders after it. The zero value is ready to use; Next
 // is safe for concurrent use.
 type Stamps struct {
-	// Now is the clock; nil means time.Now. Set it before any Next call
-	// (tests).
+	// Now is the clock; nil means time.Now. Tests set it while no Next
+	// call runs.
 	Now  func() time.Time
 	last atomic.Int64
 }
