@@ -3,6 +3,7 @@ package backendtest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -55,17 +56,51 @@ func testBuckets(h *harness) {
 	if err := h.b.DeleteBucket(h.ctx, name); err != nil {
 		h.Fatalf("DeleteBucket of an empty bucket: %v", err)
 	}
+	// S3 documents bucket deletion as eventually consistent ("If you
+	// delete a bucket and immediately list all buckets, the deleted bucket
+	// might still appear in the list", Amazon S3 data consistency model),
+	// and MinIO once answered a HEAD 200 right after a DeleteBucket 204
+	// under load: the deletion must be seen within a bound, not at once.
+	h.eventually("HeadBucket after delete", func() error {
+		_, err := h.b.HeadBucket(h.ctx, name)
+		if err == nil {
+			return fmt.Errorf("HeadBucket of deleted %s succeeds", name)
+		}
+		return nil
+	})
 	_, err = h.b.HeadBucket(h.ctx, name)
 	wantCode(h, err, "HeadBucket after delete", translate.ErrNoSuchBucket)
 	wantCode(h, h.b.DeleteBucket(h.ctx, name), "DeleteBucket again", translate.ErrNoSuchBucket)
-	list, err = h.b.ListBuckets(h.ctx)
-	if err != nil {
-		h.Fatalf("ListBuckets: %v", err)
-	}
-	for _, bi := range list {
-		if bi.Name == name {
-			h.Fatalf("ListBuckets still lists deleted %s", name)
+	h.eventually("ListBuckets after delete", func() error {
+		list, err := h.b.ListBuckets(h.ctx)
+		if err != nil {
+			h.Fatalf("ListBuckets: %v", err)
 		}
+		for _, bi := range list {
+			if bi.Name == name {
+				return fmt.Errorf("ListBuckets still lists deleted %s", name)
+			}
+		}
+		return nil
+	})
+}
+
+// eventually calls check until it returns nil, and fails the test with its
+// last error if that has not happened within 30 seconds. The pause
+// between calls decides nothing; the deadline only bounds a store that
+// never gets there.
+func (h *harness) eventually(what string, check func() error) {
+	h.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.Fatalf("%s: still after 30s: %v", what, err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
